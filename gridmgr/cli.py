@@ -1,0 +1,336 @@
+"""The ``gridmgr`` command line.  Every command calls the same functions the desktop calls.
+
+Exit codes (see :mod:`gridmgr.errors`): 0 done/clean, 1 a check found problems or an import
+refused rows, 2 bad command line, 3 unusable input file, 4 unusable project file, 130 cancelled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__, messages
+from .errors import (
+    EXIT_BUG,
+    EXIT_CANCELLED,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    GridmgrError,
+    UsageError,
+)
+from .findings import Report
+from .progress import Progress, Task, run
+from .storage import LEVEL_TABLES, LEVELS
+
+LEVEL_ZH = messages.LEVEL_ZH
+
+
+class ProgressPrinter:
+    """Progress on stderr: one updating line on a terminal, sparse lines in a log."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.quiet = quiet
+        self.tty = sys.stderr.isatty()
+        self.last_decile = -1
+        self.last_time = 0.0
+
+    def __call__(self, p: Progress) -> None:
+        if self.quiet:
+            return
+        pct = f"{100 * p.fraction:5.1f}%" if p.total else "     "
+        if self.tty:
+            bar = "#" * int(20 * p.fraction)
+            sys.stderr.write(f"\r[{bar:<20}] {pct} {p.message[:60]:<60}")
+            sys.stderr.flush()
+        else:
+            decile = int(10 * p.fraction)
+            if decile != self.last_decile or time.monotonic() - self.last_time > 10:
+                print(f"… {pct} {p.message}", file=sys.stderr)
+                self.last_decile, self.last_time = decile, time.monotonic()
+
+    def done(self) -> None:
+        if self.tty and not self.quiet:
+            sys.stderr.write("\r" + " " * 90 + "\r")
+
+
+def _drive(task: Task[Any], args: argparse.Namespace) -> Any:
+    printer = ProgressPrinter(getattr(args, "quiet", False))
+    try:
+        return run(task, printer)
+    finally:
+        printer.done()
+
+
+def _print_report(report: Report, limit: int = 50) -> None:
+    for f in report.refused[:limit]:
+        print(f.line())
+    if len(report.refused) > limit:
+        print(f"… 另有 {len(report.refused) - limit} 条拒收，见 --report")
+    for f in report.warnings[:limit]:
+        print(f.line())
+    if len(report.warnings) > limit:
+        print(f"… 另有 {len(report.warnings) - limit} 条警告，见 --report")
+
+
+# --------------------------------------------------------------------------- commands
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .project import init_project, summary
+
+    with init_project(args.project, name=args.name, admin_code=args.admin_code, crs=args.crs,
+                      code_scheme=args.code_scheme, overwrite=args.force) as store:
+        s = summary(store)
+    print(f"已创建项目 {s['name']}（区划代码 {s['admin_code']}，坐标系 {s['crs']}，"
+          f"编码规则 {s['code_scheme']}）：{s['path']}")
+    return EXIT_OK
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from .project import open_project, summary
+
+    with open_project(args.project, readonly=True) as store:
+        s = summary(store)
+    if args.json:
+        print(json.dumps(s, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"项目：{s['name']}（{s['admin_code']}）  文件：{s['path']}")
+    print(f"坐标系：{s['crs']}  编码规则：{s['code_scheme']}  结构版本：{s['schema_version']}")
+    for lvl in LEVELS:
+        print(f"  {LEVEL_ZH[lvl]:<6} {LEVEL_TABLES[lvl]:<12} {s['areas'][lvl]:>8}")
+    return EXIT_OK
+
+
+def cmd_grid_import(args: argparse.Namespace) -> int:
+    from .columns import GRID_FIELDS, parse_map
+    from .grid_import import import_grid
+    from .project import open_project
+
+    mapping = parse_map(args.map, GRID_FIELDS)
+    with open_project(args.project, readonly=args.dry_run) as store:
+        report = _drive(import_grid(
+            store, args.file, level=args.level, system=args.system, layer=args.layer,
+            encoding=args.encoding, crs=args.crs, mapping=mapping, dry_run=args.dry_run,
+            supersede=args.supersede, valid_from=args.valid_from), args)
+    info = report.info
+    enc = info.get("encoding")
+    if enc:
+        how = {"detected": "自动识别（无 .cpg）", "cpg": "来自 .cpg", "option": "按 --encoding"}
+        print(f"编码：{enc}（{how.get(info.get('encoding_source'), '')}）")
+    print(f"坐标系：{info.get('crs')} → 项目坐标系；列：" +
+          "，".join(f"{k}←{v}" for k, v in info.get("columns", {}).items()))
+    if info.get("preview"):
+        print("预览：" + "；".join(info["preview"]))
+    _print_report(report)
+    verb = "可导入" if args.dry_run else "已导入"
+    print(f"{verb} {report.accepted} 个{LEVEL_ZH[args.level]}，拒收 {len(report.refused)}，"
+          f"警告 {len(report.warnings)}" + ("（试运行，未写入）" if args.dry_run else ""))
+    if args.report:
+        report.write(args.report)
+        print(f"报告：{args.report}")
+    return EXIT_FINDINGS if report.refused else EXIT_OK
+
+
+def cmd_grid_generate(args: argparse.Namespace) -> int:
+    from .grid_generate import generate_grid
+    from .project import open_project
+
+    with open_project(args.project, readonly=args.dry_run) as store:
+        report = _drive(generate_grid(
+            store, size=args.size, within=args.within, system=args.system,
+            supersede=args.supersede, dry_run=args.dry_run, sliver_ratio=args.sliver_ratio),
+            args)
+    _print_report(report)
+    if report.refused:
+        print("未生成：见上面的错误，项目未改变")
+    else:
+        verb = "可生成" if args.dry_run else "已生成"
+        print(f"{verb} {report.accepted} 个单元网格（边长 {args.size:g} 米，"
+              f"在 {report.info['parents']} 个{LEVEL_ZH[args.within]}内，"
+              f"计算坐标系 {report.info['metric_crs']}）")
+    if args.report:
+        report.write(args.report)
+    return EXIT_FINDINGS if report.refused else EXIT_OK
+
+
+def cmd_grid_validate(args: argparse.Namespace) -> int:
+    from .grid_validate import validate_grid
+    from .project import open_project
+
+    with open_project(args.project, readonly=True) as store:
+        report = _drive(validate_grid(store, system=args.system, tolerance_m2=args.tolerance),
+                        args)
+    _print_report(report, limit=args.limit)
+    n = len(report.findings)
+    print(f"检查了 {report.info['checked']} 个区域：" +
+          (f"发现 {len(report.refused)} 个错误、{len(report.warnings)} 个警告" if n else "没有发现问题"))
+    if args.report:
+        Path(args.report).write_text(json.dumps({
+            **report.info, "errors": len(report.refused), "warnings": len(report.warnings),
+            "findings": [f.to_dict() for f in report.findings]}, ensure_ascii=False, indent=2),
+            encoding="utf-8")
+        print(f"报告：{args.report}")
+    return EXIT_FINDINGS if n else EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import export_layer
+    from .project import open_project
+
+    with open_project(args.project, readonly=True) as store:
+        n = _drive(export_layer(store, args.layer, args.out, fmt=args.format, crs=args.crs,
+                                system=args.system, as_of=args.as_of), args)
+    print(f"已导出 {n} 个要素到 {args.out}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import build_demo
+
+    path = _drive(build_demo(Path(args.out), cell_size=args.cell_size, force=args.force), args)
+    print(f"演示项目已建好：{path}")
+    if args.gui:
+        return _launch_gui(path)
+    print(f"查看：gridmgr info {path}；检查：gridmgr grid validate {path}")
+    return EXIT_OK
+
+
+def _launch_gui(path: Path | None, screenshot: str | None = None) -> int:
+    if screenshot and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a screenshot needs no screen
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+            or os.environ.get("QT_QPA_PLATFORM")):
+        print("没有图形显示（DISPLAY 未设置），不打开桌面窗口。" + (f"项目：{path}" if path else ""))
+        return EXIT_OK
+    from importlib.metadata import entry_points
+
+    # The desktop (ui/) registers itself under this entry point group: the core never imports
+    # it, so the layering gridmgr ← maps ← ui holds for the launcher too.
+    found = entry_points(group="gridmgr.gui")
+    if not found:
+        raise UsageError("桌面界面未安装（缺少 gridmgr.gui 入口）；请运行 scripts/setup.sh")
+    gui_main = next(iter(found)).load()
+    argv = [str(path)] if path else []
+    if screenshot:
+        argv += ["--screenshot", screenshot]
+    return int(gui_main(argv))
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    return _launch_gui(Path(args.project) if args.project else None, args.screenshot)
+
+
+# --------------------------------------------------------------------------- parser
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="gridmgr", description="网格化管理：项目、网格、导入导出")
+    p.add_argument("--version", action="version", version=f"gridmgr {__version__}")
+    p.add_argument("--lang", choices=["zh", "en"], help="消息语言（默认中文）")
+    p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("init", help="新建项目文件（GeoPackage）")
+    s.add_argument("project", help="项目文件，如 chancheng.gpkg")
+    s.add_argument("--name", required=True, help="项目（区）名称，如 禅城区")
+    s.add_argument("--admin-code", required=True, help="6 位县级区划代码，如 440604")
+    s.add_argument("--crs", default="EPSG:4490", help="存储坐标系（默认 EPSG:4490 CGCS2000）")
+    s.add_argument("--code-scheme", default="national", choices=["national", "db11"],
+                   help="单元网格编码规则：national = 14 位（CJ/T 213），db11 = 15 位（北京）")
+    s.add_argument("--force", action="store_true", help="覆盖已有文件")
+    s.set_defaults(func=cmd_init)
+
+    s = sub.add_parser("info", help="项目概况")
+    s.add_argument("project")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_info)
+
+    grid = sub.add_parser("grid", help="区域层级：导入、生成、检查").add_subparsers(
+        dest="grid_command", required=True, metavar="SUBCOMMAND")
+    s = grid.add_parser("import", help="从 Shapefile/GeoPackage/GeoJSON/KML 导入区域")
+    s.add_argument("project")
+    s.add_argument("file")
+    s.add_argument("--level", required=True, choices=list(LEVELS))
+    s.add_argument("--system", default="urban", help="网格体系：urban（城管）或 env（环保）")
+    s.add_argument("--layer", help="文件中的图层名（多图层文件必填）")
+    s.add_argument("--encoding", help="属性编码，如 GBK、GB18030、UTF-8（默认自动识别）")
+    s.add_argument("--crs", help="文件坐标系（文件没有 .prj 时必填），如 EPSG:4547")
+    s.add_argument("--map", action="append", metavar="源列=字段",
+                   help="列对应，字段为 code、name、parent；可重复")
+    s.add_argument("--report", help="把报告写成 JSON 文件")
+    s.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+    s.add_argument("--supersede", action="store_true",
+                   help="文件中的编码已存在时，旧区域设为失效（保留历史）后导入新的")
+    s.add_argument("--valid-from", help="生效日期 YYYY-MM-DD（默认今天）")
+    s.set_defaults(func=cmd_grid_import)
+
+    s = grid.add_parser("generate", help="按边长生成单元网格（渔网裁切到社区）")
+    s.add_argument("project")
+    s.add_argument("--size", type=float, required=True, help="网格边长（米），如 100")
+    s.add_argument("--within", default="community", choices=["community", "street"])
+    s.add_argument("--system", default="urban")
+    s.add_argument("--sliver-ratio", type=float, default=0.3,
+                   help="小于 该比例×边长² 的碎片并入相邻网格（默认 0.3）")
+    s.add_argument("--supersede", action="store_true", help="已有单元网格时设为失效后重新生成")
+    s.add_argument("--dry-run", action="store_true")
+    s.add_argument("--report")
+    s.set_defaults(func=cmd_grid_generate)
+
+    s = grid.add_parser("validate", help="检查网格：无效几何、重叠、缝隙、越界、编码")
+    s.add_argument("project")
+    s.add_argument("--system", help="只检查一个网格体系")
+    s.add_argument("--tolerance", type=float, default=0.1, help="面积容差（平方米，默认 0.1）")
+    s.add_argument("--limit", type=int, default=50, help="终端最多显示的条数")
+    s.add_argument("--report")
+    s.set_defaults(func=cmd_grid_validate)
+
+    s = sub.add_parser("export", help="导出图层")
+    s.add_argument("project")
+    s.add_argument("layer", help="districts、streets、communities 或 cells")
+    s.add_argument("--out", required=True)
+    s.add_argument("--format", choices=["gpkg", "geojson", "shp", "csv", "xlsx", "kml"])
+    s.add_argument("--crs", help="输出坐标系（默认项目坐标系；GeoJSON/KML 总是 WGS84）")
+    s.add_argument("--system")
+    s.add_argument("--as-of", help="导出某日有效的区域 YYYY-MM-DD（默认当前）")
+    s.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("demo", help="用 data/ 中的禅城区数据建演示项目")
+    s.add_argument("--out", default="out/chancheng-demo.gpkg")
+    s.add_argument("--cell-size", type=float, default=300.0)
+    s.add_argument("--force", action="store_true", help="覆盖已有的演示项目")
+    s.add_argument("--gui", action="store_true", help="建好后在有显示器时打开桌面窗口")
+    s.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("gui", help="打开桌面窗口")
+    s.add_argument("project", nargs="?")
+    s.add_argument("--screenshot", metavar="FILE.png", help="打开、截图并退出（无显示器也可用）")
+    s.set_defaults(func=cmd_gui)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.lang:
+        messages.set_language(args.lang)
+    try:
+        return int(args.func(args))
+    except GridmgrError as exc:
+        print(f"{exc.title}：{exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("已取消，项目未改变", file=sys.stderr)
+        return EXIT_CANCELLED
+    except Exception as exc:  # a bug: say so plainly, keep the traceback for the report
+        import traceback
+
+        traceback.print_exc()
+        print(f"内部错误（请报告）：{exc}", file=sys.stderr)
+        return EXIT_BUG
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""Recognising the columns of files users bring: Chinese and English headers, and ``--map``.
+
+Each target field has aliases per hierarchy level, because the same header means different things
+at different levels: in a community file ``社区编码`` is the area's own code, in a cell file it is
+the parent's.  ``所属街道编`` … are ``所属街道编码`` … cut to the 10 bytes a GBK Shapefile allows.  Headers are compared case-insensitively, ignoring spaces, underscores and dashes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from .errors import UsageError
+
+_COMMON = {
+    "code": ["code", "编码", "代码", "区划代码", "行政区划代码", "统计用区划代码"],
+    "name": ["name", "名称", "mc"],
+    "parent": ["parent", "parent_code", "parentcode", "上级编码", "父级编码", "上级代码", "上级"],
+}
+
+_BY_LEVEL: dict[str, dict[str, list[str]]] = {
+    "district": {
+        "code": ["区县编码", "区编码", "区县代码", "district_code", "xzqdm"],
+        "name": ["区县名称", "区名称", "区县", "district", "xzqmc"],
+        "parent": ["所属城市", "所属地市编码", "city_code"],
+    },
+    "street": {
+        "code": ["街道编码", "街道代码", "镇街编码", "镇街代码", "乡镇编码", "乡镇代码", "jdbm",
+                 "street_code"],
+        "name": ["街道名称", "街道", "镇街名称", "镇街", "乡镇名称", "乡镇", "jdmc", "street_name",
+                 "street"],
+        "parent": ["所属区县编码", "所属区县编", "所属区县", "区县编码", "district_code"],
+    },
+    "community": {
+        "code": ["社区编码", "社区代码", "村居编码", "村居代码", "村编码", "sqbm", "community_code"],
+        "name": ["社区名称", "社区", "村居名称", "村居", "村名称", "sqmc", "community_name",
+                 "community"],
+        "parent": ["所属街道编码", "所属街道编", "所属街道代码", "所属街道", "街道编码", "街道代码", "镇街编码",
+                   "所属镇街", "街道名称", "street_code", "street"],
+    },
+    "cell": {
+        "code": ["网格编码", "网格代码", "单元网格编码", "单元网格代码", "网格号", "wgbm", "bgcode",
+                 "grid_code", "gridcode", "cell_code", "cellcode"],
+        "name": ["网格名称", "单元网格名称", "网格名", "wgmc", "grid_name", "cell_name"],
+        "parent": ["所属社区编码", "所属社区编", "所属社区代码", "所属社区", "社区编码", "社区代码", "村居编码",
+                   "社区名称", "community_code", "community"],
+    },
+}
+
+GRID_FIELDS = ("code", "name", "parent")
+
+
+def _norm(header: str) -> str:
+    return re.sub(r"[\s_\-]+", "", str(header)).lower()
+
+
+def parse_map(items: Iterable[str] | None, fields: Iterable[str]) -> dict[str, str]:
+    """``['源列=field', …]`` → {field: source column}; UsageError on malformed items."""
+    allowed = set(fields)
+    out: dict[str, str] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise UsageError(f"--map 应写成 源列=字段，例如 WGBM=code；收到 {item!r}")
+        src, dst = (s.strip() for s in item.rsplit("=", 1))
+        if dst not in allowed:
+            raise UsageError(f"--map {item!r}：未知字段 {dst!r}；可用字段：{', '.join(sorted(allowed))}")
+        out[dst] = src
+    return out
+
+
+def recognise(headers: Iterable[str], level: str, explicit: Mapping[str, str] | None = None
+              ) -> dict[str, str]:
+    """{field: source header} for the grid fields found among ``headers``.
+
+    Explicit ``--map`` entries win and must name existing headers.
+    """
+    headers = [h for h in headers if h != "geometry"]
+    by_norm = {_norm(h): h for h in headers}
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for field, src in (explicit or {}).items():
+        if src not in headers:
+            raise UsageError(f"--map 中的列 {src!r} 不在文件中；文件的列：{', '.join(headers)}")
+        out[field] = src
+        taken.add(src)
+    for field in GRID_FIELDS:
+        if field in out:
+            continue
+        for alias in _BY_LEVEL[level][field] + _COMMON[field]:
+            h = by_norm.get(_norm(alias))
+            if h is not None and h not in taken:
+                out[field] = h
+                taken.add(h)
+                break
+    return out

@@ -1,0 +1,89 @@
+"""Sentences for findings and errors, in Simplified Chinese (default) and English.
+
+Reason codes are stable identifiers that tests and reports key on; the sentence is for a person.
+The language comes from ``GRIDMGR_LANG`` (``zh`` or ``en``) or :func:`set_language`; the desktop
+sets it from its own language choice.  A reason with no entry still gets a readable sentence.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+_lang: str | None = None
+
+# reason: (中文, English).  Placeholders are str.format fields; unknown fields are left out.
+CATALOGUE: dict[str, tuple[str, str]] = {
+    # reading files
+    "crs_override": ("文件自带坐标系 {file_crs}，按 --crs 改用 {crs}",
+                     "the file says {file_crs}; using {crs} as --crs asks"),
+    "bad_coordinates": ("坐标无法转换到项目坐标系（超出范围或坐标系不对）",
+                        "coordinates cannot be transformed to the project CRS (out of range or "
+                        "wrong CRS)"),
+    "no_geometry": ("要素没有几何图形", "the feature has no geometry"),
+    "not_polygon": ("几何类型为 {geom_type}，应为面（Polygon/MultiPolygon）",
+                    "geometry is {geom_type}, a polygon was expected"),
+    "missing_code": ("缺少编码", "the code is empty"),
+    "missing_name": ("缺少名称", "the name is empty"),
+    "duplicate_code_in_file": ("编码 {code} 在文件中重复（首次出现在第 {first_row} 行）",
+                               "code {code} repeats in the file (first at row {first_row})"),
+    "duplicate_code_in_project": ("编码 {code} 已存在于项目中（{level_zh}）；重划网格请用 --supersede",
+                                  "code {code} already exists in the project ({level}); "
+                                  "use --supersede for a redrawn grid"),
+    "code_scheme": ("编码 {code} 不符合编码规则 {scheme}：{detail}",
+                    "code {code} breaks the code scheme {scheme}: {detail}"),
+    "code_not_extending_parent": ("编码 {code} 不以上级编码 {parent} 开头",
+                                  "code {code} does not extend its parent's code {parent}"),
+    "parent_not_found": ("找不到上级 {parent}", "parent {parent} not found"),
+    "no_parent": ("要素不在任何上级区域内", "the feature lies in no parent area"),
+    "parent_by_location": ("未给出上级，按空间位置归入 {parent}",
+                           "no parent given; placed in {parent} by location"),
+    "invalid_geometry_input": ("几何图形无效：{detail}（已导入，请用 grid validate 检查）",
+                               "invalid geometry: {detail} (imported; see grid validate)"),
+    "stray_spaces": ("字段 {field} 含多余空格，已去除", "field {field} had stray spaces, removed"),
+    "fullwidth_digits": ("字段 {field} 含全角数字，已转为半角", "field {field} had full-width digits, normalised"),
+    # validation
+    "invalid_geometry": ("{level_zh} {code} 几何图形无效：{detail}", "{level} {code}: invalid geometry: {detail}"),
+    "overlap": ("{level_zh} {code} 与 {other} 重叠 {area:.1f} 平方米",
+                "{level} {code} overlaps {other} by {area:.1f} m²"),
+    "gap": ("{parent_desc} 内有 {area:.1f} 平方米未被下级覆盖（缝隙）",
+            "{area:.1f} m² of {parent_desc} is covered by no child (gap)"),
+    "outside_parent": ("{level_zh} {code} 有 {area:.1f} 平方米超出上级 {parent}",
+                       "{level} {code} has {area:.1f} m² outside its parent {parent}"),
+    "duplicate_code": ("编码 {code} 重复 {count} 次", "code {code} is used {count} times"),
+    "orphan": ("{level_zh} {code} 的上级 {parent} 不存在", "{level} {code}: parent {parent} does not exist"),
+    "missing_parent": ("{level_zh} {code} 没有上级", "{level} {code} has no parent"),
+    # generation
+    "sequence_overflow": ("{parent} 内需生成 {count} 个单元网格，超出 {width} 位顺序码的上限 {limit}",
+                          "{parent} needs {count} cells, more than a {width}-digit sequence allows ({limit})"),
+    "sliver_merged": ("{parent} 内 {count} 个碎片已并入相邻网格", "{count} slivers in {parent} merged into neighbours"),
+}
+
+
+def set_language(lang: str) -> None:
+    global _lang
+    _lang = "en" if lang.lower().startswith("en") else "zh"
+
+
+def language() -> str:
+    return _lang or ("en" if os.environ.get("GRIDMGR_LANG", "zh").lower().startswith("en") else "zh")
+
+
+LEVEL_ZH = {"district": "区", "street": "街道", "community": "社区", "cell": "单元网格"}
+
+
+class _Lenient(dict):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def message(reason: str, **kw: Any) -> str:
+    """The sentence for ``reason`` in the current language, filled from ``kw``."""
+    if "level" in kw and "level_zh" not in kw:
+        kw["level_zh"] = LEVEL_ZH.get(str(kw["level"]), str(kw["level"]))
+    zh, en = CATALOGUE.get(reason, (reason, reason))
+    template = en if language() == "en" else zh
+    try:
+        return template.format_map(_Lenient(kw))
+    except (ValueError, TypeError):
+        return template

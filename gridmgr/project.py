@@ -1,0 +1,53 @@
+"""Creating and opening projects: the entry points the CLI and the desktop share."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from . import crs as crsmod
+from .codes import SCHEMES
+from .errors import UsageError
+from .storage import LEVELS, Store
+
+
+def init_project(path: str | Path, *, name: str, admin_code: str, crs: str = crsmod.CGCS2000,
+                 code_scheme: str = "national", overwrite: bool = False) -> Store:
+    """Create a new project file (a GeoPackage) and return it open for writing."""
+    if not name.strip():
+        raise UsageError("项目名称不能为空")
+    if not re.fullmatch(r"\d{6}", admin_code or ""):
+        raise UsageError(f"区划代码应为 6 位数字（县级行政区划代码，如禅城区 440604），收到 {admin_code!r}")
+    if code_scheme not in SCHEMES:
+        raise UsageError(f"未知的编码规则 {code_scheme!r}；可选：{', '.join(SCHEMES)}")
+    c = crsmod.parse_crs(crs)
+    epsg = crsmod.epsg_of(c)
+    if epsg is None:
+        raise UsageError(f"项目坐标系需要 EPSG 代码：{crs}")
+    if c.is_projected and c.axis_info[0].unit_name not in ("metre", "meter"):
+        raise UsageError(f"投影坐标系的单位应为米：{c.name}")
+    p = Path(path)
+    if p.suffix.lower() != ".gpkg":
+        raise UsageError(f"项目文件应以 .gpkg 结尾：{p}")
+    settings = {"name": name.strip(), "admin_code": admin_code, "crs": f"EPSG:{epsg}",
+                "code_scheme": code_scheme}
+    return Store.create(p, settings, overwrite=overwrite)
+
+
+def open_project(path: str | Path, *, readonly: bool = False) -> Store:
+    return Store.open(path, readonly=readonly)
+
+
+def summary(store: Store) -> dict[str, Any]:
+    meta = store.meta()
+    return {
+        "path": str(store.path),
+        "name": meta.get("name"),
+        "admin_code": meta.get("admin_code"),
+        "crs": meta.get("crs"),
+        "code_scheme": meta.get("code_scheme"),
+        "schema_version": int(meta.get("schema_version", 0)),
+        "areas": {lvl: store.count_areas(lvl) for lvl in LEVELS},
+        "grid_systems": [s["code"] for s in store.grid_systems()],
+    }

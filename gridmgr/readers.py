@@ -1,0 +1,146 @@
+"""Reading the vector files surveying bureaus hand out, through pyogrio.
+
+Shapefiles from Chinese bureaus often carry a GBK/GB18030 DBF with no ``.cpg`` and a language
+driver byte that GDAL misreads, which garbles names silently.  So for a Shapefile with no ``.cpg``
+the DBF's text fields are decoded here, strictly, as UTF-8 and as GB18030, and the encoding that
+decodes everything wins; the caller reports which encoding was used and how it was chosen, and
+``--encoding`` overrides.
+"""
+
+from __future__ import annotations
+
+import codecs
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+from pyogrio.errors import DataLayerError, DataSourceError
+from pyproj import CRS
+
+from .errors import InputFileError
+
+SUPPORTED = {".shp", ".gpkg", ".geojson", ".json", ".kml", ".zip"}
+
+
+@dataclass
+class VectorData:
+    gdf: gpd.GeoDataFrame
+    layer: str | None
+    crs: CRS | None
+    encoding: str | None
+    encoding_source: str | None  # 'option', 'cpg', 'detected', None when not a Shapefile
+
+
+def _sibling(path: Path, suffix: str) -> Path | None:
+    for cand in (path.with_suffix(suffix), path.with_suffix(suffix.upper())):
+        if cand.exists():
+            return cand
+    return None
+
+
+def dbf_text_values(dbf: Path, limit: int = 20000) -> list[bytes]:
+    """Raw bytes of the character fields of up to ``limit`` records of a dBASE file."""
+    data = dbf.read_bytes()
+    if len(data) < 32:
+        return []
+    n_records, header_len, record_len = struct.unpack_from("<IHH", data, 4)
+    fields = []
+    values = []
+    offset = 1  # the deletion flag
+    pos = 32
+    while pos + 32 <= header_len and data[pos] != 0x0D:
+        fname = data[pos:pos + 11].split(b"\x00", 1)[0]
+        if fname and not fname.isascii():  # Chinese headers are encoded like the values
+            values.append(fname)
+        ftype = chr(data[pos + 11])
+        flen = data[pos + 16]
+        if ftype in "CM":
+            fields.append((offset, flen))
+        offset += flen
+        pos += 32
+    for i in range(min(n_records, limit)):
+        start = header_len + i * record_len
+        rec = data[start:start + record_len]
+        for off, flen in fields:
+            v = rec[off:off + flen].rstrip(b" \x00")
+            if v and not v.isascii():
+                values.append(v)
+    return values
+
+
+def detect_dbf_encoding(dbf: Path) -> str:
+    """'UTF-8' or 'GB18030' (a superset of GBK/GB2312), whichever decodes the text fields."""
+    values = dbf_text_values(dbf)
+    if not values:
+        return "UTF-8"
+
+    def failures(enc: str) -> int:
+        bad = 0
+        for v in values:
+            try:
+                v.decode(enc)
+            except UnicodeDecodeError:
+                bad += 1
+        return bad
+
+    utf8 = failures("utf-8")
+    if utf8 == 0:
+        return "UTF-8"
+    gb = failures("gb18030")
+    return "GB18030" if gb <= utf8 else "UTF-8"
+
+
+def _cpg_encoding(cpg: Path) -> str:
+    text = cpg.read_text(errors="replace").strip()
+    return {"936": "GBK", "65001": "UTF-8", "UTF8": "UTF-8"}.get(text.upper(), text)
+
+
+def read_vector(path: str | Path, *, layer: str | None = None,
+                encoding: str | None = None) -> VectorData:
+    """Read one layer of a vector file; InputFileError with the reason when that is impossible."""
+    p = Path(path)
+    if not p.exists():
+        raise InputFileError(f"文件不存在：{p}")
+    suffix = p.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise InputFileError(f"{p}：不支持的文件类型 {suffix or '(无扩展名)'}；支持 Shapefile、"
+                             "GeoPackage、GeoJSON、KML（及含 Shapefile 的 .zip）")
+    source = None
+    if encoding:
+        source = "option"
+    elif suffix == ".shp":
+        dbf = _sibling(p, ".dbf")
+        if dbf is None:
+            raise InputFileError(f"{p}：缺少同名 .dbf 属性文件")
+        cpg = _sibling(p, ".cpg")
+        if cpg is not None:
+            encoding, source = _cpg_encoding(cpg), "cpg"
+        else:
+            encoding, source = detect_dbf_encoding(dbf), "detected"
+    try:
+        layers = pyogrio.list_layers(p)
+        if layer is None:
+            if len(layers) == 0:
+                raise InputFileError(f"{p}：文件中没有图层")
+            if len(layers) > 1 and suffix != ".kml":
+                names = ", ".join(str(n) for n in layers[:, 0])
+                raise InputFileError(f"{p} 含多个图层（{names}），请用 --layer 指定")
+            layer = str(layers[0, 0])
+        elif layer not in [str(n) for n in layers[:, 0]]:
+            names = ", ".join(str(n) for n in layers[:, 0])
+            raise InputFileError(f"{p} 中没有图层 {layer!r}；可用图层：{names}")
+        if encoding:
+            codecs.lookup(encoding)  # an unknown name is a LookupError, not garbled text
+        kw = {"encoding": encoding} if encoding else {}
+        gdf = pyogrio.read_dataframe(p, layer=layer, **kw)
+    except (DataSourceError, DataLayerError) as exc:
+        raise InputFileError(f"{p}：无法读取（{exc}）") from exc
+    except LookupError as exc:
+        raise InputFileError(f"{p}：未知编码 {encoding!r}（{exc}）") from exc
+    except UnicodeDecodeError as exc:
+        raise InputFileError(f"{p}：属性无法按 {encoding or 'UTF-8'} 解码（{exc}）；"
+                             "请用 --encoding 指明，例如 --encoding GB18030") from exc
+    crs = CRS.from_user_input(gdf.crs) if gdf.crs is not None else None
+    return VectorData(gdf=gdf, layer=layer, crs=crs, encoding=encoding, encoding_source=source)

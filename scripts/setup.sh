@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Sets up everything gridmgr needs on a fresh Debian machine, and nothing twice:
+#   - Debian packages the desktop and the tests use, when missing (CJK fonts for maps and
+#     printing, poppler-utils to look at PDFs, GDAL's own tools and GeoPackage validator,
+#     the libraries Qt needs to run offscreen);
+#   - a virtual environment in .venv with gridmgr installed (editable) and its test tools.
+# Safe to run again: it only installs what is missing or what setup.cfg changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEB_PACKAGES=(
+  fonts-noto-cjk      # Chinese text in the window, maps and PDFs
+  poppler-utils       # pdftoppm/pdftotext/pdffonts: tests look at printed pages
+  gdal-bin            # ogrinfo: check project files with GDAL's own tools
+  python3-gdal        # GDAL's GeoPackage validator (validate_gpkg.py), used by the tests
+  libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0  # Qt offscreen
+)
+missing=()
+for pkg in "${DEB_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null; then SUDO=sudo; else
+      echo "setup: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; fi
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+PY=${PYTHON:-python3}
+if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+  echo "setup: gridmgr needs Python 3.11 or newer; $PY is $("$PY" --version 2>&1)" >&2
+  exit 1
+fi
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv"
+  "$PY" -m venv .venv
+fi
+stamp=.venv/.gridmgr-installed
+want=$(cat setup.cfg pyproject.toml | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "setup: installing gridmgr and its dependencies into .venv"
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -e ".[test]"
+  echo "$want" > "$stamp"
+fi

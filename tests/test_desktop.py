@@ -1,0 +1,64 @@
+"""The desktop shell on the demo project: tree, map and detail panel stay in sync."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import Qt
+
+from gridmgr.demo import build_demo
+from gridmgr.progress import run
+from ui.app import CODE_ROLE, MainWindow
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return run(build_demo(tmp_path_factory.mktemp("demo") / "demo.gpkg"))
+
+
+def test_window_shows_the_demo_and_clicks_select(qtbot, demo, tmp_path):
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    assert win.load(demo)
+    qtbot.waitExposed(win)
+    assert "禅城区" in win.windowTitle()
+    top = [win.model.item(r).text() for r in range(win.model.rowCount())]
+    assert sorted(top) == sorted(["祖庙街道", "石湾镇街道", "张槎街道", "南庄镇"])
+
+    # click the map in the middle of a known cell: the tree and the detail panel follow
+    layer = win.map.scene.layers["cell"]
+    i = layer.index["44060401200101"]
+    centre = layer.bounds[i].center()
+    win.map.select({"44060401200101"}, fly=True)
+    qtbot.wait(50)
+    pos = win.map._view().map(centre)
+    qtbot.mouseClick(win.map, Qt.MouseButton.LeftButton, pos=pos.toPoint())
+    assert win.tree.currentIndex().siblingAtColumn(0).data(CODE_ROLE) == "44060401200101"
+    assert "44060401200101" in win.detail.text()
+    assert "升平社区" in win.detail.text()
+
+    # selecting in the tree selects on the map
+    win.search.setText("福贤社区")
+    qtbot.keyClick(win.search, Qt.Key.Key_Return)
+    assert win.map.selected == {"440604012002"}
+
+    shot = tmp_path / "window.png"
+    assert win.grab().save(str(shot))
+    assert shot.stat().st_size > 20_000
+
+
+def test_bad_project_shows_a_message_not_a_crash(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a: shown.append(a[1:]))
+    bad = tmp_path / "bad.gpkg"
+    bad.write_text("not a project")
+    win = MainWindow()
+    qtbot.addWidget(win)
+    assert not win.load(bad)
+    assert shown and shown[0][0] == "项目文件错误" and "不是 gridmgr 项目" in shown[0][1]

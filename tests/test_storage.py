@@ -1,0 +1,234 @@
+"""The project file: a valid GeoPackage that GDAL reads, opened safely, migrated atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pyogrio
+import pytest
+import shapely
+
+from gridmgr import storage
+from gridmgr.errors import (
+    CorruptProject,
+    NewerSchema,
+    NotAProject,
+    ProjectExists,
+    ProjectNotFound,
+    ReadOnlyProject,
+    UsageError,
+)
+from gridmgr.project import init_project, open_project
+
+VALIDATOR = Path("/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py")
+
+
+def digest(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def project(tmp_path):
+    path = tmp_path / "禅城区.gpkg"
+    with init_project(path, name="禅城区", admin_code="440604") as store:
+        with store.atomic():
+            store.insert_areas("street", [{"code": "440604010", "name": "石湾镇街道",
+                                           "parent_code": "440604"}],
+                               [shapely.box(113.08, 22.98, 113.13, 23.02)])
+    return path
+
+
+def test_gdal_lists_and_reads_the_layers_with_their_crs(project):
+    layers = {name: kind for name, kind in pyogrio.list_layers(project)}
+    assert {"districts", "streets", "communities", "cells"} <= set(layers)
+    assert layers["cells"] == "MultiPolygon"
+    for name in ("districts", "streets", "communities", "cells"):
+        assert pyogrio.read_info(project, layer=name)["crs"] == "EPSG:4490"
+    df = pyogrio.read_dataframe(project, layer="streets")
+    assert list(df["name"]) == ["石湾镇街道"]
+    assert df.geometry.iloc[0].equals(shapely.MultiPolygon([shapely.box(113.08, 22.98,
+                                                                        113.13, 23.02)]))
+    info = pyogrio.read_info(project, layer="streets")
+    assert info["features"] == 1
+    assert info["total_bounds"] == pytest.approx((113.08, 22.98, 113.13, 23.02))
+
+
+@pytest.mark.skipif(not VALIDATOR.exists() or not Path("/usr/bin/python3").exists(),
+                    reason="GDAL's validate_gpkg.py (Debian python3-gdal) not installed")
+def test_gdal_geopackage_validator_finds_no_error(project):
+    # an update exercises the R-tree triggers, which call the ST_* functions we register
+    with open_project(project) as store, store.atomic():
+        store.db.execute("UPDATE streets SET geom = geom")
+    out = subprocess.run(["/usr/bin/python3", str(VALIDATOR), str(project)],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_projected_project_crs(tmp_path):
+    p = tmp_path / "gk.gpkg"
+    init_project(p, name="t", admin_code="440604", crs="EPSG:4547").close()
+    assert pyogrio.read_info(p, layer="cells")["crs"] == "EPSG:4547"
+    with open_project(p) as store:
+        assert store.crs.to_epsg() == 4547
+
+
+def test_rtree_follows_the_envelope(project):
+    with open_project(project) as store:
+        with store.atomic():
+            store.db.execute("UPDATE streets SET geom = ? WHERE code = '440604010'",
+                             [storage.geometry.encode([shapely.box(1, 2, 3, 4)], 4490)[0]])
+        row = store.db.execute("SELECT minx, maxx, miny, maxy FROM rtree_streets_geom").fetchone()
+    assert row == pytest.approx((1, 3, 2, 4))
+
+
+def test_init_refuses_bad_settings_and_existing_files(tmp_path, project):
+    with pytest.raises(ProjectExists):
+        init_project(project, name="x", admin_code="440604")
+    with pytest.raises(UsageError, match="6 位"):
+        init_project(tmp_path / "a.gpkg", name="x", admin_code="4406")
+    with pytest.raises(UsageError, match="坐标系"):
+        init_project(tmp_path / "b.gpkg", name="x", admin_code="440604", crs="EPSG:99999")
+    with pytest.raises(UsageError, match=".gpkg"):
+        init_project(tmp_path / "c.sqlite", name="x", admin_code="440604")
+    assert not any(tmp_path.glob("[abc].*"))
+
+
+def test_own_tables_and_audit(project):
+    with open_project(project, readonly=True) as store:
+        meta = store.meta()
+        assert meta["name"] == "禅城区" and meta["admin_code"] == "440604"
+        assert meta["schema_version"] == str(storage.SCHEMA_VERSION)
+        assert [s["code"] for s in store.grid_systems()] == ["urban", "env"]
+        assert store.audit_log()[0]["action"] == "init"
+        app_id = store.db.execute("PRAGMA application_id").fetchone()[0]
+        assert app_id == storage.GPKG_APPLICATION_ID
+
+
+# --------------------------------------------------------------------------- refusing files
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ProjectNotFound):
+        open_project(tmp_path / "nope.gpkg")
+
+
+@pytest.mark.parametrize("kind", ["text", "sqlite", "plain_gpkg", "empty"])
+def test_not_a_project_is_refused_untouched(tmp_path, kind):
+    p = tmp_path / f"{kind}.gpkg"
+    if kind == "text":
+        p.write_text("网格编码,网格名称\n", encoding="utf-8")
+    elif kind == "empty":
+        p.write_bytes(b"")
+    elif kind == "sqlite":
+        c = sqlite3.connect(p)
+        c.execute("CREATE TABLE t (a)")
+        c.commit()
+        c.close()
+    else:
+        import geopandas as gpd
+
+        gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.box(0, 0, 1, 1)],
+                         crs="EPSG:4326").to_file(p, engine="pyogrio")
+    before = digest(p)
+    for readonly in (True, False):
+        with pytest.raises(NotAProject, match="不是 gridmgr 项目"):
+            open_project(p, readonly=readonly)
+    assert digest(p) == before
+    assert not list(tmp_path.glob("*-journal"))
+
+
+def test_newer_schema_is_refused_untouched(project):
+    c = sqlite3.connect(project)
+    c.execute("UPDATE gridmgr_meta SET value = '99' WHERE key = 'schema_version'")
+    c.commit()
+    c.close()
+    before = digest(project)
+    with pytest.raises(NewerSchema, match="99"):
+        open_project(project)
+    with pytest.raises(NewerSchema):
+        open_project(project, readonly=True)
+    assert digest(project) == before
+
+
+def test_read_only_file(project):
+    os.chmod(project, 0o444)
+    try:
+        before = digest(project)
+        with pytest.raises(ReadOnlyProject, match="只读"):
+            open_project(project)
+        with open_project(project, readonly=True) as store:  # reading is fine
+            assert store.count_areas("street") == 1
+            with pytest.raises(ReadOnlyProject):
+                with store.atomic():
+                    pass
+        assert digest(project) == before
+    finally:
+        os.chmod(project, 0o644)
+
+
+def test_truncated_file_is_corrupt_and_untouched(project, tmp_path):
+    broken = tmp_path / "broken.gpkg"
+    data = project.read_bytes()
+    broken.write_bytes(data[: len(data) // 2])
+    before = digest(broken)
+    with pytest.raises(CorruptProject):
+        open_project(broken)
+    assert digest(broken) == before
+
+
+def test_damaged_pages_are_corrupt_and_untouched(project, tmp_path):
+    broken = tmp_path / "damaged.gpkg"
+    shutil.copy(project, broken)
+    data = bytearray(broken.read_bytes())
+    page = 4096
+    for i in range(2 * page, len(data) - page, page):  # scribble over every page but 1st/last
+        data[i + 8: i + 200] = b"\xff" * 192
+    broken.write_bytes(bytes(data))
+    before = digest(broken)
+    with pytest.raises(CorruptProject):
+        open_project(broken)
+    assert digest(broken) == before
+
+
+# --------------------------------------------------------------------------- transactions
+
+def test_atomic_rolls_back_everything(project):
+    with open_project(project) as store:
+        with pytest.raises(RuntimeError):
+            with store.atomic():
+                store.insert_areas("community", [{"code": "440604010001"}],
+                                   [shapely.box(113.09, 22.99, 113.1, 23.0)])
+                store.audit("test", {})
+                raise RuntimeError("boom")
+        assert store.count_areas("community") == 0
+        assert [a["action"] for a in store.audit_log()] == ["init"]
+
+
+def test_migrations_are_numbered_and_run_in_one_transaction(project, monkeypatch):
+    assert sorted(storage.MIGRATIONS) == list(range(1, storage.SCHEMA_VERSION + 1))
+
+    def broken(db, settings):
+        db.execute("CREATE TABLE half_done (a)")
+        raise RuntimeError("migration failed")
+
+    monkeypatch.setitem(storage.MIGRATIONS, storage.SCHEMA_VERSION + 1, broken)
+    monkeypatch.setattr(storage, "SCHEMA_VERSION", storage.SCHEMA_VERSION + 1)
+    before = digest(project)
+    with pytest.raises(RuntimeError):
+        open_project(project)
+    assert digest(project) == before
+
+    def works(db, settings):
+        """add a table"""
+        db.execute("CREATE TABLE added_later (a)")
+
+    monkeypatch.setitem(storage.MIGRATIONS, storage.SCHEMA_VERSION, works)
+    with open_project(project) as store:
+        assert "added_later" in store.db.table_names()
+        assert store.meta()["schema_version"] == str(storage.SCHEMA_VERSION)
+        versions = [r["version"] for r in store.db["gridmgr_schema"].rows]
+        assert versions == list(range(1, storage.SCHEMA_VERSION + 1))

@@ -1,0 +1,177 @@
+"""The desktop shell: the area tree, the map and a detail panel for one project.
+
+It holds no business rules: areas come from :class:`gridmgr.storage.Store`, everything it shows
+is what the core returns.  ``gridmgr gui PROJECT [--screenshot FILE]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QFont, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gridmgr.errors import GridmgrError
+from gridmgr.messages import LEVEL_ZH
+from gridmgr.project import open_project, summary
+from ui.map_view import MapView
+
+CODE_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class MainWindow(QMainWindow):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWindowTitle("gridmgr 网格化管理")
+        self.resize(1280, 800)
+        self.project: Path | None = None
+        self.items: dict[str, QStandardItem] = {}
+        self.info: dict[str, dict] = {}
+
+        self.search = QLineEdit(placeholderText="按编码或名称查找…")
+        self.search.returnPressed.connect(self.find)
+        self.model = QStandardItemModel()
+        self.model.setHorizontalHeaderLabels(["区域", "编码"])
+        self.tree = QTreeView()
+        self.tree.setModel(self.model)
+        self.tree.selectionModel().currentChanged.connect(self._tree_selected)
+        self.detail = QLabel("打开项目后，点击地图或左侧的区域查看详情。")
+        self.detail.setWordWrap(True)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        left = QWidget()
+        lay = QVBoxLayout(left)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.search)
+        lay.addWidget(self.tree, 3)
+        lay.addWidget(self.detail, 1)
+        self.map = MapView()
+        self.map.areaClicked.connect(self.select_code)
+        split = QSplitter()
+        split.addWidget(left)
+        split.addWidget(self.map)
+        split.setSizes([340, 940])
+        self.setCentralWidget(split)
+
+        menu = self.menuBar().addMenu("项目")
+        act = QAction("打开…", self, shortcut="Ctrl+O", triggered=self.choose_project)
+        menu.addAction(act)
+        menu.addAction(QAction("退出", self, shortcut="Ctrl+Q", triggered=self.close))
+        view = self.menuBar().addMenu("视图")
+        view.addAction(QAction("全图", self, shortcut="Ctrl+0",
+                               triggered=lambda: self.map.zoom_to(self.map.scene.extent)))
+
+    def choose_project(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "打开项目", "", "gridmgr 项目 (*.gpkg)")
+        if path:
+            self.load(Path(path))
+
+    def load(self, path: Path) -> bool:
+        try:
+            with open_project(path, readonly=True) as store:
+                s = summary(store)
+                frames = {lvl: store.areas(lvl, system="urban").to_crs("EPSG:4490")
+                          for lvl in ("district", "street", "community", "cell")}
+        except GridmgrError as exc:
+            QMessageBox.critical(self, exc.title, str(exc))
+            return False
+        self.project = path
+        self.setWindowTitle(f"{s['name']} — gridmgr 网格化管理 — {path.name}")
+        self._fill_tree(frames)
+        self.map.set_frames(frames)
+        counts = "，".join(f"{LEVEL_ZH[k]} {v}" for k, v in s["areas"].items())
+        self.statusBar().showMessage(f"{path}    {counts}    坐标系 {s['crs']}")
+        QSettings("gridmgr", "gridmgr").setValue("last_project", str(path))
+        return True
+
+    def _fill_tree(self, frames: dict) -> None:
+        self.model.removeRows(0, self.model.rowCount())
+        self.items.clear()
+        self.info.clear()
+        root = self.model.invisibleRootItem()
+        for level in ("street", "community", "cell"):
+            gdf = frames[level]
+            for code, name, parent, area in zip(gdf["code"], gdf["name"], gdf["parent_code"],
+                                                gdf["area_m2"]):
+                item = QStandardItem(name or code)
+                item.setData(code, CODE_ROLE)
+                item.setEditable(False)
+                code_item = QStandardItem(code)
+                code_item.setEditable(False)
+                (self.items.get(parent) or root).appendRow([item, code_item])
+                self.items[code] = item
+                self.info[code] = {"level": level, "name": name, "parent": parent,
+                                   "area": area}
+        self.tree.expandToDepth(0)
+        self.tree.resizeColumnToContents(0)
+
+    def _tree_selected(self, current, _previous) -> None:
+        code = current.siblingAtColumn(0).data(CODE_ROLE)
+        if code:
+            self._show(code, fly=True)
+
+    def select_code(self, code: str) -> None:
+        item = self.items.get(code)
+        if item is not None:
+            self.tree.setCurrentIndex(item.index())
+            self.tree.scrollTo(item.index())
+        self._show(code, fly=False)
+
+    def _show(self, code: str, *, fly: bool) -> None:
+        self.map.select({code}, fly=fly)
+        i = self.info.get(code, {})
+        area = i.get("area")
+        parent = self.info.get(i.get("parent") or "", {}).get("name") or i.get("parent") or "—"
+        self.detail.setText(
+            f"<b>{i.get('name') or code}</b><br>{LEVEL_ZH.get(i.get('level', ''), '')}"
+            f"　编码 {code}<br>上级：{parent}<br>"
+            f"面积：{area / 10000:.2f} 公顷" if area else f"<b>{code}</b>")
+
+    def find(self) -> None:
+        text = self.search.text().strip()
+        if not text:
+            return
+        for code, i in self.info.items():
+            if code.startswith(text) or text in (i.get("name") or ""):
+                self.select_code(code)
+                self._show(code, fly=True)
+                return
+        self.statusBar().showMessage(f"没有找到 {text}", 4000)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="gridmgr gui")
+    parser.add_argument("project", nargs="?")
+    parser.add_argument("--screenshot", help="打开后截图保存到该 PNG 文件并退出")
+    args = parser.parse_args(argv)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setFont(QFont("Noto Sans CJK SC", 10))
+    win = MainWindow()
+    project = args.project or QSettings("gridmgr", "gridmgr").value("last_project")
+    if project and Path(project).exists():
+        win.load(Path(project))
+    win.show()
+    if args.screenshot:
+        def shoot() -> None:
+            win.grab().save(args.screenshot)
+            app.quit()
+        QTimer.singleShot(500, shoot)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

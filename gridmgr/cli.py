@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import time
 from collections.abc import Sequence
@@ -24,7 +25,7 @@ from .errors import (
     GridmgrError,
     UsageError,
 )
-from .findings import Report
+from .findings import Finding, Report
 from .progress import Progress, Task, run
 from .storage import LEVEL_TABLES, LEVELS
 
@@ -67,15 +68,28 @@ def _drive(task: Task[Any], args: argparse.Namespace) -> Any:
         printer.done()
 
 
+def _print_findings(findings: list[Finding], limit: int, per_reason: int = 5) -> None:
+    """Print findings, but no more than ``per_reason`` of one kind: a file whose 900 rows all got
+    the same warning should not hide the one row that was refused."""
+    by_reason: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_reason.setdefault(f.reason, []).append(f)
+    shown = 0
+    for reason, group in by_reason.items():
+        for f in group[:per_reason]:
+            if shown >= limit:
+                break
+            print(f.line())
+            shown += 1
+        if len(group) > per_reason:
+            print(f"  … 同类（{reason}）另有 {len(group) - per_reason} 条，见 --report")
+
+
 def _print_report(report: Report, limit: int = 50) -> None:
-    for f in report.refused[:limit]:
-        print(f.line())
-    if len(report.refused) > limit:
-        print(f"… 另有 {len(report.refused) - limit} 条拒收，见 --report")
-    for f in report.warnings[:limit]:
-        print(f.line())
-    if len(report.warnings) > limit:
-        print(f"… 另有 {len(report.warnings) - limit} 条警告，见 --report")
+    _print_findings(report.refused, limit)
+    _print_findings(report.warnings, limit)
+    if len(report.findings) > 2 * limit:
+        print(f"… 共 {len(report.findings)} 条，完整列表见 --report")
 
 
 # --------------------------------------------------------------------------- commands
@@ -120,7 +134,8 @@ def cmd_grid_import(args: argparse.Namespace) -> int:
     info = report.info
     enc = info.get("encoding")
     if enc:
-        how = {"detected": "自动识别（无 .cpg）", "cpg": "来自 .cpg", "option": "按 --encoding"}
+        how = {"detected": "没有 .cpg，按内容自动识别；不对请用 --encoding 指定",
+               "cpg": "来自 .cpg 文件", "option": "按 --encoding 指定"}
         print(f"编码：{enc}（{how.get(info.get('encoding_source'), '')}）")
     print(f"坐标系：{info.get('crs')} → 项目坐标系；列：" +
           "，".join(f"{k}←{v}" for k, v in info.get("columns", {}).items()))
@@ -193,18 +208,28 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import build_demo
 
     path = _drive(build_demo(Path(args.out), cell_size=args.cell_size, force=args.force), args)
-    print(f"演示项目已建好：{path}")
-    if args.gui:
+    print(f"演示项目已建好：{path.resolve()}")
+    if args.gui and _has_display():
         return _launch_gui(path)
-    print(f"查看：gridmgr info {path}；检查：gridmgr grid validate {path}")
+    if args.gui:
+        print("没有图形显示（DISPLAY 未设置），不打开桌面窗口。")
+    exe = sys.argv[0] if Path(sys.argv[0]).name == "gridmgr" else "python -m gridmgr"
+    if shutil.which("gridmgr") == exe:
+        exe = "gridmgr"
+    print(f"概况：{exe} info {path}\n检查：{exe} grid validate {path}\n"
+          f"截图：{exe} gui {path} --screenshot window.png")
     return EXIT_OK
 
 
+def _has_display() -> bool:
+    """A screen a window can open on (offscreen Qt does not count: nobody would see it)."""
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def _launch_gui(path: Path | None, screenshot: str | None = None) -> int:
-    if screenshot and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a screenshot needs no screen
-    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-            or os.environ.get("QT_QPA_PLATFORM")):
+    if screenshot and not _has_display():
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
+    elif not _has_display():
         print("没有图形显示（DISPLAY 未设置），不打开桌面窗口。" + (f"项目：{path}" if path else ""))
         return EXIT_OK
     from importlib.metadata import entry_points

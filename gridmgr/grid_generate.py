@@ -16,12 +16,29 @@ import geopandas as gpd
 from .codes import scheme as get_scheme
 from .crs import area_m2, metric_crs_for
 from .errors import UsageError
-from .findings import ERROR, Report
+from .findings import ERROR, Finding, Report
 from .fishnet import generate_cells
 from .progress import Progress, Task
 from .storage import Store
 
 WITHIN = ("community", "street")
+
+
+def _certain_overflows(net: gpd.GeoDataFrame, size: float, code_length: int) -> list[Finding]:
+    """Parents that would overflow their sequence whatever the clipping does.
+
+    After sliver merging no cell is larger than about two squares, so a parent of area A has at
+    least A / (2·size²) cells.
+    """
+    out = []
+    for code, area in zip(net["code"], net.geometry.area):
+        width = code_length - len(str(code))
+        limit = 10 ** width - 1 if width > 0 else 0
+        least = int(area // (2 * size * size))
+        if least > limit:
+            out.append(Finding.make("sequence_overflow", parent=code, count=f"≥{least}",
+                                    width=width, limit=limit))
+    return out
 
 
 def generate_grid(store: Store, *, size: float, within: str = "community",
@@ -48,6 +65,11 @@ def generate_grid(store: Store, *, size: float, within: str = "community",
     report.info["metric_crs"] = f"EPSG:{metric.to_epsg()}"
     net = parents[["code", "geometry"]].to_crs(metric)
     names = dict(zip(parents["code"], parents["name"]))
+    early = _certain_overflows(net, size, sch.length("cell"))
+    if early:  # don't cut millions of squares to find out what arithmetic already says
+        report.extend(early)
+        report.info["written"] = False
+        return report
     cells, findings = yield from generate_cells(net, size, code_length=sch.length("cell"),
                                                 sliver_ratio=sliver_ratio)
     report.extend(findings)

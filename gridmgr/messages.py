@@ -48,6 +48,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                 "{level} {code} overlaps {other} by {area:.1f} m²"),
     "gap": ("{parent_desc} 内有 {area:.1f} 平方米未被下级覆盖（缝隙）",
             "{area:.1f} m² of {parent_desc} is covered by no child (gap)"),
+    "hole": ("{level_zh}图层内有 {area:.1f} 平方米空洞（不属于任何{level_zh}）",
+             "{area:.1f} m² enclosed by the {level} layer belongs to no {level} (hole)"),
     "outside_parent": ("{level_zh} {code} 有 {area:.1f} 平方米超出上级 {parent}",
                        "{level} {code} has {area:.1f} m² outside its parent {parent}"),
     "duplicate_code": ("编码 {code} 重复 {count} 次", "code {code} is used {count} times"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import struct
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,9 +41,9 @@ def _sibling(path: Path, suffix: str) -> Path | None:
     return None
 
 
-def dbf_text_values(dbf: Path, limit: int = 20000) -> list[bytes]:
+def dbf_text_values(dbf: Path | bytes, limit: int = 20000) -> list[bytes]:
     """Raw bytes of the character fields of up to ``limit`` records of a dBASE file."""
-    data = dbf.read_bytes()
+    data = dbf if isinstance(dbf, bytes) else dbf.read_bytes()
     if len(data) < 32:
         return []
     n_records, header_len, record_len = struct.unpack_from("<IHH", data, 4)
@@ -70,7 +71,7 @@ def dbf_text_values(dbf: Path, limit: int = 20000) -> list[bytes]:
     return values
 
 
-def detect_dbf_encoding(dbf: Path) -> str:
+def detect_dbf_encoding(dbf: Path | bytes) -> str:
     """'UTF-8' or 'GB18030' (a superset of GBK/GB2312), whichever decodes the text fields."""
     values = dbf_text_values(dbf)
     if not values:
@@ -92,9 +93,26 @@ def detect_dbf_encoding(dbf: Path) -> str:
     return "GB18030" if gb <= utf8 else "UTF-8"
 
 
-def _cpg_encoding(cpg: Path) -> str:
-    text = cpg.read_text(errors="replace").strip()
+def _cpg_encoding(cpg: Path | bytes) -> str:
+    text = (cpg if isinstance(cpg, bytes) else cpg.read_bytes()).decode(errors="replace").strip()
     return {"936": "GBK", "65001": "UTF-8", "UTF8": "UTF-8"}.get(text.upper(), text)
+
+
+def _zip_dbf_encoding(p: Path, layer: str | None) -> tuple[str | None, str | None]:
+    """(encoding, source) of the one Shapefile (or ``layer``) in a .zip; (None, None) otherwise."""
+    try:
+        with zipfile.ZipFile(p) as zf:
+            names = zf.namelist()
+            dbfs = [n for n in names if n.lower().endswith(".dbf")
+                    and (layer is None or Path(n).stem == layer)]
+            if len(dbfs) != 1:
+                return None, None
+            cpg = [n for n in names if n.lower() == dbfs[0][:-4].lower() + ".cpg"]
+            if cpg:
+                return _cpg_encoding(zf.read(cpg[0])), "cpg"
+            return detect_dbf_encoding(zf.read(dbfs[0])), "detected"
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputFileError(f"{p}：无法读取 zip（{exc}）") from exc
 
 
 def read_vector(path: str | Path, *, layer: str | None = None,
@@ -119,6 +137,8 @@ def read_vector(path: str | Path, *, layer: str | None = None,
             encoding, source = _cpg_encoding(cpg), "cpg"
         else:
             encoding, source = detect_dbf_encoding(dbf), "detected"
+    elif suffix == ".zip":  # a zipped Shapefile needs the same care
+        encoding, source = _zip_dbf_encoding(p, layer)
     try:
         layers = pyogrio.list_layers(p)
         if layer is None:

@@ -297,12 +297,8 @@ def _holes(kids: np.ndarray, *, level: str, tolerance_m2: float,
     keep = area > tolerance_m2
     pieces, area = pieces[keep], area[keep]
     lon, lat = locator.lonlat(_rep_points(pieces))
-    if language() == "en":
-        desc = f"the area enclosed by the {level} layer"
-    else:
-        desc = f"全部{LEVEL_ZH.get(level, level)}围合的范围"
-    return [_make("gap", lon[k], lat[k], area[k], level=level, parent_desc=desc,
-                  area=float(area[k])) for k in range(len(pieces))]
+    return [_make("hole", lon[k], lat[k], area[k], level=level, area=float(area[k]))
+            for k in range(len(pieces))]
 
 
 def _check_crs(gdf: gpd.GeoDataFrame) -> None:

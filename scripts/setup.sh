@@ -14,6 +14,9 @@ DEB_PACKAGES=(
   gdal-bin            # ogrinfo: check project files with GDAL's own tools
   python3-gdal        # GDAL's GeoPackage validator (validate_gpkg.py), used by the tests
   libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0  # Qt offscreen
+  libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0  # Qt on an X
+  libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0  # display
+  xvfb xauth          # a virtual X display: tests open the real window on it
 )
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do
@@ -44,8 +47,12 @@ fi
 stamp=.venv/.gridmgr-installed
 want=$(cat setup.cfg pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "setup: installing gridmgr and its dependencies into .venv"
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[test]"
+  echo "setup: installing gridmgr and its dependencies into .venv (log: .venv/install.log)"
+  if ! { .venv/bin/python -m pip install --upgrade pip &&
+         .venv/bin/python -m pip install -e ".[test]"; } > .venv/install.log 2>&1; then
+    tail -n 30 .venv/install.log >&2
+    echo "setup: pip install failed; full log in .venv/install.log" >&2
+    exit 1
+  fi
   echo "$want" > "$stamp"
 fi

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 pytest.importorskip("pytestqt")
@@ -62,3 +68,16 @@ def test_bad_project_shows_a_message_not_a_crash(qtbot, tmp_path, monkeypatch):
     qtbot.addWidget(win)
     assert not win.load(bad)
     assert shown and shown[0][0] == "项目文件错误" and "不是 gridmgr 项目" in shown[0][1]
+
+
+@pytest.mark.skipif(not shutil.which("xvfb-run"), reason="xvfb-run (Debian xvfb) not installed")
+def test_window_opens_on_a_real_x_display(demo, tmp_path):
+    """Offscreen Qt hides missing X libraries (libxcb-cursor0 …); a virtual X server does not."""
+    shot = tmp_path / "x11.png"
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    gridmgr = Path(sys.executable).with_name("gridmgr")
+    cmd = [str(gridmgr)] if gridmgr.exists() else [sys.executable, "-m", "gridmgr"]
+    out = subprocess.run(["xvfb-run", "-a", *cmd, "gui", str(demo), "--screenshot", str(shot)],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert shot.stat().st_size > 50_000

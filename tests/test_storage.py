@@ -32,6 +32,24 @@ def digest(p: Path) -> str:
     return hashlib.sha256(p.read_bytes()).hexdigest()
 
 
+@pytest.fixture(autouse=True)
+def gdal_reads_every_project_back(tmp_path):
+    """After each storage test, GDAL must still read every gridmgr project file it left, with
+    the same number of current rows per layer as gridmgr counts."""
+    yield
+    for path in tmp_path.glob("*.gpkg"):
+        try:
+            store = open_project(path, readonly=True)
+        except Exception:
+            continue  # the test made a file that is deliberately not a usable project
+        with store:
+            counts = {lvl: store.count_areas(lvl, current=False) for lvl in storage.LEVELS}
+        for level, table in storage.LEVEL_TABLES.items():
+            df = pyogrio.read_dataframe(path, layer=table)
+            assert len(df) == counts[level], (path, table)
+            assert pyogrio.read_info(path, layer=table)["crs"] in ("EPSG:4490", "EPSG:4547")
+
+
 @pytest.fixture
 def project(tmp_path):
     path = tmp_path / "禅城区.gpkg"

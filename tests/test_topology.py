@@ -161,7 +161,7 @@ def test_top_level_holes_when_no_parents():
         areas = sorted(round(f.area_m2, 2) for f in found)
         assert areas == [10_000.0, 80_000.0]
         for f in found:
-            assert f.reason == "gap" and f.code is None
+            assert f.reason == "hole" and f.code is None
             assert_lonlat(f)
             x, y = local_xy(f)
             if f.area_m2 < 20_000:

@@ -2,7 +2,8 @@
 
 Each target field has aliases per hierarchy level, because the same header means different things
 at different levels: in a community file ``社区编码`` is the area's own code, in a cell file it is
-the parent's.  ``所属街道编`` … are ``所属街道编码`` … cut to the 10 bytes a GBK Shapefile allows.  Headers are compared case-insensitively, ignoring spaces, underscores and dashes.
+the parent's.  ``所属街道编`` … are ``所属街道编码`` … cut to the 10 bytes a GBK Shapefile
+allows.  Headers are compared case-insensitively, ignoring spaces, underscores and dashes.
 """
 
 from __future__ import annotations
@@ -35,15 +36,15 @@ _BY_LEVEL: dict[str, dict[str, list[str]]] = {
         "code": ["社区编码", "社区代码", "村居编码", "村居代码", "村编码", "sqbm", "community_code"],
         "name": ["社区名称", "社区", "村居名称", "村居", "村名称", "sqmc", "community_name",
                  "community"],
-        "parent": ["所属街道编码", "所属街道编", "所属街道代码", "所属街道", "街道编码", "街道代码", "镇街编码",
-                   "所属镇街", "街道名称", "street_code", "street"],
+        "parent": ["所属街道编码", "所属街道编", "所属街道代码", "所属街道", "街道编码", "街道代码",
+                   "镇街编码", "所属镇街", "街道名称", "jdbm", "ssjd", "street_code", "street"],
     },
     "cell": {
         "code": ["网格编码", "网格代码", "单元网格编码", "单元网格代码", "网格号", "wgbm", "bgcode",
                  "grid_code", "gridcode", "cell_code", "cellcode"],
         "name": ["网格名称", "单元网格名称", "网格名", "wgmc", "grid_name", "cell_name"],
-        "parent": ["所属社区编码", "所属社区编", "所属社区代码", "所属社区", "社区编码", "社区代码", "村居编码",
-                   "社区名称", "community_code", "community"],
+        "parent": ["所属社区编码", "所属社区编", "所属社区代码", "所属社区", "社区编码", "社区代码",
+                   "村居编码", "社区名称", "sqbm", "sssq", "community_code", "community"],
     },
 }
 

@@ -1,0 +1,82 @@
+"""Shared fixtures: a fresh project and helpers that write small vector files in tmp_path.
+
+Test geometry lives in CGCS2000 / 3-degree Gauss-Krüger CM 114°E (EPSG:4547), near Foshan
+(x ≈ 398 km is about 113.0°E, y ≈ 2548 km about 23.03°N); a square is given by its lower-left
+corner in metres from (X0, Y0).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pyogrio
+import pytest
+from shapely.geometry import Polygon, box
+
+from gridmgr.project import init_project
+from gridmgr.storage import Store
+
+GK_CRS = "EPSG:4547"  # CGCS2000 / 3-degree Gauss-Kruger CM 114E
+X0, Y0 = 398_000.0, 2_548_000.0
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Iterator[Store]:
+    """A fresh, empty project (禅城区, 440604, EPSG:4490) open for writing."""
+    store = init_project(tmp_path / "project.gpkg", name="禅城区", admin_code="440604")
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def gk_square() -> Callable[..., Polygon]:
+    """``gk_square(x, y, w=100, h=None)``: a w×h box, lower-left (x, y) metres from (X0, Y0)."""
+
+    def make(x: float, y: float, w: float = 100.0, h: float | None = None) -> Polygon:
+        return box(X0 + x, Y0 + y, X0 + x + w, Y0 + y + (w if h is None else h))
+
+    return make
+
+
+def hide_dbf_encoding(shp: Path) -> None:
+    """Leave nothing in a Shapefile that names its DBF encoding: no .cpg, LDID byte 0."""
+    for cpg in (shp.with_suffix(".cpg"), shp.with_suffix(".CPG")):
+        cpg.unlink(missing_ok=True)
+    dbf = shp.with_suffix(".dbf")
+    data = bytearray(dbf.read_bytes())
+    data[29] = 0  # language driver id
+    dbf.write_bytes(bytes(data))
+
+
+@pytest.fixture
+def write_vector(tmp_path: Path) -> Callable[..., Path]:
+    """``write_vector(name, columns, geoms, crs=GK_CRS, …)`` → path of a file written by GDAL.
+
+    The driver follows the suffix of ``name``.  ``encoding`` is passed to pyogrio (Shapefile
+    DBF encoding); ``hide_encoding`` removes every trace of it (see :func:`hide_dbf_encoding`);
+    ``drop_prj`` deletes the Shapefile's .prj so that the file has no CRS.
+    """
+
+    def write(name: str, columns: dict[str, Sequence[Any]], geoms: Sequence[Any], *,
+              crs: str | None = GK_CRS, encoding: str | None = None,
+              hide_encoding: bool = False, drop_prj: bool = False, **kw: Any) -> Path:
+        path = tmp_path / name
+        gdf = gpd.GeoDataFrame(dict(columns), geometry=list(geoms), crs=crs)
+        if encoding:
+            kw["encoding"] = encoding
+        with warnings.catch_warnings():  # GDAL cutting long DBF field names is expected
+            warnings.filterwarnings("ignore", ".*laundered", RuntimeWarning)
+            pyogrio.write_dataframe(gdf, path, **kw)
+        if hide_encoding:
+            hide_dbf_encoding(path)
+        if drop_prj:
+            path.with_suffix(".prj").unlink()
+        return path
+
+    return write

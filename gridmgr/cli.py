@@ -26,8 +26,8 @@ from .errors import (
     UsageError,
 )
 from .findings import Finding, Report
+from .levels import LEVEL_TABLES, LEVELS
 from .progress import Progress, Task, run
-from .storage import LEVEL_TABLES, LEVELS
 
 LEVEL_ZH = messages.LEVEL_ZH
 
@@ -126,11 +126,16 @@ def cmd_grid_import(args: argparse.Namespace) -> int:
     from .project import open_project
 
     mapping = parse_map(args.map, GRID_FIELDS)
-    with open_project(args.project, readonly=args.dry_run) as store:
-        report = _drive(import_grid(
-            store, args.file, level=args.level, system=args.system, layer=args.layer,
-            encoding=args.encoding, crs=args.crs, mapping=mapping, dry_run=args.dry_run,
-            supersede=args.supersede, valid_from=args.valid_from), args)
+    try:
+        with open_project(args.project, readonly=args.dry_run) as store:
+            report = _drive(import_grid(
+                store, args.file, level=args.level, system=args.system, layer=args.layer,
+                encoding=args.encoding, crs=args.crs, mapping=mapping, dry_run=args.dry_run,
+                supersede=args.supersede, valid_from=args.valid_from), args)
+    except GridmgrError as exc:
+        if args.report:  # a report is promised: say why there is nothing in it
+            Report(info={"file": args.file, "error": str(exc)}).write(args.report)
+        raise
     info = report.info
     enc = info.get("encoding")
     if enc:
@@ -252,6 +257,15 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- parser
 
+def _date(text: str) -> str:
+    from .text import iso_date
+
+    try:
+        return iso_date(text)
+    except GridmgrError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gridmgr", description="网格化管理：项目、网格、导入导出")
     p.add_argument("--version", action="version", version=f"gridmgr {__version__}")
@@ -290,7 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--dry-run", action="store_true", help="只检查，不写入")
     s.add_argument("--supersede", action="store_true",
                    help="文件中的编码已存在时，旧区域设为失效（保留历史）后导入新的")
-    s.add_argument("--valid-from", help="生效日期 YYYY-MM-DD（默认今天）")
+    s.add_argument("--valid-from", type=_date, help="生效日期 YYYY-MM-DD（默认今天）")
     s.set_defaults(func=cmd_grid_import)
 
     s = grid.add_parser("generate", help="按边长生成单元网格（渔网裁切到社区）")
@@ -320,7 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=["gpkg", "geojson", "shp", "csv", "xlsx", "kml"])
     s.add_argument("--crs", help="输出坐标系（默认项目坐标系；GeoJSON/KML 总是 WGS84）")
     s.add_argument("--system")
-    s.add_argument("--as-of", help="导出某日有效的区域 YYYY-MM-DD（默认当前）")
+    s.add_argument("--as-of", type=_date, help="导出某日有效的区域 YYYY-MM-DD（默认当前）")
     s.set_defaults(func=cmd_export)
 
     s = sub.add_parser("demo", help="用 data/ 中的禅城区数据建演示项目")
@@ -338,7 +352,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse has printed the reason (or the help)
+        return int(exc.code or 0)
     if args.lang:
         messages.set_language(args.lang)
     try:

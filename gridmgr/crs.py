@@ -8,11 +8,10 @@ is built with ``always_xy=True``: Gauss-Krüger CRSs have north/east axis order.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
-from pyproj import CRS, Transformer
+from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from .errors import UsageError
@@ -54,12 +53,6 @@ def metric_crs(crs: CRS, lon: float) -> CRS:
     if crs.is_projected and crs.axis_info and crs.axis_info[0].unit_name in ("metre", "meter"):
         return crs
     return gk_zone_for(lon)
-
-
-@lru_cache(maxsize=64)
-def transformer(src: str, dst: str) -> Transformer:
-    """Cached always_xy transformer between two CRSs given as user input strings (WKT/EPSG)."""
-    return Transformer.from_crs(CRS.from_user_input(src), CRS.from_user_input(dst), always_xy=True)
 
 
 def metric_crs_for(geoms: "gpd.GeoSeries") -> CRS:

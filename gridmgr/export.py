@@ -9,6 +9,8 @@ characters.  GeoJSON and KML are always WGS84 longitude/latitude, as their speci
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -17,8 +19,10 @@ import pyogrio
 
 from . import crs as crsmod
 from .errors import UsageError
+from .levels import LEVEL_TABLES, LEVELS
 from .progress import Progress, Task
-from .storage import LEVEL_TABLES, LEVELS, Store
+from .storage import Store
+from .text import iso_date
 
 FORMATS = {"gpkg": ".gpkg", "geojson": ".geojson", "shp": ".shp", "csv": ".csv",
            "xlsx": ".xlsx", "kml": ".kml"}
@@ -48,24 +52,7 @@ def resolve_format(out: Path, fmt: str | None) -> str:
         raise UsageError(f"无法从扩展名判断格式：{out}；请用 --format 指明") from None
 
 
-def export_layer(store: Store, layer: str, out: str | Path, *, fmt: str | None = None,
-                 crs: str | None = None, system: str | None = None,
-                 as_of: str | None = None) -> Task[int]:
-    """Write the current areas of ``layer`` (or those valid on ``as_of``) to ``out``."""
-    level = resolve_layer(layer)
-    out = Path(out)
-    fmt = resolve_format(out, fmt)
-    if not out.parent.exists():
-        raise UsageError(f"目录不存在：{out.parent}")
-    yield Progress(0, 3, f"读取 {LEVEL_TABLES[level]}")
-    gdf = store.areas(level, system=system, as_of=as_of)
-    gdf = gdf[["code", "name", "parent_code", "system", "valid_from", "valid_to", "area_m2",
-               "uuid", "geometry"]]
-    target = crsmod.parse_crs(crs) if crs else store.crs
-    if fmt in ("geojson", "kml"):
-        target = crsmod.parse_crs("EPSG:4326")
-    gdf = gdf.to_crs(target)
-    yield Progress(1, 3, f"写入 {out.name}")
+def _write(gdf: gpd.GeoDataFrame, out: Path, fmt: str, level: str, target: object) -> None:
     if fmt in ("csv", "xlsx"):
         centroids = gdf.geometry.representative_point().to_crs("EPSG:4490") \
             if len(gdf) else gdf.geometry
@@ -78,20 +65,46 @@ def export_layer(store: Store, layer: str, out: str | Path, *, fmt: str | None =
         else:
             table.rename(columns=HEADERS_ZH).to_excel(out, index=False, engine="openpyxl",
                                                       sheet_name=LEVEL_TABLES[level])
-    else:
-        if out.exists():
-            out.unlink()
-        kw: dict = {}
-        if fmt == "shp":
-            gdf = gdf.rename(columns={"parent_code": "parent", "valid_from": "valid_from",
-                                      "area_m2": "area_m2"})
-            kw["encoding"] = "UTF-8"
-        if fmt == "kml":
-            gdf = gdf.rename(columns={"name": "Name"})
-        driver = {"gpkg": "GPKG", "geojson": "GeoJSON", "shp": "ESRI Shapefile",
-                  "kml": "KML"}[fmt]
-        pyogrio.write_dataframe(gpd.GeoDataFrame(gdf, crs=target), out, driver=driver,
-                                layer=LEVEL_TABLES[level] if fmt in ("gpkg", "kml") else None,
-                                **kw)
+        return
+    kw: dict = {}
+    if fmt == "shp":
+        gdf = gdf.rename(columns={"parent_code": "parent"})
+        kw["encoding"] = "UTF-8"
+    if fmt == "kml":
+        gdf = gdf.rename(columns={"name": "Name"})
+    driver = {"gpkg": "GPKG", "geojson": "GeoJSON", "shp": "ESRI Shapefile", "kml": "KML"}[fmt]
+    pyogrio.write_dataframe(gpd.GeoDataFrame(gdf, crs=target), out, driver=driver,
+                            layer=LEVEL_TABLES[level] if fmt in ("gpkg", "kml") else None, **kw)
+
+
+def export_layer(store: Store, layer: str, out: str | Path, *, fmt: str | None = None,
+                 crs: str | None = None, system: str | None = None,
+                 as_of: str | None = None) -> Task[int]:
+    """Write the current areas of ``layer`` (or those valid on ``as_of``) to ``out``."""
+    level = resolve_layer(layer)
+    store.check_system(system)
+    out = Path(out)
+    fmt = resolve_format(out, fmt)
+    if not out.parent.exists():
+        raise UsageError(f"目录不存在：{out.parent}")
+    if out.resolve() == store.path.resolve():
+        raise UsageError(f"不能导出到项目文件本身：{out}")
+    if out.exists() and not out.stat().st_mode & 0o222:
+        raise UsageError(f"输出文件是只读的，不会覆盖：{out}")
+    yield Progress(0, 3, f"读取 {LEVEL_TABLES[level]}")
+    gdf = store.areas(level, system=system, as_of=iso_date(as_of) if as_of else None)
+    gdf = gdf[["code", "name", "parent_code", "system", "valid_from", "valid_to", "area_m2",
+               "uuid", "geometry"]]
+    target = crsmod.parse_crs(crs) if crs else store.crs
+    if fmt in ("geojson", "kml"):
+        target = crsmod.parse_crs("EPSG:4326")
+    gdf = gdf.to_crs(target)
+    yield Progress(1, 3, f"写入 {out.name}")
+    # write beside the target and move into place: an interrupted export leaves the old file
+    with tempfile.TemporaryDirectory(prefix=".gridmgr-export-", dir=out.parent) as tmp:
+        staged = Path(tmp) / out.name
+        _write(gdf, staged, fmt, level, target)
+        for produced in sorted(Path(tmp).iterdir()):
+            os.replace(produced, out.parent / produced.name)
     yield Progress(3, 3, "完成")
     return len(gdf)

@@ -10,7 +10,6 @@ feature's representative point (largest overlap as a fallback).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +23,11 @@ from .codes import extends_parent
 from .codes import scheme as get_scheme
 from .errors import InputFileError, UsageError
 from .findings import WARNING, Finding, Report
+from .levels import LEVELS, PARENT_LEVEL
 from .progress import Progress, Task
 from .readers import read_vector
-from .storage import LEVELS, PARENT_LEVEL, Store
-from .text import clean_code, clean_name
+from .storage import Store, today
+from .text import clean_code, clean_name, iso_date
 
 POLYGONAL = {"Polygon", "MultiPolygon"}
 
@@ -77,6 +77,47 @@ def _find_parents(store: Store, level: str, system: str, gdf: gpd.GeoDataFrame,
     return out
 
 
+def _plausible(geoms: gpd.GeoSeries, margin_deg: float = 1.0) -> np.ndarray:
+    """Per feature: coordinates are finite and inside the area of use of the project CRS.
+
+    Catches the usual mistakes — Gauss-Krüger metres declared as degrees, longitude and
+    latitude swapped, a wrong zone — before they land as a street at latitude 113.
+    """
+    if len(geoms) == 0:
+        return np.zeros(0, dtype=bool)
+    arr = geoms.to_numpy()
+    ok = np.isfinite(shapely.bounds(arr)).all(axis=1)
+    use = geoms.crs.area_of_use
+    if use is None or not ok.any():
+        return ok
+    with np.errstate(all="ignore"):
+        ll = geoms.to_crs("EPSG:4490").bounds.to_numpy()
+    w, s, e, n = use.west - margin_deg, use.south - margin_deg, use.east + margin_deg, \
+        use.north + margin_deg
+    inside = (ll[:, 0] >= w) & (ll[:, 2] <= e) & (ll[:, 1] >= s) & (ll[:, 3] <= n)
+    return ok & np.isfinite(ll).all(axis=1) & inside
+
+
+def _replaced_codes(store: Store, level: str, system: str, rows: list[dict[str, Any]],
+                    geoms: list[Any], min_overlap_m2: float = 1.0) -> list[str]:
+    """Current areas a redrawn file replaces: same code, or overlapping a new area by more than
+    ``min_overlap_m2`` (a redrawn grid may renumber)."""
+    codes = {r["code"] for r in rows}
+    old = store.areas(level, system=system)
+    if len(old) == 0 or not geoms:
+        return sorted(codes)
+    new = gpd.GeoSeries(geoms, crs=store.crs)
+    metric = crsmod.metric_crs_for(new)
+    old_m = old.geometry.to_crs(metric).to_numpy()
+    new_m = new.to_crs(metric).to_numpy()
+    tree = shapely.STRtree(old_m)
+    i_new, i_old = tree.query(new_m, predicate="intersects")
+    if len(i_old):
+        area = shapely.area(shapely.intersection(new_m[i_new], old_m[i_old]))
+        codes |= set(old["code"].to_numpy()[i_old[area > min_overlap_m2]])
+    return sorted(codes)
+
+
 def import_grid(store: Store, path: str | Path, *, level: str, system: str = "urban",
                 layer: str | None = None, encoding: str | None = None,
                 crs: str | None = None, mapping: Mapping[str, str] | None = None,
@@ -85,8 +126,8 @@ def import_grid(store: Store, path: str | Path, *, level: str, system: str = "ur
     """Import one level of areas from ``path``; yields progress, returns the report."""
     if level not in LEVELS:
         raise UsageError(f"未知层级 {level!r}；可选：{', '.join(LEVELS)}")
-    if system not in {s["code"] for s in store.grid_systems()}:
-        raise UsageError(f"未知网格体系 {system!r}")
+    store.check_system(system)
+    valid_from = iso_date(valid_from) if valid_from else today()
     p = Path(path)
     file = p.name
     yield Progress(0, 5, f"读取 {file}")
@@ -127,21 +168,24 @@ def import_grid(store: Store, path: str | Path, *, level: str, system: str = "ur
     parent_values: list[str | None] = []
     geom_types = gdf.geometry.geom_type.to_numpy()
     empty = gdf.geometry.is_empty.to_numpy() | gdf.geometry.isna().to_numpy()
-    for i in range(len(gdf)):
-        row = i + 1
-        code, notes = clean_code(gdf.iloc[i][fields["code"]])
+    n = len(gdf)
+    raw_codes = gdf[fields["code"]].tolist()
+    raw_names = gdf[fields["name"]].tolist() if "name" in fields else [None] * n
+    raw_parents = gdf[fields["parent"]].tolist() if "parent" in fields else [None] * n
+    for i in range(n):
+        row = data.rows[i]
+        code, notes = clean_code(raw_codes[i])
         for note in notes:
             report.add(Finding.make(note, severity=WARNING, file=file, row=row,
                                     field=fields["code"]))
-        name, notes = (clean_name(gdf.iloc[i][fields["name"]]) if "name" in fields
-                       else (None, []))
+        name, notes = clean_name(raw_names[i])
         for note in notes:
             report.add(Finding.make(note, severity=WARNING, file=file, row=row,
                                     field=fields["name"]))
-        parent = None
-        if "parent" in fields:
-            raw = gdf.iloc[i][fields["parent"]]
-            parent, _ = clean_code(raw)
+        parent, notes = clean_code(raw_parents[i])
+        for note in notes:
+            report.add(Finding.make(note, severity=WARNING, file=file, row=row,
+                                    field=fields["parent"]))
         if empty[i]:
             report.add(Finding.make("no_geometry", file=file, row=row, code=code))
             continue
@@ -175,7 +219,7 @@ def import_grid(store: Store, path: str | Path, *, level: str, system: str = "ur
         geoms = sub.geometry.to_crs(store.crs) if len(sub) else sub.geometry
     except Exception as exc:  # pyproj raises several kinds for impossible transforms
         raise InputFileError(f"{p}：无法从 {src_crs.name} 转换到项目坐标系：{exc}") from exc
-    finite = np.isfinite(shapely.bounds(geoms.to_numpy())).all(axis=1) if len(geoms) else []
+    finite = _plausible(geoms)
     valid = shapely.is_valid(geoms.to_numpy()) if len(geoms) else []
     sub_gdf = gpd.GeoDataFrame({"row": [r["row"] for r in recs]}, geometry=geoms.to_numpy(),
                                crs=store.crs)
@@ -186,7 +230,9 @@ def import_grid(store: Store, path: str | Path, *, level: str, system: str = "ur
     for j, rec in enumerate(recs):
         row = rec["row"]
         if not finite[j]:
-            report.add(Finding.make("bad_coordinates", file=file, row=row, code=rec["code"]))
+            lon, lat = shapely.get_coordinates(sub.geometry.iloc[j])[0]
+            report.add(Finding.make("bad_coordinates", file=file, row=row, code=rec["code"],
+                                    crs=report.info["crs"], x0=f"{lon:.6g}", y0=f"{lat:.6g}"))
             continue
         parent = parents[j]
         if parent == "":
@@ -206,7 +252,7 @@ def import_grid(store: Store, path: str | Path, *, level: str, system: str = "ur
                                     row=row, code=rec["code"], detail=detail))
         rows_out.append({"code": rec["code"], "name": rec["name"], "parent_code": parent,
                          "system": system, "source": f"{file}#{row}",
-                         "valid_from": valid_from or date.today().isoformat()})
+                         "valid_from": valid_from})
         geoms_out.append(geoms.iloc[j])
     report.accepted = len(rows_out)
     report.info["preview"] = [f"{r['code']} {r['name'] or ''}".strip() for r in rows_out[:5]]
@@ -221,9 +267,9 @@ def import_grid(store: Store, path: str | Path, *, level: str, system: str = "ur
     yield Progress(4, 5, f"写入 {len(rows_out)} 个要素")
     with store.atomic():
         if supersede:
-            closed = store.close_areas(level, system, [r["code"] for r in rows_out],
-                                       valid_from or date.today().isoformat())
-            report.info["superseded"] = closed
+            replaced = _replaced_codes(store, level, system, rows_out, geoms_out)
+            report.info["superseded"] = store.close_areas(level, system, codes=replaced,
+                                                          valid_to=valid_from)
         batch = 5000
         for start in range(0, len(rows_out), batch):
             store.insert_areas(level, rows_out[start:start + batch],

@@ -16,8 +16,9 @@ from .codes import extends_parent
 from .codes import scheme as get_scheme
 from .crs import metric_crs_for
 from .findings import WARNING, Finding, Report
+from .levels import LEVEL_TABLES, LEVELS, PARENT_LEVEL
 from .progress import Progress, Task
-from .storage import LEVEL_TABLES, LEVELS, PARENT_LEVEL, Store
+from .storage import Store
 
 
 def _code_findings(gdf: gpd.GeoDataFrame, level: str, store: Store) -> list[Finding]:
@@ -50,6 +51,7 @@ def _tag(findings: list[Finding], level: str) -> list[Finding]:
 def validate_grid(store: Store, *, system: str | None = None, tolerance_m2: float = 0.1
                   ) -> Task[Report]:
     """Check the current areas of every (or one) grid system; returns a report of findings."""
+    store.check_system(system)
     systems = [system] if system else [s["code"] for s in store.grid_systems()]
     report = Report(info={"project": str(store.path), "tolerance_m2": tolerance_m2,
                           "systems": systems})
@@ -72,7 +74,11 @@ def validate_grid(store: Store, *, system: str | None = None, tolerance_m2: floa
             found += topology.duplicate_codes(metric, level=level)
             found += _code_findings(gdf, level, store)
             found += topology.overlaps(metric, level=level, tolerance_m2=tolerance_m2)
+            # the parent layer is the nearest level above that has areas: a grid without
+            # communities hangs its cells directly under the streets
             plevel = PARENT_LEVEL[level]
+            while plevel and plevel not in loaded:
+                plevel = PARENT_LEVEL[plevel]
             parents = loaded.get(plevel) if plevel else None
             if parents is not None:
                 parents = parents.to_crs(metric.crs)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from .levels import LEVEL_ZH
+
 _lang: str | None = None
 
 # reason: (中文, English).  Placeholders are str.format fields; unknown fields are left out.
@@ -17,9 +19,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # reading files
     "crs_override": ("文件自带坐标系 {file_crs}，按 --crs 改用 {crs}",
                      "the file says {file_crs}; using {crs} as --crs asks"),
-    "bad_coordinates": ("坐标无法转换到项目坐标系（超出范围或坐标系不对）",
-                        "coordinates cannot be transformed to the project CRS (out of range or "
-                        "wrong CRS)"),
+    "bad_coordinates": ("坐标（{x0}, {y0}）按 {crs} 理解不在项目坐标系的适用范围内：可能坐标系不对"
+                        "（如把高斯-克吕格米坐标当成经纬度）或经纬度颠倒；请用 --crs 指明",
+                        "coordinates ({x0}, {y0}) read as {crs} fall outside the project CRS's "
+                        "area of use: wrong CRS (Gauss-Krüger metres taken as degrees?) or "
+                        "longitude/latitude swapped; give --crs"),
     "no_geometry": ("要素没有几何图形", "the feature has no geometry"),
     "not_polygon": ("几何类型为 {geom_type}，应为面（Polygon/MultiPolygon）",
                     "geometry is {geom_type}, a polygon was expected"),
@@ -71,7 +75,6 @@ def language() -> str:
     return _lang or ("en" if os.environ.get("GRIDMGR_LANG", "zh").lower().startswith("en") else "zh")
 
 
-LEVEL_ZH = {"district": "区", "street": "街道", "community": "社区", "cell": "单元网格"}
 
 
 class _Lenient(dict):

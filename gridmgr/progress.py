@@ -48,14 +48,3 @@ def run(task: "Task[T]", on_progress: Callable[[Progress], object] | None = None
                 raise Cancelled("已取消，项目未改变")
     except StopIteration as stop:
         return stop.value
-
-
-def steps(total: int, message: str, every: int = 1000) -> Callable[[int], Progress | None]:
-    """Helper for loops: ``tick(i)`` gives a Progress every ``every`` items, else None."""
-
-    def tick(i: int) -> Progress | None:
-        if i % every == 0 or i == total:
-            return Progress(i, total, message)
-        return None
-
-    return tick

@@ -9,7 +9,8 @@ from typing import Any
 from . import crs as crsmod
 from .codes import SCHEMES
 from .errors import UsageError
-from .storage import LEVELS, Store
+from .levels import LEVELS
+from .storage import Store
 
 
 def init_project(path: str | Path, *, name: str, admin_code: str, crs: str = crsmod.CGCS2000,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import codecs
 import struct
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -32,6 +32,7 @@ class VectorData:
     crs: CRS | None
     encoding: str | None
     encoding_source: str | None  # 'option', 'cpg', 'detected', None when not a Shapefile
+    rows: list[int] = field(default_factory=list)  # each feature's number as the user sees it
 
 
 def _sibling(path: Path, suffix: str) -> Path | None:
@@ -93,9 +94,22 @@ def detect_dbf_encoding(dbf: Path | bytes) -> str:
     return "GB18030" if gb <= utf8 else "UTF-8"
 
 
-def _cpg_encoding(cpg: Path | bytes) -> str:
+def _cpg_encoding(cpg: Path | bytes) -> str | None:
+    """The encoding a ``.cpg`` names, or None when it names none usable (QGIS writes 'System';
+    then the DBF is examined as if there were no ``.cpg``)."""
     text = (cpg if isinstance(cpg, bytes) else cpg.read_bytes()).decode(errors="replace").strip()
-    return {"936": "GBK", "65001": "UTF-8", "UTF8": "UTF-8"}.get(text.upper(), text)
+    key = text.upper().replace("-", "").replace("_", "")
+    if key.startswith("ANSI"):
+        key = "CP" + key[4:].strip()
+    known = {"936": "GBK", "CP936": "GBK", "GBK": "GBK", "GB2312": "GBK", "GB18030": "GB18030",
+             "65001": "UTF-8", "UTF8": "UTF-8", "CP65001": "UTF-8"}
+    if key in known:
+        return known[key]
+    try:
+        codecs.lookup(text)
+    except LookupError:
+        return None
+    return text
 
 
 def _zip_dbf_encoding(p: Path, layer: str | None) -> tuple[str | None, str | None]:
@@ -108,8 +122,9 @@ def _zip_dbf_encoding(p: Path, layer: str | None) -> tuple[str | None, str | Non
             if len(dbfs) != 1:
                 return None, None
             cpg = [n for n in names if n.lower() == dbfs[0][:-4].lower() + ".cpg"]
-            if cpg:
-                return _cpg_encoding(zf.read(cpg[0])), "cpg"
+            named = _cpg_encoding(zf.read(cpg[0])) if cpg else None
+            if named:
+                return named, "cpg"
             return detect_dbf_encoding(zf.read(dbfs[0])), "detected"
     except (zipfile.BadZipFile, OSError) as exc:
         raise InputFileError(f"{p}：无法读取 zip（{exc}）") from exc
@@ -133,8 +148,9 @@ def read_vector(path: str | Path, *, layer: str | None = None,
         if dbf is None:
             raise InputFileError(f"{p}：缺少同名 .dbf 属性文件")
         cpg = _sibling(p, ".cpg")
-        if cpg is not None:
-            encoding, source = _cpg_encoding(cpg), "cpg"
+        named = _cpg_encoding(cpg) if cpg is not None else None
+        if named:
+            encoding, source = named, "cpg"
         else:
             encoding, source = detect_dbf_encoding(dbf), "detected"
     elif suffix == ".zip":  # a zipped Shapefile needs the same care
@@ -144,7 +160,7 @@ def read_vector(path: str | Path, *, layer: str | None = None,
         if layer is None:
             if len(layers) == 0:
                 raise InputFileError(f"{p}：文件中没有图层")
-            if len(layers) > 1 and suffix != ".kml":
+            if len(layers) > 1:  # KML folders too: never drop the other layers silently
                 names = ", ".join(str(n) for n in layers[:, 0])
                 raise InputFileError(f"{p} 含多个图层（{names}），请用 --layer 指定")
             layer = str(layers[0, 0])
@@ -154,7 +170,7 @@ def read_vector(path: str | Path, *, layer: str | None = None,
         if encoding:
             codecs.lookup(encoding)  # an unknown name is a LookupError, not garbled text
         kw = {"encoding": encoding} if encoding else {}
-        gdf = pyogrio.read_dataframe(p, layer=layer, **kw)
+        gdf = pyogrio.read_dataframe(p, layer=layer, fid_as_index=True, **kw)
     except (DataSourceError, DataLayerError) as exc:
         raise InputFileError(f"{p}：无法读取（{exc}）") from exc
     except LookupError as exc:
@@ -163,4 +179,12 @@ def read_vector(path: str | Path, *, layer: str | None = None,
         raise InputFileError(f"{p}：属性无法按 {encoding or 'UTF-8'} 解码（{exc}）；"
                              "请用 --encoding 指明，例如 --encoding GB18030") from exc
     crs = CRS.from_user_input(gdf.crs) if gdf.crs is not None else None
-    return VectorData(gdf=gdf, layer=layer, crs=crs, encoding=encoding, encoding_source=source)
+    # GeoPackage features keep their fid (what QGIS shows, gaps and all); in other formats the
+    # user counts features from 1
+    if suffix == ".gpkg":
+        rows = [int(f) for f in gdf.index]
+    else:
+        rows = list(range(1, len(gdf) + 1))
+    gdf = gdf.reset_index(drop=True)
+    return VectorData(gdf=gdf, layer=layer, crs=crs, encoding=encoding, encoding_source=source,
+                      rows=rows)

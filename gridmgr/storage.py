@@ -47,18 +47,15 @@ from .errors import (
     ProjectExists,
     ProjectNotFound,
     ReadOnlyProject,
+    UsageError,
 )
+from .levels import LEVEL_TABLES, LEVELS, PARENT_LEVEL  # noqa: F401 (re-exported)
 
 GPKG_APPLICATION_ID = 0x47504B47  # 'GPKG'
 GPKG_USER_VERSION = 10300  # GeoPackage 1.3.0: the R-tree triggers of 1.3, which
 # every GDAL since 2.x validates (the 1.4 trigger set is unknown to older validators)
 SCHEMA_VERSION = 1
 
-LEVELS = ("district", "street", "community", "cell")
-LEVEL_TABLES = {"district": "districts", "street": "streets", "community": "communities",
-                "cell": "cells"}
-PARENT_LEVEL = {"district": None, "street": "district", "community": "street",
-                "cell": "community"}
 AREA_COLUMNS = ("fid", "uuid", "system", "code", "name", "parent_code", "valid_from", "valid_to",
                 "area_m2", "source", "created_at")
 
@@ -313,6 +310,8 @@ class Store:
         p = Path(path)
         if p.exists() and not overwrite:
             raise ProjectExists(f"文件已存在：{p}（不会覆盖；换一个文件名或先删除）")
+        if p.exists() and _is_readonly_file(p):
+            raise ReadOnlyProject(f"{p} 是只读文件，不会覆盖")
         tmp = p.with_name(p.name + ".creating")
         tmp.unlink(missing_ok=True)
         conn = sqlite3.connect(tmp)
@@ -369,10 +368,6 @@ class Store:
             self._meta = {r["key"]: r["value"] for r in self.db["gridmgr_meta"].rows}
         return dict(self._meta)
 
-    def set_meta(self, key: str, value: str) -> None:
-        self.db["gridmgr_meta"].upsert({"key": key, "value": value}, pk="key")
-        self._meta = None
-
     def audit(self, action: str, detail: dict[str, Any]) -> None:
         self.db["gridmgr_audit"].insert({"at": now_iso(), "action": action,
                                          "detail": json.dumps(detail, ensure_ascii=False)})
@@ -391,9 +386,15 @@ class Store:
     def grid_systems(self) -> list[dict[str, Any]]:
         return list(self.db["grid_systems"].rows_where(order_by="id"))
 
+    def check_system(self, system: str | None) -> None:
+        """UsageError for a grid system the project does not have (None means all)."""
+        known = [s["code"] for s in self.grid_systems()]
+        if system is not None and system not in known:
+            raise UsageError(f"未知网格体系 {system!r}；本项目有：{', '.join(known)}")
+
     # -- areas
     def areas(self, level: str, *, system: str | None = None, current: bool = True,
-              as_of: str | None = None, codes: Sequence[str] | None = None) -> gpd.GeoDataFrame:
+              as_of: str | None = None) -> gpd.GeoDataFrame:
         """Areas of one level as a GeoDataFrame in the project CRS (geometry decoded from GPB)."""
         table = LEVEL_TABLES[level]
         where, params = [], []
@@ -405,9 +406,6 @@ class Store:
             params += [as_of, as_of]
         elif current:
             where.append("valid_to IS NULL")
-        if codes is not None:
-            where.append(f"code IN ({','.join('?' * len(codes))})")
-            params += list(codes)
         sql = f'SELECT {", ".join(AREA_COLUMNS)}, geom FROM "{table}"'
         if where:
             sql += " WHERE " + " AND ".join(where)
@@ -452,17 +450,29 @@ class Store:
         self._update_extent(level)
         return len(rows)
 
-    def close_areas(self, level: str, system: str, codes: Iterable[str], valid_to: str) -> int:
-        """End the validity of current areas (a redrawn grid keeps the old rows for history)."""
-        codes = list(codes)
-        n = 0
+    def close_areas(self, level: str, system: str, *, valid_to: str,
+                    codes: Iterable[str] = (), parents: Iterable[str] = ()) -> int:
+        """End the validity of the current areas with these codes or under these parents.
+
+        A redrawn grid keeps the old rows for history.  An area cannot end before it began:
+        that raises UsageError and closes nothing (the caller's transaction rolls back).
+        """
         table = LEVEL_TABLES[level]
-        for i in range(0, len(codes), 500):
-            chunk = codes[i:i + 500]
-            cur = self.db.execute(
-                f'UPDATE "{table}" SET valid_to = ? WHERE system = ? AND valid_to IS NULL '
-                f"AND code IN ({','.join('?' * len(chunk))})", [valid_to, system, *chunk])
-            n += cur.rowcount
+        n = 0
+        for column, values in (("code", list(codes)), ("parent_code", list(parents))):
+            for i in range(0, len(values), 500):
+                chunk = values[i:i + 500]
+                cond = (f"system = ? AND valid_to IS NULL AND {column} IN "
+                        f"({','.join('?' * len(chunk))})")
+                early = self.db.execute(f'SELECT code, valid_from FROM "{table}" WHERE {cond} '
+                                        "AND valid_from > ? LIMIT 1",
+                                        [system, *chunk, valid_to]).fetchone()
+                if early:
+                    raise UsageError(f"{early[0]} 自 {early[1]} 起有效，不能在 {valid_to} 失效；"
+                                     "请检查生效日期")
+                cur = self.db.execute(f'UPDATE "{table}" SET valid_to = ? WHERE {cond}',
+                                      [valid_to, system, *chunk])
+                n += cur.rowcount
         return n
 
     def _update_extent(self, level: str) -> None:
@@ -472,10 +482,3 @@ class Store:
         self.db.execute("UPDATE gpkg_contents SET min_x=?, min_y=?, max_x=?, max_y=?, "
                         "last_change=strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE table_name=?",
                         [*r, table])
-
-    def layer_names(self) -> list[str]:
-        return [r[0] for r in self.db.execute(
-            "SELECT table_name FROM gpkg_contents WHERE data_type = 'features' ORDER BY rowid")]
-
-    def level_counts(self) -> dict[str, int]:
-        return {lvl: self.count_areas(lvl) for lvl in LEVELS}

@@ -37,3 +37,15 @@ def clean_name(value: Any) -> tuple[str | None, list[str]]:
     stripped = " ".join(text.split())
     notes = ["stray_spaces"] if stripped != str(value) else []
     return (stripped or None), notes
+
+
+def iso_date(value: str) -> str:
+    """``YYYY-MM-DD`` checked and normalised; UsageError otherwise (never stored as typed)."""
+    from datetime import date
+
+    from .errors import UsageError
+
+    try:
+        return date.fromisoformat(str(value).strip()).isoformat()
+    except ValueError:
+        raise UsageError(f"日期应写成 YYYY-MM-DD，例如 2024-01-01；收到 {value!r}") from None

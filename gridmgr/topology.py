@@ -28,7 +28,8 @@ from shapely.errors import GEOSException
 
 from .errors import UsageError
 from .findings import Finding
-from .messages import LEVEL_ZH, language
+from .levels import LEVEL_ZH, PARENT_LEVEL
+from .messages import language
 
 __all__ = [
     "LONLAT_CRS",
@@ -41,8 +42,6 @@ __all__ = [
 
 LONLAT_CRS = "EPSG:4490"  # CGCS2000 geographic, the national standard for lon/lat
 
-# The level above each level, for naming a parent when the caller does not say.
-PARENT_LEVEL = {"street": "district", "community": "street", "cell": "community"}
 
 # Coordinate precision (metres) to retry an overlay with when GEOS gives up on the exact one.
 _RETRY_GRID = 1e-3
@@ -158,7 +157,7 @@ def gaps(children: gpd.GeoDataFrame, parents: gpd.GeoDataFrame | None, *, level:
     parents = _same_crs(parents, children)
     pgeoms = _make_valid(_geoms(parents))
     pcodes = _codes(parents["code"])
-    plevel = parent_level or PARENT_LEVEL.get(level, "")
+    plevel = parent_level or PARENT_LEVEL.get(level) or ""
 
     covering = np.full(len(pgeoms), _EMPTY, dtype=object)
     if len(kids):

@@ -23,6 +23,12 @@ for pkg in "${DEB_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
     || missing+=("$pkg")
 done
+PY=${PYTHON:-python3}
+# Debian's own python3 has no venv/ensurepip without python3-venv
+if [ "$(command -v "$PY")" = /usr/bin/python3 ] && ! /usr/bin/python3 -c 'import ensurepip' 2>/dev/null
+then
+  missing+=(python3-venv)
+fi
 if ((${#missing[@]})); then
   echo "setup: installing Debian packages: ${missing[*]}"
   SUDO=""
@@ -35,7 +41,6 @@ if ((${#missing[@]})); then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-PY=${PYTHON:-python3}
 if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
   echo "setup: gridmgr needs Python 3.11 or newer; $PY is $("$PY" --version 2>&1)" >&2
   exit 1

@@ -134,3 +134,22 @@ def test_console_script_runs_as_a_process(tmp_path):
     out = subprocess.run([sys.executable, "-m", "gridmgr", "info", str(p)],
                          capture_output=True, text=True)
     assert "禅城区" in out.stdout and "EPSG:4490" in out.stdout
+
+
+def test_cells_within_streets_when_there_are_no_communities(tmp_path, demo):
+    p = tmp_path / "streets-only.gpkg"
+    streets = tmp_path / "streets.geojson"
+    assert main(["-q", "export", str(demo), "streets", "--out", str(streets)]) == 0
+    assert main(["-q", "init", str(p), "--name", "禅城区", "--admin-code", "440604"]) == 0
+    assert main(["-q", "grid", "import", str(p), str(streets), "--level", "street"]) == 0
+    assert main(["-q", "grid", "generate", str(p), "--size", "1000", "--within", "street"]) == 0
+    with open_project(p, readonly=True) as store:
+        cells = store.areas("cell")
+    # a 9-digit street code + a 5-digit sequence keeps the 14-digit national length
+    assert (cells["code"].str.len() == 14).all()
+    assert (cells["code"].str[:9] == cells["parent_code"]).all()
+    assert set(cells["parent_code"]) == {"440604010", "440604011", "440604012", "440604100"}
+    assert main(["-q", "grid", "validate", str(p)]) == 0  # checked against the streets
+    # with communities present, cells across community borders are refused
+    assert main(["-q", "grid", "generate", str(demo), "--size", "1000", "--within", "street",
+                 "--supersede", "--dry-run"]) == 2

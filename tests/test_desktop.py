@@ -81,3 +81,29 @@ def test_window_opens_on_a_real_x_display(demo, tmp_path):
                          env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr
     assert shot.stat().st_size > 50_000
+
+
+def test_grid_system_switch_shows_the_environmental_grid(qtbot, demo, tmp_path):
+    from gridmgr.cli import main
+
+    p = tmp_path / "two.gpkg"
+    p.write_bytes(demo.read_bytes())
+    comms = tmp_path / "c.gpkg"
+    streets = tmp_path / "s.gpkg"
+    assert main(["-q", "export", str(p), "streets", "--out", str(streets)]) == 0
+    assert main(["-q", "export", str(p), "communities", "--out", str(comms)]) == 0
+    assert main(["-q", "grid", "import", str(p), str(streets), "--level", "street",
+                 "--system", "env"]) == 0
+    assert main(["-q", "grid", "import", str(p), str(comms), "--level", "community",
+                 "--system", "env"]) == 0
+    win = MainWindow()
+    qtbot.addWidget(win)
+    assert win.load(p)
+    assert "cell" in win.map.scene.layers and len(win.map.scene.layers["cell"].codes) > 1500
+    assert [win.systems.itemData(i) for i in range(win.systems.count())] == ["urban", "env"]
+    win.systems.setCurrentIndex(1)
+    win.systems.activated.emit(1)
+    assert win.system == "env"
+    assert len(win.map.scene.layers["cell"].codes) == 0
+    assert len(win.map.scene.layers["community"].codes) == 96
+    assert "环保网格" in win.statusBar().currentMessage()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -50,7 +51,7 @@ def test_no_sql_outside_storage():
         if rel.parts[0] not in ("gridmgr", "maps", "ui") or rel == Path("gridmgr/storage.py"):
             continue
         text = path.read_text(encoding="utf-8")
-        for needle in ("sqlite3.connect", "sqlite_utils.Database(", ".execute(\""):
-            if needle in text:
-                offenders.append(f"{rel}: {needle}")
+        for needle in re.findall(r"\bsqlite3\b|\bsqlite_utils\b|\.execute(?:many|script)?\(",
+                                 text):
+            offenders.append(f"{rel}: {needle}")
     assert offenders == []

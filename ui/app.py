@@ -14,6 +14,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QApplication,
+    QComboBox,
     QFileDialog,
     QLabel,
     QLineEdit,
@@ -42,6 +43,10 @@ class MainWindow(QMainWindow):
         self.items: dict[str, QStandardItem] = {}
         self.info: dict[str, dict] = {}
 
+        self.system = "urban"
+        self.systems = QComboBox()
+        self.systems.setToolTip("网格体系")
+        self.systems.activated.connect(self._system_chosen)
         self.search = QLineEdit(placeholderText="按编码或名称查找…")
         self.search.returnPressed.connect(self.find)
         self.model = QStandardItemModel()
@@ -56,6 +61,7 @@ class MainWindow(QMainWindow):
         left = QWidget()
         lay = QVBoxLayout(left)
         lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.systems)
         lay.addWidget(self.search)
         lay.addWidget(self.tree, 3)
         lay.addWidget(self.detail, 1)
@@ -80,23 +86,36 @@ class MainWindow(QMainWindow):
         if path:
             self.load(Path(path))
 
-    def load(self, path: Path) -> bool:
+    def load(self, path: Path, system: str | None = None) -> bool:
         try:
             with open_project(path, readonly=True) as store:
                 s = summary(store)
-                frames = {lvl: store.areas(lvl, system="urban").to_crs("EPSG:4490")
+                systems = store.grid_systems()
+                codes = [x["code"] for x in systems]
+                system = system if system in codes else (self.system if self.system in codes
+                                                         else codes[0])
+                frames = {lvl: store.areas(lvl, system=system).to_crs("EPSG:4490")
                           for lvl in ("district", "street", "community", "cell")}
         except GridmgrError as exc:
             QMessageBox.critical(self, exc.title, str(exc))
             return False
-        self.project = path
+        self.project, self.system = path, system
+        self.systems.clear()
+        for x in systems:
+            self.systems.addItem(x["name"], x["code"])
+        self.systems.setCurrentIndex(codes.index(system))
         self.setWindowTitle(f"{s['name']} — gridmgr 网格化管理 — {path.name}")
         self._fill_tree(frames)
         self.map.set_frames(frames)
-        counts = "，".join(f"{LEVEL_ZH[k]} {v}" for k, v in s["areas"].items())
-        self.statusBar().showMessage(f"{path}    {counts}    坐标系 {s['crs']}")
+        counts = "，".join(f"{LEVEL_ZH[k]} {len(v)}" for k, v in frames.items())
+        self.statusBar().showMessage(f"{path}    {self.systems.currentText()}：{counts}    "
+                                     f"坐标系 {s['crs']}")
         QSettings("gridmgr", "gridmgr").setValue("last_project", str(path))
         return True
+
+    def _system_chosen(self, index: int) -> None:
+        if self.project is not None:
+            self.load(self.project, self.systems.itemData(index))
 
     def _fill_tree(self, frames: dict) -> None:
         self.model.removeRows(0, self.model.rowCount())

@@ -1,10 +1,10 @@
 """Importing areas (district, streets, communities, unit grid cells) from vector files.
 
-Every feature is either accepted or refused with its feature number (1-based, as a user counts)
-and a reason; warnings say what was noticed or normalised.  Accepted features land in one
-transaction — on cancel or error nothing lands.  Parents come from a parent column (by code, or
-by name when the value is not a code) or, when there is none, from the parent area that holds the
-feature's representative point (largest overlap as a fallback).
+Every feature is either accepted or refused with a reason and its feature number as the user sees
+it (the fid of a GeoPackage, else counted from 1); warnings say what was noticed or normalised.
+Accepted features land in one transaction — on cancel or error nothing lands.  Parents come from a
+parent column (by code, or by name when the value is not a code) or, when there is none, from the
+parent area that holds the feature's representative point (largest overlap as a fallback).
 """
 
 from __future__ import annotations
@@ -33,9 +33,8 @@ POLYGONAL = {"Polygon", "MultiPolygon"}
 
 
 def _find_parents(store: Store, level: str, system: str, gdf: gpd.GeoDataFrame,
-                  parent_values: list[str | None], report: Report, file: str
-                  ) -> list[str | None]:
-    """The parent code of each feature (None = refused, reported)."""
+                  parent_values: list[str | None]) -> list[str | None]:
+    """The parent code of each feature: "" when none is found, None for a top-level area."""
     plevel = PARENT_LEVEL[level]
     admin = store.meta().get("admin_code")
     parents = store.areas(plevel, system=system) if plevel else None
@@ -63,17 +62,14 @@ def _find_parents(store: Store, level: str, system: str, gdf: gpd.GeoDataFrame,
         sub = gdf.iloc[need_location]
         pts = gpd.GeoDataFrame(geometry=sub.geometry.representative_point(), crs=gdf.crs)
         joined = gpd.sjoin(pts, parents[["code", "geometry"]], how="left", predicate="within")
-        joined = joined[~joined.index.duplicated()]
-        for pos, idx in enumerate(sub.index):
-            code = joined.loc[idx, "code"] if idx in joined.index else None
-            if not isinstance(code, str):  # fall back to the largest overlap
-                g = sub.geometry.loc[idx]
+        found = joined[~joined.index.duplicated()]["code"].reindex(sub.index).tolist()
+        for pos, code in enumerate(found):
+            if not isinstance(code, str):  # rare: fall back to the largest overlap
+                g = sub.geometry.iloc[pos]
                 hits = parents[parents.intersects(g)]
-                if len(hits):
-                    code = hits.iloc[int(np.argmax(hits.intersection(g).area))]["code"]
-                else:
-                    code = None
-            out[need_location[pos]] = code if isinstance(code, str) else ""
+                code = (hits.iloc[int(np.argmax(hits.intersection(g).area))]["code"]
+                        if len(hits) else "")
+            out[need_location[pos]] = code
     return out
 
 
@@ -225,7 +221,7 @@ def import_grid(store: Store, path: str | Path, *, level: str, system: str = "ur
                                crs=store.crs)
 
     yield Progress(3, 5, "确定上级")
-    parents = _find_parents(store, level, system, sub_gdf, parent_values, report, file)
+    parents = _find_parents(store, level, system, sub_gdf, parent_values)
     rows_out, geoms_out = [], []
     for j, rec in enumerate(recs):
         row = rec["row"]

@@ -9,6 +9,8 @@ children reaching outside their parent.  Geometry is measured in the metric CRS 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 
 from . import topology
@@ -94,3 +96,13 @@ def validate_grid(store: Store, *, system: str | None = None, tolerance_m2: floa
     report.info["checked"] = checked
     yield Progress(steps, steps, "完成")
     return report
+
+
+def validate_file(path: str | Path, *, system: str | None = None, tolerance_m2: float = 0.1
+                  ) -> Task[Report]:
+    """:func:`validate_grid` on a project file opened read-only for the run: the form a worker
+    thread needs, since an SQLite connection stays in the thread that opened it."""
+    from .project import open_project
+
+    with open_project(path, readonly=True) as store:
+        return (yield from validate_grid(store, system=system, tolerance_m2=tolerance_m2))

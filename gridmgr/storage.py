@@ -412,7 +412,10 @@ class Store:
         sql += " ORDER BY fid"
         cur = self.db.execute(sql, params)
         rows = cur.fetchall()
-        df = pd.DataFrame([r[:-1] for r in rows], columns=list(AREA_COLUMNS))
+        # object columns keep None for missing text (pandas 3 would turn it into NaN)
+        df = pd.DataFrame([r[:-1] for r in rows], columns=list(AREA_COLUMNS), dtype=object)
+        df["fid"] = df["fid"].astype("int64")
+        df["area_m2"] = pd.to_numeric(df["area_m2"]).astype("float64")
         geoms = geometry.decode([r[-1] for r in rows]) if rows else np.array([], dtype=object)
         return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, crs=self.crs), crs=self.crs)
 

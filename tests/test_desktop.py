@@ -107,3 +107,65 @@ def test_grid_system_switch_shows_the_environmental_grid(qtbot, demo, tmp_path):
     assert len(win.map.scene.layers["cell"].codes) == 0
     assert len(win.map.scene.layers["community"].codes) == 96
     assert "环保网格" in win.statusBar().currentMessage()
+
+
+def test_validate_runs_in_a_thread_and_lists_findings(qtbot, demo, tmp_path):
+    """Break the demo (one cell moved onto its neighbour), check it from the menu, read the
+    table, and double-click a finding to see the cell on the map."""
+    import shapely
+
+    from gridmgr.project import open_project
+
+    p = tmp_path / "broken.gpkg"
+    p.write_bytes(demo.read_bytes())
+    with open_project(p) as store, store.atomic():
+        cells = store.areas("cell")
+        moved = shapely.affinity.translate(cells.geometry.iloc[0], xoff=0.001)
+        store.close_areas("cell", "urban", codes=[cells["code"].iloc[0]], valid_to="2099-01-01")
+        store.insert_areas("cell", [{"code": cells["code"].iloc[0],
+                                     "parent_code": cells["parent_code"].iloc[0]}], [moved])
+    win = MainWindow()
+    qtbot.addWidget(win)
+    assert win.load(p)
+    runner = win.validate()
+    with qtbot.waitSignal(runner.finished, timeout=60_000):
+        pass
+    dlg = win.findings_dialog
+    reasons = {f.reason for f in dlg.model.findings}
+    assert {"overlap", "gap"} <= reasons
+    assert dlg.model.rowCount() == len(dlg.model.findings) > 0
+    assert "个错误" in dlg.summary.text()
+    row = next(i for i, f in enumerate(dlg.model.findings) if f.reason == "overlap")
+    target = dlg.model.findings[row].code
+    dlg.locate.emit(dlg.model.findings[row])
+    assert win.map.selected == {target}
+    dlg.grab().save(str(tmp_path / "findings.png"))
+
+
+def test_cancelled_task_leaves_the_project_as_it_was(qtbot, demo, tmp_path):
+    """Cancel an import running in the worker thread: nothing lands."""
+    from gridmgr.grid_generate import generate_grid
+    from gridmgr.project import open_project
+    from ui.tasks import TaskRunner
+
+    p = tmp_path / "cancel.gpkg"
+    p.write_bytes(demo.read_bytes())
+    before = p.read_bytes()
+
+    def regenerate():
+        with open_project(p) as store:
+            return (yield from generate_grid(store, size=300, supersede=True))
+
+    runner = TaskRunner(regenerate, "生成", show_dialog=False)
+    seen = []
+
+    def on_progress(done, total, message):
+        seen.append(message)
+        if message.startswith("写入"):  # the cells are in the open transaction: cancel now
+            runner.cancel()
+
+    runner.worker.progressed.connect(on_progress)
+    with qtbot.waitSignal(runner.cancelled, timeout=60_000):
+        runner.start()
+    assert any(m.startswith("写入") for m in seen)
+    assert p.read_bytes() == before

@@ -27,9 +27,13 @@ from PySide6.QtWidgets import (
 )
 
 from gridmgr.errors import GridmgrError
+from gridmgr.findings import Finding, Report
+from gridmgr.grid_validate import validate_file
 from gridmgr.messages import LEVEL_ZH
 from gridmgr.project import open_project, summary
+from ui.findings_view import FindingsDialog
 from ui.map_view import MapView
+from ui.tasks import TaskRunner
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -77,6 +81,8 @@ class MainWindow(QMainWindow):
         act = QAction("打开…", self, shortcut="Ctrl+O", triggered=self.choose_project)
         menu.addAction(act)
         menu.addAction(QAction("退出", self, shortcut="Ctrl+Q", triggered=self.close))
+        grid = self.menuBar().addMenu("网格")
+        grid.addAction(QAction("检查网格…", self, shortcut="Ctrl+K", triggered=self.validate))
         view = self.menuBar().addMenu("视图")
         view.addAction(QAction("全图", self, shortcut="Ctrl+0",
                                triggered=lambda: self.map.zoom_to(self.map.scene.extent)))
@@ -159,6 +165,30 @@ class MainWindow(QMainWindow):
             f"<b>{i.get('name') or code}</b><br>{LEVEL_ZH.get(i.get('level', ''), '')}"
             f"　编码 {code}<br>上级：{parent}<br>"
             f"面积：{area / 10000:.2f} 公顷" if area else f"<b>{code}</b>")
+
+    def validate(self) -> TaskRunner | None:
+        """Run grid validate off the GUI thread; the findings open in a table."""
+        if self.project is None:
+            return None
+        path = self.project
+        self.runner = TaskRunner(lambda: validate_file(path), "检查网格", self)
+        self.runner.finished.connect(self._show_findings)
+        self.runner.start()
+        return self.runner
+
+    def _show_findings(self, report: Report) -> None:
+        n = len(report.findings)
+        summary = (f"检查了 {report.info['checked']} 个区域：" +
+                   (f"{len(report.refused)} 个错误、{len(report.warnings)} 个警告；双击一行在地图上查看"
+                    if n else "没有发现问题"))
+        self.findings_dialog = FindingsDialog("网格检查结果", report.findings, summary, self)
+        self.findings_dialog.locate.connect(self._locate)
+        self.findings_dialog.show()
+
+    def _locate(self, finding: Finding) -> None:
+        if finding.code and finding.code in self.items:
+            self.select_code(finding.code)
+            self._show(finding.code, fly=True)
 
     def find(self) -> None:
         text = self.search.text().strip()

@@ -1,0 +1,109 @@
+"""Running a gridmgr task (a generator of Progress) off the GUI thread, with a progress dialog.
+
+The same generator the CLI drives with :func:`gridmgr.progress.run` runs here in a QThread;
+Cancel sets a flag that ``run`` checks after every step, closing the generator so that its
+transaction rolls back.  The task is *created* in the worker thread (``factory``), because an
+SQLite connection may only be used by the thread that opened it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+
+from gridmgr.errors import Cancelled, GridmgrError
+from gridmgr.progress import Progress, Task, run
+
+
+class _Worker(QObject):
+    progressed = Signal(int, int, str)
+    done = Signal(object)
+    failed = Signal(str, str)
+    cancelled = Signal()
+
+    def __init__(self, factory: Callable[[], Task[Any]]) -> None:
+        super().__init__()
+        self.factory = factory
+        self.stop = threading.Event()
+
+    @Slot()
+    def work(self) -> None:
+        def report(p: Progress) -> None:
+            self.progressed.emit(p.done, p.total, p.message)
+
+        try:
+            result = run(self.factory(), report, self.stop.is_set)
+        except Cancelled:
+            self.cancelled.emit()
+        except GridmgrError as exc:
+            self.failed.emit(exc.title, str(exc))
+        except Exception as exc:  # a bug: show it rather than lose it in a thread
+            self.failed.emit("内部错误", f"{type(exc).__name__}: {exc}")
+        else:
+            self.done.emit(result)
+
+
+class TaskRunner(QObject):
+    """Run ``factory()`` in a thread; ``finished(result)``, ``cancelled()`` or ``failed``."""
+
+    finished = Signal(object)
+    cancelled = Signal()
+    failed = Signal(str, str)
+
+    def __init__(self, factory: Callable[[], Task[Any]], title: str,
+                 parent: QWidget | None = None, *, show_dialog: bool = True) -> None:
+        super().__init__(parent)
+        self.thread = QThread()
+        self.worker = _Worker(factory)
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.work)
+        self.worker.done.connect(self._finish)
+        self.worker.cancelled.connect(self._cancelled)
+        self.worker.failed.connect(self._failed)
+        self.dialog: QProgressDialog | None = None
+        if show_dialog:
+            self.dialog = QProgressDialog(title, "取消", 0, 0, parent)
+            self.dialog.setWindowTitle(title)
+            self.dialog.setMinimumDuration(300)
+            self.dialog.canceled.connect(self.cancel)
+            self.worker.progressed.connect(self._show)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def cancel(self) -> None:
+        self.worker.stop.set()
+
+    def wait(self, ms: int = 30000) -> bool:
+        return self.thread.wait(ms)
+
+    def _show(self, done: int, total: int, message: str) -> None:
+        if self.dialog is not None:
+            self.dialog.setMaximum(max(total, 1))
+            self.dialog.setValue(min(done, max(total, 1)))
+            self.dialog.setLabelText(message)
+
+    def _end(self) -> None:
+        if self.dialog is not None:
+            self.dialog.reset()
+        self.thread.quit()
+        self.thread.wait()
+
+    def _finish(self, result: object) -> None:
+        self._end()
+        self.finished.emit(result)
+
+    def _cancelled(self) -> None:
+        self._end()
+        self.cancelled.emit()
+
+    def _failed(self, title: str, message: str) -> None:
+        self._end()
+        parent = self.parent()
+        if isinstance(parent, QWidget):
+            QMessageBox.critical(parent, title, message)
+        self.failed.emit(title, message)

@@ -13,7 +13,7 @@ import pyogrio
 import pytest
 import shapely
 
-from gridmgr import storage
+from gridmgr import geometry, storage
 from gridmgr.errors import (
     CorruptProject,
     NewerSchema,
@@ -24,6 +24,7 @@ from gridmgr.errors import (
     UsageError,
 )
 from gridmgr.project import init_project, open_project
+from gridmgr.storage import schema
 
 VALIDATOR = Path("/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py")
 
@@ -99,7 +100,7 @@ def test_rtree_follows_the_envelope(project):
     with open_project(project) as store:
         with store.atomic():
             store.db.execute("UPDATE streets SET geom = ? WHERE code = '440604010'",
-                             [storage.geometry.encode([shapely.box(1, 2, 3, 4)], 4490)[0]])
+                             [geometry.encode([shapely.box(1, 2, 3, 4)], 4490)[0]])
         row = store.db.execute("SELECT minx, maxx, miny, maxy FROM rtree_streets_geom").fetchone()
     assert row == pytest.approx((1, 3, 2, 4))
 
@@ -227,14 +228,14 @@ def test_atomic_rolls_back_everything(project):
 
 
 def test_migrations_are_numbered_and_run_in_one_transaction(project, monkeypatch):
-    assert sorted(storage.MIGRATIONS) == list(range(1, storage.SCHEMA_VERSION + 1))
+    assert sorted(storage.MIGRATIONS) == list(range(1, schema.SCHEMA_VERSION + 1))
 
     def broken(db, settings):
         db.execute("CREATE TABLE half_done (a)")
         raise RuntimeError("migration failed")
 
-    monkeypatch.setitem(storage.MIGRATIONS, storage.SCHEMA_VERSION + 1, broken)
-    monkeypatch.setattr(storage, "SCHEMA_VERSION", storage.SCHEMA_VERSION + 1)
+    monkeypatch.setitem(schema.MIGRATIONS, schema.SCHEMA_VERSION + 1, broken)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", schema.SCHEMA_VERSION + 1)
     before = digest(project)
     with pytest.raises(RuntimeError):
         open_project(project)
@@ -244,9 +245,9 @@ def test_migrations_are_numbered_and_run_in_one_transaction(project, monkeypatch
         """add a table"""
         db.execute("CREATE TABLE added_later (a)")
 
-    monkeypatch.setitem(storage.MIGRATIONS, storage.SCHEMA_VERSION, works)
+    monkeypatch.setitem(schema.MIGRATIONS, schema.SCHEMA_VERSION, works)
     with open_project(project) as store:
         assert "added_later" in store.db.table_names()
-        assert store.meta()["schema_version"] == str(storage.SCHEMA_VERSION)
+        assert store.meta()["schema_version"] == str(schema.SCHEMA_VERSION)
         versions = [r["version"] for r in store.db["gridmgr_schema"].rows]
-        assert versions == list(range(1, storage.SCHEMA_VERSION + 1))
+        assert versions == list(range(1, schema.SCHEMA_VERSION + 1))

@@ -251,3 +251,46 @@ def test_migrations_are_numbered_and_run_in_one_transaction(project, monkeypatch
         assert store.meta()["schema_version"] == str(schema.SCHEMA_VERSION)
         versions = [r["version"] for r in store.db["gridmgr_schema"].rows]
         assert versions == list(range(1, schema.SCHEMA_VERSION + 1))
+
+
+def test_bulk_insert_fills_the_rtree_and_puts_the_trigger_back(project):
+    boxes = [shapely.box(113.0 + i * 0.01, 23.0, 113.005 + i * 0.01, 23.004) for i in range(50)]
+    with open_project(project) as store:
+        sql = "SELECT sql FROM sqlite_master WHERE name = 'rtree_communities_geom_insert'"
+        trigger = store.db.execute(sql).fetchone()[0]
+        with store.atomic():
+            store.insert_areas("community", [{"code": f"4406040100{i:02d}"} for i in range(50)],
+                               boxes)
+        assert store.db.execute(sql).fetchone()[0] == trigger
+        rows = store.db.execute("SELECT c.code, r.minx, r.maxx, r.miny, r.maxy FROM communities c "
+                                "JOIN rtree_communities_geom r ON r.id = c.fid "
+                                "ORDER BY c.code").fetchall()
+        assert len(rows) == 50
+        for (code, *env), b in zip(rows, boxes):
+            x0, y0, x1, y1 = b.bounds
+            # SQLite's R-tree stores float32, rounded outwards: the box still contains the area
+            assert env[0] <= x0 and env[1] >= x1 and env[2] <= y0 and env[3] >= y1
+            assert env == pytest.approx([x0, x1, y0, y1], abs=2e-5)
+        # a plain insert, as QGIS makes one, still goes through the trigger
+        blob = geometry.encode([shapely.box(114, 24, 114.1, 24.1)], 4490)[0]
+        with store.atomic():
+            store.db.execute("INSERT INTO communities (geom, uuid, system, code, valid_from, "
+                             "created_at) VALUES (?, 'u-1', 'urban', 'x', '2024-01-01', 'now')",
+                             [blob])
+        n = store.db.execute("SELECT count(*) FROM rtree_communities_geom").fetchone()[0]
+        assert n == 51
+
+
+def test_a_version_1_project_is_upgraded_in_place(tmp_path, monkeypatch):
+    p = tmp_path / "v1.gpkg"
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 1)
+    monkeypatch.setattr(schema, "MIGRATIONS", {1: schema.MIGRATIONS[1]})
+    init_project(p, name="禅城区", admin_code="440604").close()
+    with open_project(p, readonly=True) as store:
+        assert store.meta()["schema_version"] == "1"
+        assert "enterprises" not in store.db.table_names()
+    monkeypatch.undo()
+    with open_project(p) as store:
+        assert store.meta()["schema_version"] == str(schema.SCHEMA_VERSION)
+        assert {"enterprises", "officers", "responsibilities"} <= set(store.db.table_names())
+    assert dict(pyogrio.list_layers(p))["enterprises"] == "Point"

@@ -101,6 +101,33 @@ def _srs_row(crs: CRS) -> dict[str, Any]:
             "description": None}
 
 
+def _feature_table(db: sqlite_utils.Database, table: str, ddl: str, geometry_type: str,
+                   srs_id: int, description: str) -> None:
+    """A GeoPackage feature table: the table, its registration and its R-tree with triggers."""
+    db.execute(ddl)
+    db["gpkg_contents"].insert({"table_name": table, "data_type": "features",
+                                "identifier": table, "description": description,
+                                "srs_id": srs_id})
+    db["gpkg_geometry_columns"].insert({
+        "table_name": table, "column_name": "geom", "geometry_type_name": geometry_type,
+        "srs_id": srs_id, "z": 0, "m": 0})
+    db.execute(f'CREATE VIRTUAL TABLE "rtree_{table}_geom" USING rtree(id, minx, maxx, miny, maxy)')
+    for trig in _RTREE_TRIGGERS.format(t=table).strip().split(";\n"):
+        if trig.strip():
+            db.execute(trig.replace("\n", ""))
+    db["gpkg_extensions"].insert({
+        "table_name": table, "column_name": "geom", "extension_name": "gpkg_rtree_index",
+        "definition": "http://www.geopackage.org/spec120/#extension_rtree",
+        "scope": "write-only"})
+
+
+def _attributes_table(db: sqlite_utils.Database, table: str, ddl: str, description: str) -> None:
+    """A non-spatial table registered in gpkg_contents, so QGIS lists it."""
+    db.execute(ddl)
+    db["gpkg_contents"].insert({"table_name": table, "data_type": "attributes",
+                                "identifier": table, "description": description})
+
+
 def _migration_1(db: sqlite_utils.Database, settings: dict[str, str]) -> None:
     """Schema 1: GeoPackage core, the four area layers, meta, audit, grid systems."""
     for ddl in _GPKG_CORE:
@@ -114,40 +141,59 @@ def _migration_1(db: sqlite_utils.Database, settings: dict[str, str]) -> None:
     srs.insert(_srs_row(crs), replace=True)
     srs_id = crs.to_epsg(min_confidence=90)
     for level, table in LEVEL_TABLES.items():
-        db.execute(_AREA_TABLE.format(t=table))
+        _feature_table(db, table, _AREA_TABLE.format(t=table), "MULTIPOLYGON", srs_id,
+                       f"gridmgr {level} areas")
         db.execute(f'CREATE INDEX "idx_{table}_code" ON "{table}" (system, code)')
         db.execute(f'CREATE INDEX "idx_{table}_parent" ON "{table}" (system, parent_code)')
-        db["gpkg_contents"].insert({
-            "table_name": table, "data_type": "features", "identifier": table,
-            "description": f"gridmgr {level} areas", "srs_id": srs_id})
-        db["gpkg_geometry_columns"].insert({
-            "table_name": table, "column_name": "geom", "geometry_type_name": "MULTIPOLYGON",
-            "srs_id": srs_id, "z": 0, "m": 0})
-        db.execute(f'CREATE VIRTUAL TABLE "rtree_{table}_geom" USING rtree(id, minx, maxx, miny, '
-                   "maxy)")
-        for trig in _RTREE_TRIGGERS.format(t=table).strip().split(";\n"):
-            if trig.strip():
-                db.execute(trig.replace("\n", ""))
-        db["gpkg_extensions"].insert({
-            "table_name": table, "column_name": "geom", "extension_name": "gpkg_rtree_index",
-            "definition": "http://www.geopackage.org/spec120/#extension_rtree",
-            "scope": "write-only"})
     db.execute("CREATE TABLE gridmgr_meta (key TEXT PRIMARY KEY, value TEXT)")
     db.execute("CREATE TABLE gridmgr_schema (version INTEGER PRIMARY KEY, applied_at TEXT NOT "
                "NULL, description TEXT)")
     db.execute("CREATE TABLE gridmgr_audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT "
                "NULL, action TEXT NOT NULL, detail TEXT)")
-    db.execute("CREATE TABLE grid_systems (id INTEGER PRIMARY KEY AUTOINCREMENT, code TEXT NOT "
-               "NULL UNIQUE, name TEXT NOT NULL, kind TEXT, description TEXT)")
-    db["gpkg_contents"].insert({"table_name": "grid_systems", "data_type": "attributes",
-                                "identifier": "grid_systems", "description": "grid systems"})
+    _attributes_table(db, "grid_systems", "CREATE TABLE grid_systems (id INTEGER PRIMARY KEY "
+                      "AUTOINCREMENT, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL, kind TEXT, "
+                      "description TEXT)", "grid systems")
     db["grid_systems"].insert_all(GRID_SYSTEMS)
 
 
-SCHEMA_VERSION = 1
+_ENTERPRISES = (
+    'CREATE TABLE "enterprises" ("fid" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, '
+    '"geom" POINT, "uuid" TEXT NOT NULL UNIQUE, "credit_code" TEXT UNIQUE, "ext_id" TEXT UNIQUE, '
+    '"name" TEXT NOT NULL, "industry" TEXT, "supervision_class" TEXT, "rating" TEXT, '
+    '"inspection_frequency" TEXT, "frequency_days" INTEGER, "contact" TEXT, "phone" TEXT, '
+    '"address" TEXT, "last_inspection" TEXT, "cell_code" TEXT, "community_code" TEXT, '
+    '"street_code" TEXT, "source" TEXT, "created_at" TEXT NOT NULL, "updated_at" TEXT NOT NULL)'
+)
+_OFFICERS = (
+    "CREATE TABLE officers (id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE, "
+    "staff_no TEXT NOT NULL UNIQUE, name TEXT NOT NULL, mobile TEXT, role TEXT, unit TEXT, "
+    "created_at TEXT NOT NULL, updated_at TEXT NOT NULL)"
+)
+_RESPONSIBILITIES = (
+    "CREATE TABLE responsibilities (id INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL "
+    "UNIQUE, staff_no TEXT NOT NULL REFERENCES officers (staff_no), role TEXT NOT NULL, "
+    "slot TEXT NOT NULL, system TEXT NOT NULL, level TEXT NOT NULL, area_code TEXT NOT NULL, "
+    "valid_from TEXT NOT NULL, valid_to TEXT, note TEXT, created_at TEXT NOT NULL, "
+    "CHECK (valid_to IS NULL OR valid_to >= valid_from))"
+)
+
+
+def _migration_2(db: sqlite_utils.Database, settings: dict[str, str]) -> None:
+    """Schema 2: enterprises (point layer), officers, responsibilities with validity periods."""
+    srs_id = CRS.from_user_input(settings["crs"]).to_epsg(min_confidence=90)
+    _feature_table(db, "enterprises", _ENTERPRISES, "POINT", srs_id, "gridmgr enterprises")
+    db.execute('CREATE INDEX "idx_enterprises_cell" ON "enterprises" (cell_code)')
+    _attributes_table(db, "officers", _OFFICERS, "officers")
+    _attributes_table(db, "responsibilities", _RESPONSIBILITIES, "who is responsible where, when")
+    db.execute("CREATE INDEX idx_resp_area ON responsibilities (system, area_code, slot)")
+    db.execute("CREATE INDEX idx_resp_staff ON responsibilities (staff_no)")
+
+
+SCHEMA_VERSION = 2
 
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database, dict[str, str]], None]] = {
     1: _migration_1,
+    2: _migration_2,
 }
 
 

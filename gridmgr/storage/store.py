@@ -37,6 +37,7 @@ from .connection import (
     now_iso,
     today,
 )
+from .features import insert_features, update_extent
 
 AREA_COLUMNS = ("fid", "uuid", "system", "code", "name", "parent_code", "valid_from", "valid_to",
                 "area_m2", "source", "created_at")
@@ -183,22 +184,20 @@ class Store:
         return {r[0] for r in self.db.execute(sql, [system])}
 
     def insert_areas(self, level: str, records: Iterable[dict[str, Any]],
-                     geoms: Sequence[Any], *, batch_size: int = 2000) -> int:
+                     geoms: Sequence[Any]) -> int:
         """Insert areas (geometries in the project CRS, promoted to MultiPolygon)."""
-        recs = list(records)
-        blobs = geometry.encode(geometry.to_multi(geoms), self.srs_id)
         created = now_iso()
         rows = []
-        for rec, blob in zip(recs, blobs):
+        for rec in records:
             row = {k: rec.get(k) for k in AREA_COLUMNS if k != "fid"}
             row["uuid"] = row["uuid"] or str(uuid.uuid4())
             row["system"] = row["system"] or "urban"
             row["valid_from"] = row["valid_from"] or today()
             row["created_at"] = created
-            row["geom"] = blob
             rows.append(row)
-        self.db[LEVEL_TABLES[level]].insert_all(rows, batch_size=batch_size)
-        self._update_extent(level)
+        table = LEVEL_TABLES[level]
+        insert_features(self.db, table, rows, geometry.to_multi(geoms), self.srs_id)
+        update_extent(self.db, table)
         return len(rows)
 
     def close_areas(self, level: str, system: str, *, valid_to: str,
@@ -225,12 +224,3 @@ class Store:
                                       [valid_to, system, *chunk])
                 n += cur.rowcount
         return n
-
-    def _update_extent(self, level: str) -> None:
-        table = LEVEL_TABLES[level]
-        r = self.db.execute(f'SELECT min(minx), min(miny), max(maxx), max(maxy) FROM '
-                            f'"rtree_{table}_geom"').fetchone()
-        self.db.execute("UPDATE gpkg_contents SET min_x=?, min_y=?, max_x=?, max_y=?, "
-                        "last_change=strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE table_name=?",
-                        [*r, table])
-

@@ -2,8 +2,8 @@
 
 Why: officers copy coordinates for enterprises, cases and patrol points from Amap or Baidu Maps.
 Those are not WGS84/CGCS2000: GCJ-02 is WGS84 shifted by a deliberate, position-dependent offset
-of roughly 0.5 km in China, and BD-09 adds Baidu's own shift on top (about 1.4 km in total).
-Stored unconverted, such a point lands in the wrong grid cell.  Importers call
+of a few hundred metres (~0.5 km) in China, and BD-09 adds Baidu's own shift on top (~1.1–1.4 km
+in total).  Stored unconverted, such a point lands in the wrong grid cell.  Importers call
 :func:`to_wgs84` with the system the user names.  (WGS84 and CGCS2000 differ by centimetres,
 which is ignored here.)
 
@@ -11,11 +11,10 @@ Where the formula comes from: the public GCJ-02 forward formula and Baidu's GCJ-
 as implemented in prcoords (Mingye Wang, CC0; https://github.com/Artoria2e5/PRCoords) and
 eviltransform (MIT).  Like prcoords, GCJ-02 applies only inside a rough rectangle around China
 (:func:`in_china`); outside it GCJ-02 equals WGS84.  The BD-09 step, a pure formula, applies
-everywhere, as in prcoords.  Inverses iterate the forward transform as a fixed point
-(``x ← x − (f(x) − target)``; the offset's Jacobian is a few 1e-3, so each round gains
-2–3 digits) for all points at once,
-until no point moves by 1e-9° (at most 10 rounds); the result is accurate to far better than
-1e-7° (1 cm).
+everywhere, as in prcoords.  Inverses iterate the forward transform as a fixed point,
+``x ← x − (f(x) − target)``, for all points at once until no point moves by 1e-9° (at most 10
+rounds; the offset's Jacobian is a few 1e-3, so each round gains 2–3 digits): far better than
+1e-7° (1 cm), where prcoords' own ``*_bored`` inverses stop at about 1e-7°.
 
 Inputs are scalars, sequences or arrays (broadcast together, float64).  Outputs are float64
 arrays of the broadcast shape, or ``numpy.float64`` scalars for scalar input.  NaN gives NaN.

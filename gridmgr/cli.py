@@ -147,6 +147,7 @@ def cmd_grid_import(args: argparse.Namespace) -> int:
     if info.get("preview"):
         print("预览：" + "；".join(info["preview"]))
     _print_report(report)
+    _print_moved(report)
     verb = "可导入" if args.dry_run else "已导入"
     print(f"{verb} {report.accepted} 个{LEVEL_ZH[args.level]}，拒收 {len(report.refused)}，"
           f"警告 {len(report.warnings)}" + ("（试运行，未写入）" if args.dry_run else ""))
@@ -154,6 +155,14 @@ def cmd_grid_import(args: argparse.Namespace) -> int:
         report.write(args.report)
         print(f"报告：{args.report}")
     return EXIT_FINDINGS if report.refused else EXIT_OK
+
+
+def _print_moved(report: Report) -> None:
+    moved = report.info.get("enterprises_moved") or []
+    for m in moved[:20]:
+        print(f"企业 {m['name']}：网格 {m['from'] or '无'} → {m['to'] or '无'}")
+    if moved:
+        print(f"网格变化后，{len(moved)} 个企业所在网格随之更新")
 
 
 def cmd_grid_generate(args: argparse.Namespace) -> int:
@@ -166,6 +175,7 @@ def cmd_grid_generate(args: argparse.Namespace) -> int:
             supersede=args.supersede, dry_run=args.dry_run, sliver_ratio=args.sliver_ratio),
             args)
     _print_report(report)
+    _print_moved(report)
     if report.refused:
         print("未生成：见上面的错误，项目未改变")
     else:
@@ -196,6 +206,153 @@ def cmd_grid_validate(args: argparse.Namespace) -> int:
             encoding="utf-8")
         print(f"报告：{args.report}")
     return EXIT_FINDINGS if n else EXIT_OK
+
+
+def _import_summary(report: Report, args: argparse.Namespace, what: str) -> int:
+    info = report.info
+    if info.get("encoding"):
+        how = {"bom": "文件带 BOM", "detected": "按内容自动识别", "option": "按 --encoding 指定"}
+        print(f"编码：{info['encoding']}（{how.get(info.get('encoding_source'), '')}）")
+    print("列：" + "，".join(f"{k}←{v}" for k, v in info.get("columns", {}).items()))
+    _print_report(report)
+    verb = "可导入" if args.dry_run else "已导入"
+    print(f"{verb} {report.accepted} 个{what}：新增 {info.get('inserted', 0)}，更新 "
+          f"{info.get('updated', 0)}，未变 {info.get('unchanged', 0)}；拒收 {len(report.refused)}，"
+          f"警告 {len(report.warnings)}" + ("（试运行，未写入）" if args.dry_run else ""))
+    for change in info.get("changes", [])[:10]:
+        fields = "，".join(f"{k}: {v[0]} → {v[1]}" for k, v in change["changes"].items()
+                          if k != "location")
+        moved = "；位置已改" if "location" in change["changes"] else ""
+        print(f"  第 {change['row']} 行 {change['name']}：{fields}{moved}")
+    if args.report:
+        report.write(args.report)
+        print(f"报告：{args.report}")
+    return EXIT_FINDINGS if report.refused else EXIT_OK
+
+
+def _run_import(args: argparse.Namespace, task_for: Any, what: str) -> int:
+    try:
+        with open_project_for(args) as store:
+            report = _drive(task_for(store), args)
+    except GridmgrError as exc:
+        if args.report:
+            Report(info={"file": args.file, "error": str(exc)}).write(args.report)
+        raise
+    return _import_summary(report, args, what)
+
+
+def open_project_for(args: argparse.Namespace) -> Any:
+    from .project import open_project
+
+    return open_project(args.project, readonly=getattr(args, "dry_run", False))
+
+
+def cmd_enterprises_import(args: argparse.Namespace) -> int:
+    from .columns import ENTERPRISE_FIELDS, parse_map
+    from .enterprises import import_enterprises
+
+    mapping = parse_map(args.map, ENTERPRISE_FIELDS)
+    return _run_import(args, lambda store: import_enterprises(
+        store, args.file, coords=args.coords, sheet=args.sheet, encoding=args.encoding,
+        mapping=mapping, dry_run=args.dry_run), "企业")
+
+
+def cmd_enterprises_assign_cells(args: argparse.Namespace) -> int:
+    from .cell_assignment import reassign_enterprises
+    from .project import open_project
+
+    with open_project(args.project) as store, store.atomic():
+        moved = reassign_enterprises(store)
+        store.audit("enterprises assign-cells", {"moved": len(moved)})
+    for m in moved[:50]:
+        print(f"{m['name']}（{m['credit_code']}）：{m['from'] or '无'} → {m['to'] or '无'}")
+    print(f"重新归入网格：{len(moved)} 个企业所在网格有变化")
+    return EXIT_OK
+
+
+def cmd_officers_import(args: argparse.Namespace) -> int:
+    from .columns import OFFICER_FIELDS, parse_map
+    from .officers import import_officers
+
+    mapping = parse_map(args.map, OFFICER_FIELDS)
+    return _run_import(args, lambda store: import_officers(
+        store, args.file, sheet=args.sheet, encoding=args.encoding, mapping=mapping,
+        dry_run=args.dry_run), "人员")
+
+
+def cmd_assign(args: argparse.Namespace) -> int:
+    from .project import open_project
+    from .responsibility import assign, assign_from_file
+
+    with open_project(args.project) as store:
+        if args.file:
+            report = assign_from_file(store, args.file, system=args.system)
+            _print_report(report)
+            print(f"已分配 {report.accepted} 条，未能分配 {len(report.refused)} 条")
+            return EXIT_FINDINGS if report.refused else EXIT_OK
+        if not args.officer or not args.role:
+            raise UsageError("请给出 --officer 和 --role（或用 --file 批量分配）")
+        cells = [c.strip() for c in (args.cells or "").split(",") if c.strip()]
+        done = assign(store, staff_no=args.officer, role=args.role, cells=cells,
+                      area=args.area, from_date=args.from_date, system=args.system,
+                      note=args.note)
+    for c in done["closed"]:
+        print(f"{c['area']}：原 {c['staff_no']} 的责任自 {done['from']} 结束")
+    print(f"{args.officer} 自 {done['from']} 起任 {args.role}：新增 {done['opened']} 个区域"
+          + (f"，{len(done['unchanged'])} 个区域原本就是" if done["unchanged"] else ""))
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .project import open_project
+    from .responsibility import check
+
+    with open_project(args.project, readonly=True) as store:
+        report = check(store, system=args.system)
+    _print_report(report, limit=args.limit)
+    n = len(report.findings)
+    print(f"检查了 {report.info['cells']} 个单元网格的责任落实：" +
+          (f"{len(report.refused)} 个问题、{len(report.warnings)} 个提醒" if n else "没有发现问题"))
+    if args.report:
+        report.write(args.report)
+    return EXIT_FINDINGS if n else EXIT_OK
+
+
+WORKLOAD_ZH = {"staff_no": "工号", "name": "姓名", "role": "角色", "unit": "所属单位",
+               "primary_cells": "负责网格数", "area_km2": "面积(平方公里)",
+               "enterprises": "企业数", "key_enterprises": "重点企业数",
+               "supervisor_cells": "监管网格数"}
+
+
+def cmd_workload(args: argparse.Namespace) -> int:
+    from .project import open_project
+    from .responsibility import workload
+
+    with open_project(args.project, readonly=True) as store:
+        table = workload(store, system=args.system)
+    table = table.sort_values(["primary_cells", "supervisor_cells"], ascending=False)
+    shown = table.rename(columns=WORKLOAD_ZH)
+    if args.format == "table":
+        print(shown.to_string(index=False))
+    elif args.format == "json":
+        text = table.to_json(orient="records", force_ascii=False, indent=2)
+        _emit(text, args.out)
+    elif args.format == "csv":
+        _emit(shown.to_csv(index=False), args.out, bom=True)
+    else:
+        if not args.out:
+            raise UsageError("xlsx 需要 --out 文件名")
+        shown.to_excel(args.out, index=False, sheet_name="工作量")
+        print(f"已写入 {args.out}")
+    return EXIT_OK
+
+
+def _emit(text: str, out: str | None, bom: bool = False) -> None:
+    if out:
+        Path(out).write_text(text, encoding="utf-8-sig" if bom else "utf-8")
+        print(f"已写入 {out}")
+    else:
+        print(text)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -327,14 +484,71 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--report")
     s.set_defaults(func=cmd_grid_validate)
 
+    ent = sub.add_parser("enterprises", help="企业名录（一企一档）").add_subparsers(
+        dest="enterprises_command", required=True, metavar="SUBCOMMAND")
+    s = ent.add_parser("import", help="从 XLSX/CSV 导入或更新企业名录")
+    s.add_argument("project")
+    s.add_argument("file")
+    s.add_argument("--sheet", help="工作表名（默认第一个）")
+    s.add_argument("--coords", default="wgs84",
+                   help="坐标系：wgs84（默认）、gcj02（高德/腾讯）、bd09（百度）、cgcs2000 或 "
+                        "EPSG:n（投影坐标 X/Y）")
+    s.add_argument("--encoding", help="CSV 编码（默认自动识别 UTF-8/GBK）")
+    s.add_argument("--map", action="append", metavar="源列=字段")
+    s.add_argument("--report")
+    s.add_argument("--dry-run", action="store_true")
+    s.set_defaults(func=cmd_enterprises_import)
+    s = ent.add_parser("assign-cells", help="网格变化后重新计算每个企业所在网格")
+    s.add_argument("project")
+    s.set_defaults(func=cmd_enterprises_assign_cells)
+
+    off = sub.add_parser("officers", help="人员名单").add_subparsers(
+        dest="officers_command", required=True, metavar="SUBCOMMAND")
+    s = off.add_parser("import", help="从 XLSX/CSV 导入或更新人员名单")
+    s.add_argument("project")
+    s.add_argument("file")
+    s.add_argument("--sheet")
+    s.add_argument("--encoding")
+    s.add_argument("--map", action="append", metavar="源列=字段")
+    s.add_argument("--report")
+    s.add_argument("--dry-run", action="store_true")
+    s.set_defaults(func=cmd_officers_import)
+
+    s = sub.add_parser("assign", help="指定网格责任人（旧的责任期自动结束，历史保留）")
+    s.add_argument("project")
+    s.add_argument("--officer", metavar="工号")
+    s.add_argument("--role", help="网格员、执法队员、区级监管责任人、信息采集员")
+    s.add_argument("--cells", help="单元网格编码，逗号分隔")
+    s.add_argument("--area", help="街道、社区或网格编码：责任落在该区域，下级没有的按它兜底")
+    s.add_argument("--file", help="批量分配：含 工号、角色、区域编码、起始日期 列的 CSV/XLSX")
+    s.add_argument("--from", dest="from_date", type=_date, help="起始日期（默认今天）")
+    s.add_argument("--system", default="urban")
+    s.add_argument("--note")
+    s.set_defaults(func=cmd_assign)
+
+    s = sub.add_parser("check", help="检查责任落实：无责任人的网格、闲置人员、重点企业无监管")
+    s.add_argument("project")
+    s.add_argument("--system", default="urban")
+    s.add_argument("--limit", type=int, default=50)
+    s.add_argument("--report")
+    s.set_defaults(func=cmd_check)
+
+    s = sub.add_parser("workload", help="每人的工作量：网格、面积、企业、重点企业")
+    s.add_argument("project")
+    s.add_argument("--system", default="urban")
+    s.add_argument("--format", choices=["table", "csv", "json", "xlsx"], default="table")
+    s.add_argument("--out")
+    s.set_defaults(func=cmd_workload)
+
     s = sub.add_parser("export", help="导出图层")
     s.add_argument("project")
-    s.add_argument("layer", help="districts、streets、communities 或 cells")
+    s.add_argument("layer", help="districts、streets、communities、cells、enterprises、"
+                                 "responsibilities 或 officers")
     s.add_argument("--out", required=True)
     s.add_argument("--format", choices=["gpkg", "geojson", "shp", "csv", "xlsx", "kml"])
     s.add_argument("--crs", help="输出坐标系（默认项目坐标系；GeoJSON/KML 总是 WGS84）")
     s.add_argument("--system")
-    s.add_argument("--as-of", type=_date, help="导出某日有效的区域 YYYY-MM-DD（默认当前）")
+    s.add_argument("--as-of", type=_date, help="某日的区域和责任人 YYYY-MM-DD（默认今天）")
     s.set_defaults(func=cmd_export)
 
     s = sub.add_parser("demo", help="用 data/ 中的禅城区数据建演示项目")

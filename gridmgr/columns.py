@@ -69,12 +69,10 @@ def parse_map(items: Iterable[str] | None, fields: Iterable[str]) -> dict[str, s
     return out
 
 
-def recognise(headers: Iterable[str], level: str, explicit: Mapping[str, str] | None = None
-              ) -> dict[str, str]:
-    """{field: source header} for the grid fields found among ``headers``.
-
-    Explicit ``--map`` entries win and must name existing headers.
-    """
+def match_headers(headers: Iterable[str], aliases: Mapping[str, list[str]],
+                  explicit: Mapping[str, str] | None = None) -> dict[str, str]:
+    """{field: source header}: explicit ``--map`` entries first (they must name existing
+    headers), then for each field the first alias present and not taken by another field."""
     headers = [h for h in headers if h != "geometry"]
     by_norm = {_norm(h): h for h in headers}
     out: dict[str, str] = {}
@@ -84,13 +82,52 @@ def recognise(headers: Iterable[str], level: str, explicit: Mapping[str, str] | 
             raise UsageError(f"--map 中的列 {src!r} 不在文件中；文件的列：{', '.join(headers)}")
         out[field] = src
         taken.add(src)
-    for field in GRID_FIELDS:
+    for field, names in aliases.items():
         if field in out:
             continue
-        for alias in _BY_LEVEL[level][field] + _COMMON[field]:
+        for alias in names:
             h = by_norm.get(_norm(alias))
             if h is not None and h not in taken:
                 out[field] = h
                 taken.add(h)
                 break
     return out
+
+
+def recognise(headers: Iterable[str], level: str, explicit: Mapping[str, str] | None = None
+              ) -> dict[str, str]:
+    """{field: source header} for the grid fields (code, name, parent) at ``level``."""
+    aliases = {f: _BY_LEVEL[level][f] + _COMMON[f] for f in GRID_FIELDS}
+    return match_headers(headers, aliases, explicit)
+
+
+ENTERPRISE_ALIASES: dict[str, list[str]] = {
+    "name": ["企业名称", "单位名称", "企业（单位）名称", "名称", "企业", "name", "company"],
+    "credit_code": ["统一社会信用代码", "社会信用代码", "信用代码", "统一代码", "uscc",
+                    "credit_code"],
+    "ext_id": ["企业编号", "档案编号", "企业ID", "编号", "id", "ext_id"],
+    "industry": ["所属行业", "行业", "行业类别", "行业类型", "industry"],
+    "supervision_class": ["监管类别", "监管级别", "重点监管类别", "控制级别", "supervision_class"],
+    "rating": ["环境行为等级", "环境信用等级", "环境信用评价等级", "信用等级", "评级", "rating"],
+    "inspection_frequency": ["检查频次", "巡查频次", "检查频率", "频次", "inspection_frequency",
+                             "frequency"],
+    "contact": ["联系人", "负责人", "环保负责人", "法定代表人", "contact"],
+    "phone": ["联系电话", "电话", "手机", "手机号码", "联系方式", "phone", "mobile", "tel"],
+    "address": ["地址", "经营地址", "生产经营地址", "详细地址", "注册地址", "address"],
+    "lon": ["经度", "lon", "lng", "long", "longitude"],
+    "lat": ["纬度", "lat", "latitude"],
+    "x": ["x", "x坐标", "横坐标", "东坐标"],
+    "y": ["y", "y坐标", "纵坐标", "北坐标"],
+    "last_inspection": ["最近检查日期", "最后检查日期", "上次检查日期", "最近检查时间",
+                        "last_inspection"],
+}
+ENTERPRISE_FIELDS = tuple(ENTERPRISE_ALIASES)
+
+OFFICER_ALIASES: dict[str, list[str]] = {
+    "name": ["姓名", "名字", "name"],
+    "staff_no": ["工号", "员工编号", "人员编号", "执法证号", "编号", "staff_no", "id"],
+    "mobile": ["手机", "手机号", "手机号码", "联系电话", "电话", "mobile", "phone"],
+    "role": ["角色", "岗位", "职务", "role"],
+    "unit": ["所属单位", "单位", "部门", "工作单位", "unit"],
+}
+OFFICER_FIELDS = tuple(OFFICER_ALIASES)

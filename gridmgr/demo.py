@@ -1,7 +1,8 @@
 """The demo project: Chancheng district (禅城区, Foshan) built from the files in ``data/``.
 
-Built the way an officer would build it — init, import district, streets and communities, then
-generate unit cells — so the demo exercises the real code paths.  It is built beside the target
+Built the way an officer would build it — init, import district, streets and communities,
+generate unit cells, import the enterprise register (GCJ-02 coordinates, as copied from Amap)
+and the staff list, assign responsibility — so the demo exercises the real code paths.  It is built beside the target
 and moved into place at the end, so an interrupted build leaves no half project behind.
 """
 
@@ -10,17 +11,30 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .enterprises import import_enterprises
 from .errors import InputFileError
+from .findings import Report
 from .grid_generate import generate_grid
 from .grid_import import import_grid
+from .officers import import_officers
 from .progress import Progress, Task
 from .project import init_project, open_project
+from .responsibility import assign_from_file
 
 
 def data_dir() -> Path:
     """``data/`` of the source tree (``GRIDMGR_DATA`` overrides, for installed copies)."""
     env = os.environ.get("GRIDMGR_DATA")
     return Path(env) if env else Path(__file__).resolve().parents[1] / "data"
+
+
+GRID_FROM = "2025-01-01"  # the demo grid and its first assignments start on the same day
+
+
+def _clean(report: Report, path: Path) -> None:
+    if report.refused:
+        raise InputFileError(f"演示数据 {path.name} 有 {len(report.refused)} 行被拒收："
+                             f"{report.refused[0].line()}")
 
 
 def build_demo(out: Path, *, cell_size: float = 300.0, force: bool = False) -> Task[Path]:
@@ -43,11 +57,17 @@ def build_demo(out: Path, *, cell_size: float = 300.0, force: bool = False) -> T
         with init_project(tmp, name="禅城区", admin_code="440604") as store:
             for lvl, path in files.items():
                 yield Progress(0, 1, f"导入 {path.name}")
-                report = yield from import_grid(store, path, level=lvl)
-                if report.refused:
-                    raise InputFileError(f"演示数据 {path.name} 有 {len(report.refused)} 个要素"
-                                         f"被拒收：{report.refused[0].line()}")
-            yield from generate_grid(store, size=cell_size)
+                report = yield from import_grid(store, path, level=lvl, valid_from=GRID_FROM)
+                _clean(report, path)
+            yield from generate_grid(store, size=cell_size, valid_from=GRID_FROM)
+            report = yield from import_enterprises(store, src / "enterprises.xlsx",
+                                                   coords="gcj02")
+            _clean(report, src / "enterprises.xlsx")
+            report = yield from import_officers(store, src / "officers.csv")
+            _clean(report, src / "officers.csv")
+            yield Progress(0, 1, "分配网格责任人")
+            _clean(assign_from_file(store, str(src / "assignments.csv")),
+                   src / "assignments.csv")
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)

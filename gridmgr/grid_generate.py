@@ -12,6 +12,7 @@ from __future__ import annotations
 import geopandas as gpd
 import shapely
 
+from .cell_assignment import reassign_enterprises
 from .codes import scheme as get_scheme
 from .crs import area_m2, metric_crs_for
 from .errors import UsageError
@@ -122,6 +123,8 @@ def generate_grid(store: Store, *, size: float, within: str = "community",
         for start in range(0, total, batch):
             store.insert_areas("cell", records[start:start + batch], geoms[start:start + batch])
             yield Progress(min(start + batch, total), total, "写入单元网格")
+        if system == "urban":
+            report.info["enterprises_moved"] = reassign_enterprises(store)[:1000]
         store.audit("grid generate", {"size_m": size, "within": within, "system": system,
                                       "cells": total})
     return report

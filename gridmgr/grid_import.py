@@ -19,6 +19,7 @@ import shapely
 
 from . import columns
 from . import crs as crsmod
+from .cell_assignment import reassign_enterprises
 from .codes import extends_parent
 from .codes import scheme as get_scheme
 from .errors import InputFileError, UsageError
@@ -271,6 +272,9 @@ def import_grid(store: Store, path: str | Path, *, level: str, system: str = "ur
             store.insert_areas(level, rows_out[start:start + batch],
                                geoms_out[start:start + batch])
             yield Progress(4, 5, f"写入 {min(start + batch, len(rows_out))}/{len(rows_out)}")
+        if system == "urban" and level in ("cell", "community", "street"):
+            moved = reassign_enterprises(store)  # the grid changed: so may their cells
+            report.info["enterprises_moved"] = moved[:1000]
         store.audit("grid import", {"file": str(p), "level": level, "system": system,
                                     "accepted": report.accepted,
                                     "refused": len(report.refused)})

@@ -266,7 +266,7 @@ def test_bulk_insert_fills_the_rtree_and_puts_the_trigger_back(project):
                                 "JOIN rtree_communities_geom r ON r.id = c.fid "
                                 "ORDER BY c.code").fetchall()
         assert len(rows) == 50
-        for (code, *env), b in zip(rows, boxes):
+        for (_code, *env), b in zip(rows, boxes):
             x0, y0, x1, y1 = b.bounds
             # SQLite's R-tree stores float32, rounded outwards: the box still contains the area
             assert env[0] <= x0 and env[1] >= x1 and env[2] <= y0 and env[3] >= y1

@@ -38,12 +38,13 @@ from .connection import (
     today,
 )
 from .features import insert_features, update_extent
+from .registers import RegistersMixin
 
 AREA_COLUMNS = ("fid", "uuid", "system", "code", "name", "parent_code", "valid_from", "valid_to",
                 "area_m2", "source", "created_at")
 
 
-class Store:
+class Store(RegistersMixin):
     """An open project.  Every user action that writes goes through one ``with store.atomic():``."""
 
     def __init__(self, path: str | Path, db: sqlite_utils.Database, *, readonly: bool) -> None:

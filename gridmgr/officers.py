@@ -1,0 +1,111 @@
+"""The staff list: officers with their staff number, mobile, role and unit.
+
+Matched by staff number, so importing an updated list updates people instead of duplicating
+them.  A mobile number that is not a mainland mobile is reported (the responsibility table on
+the street wall must reach someone), and still kept as given.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .columns import OFFICER_ALIASES, match_headers
+from .enterprises import _clean
+from .errors import InputFileError
+from .findings import WARNING, Finding, Report
+from .progress import Progress, Task
+from .storage import Store
+from .tables import read_table
+
+# role → slot: a cell has one primary and one supervisor at a time, any number of collectors
+ROLES = {"网格员": "primary", "执法队员": "primary", "区级监管责任人": "supervisor",
+         "信息采集员": "collector"}
+ROLE_ALIASES = {"网格管理员": "网格员", "执法人员": "执法队员", "镇街执法人员": "执法队员",
+                "执法队": "执法队员", "监管责任人": "区级监管责任人", "区级监管": "区级监管责任人",
+                "采集员": "信息采集员"}
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def normalise_role(text: str | None) -> str | None:
+    if not text:
+        return None
+    return ROLE_ALIASES.get(text, text)
+
+
+def import_officers(store: Store, path: str | Path, *, sheet: str | None = None,
+                    encoding: str | None = None, mapping: Mapping[str, str] | None = None,
+                    dry_run: bool = False) -> Task[Report]:
+    p = Path(path)
+    file = p.name
+    yield Progress(0, 3, f"读取 {file}")
+    table = read_table(p, sheet=sheet, encoding=encoding)
+    fields = match_headers(table.headers, OFFICER_ALIASES, mapping)
+    report = Report(info={"file": str(p), "encoding": table.encoding,
+                          "encoding_source": table.encoding_source, "columns": fields,
+                          "rows": len(table.rows), "dry_run": dry_run})
+    for needed in ("staff_no", "name"):
+        if needed not in fields:
+            raise InputFileError(f"{p}：找不到{'工号' if needed == 'staff_no' else '姓名'}列；"
+                                 f"文件的列：{', '.join(table.headers)}。请用 --map 源列={needed}")
+    cols = {f: table.headers.index(h) for f, h in fields.items()}
+    yield Progress(1, 3, "检查每一行")
+    known = {r["staff_no"]: r for _, r in store.officers().iterrows()}
+    seen: dict[str, int] = {}
+    out: list[dict[str, Any]] = []
+    inserted = updated = unchanged = 0
+    for r, row in zip(table.rows, table.row_numbers):
+        rec: dict[str, Any] = {}
+        for f in ("staff_no", "name", "mobile", "role", "unit"):
+            i = cols.get(f)
+            value, notes = _clean(r[i] if i is not None and i < len(r) else None)
+            rec[f] = value
+            for n in notes:
+                report.add(Finding.make(n, severity=WARNING, file=file, row=row,
+                                        field=fields[f]))
+        if not rec["staff_no"]:
+            report.add(Finding.make("missing_staff_no", file=file, row=row))
+            continue
+        if not rec["name"]:
+            report.add(Finding.make("missing_name", file=file, row=row))
+            continue
+        if rec["staff_no"] in seen:
+            report.add(Finding.make("duplicate_staff_no", file=file, row=row,
+                                    code=rec["staff_no"], first_row=seen[rec["staff_no"]]))
+            continue
+        seen[rec["staff_no"]] = row
+        if rec["mobile"]:
+            rec["mobile"] = rec["mobile"].replace("-", "").replace(" ", "")
+            if rec["mobile"].startswith("+86"):
+                rec["mobile"] = rec["mobile"][3:]
+            if not MOBILE.match(rec["mobile"]):
+                report.add(Finding.make("bad_mobile", severity=WARNING, file=file, row=row,
+                                        value=rec["mobile"]))
+        rec["role"] = normalise_role(rec["role"])
+        if rec["role"] and rec["role"] not in ROLES:
+            report.add(Finding.make("unknown_role", severity=WARNING, file=file, row=row,
+                                    value=rec["role"], allowed="、".join(ROLES)))
+        old = known.get(rec["staff_no"])
+        if old is None:
+            inserted += 1
+        elif any(rec[f] is not None and rec[f] != old[f] for f in rec):
+            updated += 1
+        else:
+            unchanged += 1
+            continue
+        if old is not None:  # a blank cell never erases what the project knows
+            rec = {f: (v if v is not None else old[f]) for f, v in rec.items()}
+        out.append(rec)
+    report.accepted = len(seen)
+    report.info.update(inserted=inserted, updated=updated, unchanged=unchanged)
+    if dry_run:
+        return report
+    yield Progress(2, 3, f"写入 {len(out)} 人")
+    with store.atomic():
+        store.upsert_officers(out)
+        store.audit("officers import", {"file": str(p), "inserted": inserted,
+                                        "updated": updated})
+    yield Progress(3, 3, "完成")
+    return report

@@ -216,3 +216,24 @@ def workload(store: Store, *, system: str = "urban") -> pd.DataFrame:
                 row["key_enterprises"] = int(key_cell.reindex(codes).fillna(0).sum())
         out.append(row)
     return pd.DataFrame(out)
+
+
+def cell_details(store: Store, *, system: str = "urban") -> dict[str, dict[str, Any]]:
+    """What the desktop's detail panel shows for each cell: who answers for it today (and from
+    which level), and the enterprises in it, key ones first."""
+    eff = effective(store, system=system)
+    ents = store.enterprises()
+    rank = {c: i for i, c in enumerate(("国控", "省控", "市控", "一般"))}
+    ents = ents.assign(_rank=[rank.get(c, 9) for c in ents["supervision_class"]])
+    by_cell: dict[str, list[dict[str, Any]]] = {}
+    for _, e in ents.sort_values(["_rank", "name"]).iterrows():
+        by_cell.setdefault(e["cell_code"], []).append(
+            {"name": e["name"], "class": e["supervision_class"], "credit_code": e["credit_code"]})
+    out = {}
+    for _, r in eff.iterrows():
+        listed = by_cell.get(r["cell_code"], [])
+        out[r["cell_code"]] = {
+            **{k: r[k] for k in eff.columns},
+            "enterprises": listed,
+            "key_enterprises": sum(1 for e in listed if e["class"] in KEY_CLASSES)}
+    return out

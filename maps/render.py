@@ -21,6 +21,7 @@ STYLE = {  # level: (outline colour, outline width in px, fill)
     "cell": ("#9ca3af", 0.5, "#f1f5f9"),
 }
 SELECTED = QColor("#f59e0b")
+CLASS_COLOURS = {"国控": "#b91c1c", "省控": "#ea580c", "市控": "#ca8a04", "一般": "#64748b"}
 
 
 @dataclass
@@ -52,6 +53,7 @@ class AreaScene:
         self.layers: dict[str, Layer] = {}
         self.kx = 1.0
         self.extent = QRectF()
+        self.points: list[tuple[QPointF, str]] = []  # enterprises: position, supervision class
 
     def set_layers(self, frames: dict[str, object]) -> None:
         """``frames``: level → GeoDataFrame in lon/lat with ``code`` and ``name`` columns."""
@@ -74,6 +76,13 @@ class AreaScene:
                                        {c: i for i, c in enumerate(gdf["code"])})
         self.extent = extent
 
+    def set_points(self, xs: list[float], ys: list[float], classes: list[str | None]) -> None:
+        """Enterprise locations (lon/lat), drawn as dots coloured by supervision class."""
+        self.points = [(QPointF(x * self.kx, -y), c or "一般") for x, y, c in zip(xs, ys, classes)]
+        # key enterprises last, so they are drawn on top
+        order = {"一般": 0, "市控": 1, "省控": 2, "国控": 3}
+        self.points.sort(key=lambda p: order.get(p[1], 0))
+
     def hit(self, level: str, x: float, y: float) -> str | None:
         """Code of the ``level`` area under scene point (x, y)."""
         layer = self.layers.get(level)
@@ -91,6 +100,21 @@ class AreaScene:
             if i is not None:
                 return layer.bounds[i]
         return None
+
+    def _paint_points(self, painter: QPainter, view: QTransform, visible: QRectF) -> None:
+        if not self.points:
+            return
+        scale = view.m11()
+        key_only = scale * 0.002 < 4  # at district scale only key enterprises, or it is noise
+        painter.setPen(QPen(QColor("#ffffff"), 0.8))
+        for pt, cls in self.points:
+            if key_only and cls not in ("国控", "省控"):
+                continue
+            if not visible.contains(pt):
+                continue
+            painter.setBrush(QBrush(QColor(CLASS_COLOURS.get(cls, "#64748b"))))
+            r = 4.5 if cls in ("国控", "省控") else 3.0
+            painter.drawEllipse(view.map(pt), r, r)
 
     def paint(self, painter: QPainter, view: QTransform, visible: QRectF,
               selected: set[str] | None = None, label_level: str | None = "cell") -> None:
@@ -114,6 +138,7 @@ class AreaScene:
                 painter.setBrush(QBrush(SELECTED) if layer.codes[i] in selected else brush)
                 painter.drawPath(path)
         painter.resetTransform()
+        self._paint_points(painter, view, visible)
         for level in ("street", "community", "cell"):
             layer = self.layers.get(level)
             if layer is None:

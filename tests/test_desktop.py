@@ -46,6 +46,16 @@ def test_window_shows_the_demo_and_clicks_select(qtbot, demo, tmp_path):
     assert win.tree.currentIndex().siblingAtColumn(0).data(CODE_ROLE) == "44060401200101"
     assert "44060401200101" in win.detail.text()
     assert "升平社区" in win.detail.text()
+    # who answers for the cell, from the core's effective responsibility
+    from gridmgr.project import open_project
+    from gridmgr.responsibility import effective
+
+    with open_project(demo, readonly=True) as store:
+        eff = effective(store).set_index("cell_code").loc["44060401200101"]
+        n_ents = int((store.enterprises()["cell_code"] == "44060401200101").sum())
+    assert f"责任人：{eff['primary_name']} {eff['primary_mobile']}" in win.detail.text()
+    assert f"企业 {n_ents} 家" in win.detail.text()
+    assert len(win.map.scene.points) == 3000
 
     # selecting in the tree selects on the map
     win.search.setText("福贤社区")

@@ -31,6 +31,7 @@ from gridmgr.findings import Finding, Report
 from gridmgr.grid_validate import validate_file
 from gridmgr.messages import LEVEL_ZH
 from gridmgr.project import open_project, summary
+from gridmgr.responsibility import FROM_ZH, cell_details
 from ui.findings_view import FindingsDialog
 from ui.map_view import MapView
 from ui.tasks import TaskRunner
@@ -44,6 +45,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("gridmgr 网格化管理")
         self.resize(1280, 800)
         self.project: Path | None = None
+        self.details: dict[str, dict] = {}
         self.items: dict[str, QStandardItem] = {}
         self.info: dict[str, dict] = {}
 
@@ -102,6 +104,8 @@ class MainWindow(QMainWindow):
                                                          else codes[0])
                 frames = {lvl: store.areas(lvl, system=system).to_crs("EPSG:4490")
                           for lvl in ("district", "street", "community", "cell")}
+                ents = store.enterprises().to_crs("EPSG:4490")
+                details = cell_details(store) if system == "urban" else {}
         except GridmgrError as exc:
             QMessageBox.critical(self, exc.title, str(exc))
             return False
@@ -112,7 +116,10 @@ class MainWindow(QMainWindow):
         self.systems.setCurrentIndex(codes.index(system))
         self.setWindowTitle(f"{s['name']} — gridmgr 网格化管理 — {path.name}")
         self._fill_tree(frames)
+        self.details = details
         self.map.set_frames(frames)
+        self.map.scene.set_points(list(ents.geometry.x), list(ents.geometry.y),
+                                  list(ents["supervision_class"]))
         counts = "，".join(f"{LEVEL_ZH[k]} {len(v)}" for k, v in frames.items())
         self.statusBar().showMessage(f"{path}    {self.systems.currentText()}：{counts}    "
                                      f"坐标系 {s['crs']}")
@@ -161,10 +168,25 @@ class MainWindow(QMainWindow):
         i = self.info.get(code, {})
         area = i.get("area")
         parent = self.info.get(i.get("parent") or "", {}).get("name") or i.get("parent") or "—"
-        self.detail.setText(
-            f"<b>{i.get('name') or code}</b><br>{LEVEL_ZH.get(i.get('level', ''), '')}"
-            f"　编码 {code}<br>上级：{parent}<br>"
-            f"面积：{area / 10000:.2f} 公顷" if area else f"<b>{code}</b>")
+        html = (f"<b>{i.get('name') or code}</b><br>{LEVEL_ZH.get(i.get('level', ''), '')}"
+                f"　编码 {code}<br>上级：{parent}<br>"
+                + (f"面积：{area / 10000:.2f} 公顷" if area else ""))
+        d = self.details.get(code)
+        if d:
+            for slot, title in (("primary", "责任人"), ("supervisor", "区级监管责任人")):
+                if d[f"{slot}_name"]:
+                    src = FROM_ZH.get(d[f"{slot}_from"], "")
+                    html += (f"<br>{title}：{d[f'{slot}_name']} {d[f'{slot}_mobile'] or ''}"
+                             + (f"（{src}）" if src and src != "本网格" else ""))
+                else:
+                    html += f"<br>{title}：<span style='color:#b91c1c'>未落实</span>"
+            ents = d["enterprises"]
+            html += f"<br>企业 {len(ents)} 家，其中重点 {d['key_enterprises']} 家"
+            for e in ents[:6]:
+                html += f"<br>　· {e['name']}（{e['class'] or '—'}）"
+            if len(ents) > 6:
+                html += f"<br>　… 另有 {len(ents) - 6} 家"
+        self.detail.setText(html)
 
     def validate(self) -> TaskRunner | None:
         """Run grid validate off the GUI thread; the findings open in a table."""

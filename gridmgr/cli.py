@@ -220,8 +220,9 @@ def _import_summary(report: Report, args: argparse.Namespace, what: str) -> int:
           f"{info.get('updated', 0)}，未变 {info.get('unchanged', 0)}；拒收 {len(report.refused)}，"
           f"警告 {len(report.warnings)}" + ("（试运行，未写入）" if args.dry_run else ""))
     for change in info.get("changes", [])[:10]:
-        fields = "，".join(f"{k}: {v[0]} → {v[1]}" for k, v in change["changes"].items()
-                          if k != "location")
+        header = info.get("columns", {})
+        fields = "，".join(f"{header.get(k, k)}：{v[0] or '（空）'} → {v[1]}"
+                          for k, v in change["changes"].items() if k != "location")
         moved = "；位置已改" if "location" in change["changes"] else ""
         print(f"  第 {change['row']} 行 {change['name']}：{fields}{moved}")
     if args.report:

@@ -247,8 +247,11 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
         report.add(Finding.make("no_cells", severity=WARNING, file=file))
     cells, comms, streets = hierarchy.assign(pts)
     existing = store.enterprises()
+    old_rows = existing.drop(columns="geometry").to_dict("records")
+    old_geoms = existing.geometry.to_numpy()
     by_code = {c: i for i, c in enumerate(existing["credit_code"]) if c}
     by_ext = {c: i for i, c in enumerate(existing["ext_id"]) if c}
+    metres = _distance_metres(store)
     inserts, insert_pts, updates, update_fids, update_pts = [], [], [], [], []
     changes: list[dict[str, Any]] = []
     unchanged = 0
@@ -264,7 +267,7 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
             inserts.append(rec)
             insert_pts.append(pt)
             continue
-        old = existing.iloc[j]
+        old, old_pt = old_rows[j], old_geoms[j]
         diff = {}
         for f in ("name", "credit_code", "ext_id", "industry", "supervision_class", "rating",
                   "inspection_frequency", "frequency_days", "contact", "phone", "address",
@@ -272,8 +275,8 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
             new = rec.get(f)
             if new is not None and new != old[f]:
                 diff[f] = [old[f], new]
-        if old.geometry is None or _metres(store, old.geometry, pt) > 1.0:
-            diff["location"] = [old.geometry.wkt, pt.wkt]
+        if old_pt is None or metres(old_pt, pt) > 1.0:
+            diff["location"] = [None if old_pt is None else old_pt.wkt, pt.wkt]
         if not diff:
             unchanged += 1
             continue
@@ -281,7 +284,7 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
         update.update(community_code=m, street_code=s, source=rec["source"])
         updates.append(update)
         update_fids.append(int(old["fid"]))
-        update_pts.append(pt if "location" in diff else old.geometry)
+        update_pts.append(pt if "location" in diff else old_pt)
         changes.append({"row": rec["row"], "credit_code": rec["credit_code"],
                         "name": rec["name"], "changes": diff})
     report.accepted = len(recs)
@@ -320,13 +323,14 @@ def _to_project(store: Store, x: np.ndarray, y: np.ndarray, key: str,
     return shapely.points(px, py)
 
 
-def _metres(store: Store, a: shapely.Geometry, b: shapely.Geometry) -> float:
+def _distance_metres(store: Store) -> Any:
+    """distance(a, b) in metres between two points in the project CRS."""
     if store.crs.is_projected:
-        return float(shapely.distance(a, b))
+        return lambda a, b: float(shapely.distance(a, b))
     from pyproj import Geod
 
     geod = Geod(ellps="GRS80")
-    return float(geod.inv(a.x, a.y, b.x, b.y)[2])
+    return lambda a, b: float(geod.inv(a.x, a.y, b.x, b.y)[2])
 
 
 def overdue(last_inspection: str | None, days: int | None, today: str) -> bool | None:

@@ -161,8 +161,9 @@ def _print_moved(report: Report) -> None:
     moved = report.info.get("enterprises_moved") or []
     for m in moved[:20]:
         print(f"企业 {m['name']}：网格 {m['from'] or '无'} → {m['to'] or '无'}")
-    if moved:
-        print(f"网格变化后，{len(moved)} 个企业所在网格随之更新")
+    count = report.info.get("enterprises_moved_count", len(moved))
+    if count:
+        print(f"网格变化后，{count} 个企业所在网格随之更新")
 
 
 def cmd_grid_generate(args: argparse.Namespace) -> int:

@@ -124,7 +124,9 @@ def generate_grid(store: Store, *, size: float, within: str = "community",
             store.insert_areas("cell", records[start:start + batch], geoms[start:start + batch])
             yield Progress(min(start + batch, total), total, "写入单元网格")
         if system == "urban":
-            report.info["enterprises_moved"] = reassign_enterprises(store)[:1000]
+            moved = reassign_enterprises(store)
+            report.info["enterprises_moved_count"] = len(moved)
+            report.info["enterprises_moved"] = moved[:1000]  # the report lists the first 1000
         store.audit("grid generate", {"size_m": size, "within": within, "system": system,
                                       "cells": total})
     return report

@@ -274,7 +274,8 @@ def import_grid(store: Store, path: str | Path, *, level: str, system: str = "ur
             yield Progress(4, 5, f"写入 {min(start + batch, len(rows_out))}/{len(rows_out)}")
         if system == "urban" and level in ("cell", "community", "street"):
             moved = reassign_enterprises(store)  # the grid changed: so may their cells
-            report.info["enterprises_moved"] = moved[:1000]
+            report.info["enterprises_moved_count"] = len(moved)
+            report.info["enterprises_moved"] = moved[:1000]  # the report lists the first 1000
         store.audit("grid import", {"file": str(p), "level": level, "system": system,
                                     "accepted": report.accepted,
                                     "refused": len(report.refused)})

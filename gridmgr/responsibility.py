@@ -69,11 +69,16 @@ def _assign(store: Store, *, staff_no: str, role: str, cells: Sequence[str], are
     else:
         targets = [(_area_level(store, area, system), area)]
     current = store.responsibilities(system=system, current_only=True)
+    history = store.responsibilities(system=system, staff_no=staff_no)
     opened, closed, unchanged = [], [], []
     close_ids = []
     for level, code in targets:
         here = current[(current["area_code"] == code) & (current["slot"] == slot)]
-        if (here["staff_no"] == staff_no).any():
+        recorded = ((history["area_code"] == code) & (history["role"] == role)
+                    & (history["valid_from"] == day))
+        if (here["staff_no"] == staff_no).any() or recorded.any():
+            # already responsible, or history already holds exactly this period's start
+            # (re-applying an assignments file must not refuse what it once recorded)
             unchanged.append(code)
             continue
         if slot in SLOTS and len(here):
@@ -160,7 +165,9 @@ def effective(store: Store, *, as_of: str | None = None, system: str = "urban") 
             rec[f"{slot}_name"] = None if person is None else person["name"]
             rec[f"{slot}_mobile"] = None if person is None else person["mobile"]
             rec[f"{slot}_from"] = source
-        rec["collectors"] = "、".join(by_area.get((code, "collector"), []))
+        # collectors fall back like the other slots: the cell's own, else its community's …
+        rec["collectors"] = "、".join(next((by_area[(c, "collector")] for _, c in chain
+                                           if c and (c, "collector") in by_area), []))
         out.append(rec)
     columns = ["cell_code", "cell_name", "community_code", "community_name", "street_code",
                "street_name", "area_m2"] + [f"{slot}_{k}" for slot in SLOTS

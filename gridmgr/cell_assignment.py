@@ -25,11 +25,12 @@ def locate(points: np.ndarray, cells: np.ndarray, codes: np.ndarray) -> np.ndarr
     p, c = tree.query(points, predicate="intersects")
     if len(p) == 0:
         return out
-    cand = codes[c].astype(str)
-    order = np.lexsort((cand, p))
-    p, cand = p[order], cand[order]
+    rank = np.empty(len(codes), dtype=np.int64)  # each cell's place in code order
+    rank[np.argsort(codes.astype(str), kind="stable")] = np.arange(len(codes))
+    order = np.lexsort((rank[c], p))
+    p, c = p[order], c[order]
     first = np.r_[True, p[1:] != p[:-1]]
-    out[p[first]] = cand[first]
+    out[p[first]] = codes[c[first]]
     return out
 
 

@@ -30,7 +30,6 @@ from .findings import WARNING, Finding, Report
 from .progress import Progress, Task
 from .storage import Store
 from .tables import as_text, read_table
-from .text import FULLWIDTH_DIGITS
 
 SUPERVISION_CLASSES = ("国控", "省控", "市控", "一般")
 KEY_CLASSES = ("国控", "省控")
@@ -40,6 +39,7 @@ _FREQ = re.compile(r"^每(\d*)(日|天|周|月|季度|季|半年|年)(\d+)次$")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
 GEOGRAPHIC = ("wgs84", "gcj02", "bd09", "cgcs2000")
+_FULLWIDTH = re.compile("[\uff01-\uff5e]")  # full-width ASCII: digits, letters, ．－ …
 # the rough box of China's territory; outside it a point is certainly misplaced or swapped
 _LON, _LAT = (73.0, 136.0), (3.0, 54.0)
 
@@ -77,7 +77,7 @@ def _clean(value: Any) -> tuple[str | None, list[str]]:
     if text is None:
         return None, []
     notes = []
-    if any(c in FULLWIDTH_DIGITS or "\uff21" <= c <= "\uff5a" or c in "．－" for c in text):
+    if _FULLWIDTH.search(text):
         text = unicodedata.normalize("NFKC", text)
         notes.append("fullwidth_digits")
     stripped = " ".join(text.replace("\u3000", " ").split())
@@ -298,10 +298,11 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
         batch = 20000
         for start in range(0, len(inserts), batch):
             store.insert_enterprises(inserts[start:start + batch],
-                                     insert_pts[start:start + batch])
+                                     insert_pts[start:start + batch], refresh_extent=False)
             yield Progress(4, 5, f"写入 {min(start + batch, len(inserts))}/{len(inserts)}")
         if updates:
             store.update_enterprises(update_fids, updates, update_pts)
+        store.refresh_extent("enterprises")
         store.audit("enterprises import", {"file": str(p), "inserted": len(inserts),
                                            "updated": len(updates),
                                            "refused": len(report.refused)})

@@ -51,15 +51,20 @@ class RegistersMixin:
     def count_enterprises(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM enterprises").fetchone()[0])
 
-    def insert_enterprises(self, records: list[dict[str, Any]], geoms: Sequence[Any]) -> list[int]:
+    def insert_enterprises(self, records: list[dict[str, Any]], geoms: Sequence[Any], *,
+                           refresh_extent: bool = True) -> list[int]:
         now = now_iso()
         rows = [{**{k: r.get(k) for k in ENTERPRISE_FIELDS}, "uuid": str(uuid.uuid4()),
                  "cell_code": r.get("cell_code"), "community_code": r.get("community_code"),
                  "street_code": r.get("street_code"), "created_at": now, "updated_at": now}
                 for r in records]
         fids = insert_features(self.db, "enterprises", rows, geoms, self.srs_id)
-        update_extent(self.db, "enterprises")
+        if refresh_extent:  # batched imports refresh once at the end: it scans the R-tree
+            update_extent(self.db, "enterprises")
         return fids
+
+    def refresh_extent(self, table: str) -> None:
+        update_extent(self.db, table)
 
     def update_enterprises(self, fids: Sequence[int], records: list[dict[str, Any]],
                            geoms: Sequence[Any]) -> None:

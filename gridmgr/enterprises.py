@@ -10,8 +10,8 @@ a blank cell never erases what the project already knows.
 
 from __future__ import annotations
 
+import math
 import re
-import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -29,17 +29,21 @@ from .errors import InputFileError
 from .findings import WARNING, Finding, Report
 from .progress import Progress, Task
 from .storage import Store
-from .tables import as_text, read_table
+from .tables import read_table
+from .text import LANDLINE, MOBILE, as_text, clean_cell
 
 SUPERVISION_CLASSES = ("国控", "省控", "市控", "一般")
 KEY_CLASSES = ("国控", "省控")
 RATINGS = ("绿", "蓝", "黄", "红", "黑")
 _PERIOD_DAYS = {"日": 1, "天": 1, "周": 7, "月": 30, "季度": 91, "季": 91, "半年": 182, "年": 365}
 _FREQ = re.compile(r"^每(\d*)(日|天|周|月|季度|季|半年|年)(\d+)次$")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
 GEOGRAPHIC = ("wgs84", "gcj02", "bd09", "cgcs2000")
-_FULLWIDTH = re.compile("[\uff01-\uff5e]")  # full-width ASCII: digits, letters, ．－ …
+TEXT_FIELDS = ("name", "credit_code", "ext_id", "industry", "supervision_class", "rating",
+               "inspection_frequency", "contact", "phone", "address")
+NARROW_FIELDS = ("credit_code", "ext_id", "phone")  # codes and numbers: full-width → half-width
+COMPARED_FIELDS = ("name", "credit_code", "ext_id", "industry", "supervision_class", "rating",
+                   "inspection_frequency", "frequency_days", "contact", "phone", "address",
+                   "last_inspection", "cell_code")
 # the rough box of China's territory; outside it a point is certainly misplaced or swapped
 _LON, _LAT = (73.0, 136.0), (3.0, 54.0)
 
@@ -70,22 +74,6 @@ def parse_date(value: Any) -> str | None:
     return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
 
 
-def _clean(value: Any) -> tuple[str | None, list[str]]:
-    """Text with full-width digits/letters made half-width and stray spaces removed — each
-    change named, so the report can say so."""
-    text = as_text(value)
-    if text is None:
-        return None, []
-    notes = []
-    if _FULLWIDTH.search(text):
-        text = unicodedata.normalize("NFKC", text)
-        notes.append("fullwidth_digits")
-    stripped = " ".join(text.replace("\u3000", " ").split())
-    if stripped != text:
-        notes.append("stray_spaces")
-    return stripped or None, notes
-
-
 def _number(text: str | None) -> float | None:
     if text is None:
         return None
@@ -104,23 +92,30 @@ def _district_shape(store: Store) -> shapely.Geometry | None:
     return None
 
 
+def _coords_key(coords: str) -> str:
+    """'GCJ-02', 'gcj02', 'WGS-84' … → 'gcj02', 'wgs84'; anything else is passed to pyproj."""
+    key = coords.strip().lower().replace("-", "").replace("_", "")
+    return key if key in GEOGRAPHIC else coords.strip()
+
+
 def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
                        sheet: str | None = None, encoding: str | None = None,
-                       mapping: Mapping[str, str] | None = None,
-                       dry_run: bool = False) -> Task[Report]:
+                       mapping: Mapping[str, str] | None = None, dry_run: bool = False,
+                       allow_shift: bool = False) -> Task[Report]:
     """Import or update the enterprise register from an XLSX or CSV file."""
     p = Path(path)
     file = p.name
-    coords_key = coords.strip().lower()
+    coords_key = _coords_key(coords)
     target_crs: CRS | None = None
     if coords_key not in GEOGRAPHIC:
         target_crs = parse_crs(coords)  # 'EPSG:4547' etc.: x/y in that CRS
     yield Progress(0, 5, f"读取 {file}")
-    table = read_table(p, sheet=sheet, encoding=encoding)
+    table = read_table(p, sheet=sheet, encoding=encoding, header_aliases=ENTERPRISE_ALIASES)
     fields = match_headers(table.headers, ENTERPRISE_ALIASES, mapping)
     report = Report(info={"file": str(p), "sheet": table.sheet, "encoding": table.encoding,
                           "encoding_source": table.encoding_source, "coords": coords,
-                          "columns": fields, "rows": len(table.rows), "dry_run": dry_run})
+                          "columns": fields, "rows": len(table.rows), "dry_run": dry_run,
+                          "header_row": table.info.get("header_row")})
     if "name" not in fields:
         raise InputFileError(f"{p}：找不到企业名称列；文件的列：{', '.join(table.headers)}。"
                              "请用 --map 源列=name 指明")
@@ -134,30 +129,26 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
         i = cols.get(f)
         return r[i] if i is not None and i < len(r) else None
 
-    yield Progress(1, 5, "检查每一行")
-    recs: list[dict[str, Any]] = []
-    xs: list[float] = []
-    ys: list[float] = []
-    seen_code: dict[str, int] = {}
-    seen_id: dict[str, int] = {}
     def refuse(row: int, reason: str, **kw: Any) -> None:
         report.add(Finding.make(reason, file=file, row=row, **kw))
 
     def warn(row: int, reason: str, **kw: Any) -> None:
         report.add(Finding.make(reason, severity=WARNING, file=file, row=row, **kw))
 
+    yield Progress(1, 5, "检查每一行")
+    recs: list[dict[str, Any]] = []
+    xs: list[float] = []
+    ys: list[float] = []
     for r, row in zip(table.rows, table.row_numbers):
         rec: dict[str, Any] = {"row": row}
         notes: list[tuple[str, str]] = []
-        for f in ("name", "credit_code", "ext_id", "industry", "supervision_class", "rating",
-                  "inspection_frequency", "contact", "phone", "address"):
-            value, changed = _clean(cell(r, f))
+        for f in TEXT_FIELDS:
+            value, changed = clean_cell(cell(r, f), narrow=f in NARROW_FIELDS)
             rec[f] = value
             notes += [(n, fields[f]) for n in changed]
-        x_text, x_notes = _clean(cell(r, xcol))
-        y_text, y_notes = _clean(cell(r, ycol))
+        x_text, x_notes = clean_cell(cell(r, xcol), narrow=True)
+        y_text, y_notes = clean_cell(cell(r, ycol), narrow=True)
         notes += [(n, fields[xcol]) for n in x_notes] + [(n, fields[ycol]) for n in y_notes]
-
         if not rec["name"]:
             refuse(row, "missing_name")
             continue
@@ -178,16 +169,6 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
             if problem:
                 refuse(row, "invalid_credit_code", code=code, name=rec["name"], detail=problem)
                 continue
-            if code in seen_code:
-                refuse(row, "duplicate_credit_code", code=code, first_row=seen_code[code])
-                continue
-            seen_code[code] = row
-        ext = rec["ext_id"]
-        if ext:
-            if ext in seen_id:
-                refuse(row, "duplicate_ext_id", code=ext, first_row=seen_id[ext])
-                continue
-            seen_id[ext] = row
         if target_crs is None:
             swapped = (_LAT[0] <= x <= _LAT[1] and _LON[0] <= y <= _LON[1]
                        and not (_LON[0] <= x <= _LON[1]))
@@ -207,7 +188,7 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
         if rec["inspection_frequency"] and rec["frequency_days"] is None:
             warn(row, "unknown_frequency", value=rec["inspection_frequency"])
         phone = rec["phone"]
-        if phone and not (_MOBILE.match(phone) or _LANDLINE.match(phone)):
+        if phone and not (MOBILE.match(phone) or LANDLINE.match(phone)):
             warn(row, "bad_phone", value=phone)
         try:
             rec["last_inspection"] = parse_date(cell(r, "last_inspection"))
@@ -219,10 +200,8 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
         ys.append(y)
 
     yield Progress(2, 5, "坐标转换")
-    if recs:
-        pts = _to_project(store, np.array(xs), np.array(ys), coords_key, target_crs)
-    else:
-        pts = np.array([], dtype=object)
+    pts = _to_project(store, np.array(xs), np.array(ys), coords_key, target_crs) if recs \
+        else np.array([], dtype=object)
     outline = _district_shape(store)
     if outline is None:
         report.add(Finding.make("no_district", severity=WARNING, file=file))
@@ -230,16 +209,43 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
     else:
         shapely.prepare(outline)
         inside = shapely.covers(outline, pts) if len(pts) else np.zeros(0, dtype=bool)
-    keep = []
+        if target_crs is not None and not inside.all():
+            # surveyors' tables often put the northing in X: try each refused point swapped
+            out = np.flatnonzero(~inside)
+            alt = _to_project(store, np.array(ys)[out], np.array(xs)[out], coords_key,
+                              target_crs)
+            fits = shapely.covers(outline, alt)
+            for k, i in enumerate(out):
+                if fits[k]:
+                    pts[i], inside[i] = alt[k], True
+                    xs[i], ys[i] = ys[i], xs[i]
+                    warn(recs[i]["row"], "swapped_coordinates", name=recs[i]["name"],
+                         lon=xs[i], lat=ys[i])
+    kept: list[int] = []
+    seen_code: dict[str, int] = {}
+    seen_id: dict[str, int] = {}
     for i, rec in enumerate(recs):
+        row = rec["row"]
         if not inside[i]:
-            lon, lat = xs[i], ys[i]
-            report.add(Finding.make("outside_district", file=file, row=rec["row"],
-                                    name=rec["name"], x0=f"{lon:.6f}", y0=f"{lat:.6f}"))
+            refuse(row, "outside_district", name=rec["name"], x0=f"{xs[i]:.6f}",
+                   y0=f"{ys[i]:.6f}")
             continue
-        keep.append(i)
-    recs = [recs[i] for i in keep]
-    pts = pts[keep] if len(keep) else np.array([], dtype=object)
+        # repeats are judged among rows that would land, so a refused first row does not
+        # take its repeat down with it
+        if rec["credit_code"] and rec["credit_code"] in seen_code:
+            refuse(row, "duplicate_credit_code", code=rec["credit_code"],
+                   first_row=seen_code[rec["credit_code"]])
+            continue
+        if rec["ext_id"] and rec["ext_id"] in seen_id:
+            refuse(row, "duplicate_ext_id", code=rec["ext_id"], first_row=seen_id[rec["ext_id"]])
+            continue
+        if rec["credit_code"]:
+            seen_code[rec["credit_code"]] = row
+        if rec["ext_id"]:
+            seen_id[rec["ext_id"]] = row
+        kept.append(i)
+    recs = [recs[i] for i in kept]
+    pts = pts[kept] if kept else np.array([], dtype=object)
 
     yield Progress(3, 5, "匹配已有企业、确定网格")
     hierarchy = Hierarchy.load(store)
@@ -251,32 +257,51 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
     old_geoms = existing.geometry.to_numpy()
     by_code = {c: i for i, c in enumerate(existing["credit_code"]) if c}
     by_ext = {c: i for i, c in enumerate(existing["ext_id"]) if c}
-    metres = _distance_metres(store)
+    by_name = {(n, a): i for i, (n, a, c, e) in enumerate(zip(
+        existing["name"], existing["address"], existing["credit_code"], existing["ext_id"]))
+        if not c and not e}
     inserts, insert_pts, updates, update_fids, update_pts = [], [], [], [], []
     changes: list[dict[str, Any]] = []
+    moves: list[tuple[float, float]] = []
+    matched: set[int] = set()
     unchanged = 0
     for rec, pt, c, m, s in zip(recs, pts, cells, comms, streets):
-        rec.update(cell_code=c, community_code=m, street_code=s, source=f"{file}#{rec['row']}")
+        row = rec["row"]
+        rec.update(cell_code=c, community_code=m, street_code=s, source=f"{file}#{row}")
         if c is None and len(hierarchy.cell_codes):
-            report.add(Finding.make("no_cell", severity=WARNING, file=file, row=rec["row"],
-                                    name=rec["name"]))
-        j = by_code.get(rec["credit_code"]) if rec["credit_code"] else None
-        if j is None and rec["ext_id"]:
-            j = by_ext.get(rec["ext_id"])
+            warn(row, "no_cell", name=rec["name"])
+        j_code = by_code.get(rec["credit_code"]) if rec["credit_code"] else None
+        j_ext = by_ext.get(rec["ext_id"]) if rec["ext_id"] else None
+        if j_code is not None and j_ext is not None and j_code != j_ext:
+            refuse(row, "key_conflict", name=rec["name"], code=rec["credit_code"],
+                   ext=rec["ext_id"], other=old_rows[j_ext]["name"])
+            continue
+        j = j_code if j_code is not None else j_ext
+        if j is None and not rec["credit_code"] and not rec["ext_id"]:
+            warn(row, "no_key", name=rec["name"])
+            j = by_name.get((rec["name"], rec["address"]))
         if j is None:
             inserts.append(rec)
             insert_pts.append(pt)
             continue
+        matched.add(j)
         old, old_pt = old_rows[j], old_geoms[j]
         diff = {}
-        for f in ("name", "credit_code", "ext_id", "industry", "supervision_class", "rating",
-                  "inspection_frequency", "frequency_days", "contact", "phone", "address",
-                  "last_inspection", "cell_code"):
+        for f in COMPARED_FIELDS:
             new = rec.get(f)
-            if new is not None and new != old[f]:
-                diff[f] = [old[f], new]
-        if old_pt is None or metres(old_pt, pt) > 1.0:
-            diff["location"] = [None if old_pt is None else old_pt.wkt, pt.wkt]
+            if new is None or new == old[f]:
+                continue
+            if f == "last_inspection" and old[f] and new < old[f]:
+                warn(row, "older_inspection", name=rec["name"], old=old[f], new=new)
+                continue  # an older register never rolls the last inspection back
+            diff[f] = [old[f], new]
+        if old_pt is None:
+            diff["location"] = [None, pt.wkt]
+        else:
+            dx, dy = _offset_metres(store, old_pt, pt)
+            if math.hypot(dx, dy) > 1.0:
+                diff["location"] = [old_pt.wkt, pt.wkt]
+                moves.append((dx, dy))
         if not diff:
             unchanged += 1
             continue
@@ -285,11 +310,20 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
         updates.append(update)
         update_fids.append(int(old["fid"]))
         update_pts.append(pt if "location" in diff else old_pt)
-        changes.append({"row": rec["row"], "credit_code": rec["credit_code"],
-                        "name": rec["name"], "changes": diff})
-    report.accepted = len(recs)
+        changes.append({"row": row, "credit_code": rec["credit_code"], "name": rec["name"],
+                        "changes": diff})
+    shift = _systematic_shift(moves, len(matched))
+    if shift and not allow_shift:
+        raise InputFileError(
+            f"{p}：{len(moves)} 个已有企业的位置会整体向同一方向移动约 {shift:.0f} 米——"
+            f"多半是 --coords 不对（现为 {coords}；高德/腾讯坐标用 gcj02，百度用 bd09）。"
+            "项目未改变；确属位置更正请加 --allow-shift")
+    missing = [old_rows[j] for j in range(len(old_rows)) if j not in matched]
+    report.accepted = len(inserts) + len(updates) + unchanged
     report.info.update(inserted=len(inserts), updated=len(updates), unchanged=unchanged,
-                       changes=changes[:1000])
+                       changes=changes[:1000], not_in_file=len(missing),
+                       not_in_file_sample=[{"credit_code": o["credit_code"], "name": o["name"]}
+                                           for o in missing[:50]])
     if dry_run:
         yield Progress(5, 5, "试运行完成，未写入")
         return report
@@ -310,6 +344,20 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
     return report
 
 
+def _systematic_shift(moves: list[tuple[float, float]], matched: int) -> float | None:
+    """The size of a shift most matched enterprises share — the mark of a wrong --coords
+    (GCJ-02 is 300–700 m off WGS84 in China, BD-09 about 1–1.5 km) — else None."""
+    if matched < 10 or len(moves) < 0.5 * matched:
+        return None
+    d = np.array(moves)
+    median = np.median(d, axis=0)
+    size = float(np.hypot(*median))
+    spread = np.hypot(*(d - median).T)
+    if 150 <= size <= 2500 and np.mean(spread < 0.2 * size) > 0.8:
+        return size
+    return None
+
+
 def _to_project(store: Store, x: np.ndarray, y: np.ndarray, key: str,
                 target: CRS | None) -> np.ndarray:
     """Points in the project CRS from coordinates in the file's system (vectorised)."""
@@ -324,14 +372,13 @@ def _to_project(store: Store, x: np.ndarray, y: np.ndarray, key: str,
     return shapely.points(px, py)
 
 
-def _distance_metres(store: Store) -> Any:
-    """distance(a, b) in metres between two points in the project CRS."""
+def _offset_metres(store: Store, a: shapely.Geometry, b: shapely.Geometry
+                   ) -> tuple[float, float]:
+    """(east, north) in metres from point a to point b, both in the project CRS."""
     if store.crs.is_projected:
-        return lambda a, b: float(shapely.distance(a, b))
-    from pyproj import Geod
-
-    geod = Geod(ellps="GRS80")
-    return lambda a, b: float(geod.inv(a.x, a.y, b.x, b.y)[2])
+        return b.x - a.x, b.y - a.y
+    lat = math.radians((a.y + b.y) / 2)
+    return ((b.x - a.x) * 111_320.0 * math.cos(lat), (b.y - a.y) * 110_574.0)
 
 
 def overdue(last_inspection: str | None, days: int | None, today: str) -> bool | None:

@@ -80,6 +80,20 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "duplicate_staff_no": ("工号 {code} 在文件中重复（首次出现在第 {first_row} 行）",
                            "staff number {code} repeats in the file (first at row {first_row})"),
     "unknown_role": ("角色“{value}”无法识别；可用：{allowed}", "role '{value}' unknown; one of {allowed}"),
+    "key_conflict": ("{name}：信用代码 {code} 与企业编号 {ext} 分别对应项目中不同的企业（编号属于 {other}），"
+                     "未导入；请核对", "{name}: credit code {code} and id {ext} belong to different "
+                     "enterprises in the project ({other} holds the id); not imported"),
+    "no_key": ("{name}：没有统一社会信用代码或企业编号，按名称和地址与已有企业匹配",
+               "{name}: no credit code or id; matched to existing enterprises by name and address"),
+    "older_inspection": ("{name}：文件中的最近检查日期 {new} 早于项目中的 {old}，保留 {old}",
+                         "{name}: the file's last inspection {new} is older than the project's "
+                         "{old}; kept {old}"),
+    "mobile_normalised": ("手机号码“{value}”已去掉区号/分隔符，记为 {mobile}",
+                          "mobile '{value}' recorded as {mobile} (prefix/separators removed)"),
+    "role_alias": ("角色“{value}”按“{role}”记录", "role '{value}' recorded as '{role}'"),
+    "responsibilities_closed": ("{count} 条单元网格责任随旧网格一并结束，请为新网格重新指定责任人",
+                                "{count} cell responsibilities ended with the old cells; assign "
+                                "the new cells"),
     "assignment_refused": ("未能分配：{detail}", "assignment refused: {detail}"),
     "cell_without_primary": ("单元网格 {code} {name} 没有责任人（本网格、社区、街道都没有）",
                              "cell {code} {name} has no primary responsible, even by fallback"),

@@ -7,18 +7,17 @@ the street wall must reach someone), and still kept as given.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from .columns import OFFICER_ALIASES, match_headers
-from .enterprises import _clean
 from .errors import InputFileError
 from .findings import WARNING, Finding, Report
 from .progress import Progress, Task
 from .storage import Store
 from .tables import read_table
+from .text import MOBILE, clean_cell
 
 # role → slot: a cell has one primary and one supervisor at a time, any number of collectors
 ROLES = {"网格员": "primary", "执法队员": "primary", "区级监管责任人": "supervisor",
@@ -26,7 +25,6 @@ ROLES = {"网格员": "primary", "执法队员": "primary", "区级监管责任�
 ROLE_ALIASES = {"网格管理员": "网格员", "执法人员": "执法队员", "镇街执法人员": "执法队员",
                 "执法队": "执法队员", "监管责任人": "区级监管责任人", "区级监管": "区级监管责任人",
                 "采集员": "信息采集员"}
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
 def normalise_role(text: str | None) -> str | None:
@@ -41,7 +39,7 @@ def import_officers(store: Store, path: str | Path, *, sheet: str | None = None,
     p = Path(path)
     file = p.name
     yield Progress(0, 3, f"读取 {file}")
-    table = read_table(p, sheet=sheet, encoding=encoding)
+    table = read_table(p, sheet=sheet, encoding=encoding, header_aliases=OFFICER_ALIASES)
     fields = match_headers(table.headers, OFFICER_ALIASES, mapping)
     report = Report(info={"file": str(p), "encoding": table.encoding,
                           "encoding_source": table.encoding_source, "columns": fields,
@@ -56,11 +54,13 @@ def import_officers(store: Store, path: str | Path, *, sheet: str | None = None,
     seen: dict[str, int] = {}
     out: list[dict[str, Any]] = []
     inserted = updated = unchanged = 0
+    changes: list[dict[str, Any]] = []
     for r, row in zip(table.rows, table.row_numbers):
         rec: dict[str, Any] = {}
         for f in ("staff_no", "name", "mobile", "role", "unit"):
             i = cols.get(f)
-            value, notes = _clean(r[i] if i is not None and i < len(r) else None)
+            value, notes = clean_cell(r[i] if i is not None and i < len(r) else None,
+                                      narrow=f in ("staff_no", "mobile"))
             rec[f] = value
             for n in notes:
                 report.add(Finding.make(n, severity=WARNING, file=file, row=row,
@@ -77,21 +77,32 @@ def import_officers(store: Store, path: str | Path, *, sheet: str | None = None,
             continue
         seen[rec["staff_no"]] = row
         if rec["mobile"]:
-            rec["mobile"] = rec["mobile"].replace("-", "").replace(" ", "")
-            if rec["mobile"].startswith("+86"):
-                rec["mobile"] = rec["mobile"][3:]
-            if not MOBILE.match(rec["mobile"]):
+            given = rec["mobile"]
+            mobile = given.replace("-", "").replace(" ", "")
+            mobile = mobile[3:] if mobile.startswith("+86") else mobile
+            if not MOBILE.match(mobile):
                 report.add(Finding.make("bad_mobile", severity=WARNING, file=file, row=row,
-                                        value=rec["mobile"]))
-        rec["role"] = normalise_role(rec["role"])
+                                        value=given))
+            elif mobile != given:  # 138-0000-0000 or +86…: recorded plainly, and said so
+                rec["mobile"] = mobile
+                report.add(Finding.make("mobile_normalised", severity=WARNING, file=file,
+                                        row=row, value=given, mobile=mobile))
+        role = normalise_role(rec["role"])
+        if role != rec["role"]:
+            report.add(Finding.make("role_alias", severity=WARNING, file=file, row=row,
+                                    value=rec["role"], role=role))
+            rec["role"] = role
         if rec["role"] and rec["role"] not in ROLES:
             report.add(Finding.make("unknown_role", severity=WARNING, file=file, row=row,
                                     value=rec["role"], allowed="、".join(ROLES)))
         old = known.get(rec["staff_no"])
+        diff = {} if old is None else {f: [old[f], v] for f, v in rec.items()
+                                       if v is not None and v != old[f]}
         if old is None:
             inserted += 1
-        elif any(rec[f] is not None and rec[f] != old[f] for f in rec):
+        elif diff:
             updated += 1
+            changes.append({"row": row, "name": rec["name"], "changes": diff})
         else:
             unchanged += 1
             continue
@@ -99,7 +110,8 @@ def import_officers(store: Store, path: str | Path, *, sheet: str | None = None,
             rec = {f: (v if v is not None else old[f]) for f, v in rec.items()}
         out.append(rec)
     report.accepted = len(seen)
-    report.info.update(inserted=inserted, updated=updated, unchanged=unchanged)
+    report.info.update(inserted=inserted, updated=updated, unchanged=unchanged,
+                       changes=changes[:1000])
     if dry_run:
         return report
     yield Progress(2, 3, f"写入 {len(out)} 人")

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from .errors import InputFileError
+from .text import as_text  # noqa: F401 (re-exported: callers read cells through tables)
 
 
 @dataclass
@@ -54,7 +56,29 @@ def detect_text_encoding(data: bytes) -> tuple[str, str]:
                              ) from None
 
 
-def _read_csv(p: Path, encoding: str | None) -> Table:
+def _split_header(records: list[tuple[int, list[Any]]],
+                  aliases: Mapping[str, list[str]] | None) -> Table:
+    """Header and data rows.  Registers often open with a title row (禅城区重点监管企业名录…)
+    or a note: the header is the first of the top rows in which at least two cells are known
+    column names; without names to look for, the first non-blank row."""
+    pick = 0
+    if aliases:
+        known = {_norm(a) for names in aliases.values() for a in names}
+        for k, (_, rec) in enumerate(records[:15]):
+            if sum(1 for v in rec if v is not None and _norm(str(v)) in known) >= 2:
+                pick = k
+                break
+    n0, head = records[pick]
+    headers = ["" if v is None else str(v).strip() for v in head]
+    data = records[pick + 1:]
+    return Table(headers, [r for _, r in data], [n for n, _ in data], info={"header_row": n0})
+
+
+def _norm(text: str) -> str:
+    return "".join(text.split()).replace("_", "").lower()
+
+
+def _read_csv(p: Path, encoding: str | None, aliases: Mapping[str, list[str]] | None) -> Table:
     data = p.read_bytes()
     if encoding:
         how = "option"
@@ -70,21 +94,12 @@ def _read_csv(p: Path, encoding: str | None) -> Table:
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    headers: list[str] | None = None
-    rows, numbers = [], []
-    for n, record in enumerate(reader, start=1):
-        if headers is None:
-            if all(_blank(v) for v in record):
-                continue
-            headers = [h.strip() for h in record]
-            continue
-        if all(_blank(v) for v in record):
-            continue
-        rows.append(record)
-        numbers.append(n)
-    if headers is None:
+    records = [(n, r) for n, r in enumerate(reader, start=1) if not all(_blank(v) for v in r)]
+    if not records:
         raise InputFileError(f"{p}：文件是空的")
-    return Table(headers, rows, numbers, encoding=encoding, encoding_source=how)
+    table = _split_header(records, aliases)
+    table.encoding, table.encoding_source = encoding, how
+    return table
 
 
 def _cell(v: Any) -> Any:
@@ -93,7 +108,7 @@ def _cell(v: Any) -> Any:
     return v
 
 
-def _read_xlsx(p: Path, sheet: str | None) -> Table:
+def _read_xlsx(p: Path, sheet: str | None, aliases: Mapping[str, list[str]] | None) -> Table:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -108,50 +123,30 @@ def _read_xlsx(p: Path, sheet: str | None) -> Table:
             ws = wb[sheet]
         else:
             raise InputFileError(f"{p} 中没有工作表 {sheet!r}；可用：{', '.join(wb.sheetnames)}")
-        headers: list[str] | None = None
-        rows, numbers = [], []
-        for n, record in enumerate(ws.iter_rows(values_only=True), start=1):
-            if all(_blank(v) for v in record):
-                continue
-            if headers is None:
-                headers = ["" if v is None else str(v).strip() for v in record]
-                continue
-            rows.append([_cell(v) for v in record])
-            numbers.append(n)
-        if headers is None:
+        records = [(n, [_cell(v) for v in r])
+                   for n, r in enumerate(ws.iter_rows(values_only=True), start=1)
+                   if not all(_blank(v) for v in r)]
+        if not records:
             raise InputFileError(f"{p}：工作表 {ws.title} 是空的")
-        return Table(headers, rows, numbers, sheet=ws.title)
+        table = _split_header(records, aliases)
+        table.sheet = ws.title
+        return table
     finally:
         wb.close()
 
 
-def read_table(path: str | Path, *, sheet: str | None = None,
-               encoding: str | None = None) -> Table:
-    """Read the first (or the named) sheet of an XLSX, or a CSV file."""
+def read_table(path: str | Path, *, sheet: str | None = None, encoding: str | None = None,
+               header_aliases: Mapping[str, list[str]] | None = None) -> Table:
+    """Read the first (or the named) sheet of an XLSX, or a CSV file; ``header_aliases`` (the
+    column names the caller knows) find the header row below a title."""
     p = Path(path)
     if not p.exists():
         raise InputFileError(f"文件不存在：{p}")
     suffix = p.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(p, sheet)
+        return _read_xlsx(p, sheet, header_aliases)
     if suffix in (".csv", ".txt"):
-        return _read_csv(p, encoding)
+        return _read_csv(p, encoding, header_aliases)
     if suffix == ".xls":
         raise InputFileError(f"{p}：不支持旧版 .xls；请在 Excel/WPS 中另存为 .xlsx 或 CSV")
     raise InputFileError(f"{p}：不支持的文件类型 {suffix or '(无扩展名)'}；支持 .xlsx 和 .csv")
-
-
-def as_text(v: Any) -> str | None:
-    """A cell as text: numbers without a spurious '.0', dates as ISO, blanks as None."""
-    if v is None:
-        return None
-    if isinstance(v, float):
-        if v != v:  # NaN
-            return None
-        if v.is_integer():
-            return str(int(v))
-        return repr(v)
-    if isinstance(v, datetime | date):
-        return v.isoformat()
-    text = str(v)
-    return text if text.strip() else None

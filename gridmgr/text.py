@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
+from datetime import date, datetime
 from typing import Any
 
 FULLWIDTH_DIGITS = {chr(0xFF10 + i) for i in range(10)}
+# full-width digits, Latin letters and the few marks that occur in numbers (．－＋): made
+# half-width in codes, phones and coordinates only — never in names or addresses, where （）、，
+# are part of the registered text
+_NARROW = str.maketrans({**{chr(0xFF10 + i): chr(0x30 + i) for i in range(10)},
+                         **{chr(0xFF21 + i): chr(0x41 + i) for i in range(26)},
+                         **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
+                         "．": ".", "－": "-", "＋": "+"})
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
 
 
 def clean_code(value: Any) -> tuple[str | None, list[str]]:
@@ -49,3 +60,38 @@ def iso_date(value: str) -> str:
         return date.fromisoformat(str(value).strip()).isoformat()
     except ValueError:
         raise UsageError(f"日期应写成 YYYY-MM-DD，例如 2024-01-01；收到 {value!r}") from None
+
+
+def as_text(v: Any) -> str | None:
+    """A cell as text: numbers without a spurious '.0', dates as ISO, blanks as None."""
+    if v is None:
+        return None
+    if isinstance(v, float):
+        if v != v:  # NaN
+            return None
+        if v.is_integer():
+            return str(int(v))
+        return repr(v)
+    if isinstance(v, datetime | date):
+        return v.isoformat()
+    text = str(v)
+    return text if text.strip() else None
+
+
+def clean_cell(value: Any, *, narrow: bool = False) -> tuple[str | None, list[str]]:
+    """A spreadsheet cell as clean text, with what was changed named (``fullwidth_digits``,
+    ``stray_spaces``) so that the report can say so.  ``narrow`` makes full-width digits and
+    letters half-width: for codes, phones and coordinates, not for names."""
+    text = as_text(value)
+    if text is None:
+        return None, []
+    notes = []
+    if narrow:
+        narrowed = text.translate(_NARROW)
+        if narrowed != text:
+            text = narrowed
+            notes.append("fullwidth_digits")
+    stripped = " ".join(text.replace("\u3000", " ").split())
+    if stripped != text:
+        notes.append("stray_spaces")
+    return stripped or None, notes

@@ -424,8 +424,10 @@ def test_officers_import_validates_normalises_and_refuses(project, tmp_path):
         (5, "duplicate_staff_no"), (6, "missing_name"), (7, "missing_staff_no")]
     dup = next(f for f in report.refused if f.reason == "duplicate_staff_no")
     assert dup.code == "T001" and dup.extra["first_row"] == 2
+    # normalising a mobile or a role is said, not done silently
     assert sorted((f.row, f.reason) for f in report.warnings) == [
-        (3, "bad_mobile"), (8, "bad_mobile"), (8, "unknown_role")]
+        (3, "bad_mobile"), (4, "mobile_normalised"), (4, "role_alias"), (8, "bad_mobile"),
+        (8, "unknown_role"), (9, "role_alias")]
     assert report.info["inserted"] == report.accepted == 5
     off = project.officers().set_index("staff_no")
     assert list(off.index) == ["T001", "T002", "T003", "T007", "T008"]

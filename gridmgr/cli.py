@@ -226,6 +226,10 @@ def _import_summary(report: Report, args: argparse.Namespace, what: str) -> int:
                           for k, v in change["changes"].items() if k != "location")
         moved = "；位置已改" if "location" in change["changes"] else ""
         print(f"  第 {change['row']} 行 {change['name']}：{fields}{moved}")
+    if info.get("not_in_file"):
+        names = "、".join(o["name"] for o in info.get("not_in_file_sample", [])[:5])
+        print(f"项目中有 {info['not_in_file']} 个{what}不在这个文件里（保留未动）：{names}"
+              + ("…" if info["not_in_file"] > 5 else ""))
     if args.report:
         report.write(args.report)
         print(f"报告：{args.report}")
@@ -256,7 +260,7 @@ def cmd_enterprises_import(args: argparse.Namespace) -> int:
     mapping = parse_map(args.map, ENTERPRISE_FIELDS)
     return _run_import(args, lambda store: import_enterprises(
         store, args.file, coords=args.coords, sheet=args.sheet, encoding=args.encoding,
-        mapping=mapping, dry_run=args.dry_run), "企业")
+        mapping=mapping, dry_run=args.dry_run, allow_shift=args.allow_shift), "企业")
 
 
 def cmd_enterprises_assign_cells(args: argparse.Namespace) -> int:
@@ -321,9 +325,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 WORKLOAD_ZH = {"staff_no": "工号", "name": "姓名", "role": "角色", "unit": "所属单位",
-               "primary_cells": "负责网格数", "area_km2": "面积(平方公里)",
-               "enterprises": "企业数", "key_enterprises": "重点企业数",
-               "supervisor_cells": "监管网格数"}
+               **{f"{slot}_{k}": f"{title}{what}"
+                  for slot, title in (("primary", "负责"), ("supervisor", "监管"),
+                                      ("collector", "采集"))
+                  for k, what in (("cells", "网格数"), ("area_km2", "面积(平方公里)"),
+                                  ("enterprises", "企业数"),
+                                  ("key_enterprises", "重点企业数"))}}
 
 
 def cmd_workload(args: argparse.Namespace) -> int:
@@ -499,6 +506,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--map", action="append", metavar="源列=字段")
     s.add_argument("--report")
     s.add_argument("--dry-run", action="store_true")
+    s.add_argument("--allow-shift", action="store_true",
+                   help="允许已有企业整体移位（确属位置更正时；默认拒绝，多半是 --coords 不对）")
     s.set_defaults(func=cmd_enterprises_import)
     s = ent.add_parser("assign-cells", help="网格变化后重新计算每个企业所在网格")
     s.add_argument("project")

@@ -131,3 +131,10 @@ OFFICER_ALIASES: dict[str, list[str]] = {
     "unit": ["所属单位", "单位", "部门", "工作单位", "unit"],
 }
 OFFICER_FIELDS = tuple(OFFICER_ALIASES)
+
+ASSIGNMENT_ALIASES: dict[str, list[str]] = {
+    "staff_no": ["工号", "staff_no"],
+    "role": ["角色", "role"],
+    "area": ["区域编码", "网格编码", "编码", "area", "area_code"],
+    "from": ["起始日期", "开始日期", "生效日期", "from", "valid_from"],
+}

@@ -16,7 +16,7 @@ from .cell_assignment import reassign_enterprises
 from .codes import scheme as get_scheme
 from .crs import area_m2, metric_crs_for
 from .errors import UsageError
-from .findings import ERROR, Finding, Report
+from .findings import ERROR, WARNING, Finding, Report
 from .fishnet import generate_cells
 from .progress import Progress, Task
 from .storage import Store, today
@@ -118,6 +118,13 @@ def generate_grid(store: Store, *, size: float, within: str = "community",
         if supersede and len(existing):
             report.info["superseded"] = store.close_areas(
                 "cell", system, codes=list(existing["code"]), valid_to=valid_from)
+            # a cell that ended takes its own responsibilities with it, even if a new cell
+            # reuses its code: the new polygon needs a decision, not an inheritance
+            closed = store.close_area_responsibilities(system, list(existing["code"]),
+                                                       valid_from)
+            if closed:
+                report.add(Finding.make("responsibilities_closed", severity=WARNING,
+                                        count=closed))
         batch = 5000
         geoms = cells.geometry.to_numpy()
         for start in range(0, total, batch):

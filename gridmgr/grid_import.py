@@ -267,6 +267,10 @@ def import_grid(store: Store, path: str | Path, *, level: str, system: str = "ur
             replaced = _replaced_codes(store, level, system, rows_out, geoms_out)
             report.info["superseded"] = store.close_areas(level, system, codes=replaced,
                                                           valid_to=valid_from)
+            closed = store.close_area_responsibilities(system, replaced, valid_from)
+            if closed:  # the areas ended: so did the responsibilities sitting on them
+                report.add(Finding.make("responsibilities_closed", severity=WARNING,
+                                        count=closed))
         batch = 5000
         for start in range(0, len(rows_out), batch):
             store.insert_areas(level, rows_out[start:start + batch],

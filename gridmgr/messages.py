@@ -95,10 +95,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                 "{count} cell responsibilities ended with the old cells; assign "
                                 "the new cells"),
     "assignment_refused": ("未能分配：{detail}", "assignment refused: {detail}"),
-    "cell_without_primary": ("单元网格 {code} {name} 没有责任人（本网格、社区、街道都没有）",
-                             "cell {code} {name} has no primary responsible, even by fallback"),
-    "cell_without_supervisor": ("单元网格 {code} {name} 没有区级监管责任人",
-                                "cell {code} {name} has no district-level supervisor"),
+    "cell_without_primary": ("{level_zh} {code} {name} 没有责任人（本级和上级都没有）",
+                             "{level} {code} {name} has no primary responsible, even by fallback"),
+    "cell_without_supervisor": ("{level_zh} {code} {name} 没有区级监管责任人",
+                                "{level} {code} {name} has no district-level supervisor"),
     "officer_without_area": ("{name}（{code}）目前不负责任何区域", "{name} ({code}) is responsible for nothing"),
     "key_enterprise_without_supervisor": ("{klass}企业 {name} 所在网格 {cell} 没有区级监管责任人",
                                           "{klass} enterprise {name} is in cell {cell}, which has no "

@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from .enterprises import KEY_CLASSES
+from .enterprises import KEY_CLASSES, SUPERVISION_CLASSES
 from .errors import UsageError
 from .findings import WARNING, Finding, Report
-from .levels import LEVELS
+from .levels import LEVEL_TABLES, LEVELS
 from .officers import ROLES, normalise_role
 from .storage import Store, today
 from .tables import as_text, read_table
@@ -61,6 +60,7 @@ def _assign(store: Store, *, staff_no: str, role: str, cells: Sequence[str], are
     if bool(cells) == bool(area):
         raise UsageError("请给出 --cells 或 --area 之一")
     if cells:
+        cells = list(dict.fromkeys(cells))  # a code given twice is one cell
         known = store.existing_codes("cell", system)
         missing = [c for c in cells if c not in known]
         if missing:
@@ -101,13 +101,10 @@ def _assign(store: Store, *, staff_no: str, role: str, cells: Sequence[str], are
 def assign_from_file(store: Store, path: str, *, system: str = "urban") -> Report:
     """Bulk assignments from a table with 工号, 角色, 区域编码 and 起始日期, in one transaction,
     applied in date order so that a later row can replace an earlier one."""
-    from .columns import match_headers
+    from .columns import ASSIGNMENT_ALIASES, match_headers
 
-    table = read_table(path)
-    fields = match_headers(table.headers, {
-        "staff_no": ["工号", "staff_no"], "role": ["角色", "role"],
-        "area": ["区域编码", "网格编码", "编码", "area", "area_code"],
-        "from": ["起始日期", "开始日期", "生效日期", "from", "valid_from"]})
+    table = read_table(path, header_aliases=ASSIGNMENT_ALIASES)
+    fields = match_headers(table.headers, ASSIGNMENT_ALIASES)
     missing = [f for f in ("staff_no", "role", "area") if f not in fields]
     if missing:
         raise UsageError(f"{path}：缺少列 {', '.join(missing)}；文件的列：{', '.join(table.headers)}")
@@ -131,46 +128,67 @@ def assign_from_file(store: Store, path: str, *, system: str = "urban") -> Repor
     return report
 
 
+def unit_level(store: Store, system: str = "urban", as_of: str | None = None) -> str:
+    """The smallest level the grid system has: cells for the urban grid; an environmental
+    grid stops at villages/communities (or streets)."""
+    for level in ("cell", "community", "street"):
+        if len(store.areas(level, system=system, as_of=as_of)):
+            return level
+    return "cell"
+
+
 def effective(store: Store, *, as_of: str | None = None, system: str = "urban") -> pd.DataFrame:
-    """One row per current cell: its primary and supervisor on ``as_of`` (default today), where
-    each came from (the cell itself or a fallback level), and the collectors."""
+    """One row per unit of the grid (its cells, or the villages of a grid that stops there):
+    its primary and supervisor on ``as_of`` (default today), the level each came from (the unit
+    itself or a fallback: community, street, district), and the collectors.
+
+    The ``cell_*`` columns name the unit whatever its level; ``level`` says which it is.
+    """
     day = iso_date(as_of) if as_of else today()
-    cells = store.areas("cell", system=system, as_of=day)
-    comms = store.areas("community", system=system, as_of=day)
-    streets = store.areas("street", system=system, as_of=day)
-    comm_parent = dict(zip(comms["code"], comms["parent_code"]))
-    names = {**dict(zip(streets["code"], streets["name"])),
-             **dict(zip(comms["code"], comms["name"]))}
+    level = unit_level(store, system, day)
+    units = store.areas(level, system=system, as_of=day)
+    frames = {lvl: store.areas(lvl, system=system, as_of=day)
+              for lvl in ("community", "street") if lvl != level}
+    parent_of = {c: p for f in frames.values() for c, p in zip(f["code"], f["parent_code"])}
+    names = {c: n for f in frames.values() for c, n in zip(f["code"], f["name"])}
     rows = store.responsibilities(as_of=day, system=system)
     officers = store.officers().set_index("staff_no")
     by_area: dict[tuple[str, str], list[str]] = {}
     for code, slot, staff in zip(rows["area_code"], rows["slot"], rows["staff_no"]):
         by_area.setdefault((code, slot), []).append(staff)
+    up = LEVELS[:LEVELS.index(level)][::-1]  # the levels above the unit, nearest first
     out = []
-    for code, name, parent, area in zip(cells["code"], cells["name"], cells["parent_code"],
-                                        cells["area_m2"]):
-        street = comm_parent.get(parent)
-        chain = [("cell", code), ("community", parent), ("street", street)]
-        rec: dict[str, Any] = {"cell_code": code, "cell_name": name, "community_code": parent,
-                               "community_name": names.get(parent), "street_code": street,
-                               "street_name": names.get(street), "area_m2": area}
+    for code, name, parent, area in zip(units["code"], units["name"], units["parent_code"],
+                                        units["area_m2"]):
+        chain = [(level, code)]
+        above = parent
+        for lvl in up:
+            chain.append((lvl, above))
+            above = parent_of.get(above) if above else None
+        codes = dict(chain)
+        rec: dict[str, Any] = {
+            "cell_code": code, "cell_name": name, "level": level,
+            "community_code": codes.get("community"),
+            "community_name": names.get(codes.get("community")),
+            "street_code": codes.get("street"), "street_name": names.get(codes.get("street")),
+            "area_m2": area}
         for slot in SLOTS:
             staff, source = None, None
-            for level, c in chain:
+            for lvl, c in chain:
                 if c and (c, slot) in by_area:
-                    staff, source = by_area[(c, slot)][0], level
+                    staff, source = by_area[(c, slot)][0], lvl
                     break
             person = officers.loc[staff] if staff in officers.index else None
             rec[f"{slot}_staff_no"] = staff
             rec[f"{slot}_name"] = None if person is None else person["name"]
             rec[f"{slot}_mobile"] = None if person is None else person["mobile"]
             rec[f"{slot}_from"] = source
-        # collectors fall back like the other slots: the cell's own, else its community's …
+        # collectors fall back like the other slots: the unit's own, else its parent's …
         rec["collectors"] = "、".join(next((by_area[(c, "collector")] for _, c in chain
                                            if c and (c, "collector") in by_area), []))
         out.append(rec)
-    columns = ["cell_code", "cell_name", "community_code", "community_name", "street_code",
-               "street_name", "area_m2"] + [f"{slot}_{k}" for slot in SLOTS
+    columns = ["cell_code", "cell_name", "level", "community_code", "community_name",
+               "street_code", "street_name", "area_m2"] + [f"{slot}_{k}" for slot in SLOTS
                                             for k in ("staff_no", "name", "mobile", "from")]
     return pd.DataFrame(out, columns=[*columns, "collectors"], dtype=object)
 
@@ -180,11 +198,12 @@ def check(store: Store, *, system: str = "urban") -> Report:
     responsible for nothing, key enterprises (国控/省控) in cells with no supervisor."""
     eff = effective(store, system=system)
     report = Report(info={"cells": len(eff), "as_of": today()})
-    for _, r in eff.iterrows():
+    for r in eff.to_dict("records"):  # records keep None; iterrows may turn it into NaN
         for slot in SLOTS:
             if r[f"{slot}_staff_no"] is None:
-                report.add(Finding.make("cell_without_" + slot, file="cells", code=r["cell_code"],
-                                        name=r["cell_name"] or ""))
+                report.add(Finding.make("cell_without_" + slot, file=LEVEL_TABLES[r["level"]],
+                                        code=r["cell_code"], name=r["cell_name"] or "",
+                                        level=r["level"]))
     current = store.responsibilities(as_of=today(), system=system)
     busy = set(current["staff_no"])
     for _, o in store.officers().iterrows():
@@ -203,24 +222,29 @@ def check(store: Store, *, system: str = "urban") -> Report:
 
 
 def workload(store: Store, *, system: str = "urban") -> pd.DataFrame:
-    """Per officer: the cells they answer for today (own or by fallback), their area, the
-    enterprises and key enterprises in them — to balance assignments."""
+    """Per officer and slot: the units they answer for today (own or by fallback), their area,
+    the enterprises and key enterprises in them — to balance assignments."""
     eff = effective(store, system=system)
     ents = store.enterprises()
-    per_cell = ents.groupby("cell_code").size()
-    key_cell = ents[ents["supervision_class"].isin(KEY_CLASSES)].groupby("cell_code").size()
+    key = f"{eff['level'].iloc[0]}_code" if len(eff) else "cell_code"
+    per_unit = ents.groupby(key).size()
+    key_unit = ents[ents["supervision_class"].isin(KEY_CLASSES)].groupby(key).size()
+    area = dict(zip(eff["cell_code"], eff["area_m2"].astype(float)))
+    collectors: dict[str, list[str]] = {}
+    for code, names in zip(eff["cell_code"], eff["collectors"]):
+        for staff in filter(None, (names or "").split("、")):
+            collectors.setdefault(staff, []).append(code)
     out = []
     for _, o in store.officers().iterrows():
         row: dict[str, Any] = {"staff_no": o["staff_no"], "name": o["name"], "role": o["role"],
                                "unit": o["unit"]}
-        for slot in SLOTS:
-            mine = eff[eff[f"{slot}_staff_no"] == o["staff_no"]]
-            codes = list(mine["cell_code"])
+        for slot in (*SLOTS, "collector"):
+            codes = (collectors.get(o["staff_no"], []) if slot == "collector"
+                     else list(eff.loc[eff[f"{slot}_staff_no"] == o["staff_no"], "cell_code"]))
             row[f"{slot}_cells"] = len(codes)
-            if slot == "primary":
-                row["area_km2"] = round(float(np.nansum(mine["area_m2"].astype(float))) / 1e6, 3)
-                row["enterprises"] = int(per_cell.reindex(codes).fillna(0).sum())
-                row["key_enterprises"] = int(key_cell.reindex(codes).fillna(0).sum())
+            row[f"{slot}_area_km2"] = round(sum(area.get(c) or 0.0 for c in codes) / 1e6, 3)
+            row[f"{slot}_enterprises"] = int(per_unit.reindex(codes).fillna(0).sum())
+            row[f"{slot}_key_enterprises"] = int(key_unit.reindex(codes).fillna(0).sum())
         out.append(row)
     return pd.DataFrame(out)
 
@@ -230,7 +254,7 @@ def cell_details(store: Store, *, system: str = "urban") -> dict[str, dict[str, 
     which level), and the enterprises in it, key ones first."""
     eff = effective(store, system=system)
     ents = store.enterprises()
-    rank = {c: i for i, c in enumerate(("国控", "省控", "市控", "一般"))}
+    rank = {c: i for i, c in enumerate(SUPERVISION_CLASSES)}
     ents = ents.assign(_rank=[rank.get(c, 9) for c in ents["supervision_class"]])
     by_cell: dict[str, list[dict[str, Any]]] = {}
     for _, e in ents.sort_values(["_rank", "name"]).iterrows():

@@ -14,6 +14,8 @@ import shapely
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF, QTransform
 
+from gridmgr.enterprises import KEY_CLASSES, SUPERVISION_CLASSES
+
 STYLE = {  # level: (outline colour, outline width in px, fill)
     "district": ("#1f2937", 2.4, None),
     "street": ("#b91c1c", 1.8, None),
@@ -80,7 +82,7 @@ class AreaScene:
         """Enterprise locations (lon/lat), drawn as dots coloured by supervision class."""
         self.points = [(QPointF(x * self.kx, -y), c or "一般") for x, y, c in zip(xs, ys, classes)]
         # key enterprises last, so they are drawn on top
-        order = {"一般": 0, "市控": 1, "省控": 2, "国控": 3}
+        order = {c: -i for i, c in enumerate(SUPERVISION_CLASSES)}
         self.points.sort(key=lambda p: order.get(p[1], 0))
 
     def hit(self, level: str, x: float, y: float) -> str | None:
@@ -108,12 +110,12 @@ class AreaScene:
         key_only = scale * 0.002 < 4  # at district scale only key enterprises, or it is noise
         painter.setPen(QPen(QColor("#ffffff"), 0.8))
         for pt, cls in self.points:
-            if key_only and cls not in ("国控", "省控"):
+            if key_only and cls not in KEY_CLASSES:
                 continue
             if not visible.contains(pt):
                 continue
             painter.setBrush(QBrush(QColor(CLASS_COLOURS.get(cls, "#64748b"))))
-            r = 4.5 if cls in ("国控", "省控") else 3.0
+            r = 4.5 if cls in KEY_CLASSES else 3.0
             painter.drawEllipse(view.map(pt), r, r)
 
     def paint(self, painter: QPainter, view: QTransform, visible: QRectF,

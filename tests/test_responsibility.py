@@ -307,9 +307,13 @@ def test_workload_equals_a_hand_count(small):
     for staff, (n, km2, ents, key) in expected.items():
         row = table.loc[staff]
         assert row["primary_cells"] == n, staff
-        assert row["area_km2"] == pytest.approx(km2, abs=0.0005), staff
-        assert (row["enterprises"], row["key_enterprises"]) == (ents, key), staff
+        assert row["primary_area_km2"] == pytest.approx(km2, abs=0.0005), staff
+        assert (row["primary_enterprises"], row["primary_key_enterprises"]) == (ents, key), staff
     assert table.loc["T004", "supervisor_cells"] == 6 and table.loc["T004", "primary_cells"] == 0
+    # the supervisor answers for the key enterprises too: the same figures for that slot
+    everything = hand(ALL_CELLS)
+    assert (table.loc["T004", "supervisor_area_km2"], table.loc["T004", "supervisor_enterprises"],
+            table.loc["T004", "supervisor_key_enterprises"]) == pytest.approx(everything[1:])
     assert table.loc["T001", "supervisor_cells"] == 0
     assert (table.loc["T003", "name"], table.loc["T003", "role"]) == ("王强", "执法队员")
     assert len(table) == len(OFFICERS)
@@ -540,3 +544,58 @@ def test_cli_assign_check_and_export_responsibilities(small, tmp_path, capsys):
                  "--out", str(out)]) == 0
     x = pd.read_excel(out, dtype=object)
     assert len(x) == len(ALL_CELLS) and x["责任人"].isna().all()
+
+
+# --------------------------------------------------------------------------- review fixes
+
+def test_an_environmental_grid_that_stops_at_villages_is_checked(small):
+    """No cells in the system: the communities are the units, and nobody responsible is found."""
+    from gridmgr.responsibility import effective
+
+    comms = small.areas("community")
+    with small.atomic():
+        small.insert_areas("street", [{"code": STREET, "system": "env",
+                                       "parent_code": "440604"}],
+                           small.areas("street").geometry.to_numpy())
+        small.insert_areas("community", [{"code": c, "system": "env", "parent_code": STREET}
+                                         for c in comms["code"]], comms.geometry.to_numpy())
+    report = check(small, system="env")
+    assert report.info["cells"] == 2
+    assert {(f.reason, f.code) for f in report.refused} == {
+        (r, c) for r in ("cell_without_primary", "cell_without_supervisor") for c in (C1, C2)}
+    assign(small, staff_no="T001", role="网格员", area=C1, system="env")
+    eff = effective(small, system="env").set_index("cell_code")
+    assert eff.loc[C1, "level"] == "community" and eff.loc[C1, "primary_staff_no"] == "T001"
+
+
+def test_a_district_supervisor_covers_every_cell(small):
+    from gridmgr.responsibility import effective
+
+    with small.atomic():
+        small.insert_areas("district", [{"code": "440604"}],
+                           [small.areas("street").geometry.iloc[0]])
+    assign(small, staff_no="T004", role="区级监管责任人", area="440604")
+    eff = effective(small)
+    assert set(eff["supervisor_staff_no"]) == {"T004"}
+    assert set(eff["supervisor_from"]) == {"district"}
+
+
+def test_a_cell_given_twice_is_one_assignment(small):
+    c = C1_CELLS[0]
+    done = assign(small, staff_no="T001", role="网格员", cells=[c, c])
+    assert done["opened"] == 1
+    rows = small.responsibilities(current_only=True)
+    assert len(rows[(rows["area_code"] == c) & (rows["slot"] == "primary")]) == 1
+
+
+def test_regenerated_cells_end_their_responsibilities(demo_copy, capsys):
+    from gridmgr.cli import main
+
+    with open_project(demo_copy) as store:
+        cell = store.areas("cell")["code"].iloc[0]
+        assign(store, staff_no="CC0013", role="网格员", cells=[cell])
+    assert main(["-q", "grid", "generate", str(demo_copy), "--size", "400", "--supersede"]) == 0
+    assert "责任随旧网格一并结束" in capsys.readouterr().out
+    with open_project(demo_copy, readonly=True) as store:
+        rows = store.responsibilities(current_only=True)
+    assert not ((rows["area_code"] == cell) & (rows["staff_no"] == "CC0013")).any()

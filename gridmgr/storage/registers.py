@@ -131,6 +131,20 @@ class RegistersMixin:
         self.db.conn.executemany("UPDATE responsibilities SET valid_to = ? WHERE id = ?",
                                  [(valid_to, int(i)) for i in ids])
 
+    def close_area_responsibilities(self, system: str, codes: Sequence[str], valid_to: str
+                                    ) -> int:
+        """End the open responsibilities sitting on these areas (their areas ended)."""
+        n = 0
+        codes = list(codes)
+        for i in range(0, len(codes), 500):
+            chunk = codes[i:i + 500]
+            cur = self.db.execute(
+                "UPDATE responsibilities SET valid_to = max(?, valid_from) WHERE system = ? "
+                f"AND valid_to IS NULL AND area_code IN ({','.join('?' * len(chunk))})",
+                [valid_to, system, *chunk])
+            n += cur.rowcount
+        return n
+
     def insert_responsibilities(self, rows: Iterable[dict[str, Any]]) -> None:
         now = now_iso()
         self.db["responsibilities"].insert_all(

@@ -432,6 +432,18 @@ def _date(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _table_import(s: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The arguments every spreadsheet import takes."""
+    s.add_argument("project")
+    s.add_argument("file")
+    s.add_argument("--sheet", help="工作表名（默认第一个）")
+    s.add_argument("--encoding", help="CSV 编码（默认自动识别 UTF-8/GBK）")
+    s.add_argument("--map", action="append", metavar="源列=字段")
+    s.add_argument("--report", help="把报告写成 JSON 文件")
+    s.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+    return s
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gridmgr", description="网格化管理：项目、网格、导入导出")
     p.add_argument("--version", action="version", version=f"gridmgr {__version__}")
@@ -495,17 +507,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     ent = sub.add_parser("enterprises", help="企业名录（一企一档）").add_subparsers(
         dest="enterprises_command", required=True, metavar="SUBCOMMAND")
-    s = ent.add_parser("import", help="从 XLSX/CSV 导入或更新企业名录")
-    s.add_argument("project")
-    s.add_argument("file")
-    s.add_argument("--sheet", help="工作表名（默认第一个）")
+    s = _table_import(ent.add_parser("import", help="从 XLSX/CSV 导入或更新企业名录"))
     s.add_argument("--coords", default="wgs84",
                    help="坐标系：wgs84（默认）、gcj02（高德/腾讯）、bd09（百度）、cgcs2000 或 "
                         "EPSG:n（投影坐标 X/Y）")
-    s.add_argument("--encoding", help="CSV 编码（默认自动识别 UTF-8/GBK）")
-    s.add_argument("--map", action="append", metavar="源列=字段")
-    s.add_argument("--report")
-    s.add_argument("--dry-run", action="store_true")
     s.add_argument("--allow-shift", action="store_true",
                    help="允许已有企业整体移位（确属位置更正时；默认拒绝，多半是 --coords 不对）")
     s.set_defaults(func=cmd_enterprises_import)
@@ -515,14 +520,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     off = sub.add_parser("officers", help="人员名单").add_subparsers(
         dest="officers_command", required=True, metavar="SUBCOMMAND")
-    s = off.add_parser("import", help="从 XLSX/CSV 导入或更新人员名单")
-    s.add_argument("project")
-    s.add_argument("file")
-    s.add_argument("--sheet")
-    s.add_argument("--encoding")
-    s.add_argument("--map", action="append", metavar="源列=字段")
-    s.add_argument("--report")
-    s.add_argument("--dry-run", action="store_true")
+    s = _table_import(off.add_parser("import", help="从 XLSX/CSV 导入或更新人员名单"))
     s.set_defaults(func=cmd_officers_import)
 
     s = sub.add_parser("assign", help="指定网格责任人（旧的责任期自动结束，历史保留）")
@@ -530,7 +528,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--officer", metavar="工号")
     s.add_argument("--role", help="网格员、执法队员、区级监管责任人、信息采集员")
     s.add_argument("--cells", help="单元网格编码，逗号分隔")
-    s.add_argument("--area", help="街道、社区或网格编码：责任落在该区域，下级没有的按它兜底")
+    s.add_argument("--area", help="区、街道、社区或网格编码：责任落在该区域，下级没有的按它兜底")
     s.add_argument("--file", help="批量分配：含 工号、角色、区域编码、起始日期 列的 CSV/XLSX")
     s.add_argument("--from", dest="from_date", type=_date, help="起始日期（默认今天）")
     s.add_argument("--system", default="urban")

@@ -80,3 +80,26 @@ def write_vector(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo project (Chancheng: grid, enterprises, officers, assignments), built once per
+    test run through the real import code and made read-only, so that no test can change
+    what the others read; a test that writes takes ``demo_copy``."""
+    import os
+
+    from gridmgr.demo import build_demo
+    from gridmgr.progress import run
+
+    path = run(build_demo(tmp_path_factory.mktemp("demo") / "demo.gpkg"))
+    os.chmod(path, 0o444)
+    return path
+
+
+@pytest.fixture
+def demo_copy(demo: Path, tmp_path: Path) -> Path:
+    """A private, writable copy of the demo project."""
+    path = tmp_path / "demo-copy.gpkg"
+    path.write_bytes(demo.read_bytes())
+    return path

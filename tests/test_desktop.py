@@ -14,14 +14,7 @@ pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import Qt
 
-from gridmgr.demo import build_demo
-from gridmgr.progress import run
 from ui.app import CODE_ROLE, MainWindow
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    return run(build_demo(tmp_path_factory.mktemp("demo") / "demo.gpkg"))
 
 
 def test_window_shows_the_demo_and_clicks_select(qtbot, demo, tmp_path):

@@ -11,7 +11,6 @@ import pytest
 from openpyxl import Workbook
 
 from gridmgr import chinacoords, creditcode
-from gridmgr.demo import build_demo
 from gridmgr.enterprises import import_enterprises
 from gridmgr.errors import InputFileError
 from gridmgr.progress import run
@@ -20,11 +19,6 @@ from gridmgr.project import open_project
 HEADERS = ["企业名称", "统一社会信用代码", "企业编号", "监管类别", "联系电话", "地址", "经度",
            "纬度", "最近检查日期"]
 TRUTH = Path(__file__).resolve().parents[1] / "data" / "chancheng" / "enterprises_truth.csv"
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    return run(build_demo(tmp_path_factory.mktemp("mistakes") / "demo.gpkg"))
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import shutil
 from datetime import date, datetime
 from pathlib import Path
 
@@ -25,7 +24,6 @@ from pyproj import Transformer
 from gridmgr import chinacoords, creditcode
 from gridmgr.cell_assignment import locate
 from gridmgr.cli import main
-from gridmgr.demo import build_demo
 from gridmgr.enterprises import frequency_days, import_enterprises, overdue, parse_date
 from gridmgr.errors import InputFileError
 from gridmgr.grid_import import import_grid
@@ -45,19 +43,6 @@ HEADERS = ["序号", "企业名称", "统一社会信用代码", "所属行业",
 
 
 # --------------------------------------------------------------------------- helpers
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    return run(build_demo(tmp_path_factory.mktemp("enterprises") / "demo.gpkg"))
-
-
-@pytest.fixture
-def demo_copy(demo, tmp_path) -> Path:
-    """A private copy of the demo project for a test that writes."""
-    path = tmp_path / "copy.gpkg"
-    shutil.copyfile(demo, path)
-    return path
-
 
 @pytest.fixture(scope="module")
 def truth() -> pd.DataFrame:

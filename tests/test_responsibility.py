@@ -6,7 +6,6 @@ on the demo district's assignments.csv."""
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +14,6 @@ import pytest
 
 from gridmgr import creditcode
 from gridmgr.cli import main
-from gridmgr.demo import build_demo
 from gridmgr.enterprises import import_enterprises
 from gridmgr.errors import InputFileError, UsageError
 from gridmgr.grid_import import import_grid
@@ -325,18 +323,6 @@ CHANGED = {"440604010005": ("CC0046", "CC0146"), "440604011002": ("CC0071", "CC0
            "440604012003": ("CC0095", "CC0144"), "440604012005": ("CC0097", "CC0145"),
            "440604100203": ("CC0122", "CC0148")}
 NO_SUPERVISOR = {"440604010211", "440604011215", "440604100217"}
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    return run(build_demo(tmp_path_factory.mktemp("responsibility") / "demo.gpkg"))
-
-
-@pytest.fixture
-def demo_copy(demo, tmp_path) -> Path:
-    path = tmp_path / "copy.gpkg"
-    shutil.copyfile(demo, path)
-    return path
 
 
 def per_community(store: Store, day: str, slot: str = "primary") -> dict[str, set]:

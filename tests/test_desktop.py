@@ -172,3 +172,39 @@ def test_cancelled_task_leaves_the_project_as_it_was(qtbot, demo, tmp_path):
         runner.start()
     assert any(m.startswith("写入") for m in seen)
     assert p.read_bytes() == before
+
+
+def test_register_tables_page_lazily_sort_filter_and_lead_to_the_map(qtbot, demo):
+    """The enterprise table holds only what was scrolled to, sorts and filters by query, and a
+    double-click shows the enterprise's cell on the map."""
+    from PySide6.QtCore import Qt as QtNS
+
+    from gridmgr.project import open_project
+
+    with open_project(demo, readonly=True) as store:
+        ents = store.enterprises()
+    win = MainWindow()
+    qtbot.addWidget(win)
+    assert win.load(demo)
+    view = win.registers["enterprises"]
+    model = view.model
+    assert model.total == len(ents) == 3000
+    n0 = model.rowCount()
+    assert n0 <= 500 < model.total  # lazily: at most the page the view asked for
+    model.fetchMore()
+    assert model.rowCount() == n0 + 500
+
+    model.sort(model.columns.index("name"), QtNS.SortOrder.DescendingOrder)
+    assert model.value(0, "name") == sorted(ents["name"])[-1]
+
+    view.filter.setText("陶瓷")
+    expected = ents[ents["name"].str.contains("陶瓷") | ents["industry"].str.contains("陶瓷")
+                    | ents["address"].fillna("").str.contains("陶瓷")]
+    assert model.total == len(expected)
+    assert f"共 {len(expected):,} 条" == view.count.text()
+
+    view.activated.emit(0)
+    cell = model.value(0, "cell_code")
+    assert win.tabs.currentIndex() == 0 and win.map.selected == {cell}
+    assert cell in win.detail.text()
+    assert win.registers["officers"].model.total == 148

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QSplitter,
+    QTabWidget,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -34,6 +35,7 @@ from gridmgr.project import open_project, summary
 from gridmgr.responsibility import FROM_ZH, cell_details
 from ui.findings_view import FindingsDialog
 from ui.map_view import MapView
+from ui.register_table import RegisterView
 from ui.tasks import TaskRunner
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -46,6 +48,8 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self.project: Path | None = None
         self.details: dict[str, dict] = {}
+        self.store = None  # read-only, for the lazily paged register tables
+        self.registers: dict[str, RegisterView] = {}
         self.items: dict[str, QStandardItem] = {}
         self.info: dict[str, dict] = {}
 
@@ -75,7 +79,9 @@ class MainWindow(QMainWindow):
         self.map.areaClicked.connect(self.select_code)
         split = QSplitter()
         split.addWidget(left)
-        split.addWidget(self.map)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.map, "地图")
+        split.addWidget(self.tabs)
         split.setSizes([340, 940])
         self.setCentralWidget(split)
 
@@ -110,6 +116,7 @@ class MainWindow(QMainWindow):
             QMessageBox.critical(self, exc.title, str(exc))
             return False
         self.project, self.system = path, system
+        self._open_registers(path)
         self.systems.clear()
         for x in systems:
             self.systems.addItem(x["name"], x["code"])
@@ -125,6 +132,44 @@ class MainWindow(QMainWindow):
                                      f"坐标系 {s['crs']}")
         QSettings("gridmgr", "gridmgr").setValue("last_project", str(path))
         return True
+
+    def _open_registers(self, path: Path) -> None:
+        """Register tables read through one read-only connection kept while the project is
+        shown (they page lazily, so they need it open)."""
+        if self.store is not None and self.store.path == path:
+            return  # the registers do not depend on the grid system shown
+        for view in self.registers.values():
+            view.model.detach()  # nothing may page through a connection about to close
+        while self.tabs.count() > 1:
+            widget = self.tabs.widget(1)
+            self.tabs.removeTab(1)
+            widget.deleteLater()
+        if self.store is not None:
+            self.store.close()
+        self.store = open_project(path, readonly=True)
+        self.registers = {}
+        for table, title in (("enterprises", "企业"), ("officers", "人员"),
+                             ("responsibilities", "责任记录")):
+            view = RegisterView(self.store, table)
+            view.activated.connect(lambda row, t=table: self._register_row(t, row))
+            self.registers[table] = view
+            self.tabs.addTab(view, title)
+
+    def _register_row(self, table: str, row: int) -> None:
+        """Double-click in a table: show the enterprise's cell, or the area, on the map."""
+        model = self.registers[table].model
+        code = (model.value(row, "cell_code") if table == "enterprises"
+                else model.value(row, "area_code") if table == "responsibilities" else None)
+        if code and code in self.items:
+            self.tabs.setCurrentIndex(0)
+            self.select_code(code)
+            self._show(code, fly=True)
+
+    def closeEvent(self, event) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+        super().closeEvent(event)
 
     def _system_chosen(self, index: int) -> None:
         if self.project is not None:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .. import geometry
+from . import browse
 from .connection import now_iso
 from .features import insert_features, update_extent
 
@@ -144,6 +145,13 @@ class RegistersMixin:
                 [valid_to, system, *chunk])
             n += cur.rowcount
         return n
+
+    # -- paging for table views
+    def browse_count(self, query: browse.Query) -> int:
+        return browse.count(self.db, query)
+
+    def browse_page(self, query: browse.Query, offset: int, limit: int) -> list[tuple[Any, ...]]:
+        return browse.page(self.db, query, offset, limit)
 
     def insert_responsibilities(self, rows: Iterable[dict[str, Any]]) -> None:
         now = now_iso()

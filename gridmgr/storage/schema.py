@@ -189,11 +189,20 @@ def _migration_2(db: sqlite_utils.Database, settings: dict[str, str]) -> None:
     db.execute("CREATE INDEX idx_resp_staff ON responsibilities (staff_no)")
 
 
-SCHEMA_VERSION = 2
+def _migration_3(db: sqlite_utils.Database, settings: dict[str, str]) -> None:
+    """Schema 3: indexes that let table views sort a million enterprises by the columns
+    officers sort by, without sorting the whole table on every page."""
+    for col in ("name", "supervision_class", "industry", "last_inspection", "street_code"):
+        db.execute(f'CREATE INDEX "idx_enterprises_{col}" ON enterprises ("{col}", fid)')
+    db.execute("CREATE INDEX idx_officers_name ON officers (name, id)")
+
+
+SCHEMA_VERSION = 3
 
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database, dict[str, str]], None]] = {
     1: _migration_1,
     2: _migration_2,
+    3: _migration_3,
 }
 
 

@@ -1,0 +1,120 @@
+"""Register tables (enterprises, officers, responsibilities) over the project, fetched lazily.
+
+The model holds only the rows the view has scrolled to and asks the store for the next page
+when Qt wants more; sorting and filtering are queries, not Python over a loaded list — so a
+million enterprises open as fast as a hundred.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtWidgets import QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
+
+from gridmgr.export import HEADERS_ZH
+from gridmgr.storage import Store
+from gridmgr.storage.browse import Query
+
+PAGE = 500
+HEADERS = {**HEADERS_ZH, "level": "层级", "area_code": "区域编码", "system": "网格体系",
+           "note": "备注", "valid_from": "起始日期", "valid_to": "结束日期", "name": "名称"}
+
+
+class RegisterModel(QAbstractTableModel):
+    def __init__(self, store: Store, table: str, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.query = Query(table)
+        self.columns = self.query.columns()
+        self.total = store.browse_count(self.query)
+        self.rows: list[tuple[Any, ...]] = store.browse_page(self.query, 0, PAGE)
+
+    # -- what Qt asks
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return HEADERS.get(self.columns[section], self.columns[section])
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            value = self.rows[index.row()][index.column() + 1]
+            return "" if value is None else str(value)
+        return None
+
+    def canFetchMore(self, parent: QModelIndex = QModelIndex()) -> bool:
+        return not parent.isValid() and len(self.rows) < self.total
+
+    def fetchMore(self, parent: QModelIndex = QModelIndex()) -> None:
+        if parent.isValid():
+            return
+        more = self.store.browse_page(self.query, len(self.rows), PAGE)
+        if not more:
+            return
+        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
+        self.rows.extend(more)
+        self.endInsertRows()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._requery(Query(self.query.table, self.query.text, self.columns[column],
+                            order == Qt.SortOrder.DescendingOrder))
+
+    # -- what the window asks
+    def set_filter(self, text: str) -> None:
+        self._requery(Query(self.query.table, text, self.query.order_by, self.query.descending))
+
+    def detach(self) -> None:
+        """Forget the store (it is about to close): an empty table that fetches nothing."""
+        self.beginResetModel()
+        self.rows, self.total = [], 0
+        self.endResetModel()
+
+    def value(self, row: int, column: str) -> Any:
+        return self.rows[row][self.columns.index(column) + 1]
+
+    def _requery(self, query: Query) -> None:
+        self.beginResetModel()
+        self.query = query
+        self.total = self.store.browse_count(query)
+        self.rows = self.store.browse_page(query, 0, PAGE)  # the first page, at once
+        self.endResetModel()
+
+
+class RegisterView(QWidget):
+    """A filter box over a sortable table of one register."""
+
+    activated = Signal(int)  # a row was double-clicked
+
+    def __init__(self, store: Store, table: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = RegisterModel(store, table, self)
+        self.filter = QLineEdit(placeholderText="筛选：名称、编码、地址、人员…")
+        self.filter.textChanged.connect(self._filter)
+        self.count = QLabel()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.doubleClicked.connect(lambda idx: self.activated.emit(idx.row()))
+        self.table.setColumnWidth(0, 260)  # names and area codes are the long first column
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(2, 2, 2, 2)
+        lay.addWidget(self.filter)
+        lay.addWidget(self.table)
+        lay.addWidget(self.count)
+        self._show_count()
+
+    def _filter(self, text: str) -> None:
+        self.model.set_filter(text)
+        self._show_count()
+
+    def _show_count(self) -> None:
+        self.count.setText(f"共 {self.model.total:,} 条")

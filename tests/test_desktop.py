@@ -198,6 +198,7 @@ def test_register_tables_page_lazily_sort_filter_and_lead_to_the_map(qtbot, demo
     assert model.value(0, "name") == sorted(ents["name"])[-1]
 
     view.filter.setText("陶瓷")
+    qtbot.waitUntil(lambda: model.query.text == "陶瓷", timeout=3000)  # after the typing pause
     expected = ents[ents["name"].str.contains("陶瓷") | ents["industry"].str.contains("陶瓷")
                     | ents["address"].fillna("").str.contains("陶瓷")]
     assert model.total == len(expected)

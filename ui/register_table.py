@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from gridmgr.export import HEADERS_ZH
@@ -96,7 +96,10 @@ class RegisterView(QWidget):
         super().__init__(parent)
         self.model = RegisterModel(store, table, self)
         self.filter = QLineEdit(placeholderText="筛选：名称、编码、地址、人员…")
-        self.filter.textChanged.connect(self._filter)
+        # a filter over a million rows takes up to a second: query when typing pauses
+        self._typing = QTimer(self, singleShot=True, interval=300)
+        self._typing.timeout.connect(lambda: self._filter(self.filter.text()))
+        self.filter.textChanged.connect(self._typing.start)
         self.count = QLabel()
         self.table = QTableView()
         self.table.setModel(self.model)

@@ -209,3 +209,57 @@ def test_register_tables_page_lazily_sort_filter_and_lead_to_the_map(qtbot, demo
     assert win.tabs.currentIndex() == 0 and win.map.selected == {cell}
     assert cell in win.detail.text()
     assert win.registers["officers"].model.total == 148
+
+
+def test_assign_an_officer_to_cells_chosen_on_the_map(qtbot, demo_copy, monkeypatch, tmp_path):
+    """Shift-click two cells, 网格 → 指定责任人, choose a person and a day: the project records
+    it, the old primary's period ends that day, and the detail panel shows the new person."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from gridmgr.project import open_project
+    from gridmgr.responsibility import effective
+    from ui.assign_dialog import AssignDialog
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    assert win.load(demo_copy)
+    qtbot.waitExposed(win)
+    cells = ["44060401200101", "44060401200102"]
+    layer = win.map.scene.layers["cell"]
+    win.map.select(set(cells), fly=True)
+    qtbot.wait(50)
+    for code in cells:
+        pos = win.map._view().map(layer.bounds[layer.index[code]].center()).toPoint()
+        qtbot.mouseClick(win.map, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier,
+                         pos=pos)
+    assert win.selection == set(cells)
+
+    def fill_and_accept(dialog: AssignDialog) -> int:
+        dialog.officer.setCurrentIndex(dialog.officer.findData("CC0013"))
+        dialog.role.setCurrentText("网格员")
+        dialog.start.setDate(dialog.start.date().fromString("2026-06-01", "yyyy-MM-dd"))
+        dialog.show()
+        dialog.grab().save(str(tmp_path / "assign.png"))
+        ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+        assert ok.text() == "指定"
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+        return dialog.result()
+
+    monkeypatch.setattr(AssignDialog, "exec", fill_and_accept)
+    win.assign_selected()
+    with open_project(demo_copy, readonly=True) as store:
+        eff = effective(store).set_index("cell_code")
+        before = effective(store, as_of="2026-05-31").set_index("cell_code")
+        rows = store.responsibilities()
+    for code in cells:
+        assert eff.loc[code, "primary_staff_no"] == "CC0013"
+        assert eff.loc[code, "primary_from"] == "cell"
+        assert before.loc[code, "primary_staff_no"] != "CC0013"  # history kept
+        mine = rows[(rows["area_code"] == code) & (rows["staff_no"] == "CC0013")]
+        assert list(mine["valid_from"]) == ["2026-06-01"]
+    assert "已指定：新增 2 条责任" in win.statusBar().currentMessage()
+    assert "CC0013" not in win.detail.text()  # names are shown, not staff numbers
+    name = eff.loc[cells[0], "primary_name"]
+    assert f"责任人：{name}" in win.detail.text()

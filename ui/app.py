@@ -33,6 +33,7 @@ from gridmgr.grid_validate import validate_file
 from gridmgr.messages import LEVEL_ZH
 from gridmgr.project import open_project, summary
 from gridmgr.responsibility import FROM_ZH, cell_details
+from ui.assign_dialog import AssignDialog
 from ui.findings_view import FindingsDialog
 from ui.map_view import MapView
 from ui.register_table import RegisterView
@@ -77,6 +78,8 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.detail, 1)
         self.map = MapView()
         self.map.areaClicked.connect(self.select_code)
+        self.map.areaShiftClicked.connect(self.toggle_cell)
+        self.selection: set[str] = set()  # cells chosen for an assignment (shift-click adds)
         split = QSplitter()
         split.addWidget(left)
         self.tabs = QTabWidget()
@@ -91,6 +94,8 @@ class MainWindow(QMainWindow):
         menu.addAction(QAction("退出", self, shortcut="Ctrl+Q", triggered=self.close))
         grid = self.menuBar().addMenu("网格")
         grid.addAction(QAction("检查网格…", self, shortcut="Ctrl+K", triggered=self.validate))
+        grid.addAction(QAction("为选中的网格指定责任人…", self, shortcut="Ctrl+R",
+                               triggered=self.assign_selected))
         view = self.menuBar().addMenu("视图")
         view.addAction(QAction("全图", self, shortcut="Ctrl+0",
                                triggered=lambda: self.map.zoom_to(self.map.scene.extent)))
@@ -208,7 +213,39 @@ class MainWindow(QMainWindow):
             self.tree.scrollTo(item.index())
         self._show(code, fly=False)
 
+    def toggle_cell(self, code: str) -> None:
+        """Shift-click: add a cell to the selection, or take it out."""
+        self.selection ^= {code}
+        self.map.select(self.selection)
+        self.statusBar().showMessage(f"已选 {len(self.selection)} 个单元网格（Shift+点击增减，"
+                                     "Ctrl+R 指定责任人）")
+
+    def assign_selected(self) -> None:
+        if self.project is None or self.store is None:
+            return
+        cells = sorted(c for c in self.selection if self.info.get(c, {}).get("level") == "cell")
+        if not cells:
+            QMessageBox.information(self, "指定责任人", "请先在地图上选择单元网格（Shift+点击可多选）")
+            return
+        officers = [(o["staff_no"], o["name"], o["role"])
+                    for _, o in self.store.officers().iterrows()]
+        if not officers:
+            QMessageBox.information(self, "指定责任人", "项目中还没有人员，请先导入人员名单")
+            return
+        self.assign_dialog = AssignDialog(str(self.project), cells, officers, self)
+        if self.assign_dialog.exec():
+            done = self.assign_dialog.result_info or {}
+            with open_project(self.project, readonly=True) as store:
+                self.details = cell_details(store) if self.system == "urban" else {}
+            for view in self.registers.values():
+                view.model.set_filter(view.filter.text())
+            self._show(cells[0], fly=False)
+            self.statusBar().showMessage(f"已指定：新增 {done.get('opened', 0)} 条责任，结束 "
+                                         f"{len(done.get('closed', []))} 条")
+
     def _show(self, code: str, *, fly: bool) -> None:
+        if self.info.get(code, {}).get("level") == "cell":
+            self.selection = {code}
         self.map.select({code}, fly=fly)
         i = self.info.get(code, {})
         area = i.get("area")

@@ -15,6 +15,7 @@ from maps.render import AreaScene
 
 class MapView(QWidget):
     areaClicked = Signal(str)
+    areaShiftClicked = Signal(str)  # add or remove a cell from the selection
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -101,6 +102,10 @@ class MapView(QWidget):
             for level in ("cell", "community", "street"):
                 code = self.scene.hit(level, pt.x(), pt.y())
                 if code:
-                    self.areaClicked.emit(code)
+                    shift = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+                    if shift and level == "cell":
+                        self.areaShiftClicked.emit(code)
+                    else:
+                        self.areaClicked.emit(code)
                     break
         self._drag = None

@@ -263,3 +263,21 @@ def test_assign_an_officer_to_cells_chosen_on_the_map(qtbot, demo_copy, monkeypa
     assert "CC0013" not in win.detail.text()  # names are shown, not staff numbers
     name = eff.loc[cells[0], "primary_name"]
     assert f"责任人：{name}" in win.detail.text()
+
+
+def test_the_import_menu_opens_the_guided_import_and_the_window_follows(qtbot, demo_copy):
+    """Officers imported through the window's menu appear in the window's table."""
+    win = MainWindow()
+    qtbot.addWidget(win)
+    assert win.load(demo_copy)
+    dialog = win.import_file("officers")
+    assert dialog is not None and dialog.isVisible()
+    csv = demo_copy.parent / "more.csv"
+    csv.write_text("姓名,工号,手机,角色,所属单位\n新同事,CC9001,13900000001,网格员,祖庙街道城管办\n",
+                   encoding="utf-8-sig")
+    assert dialog.set_file(csv)
+    runner = dialog.run_import()
+    with qtbot.waitSignal(dialog.imported, timeout=30_000):
+        pass
+    assert runner is not None
+    qtbot.waitUntil(lambda: win.registers["officers"].model.total == 149, timeout=5_000)

@@ -35,6 +35,7 @@ from gridmgr.project import open_project, summary
 from gridmgr.responsibility import FROM_ZH, cell_details
 from ui.assign_dialog import AssignDialog
 from ui.findings_view import FindingsDialog
+from ui.import_dialog import ImportDialog
 from ui.map_view import MapView
 from ui.register_table import RegisterView
 from ui.tasks import TaskRunner
@@ -91,6 +92,12 @@ class MainWindow(QMainWindow):
         menu = self.menuBar().addMenu("项目")
         act = QAction("打开…", self, shortcut="Ctrl+O", triggered=self.choose_project)
         menu.addAction(act)
+        menu.addSeparator()
+        for kind, title in (("grid", "导入网格（区/街道/社区/单元网格）…"),
+                            ("enterprises", "导入企业名录…"), ("officers", "导入人员名单…")):
+            menu.addAction(QAction(title, self, triggered=lambda _=False, k=kind:
+                                   self.import_file(k)))
+        menu.addSeparator()
         menu.addAction(QAction("退出", self, shortcut="Ctrl+Q", triggered=self.close))
         grid = self.menuBar().addMenu("网格")
         grid.addAction(QAction("检查网格…", self, shortcut="Ctrl+K", triggered=self.validate))
@@ -212,6 +219,24 @@ class MainWindow(QMainWindow):
             self.tree.setCurrentIndex(item.index())
             self.tree.scrollTo(item.index())
         self._show(code, fly=False)
+
+    def import_file(self, kind: str) -> ImportDialog | None:
+        """The guided import (file → preview → columns → coordinates → dry run → import)."""
+        if self.project is None:
+            QMessageBox.information(self, "导入", "请先打开或新建项目")
+            return None
+        self.import_dialog = ImportDialog(str(self.project), kind, self)
+        self.import_dialog.imported.connect(lambda _report: self.refresh())
+        self.import_dialog.open()
+        return self.import_dialog
+
+    def refresh(self) -> None:
+        """Show the project again after it changed (an import, an assignment)."""
+        if self.project is None:
+            return
+        self.load(self.project, self.system)
+        for view in self.registers.values():
+            view.model.set_filter(view.filter.text())
 
     def toggle_cell(self, code: str) -> None:
         """Shift-click: add a cell to the selection, or take it out."""

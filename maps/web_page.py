@@ -45,6 +45,7 @@ class _GridmapInit(MacroElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
             {{ this._parent.get_name() }}.attributionControl.setPrefix("Leaflet");
+            L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
             window.gridmap.init({{ this._parent.get_name() }});
         {% endmacro %}
     """)
@@ -63,7 +64,7 @@ def local_assets() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
 def page_html() -> str:
     """The map page: an empty Leaflet map (no basemap) ready for ``gridmap.setAreas``."""
     m = folium.Map(location=(23.0, 113.1), zoom_start=11, tiles=None, prefer_canvas=True,
-                   control_scale=True)
+                   control_scale=False)  # a metric-only scale is added with gridmap.init
     m.default_js, m.default_css = local_assets()  # instance attributes hide folium's CDN lists
     _GridmapInit().add_to(m)
     html = m.get_root().render()

@@ -103,3 +103,15 @@ def demo_copy(demo: Path, tmp_path: Path) -> Path:
     path = tmp_path / "demo-copy.gpkg"
     path.write_bytes(demo.read_bytes())
     return path
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_qt_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Recent projects and the last project go to a temporary place, not the user's own."""
+    try:
+        from PySide6.QtCore import QSettings
+    except ImportError:
+        return
+    path = str(tmp_path_factory.mktemp("qtsettings"))
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, path)

@@ -281,3 +281,41 @@ def test_the_import_menu_opens_the_guided_import_and_the_window_follows(qtbot, d
         pass
     assert runner is not None
     qtbot.waitUntil(lambda: win.registers["officers"].model.total == 149, timeout=5_000)
+
+
+def test_new_project_dialog_creates_the_file_and_it_becomes_recent(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from gridmgr.project import open_project
+    from ui.app import recent_projects
+    from ui.new_project_dialog import NewProjectDialog
+
+    target = tmp_path / "南海区.gpkg"
+
+    def fill(dialog: NewProjectDialog) -> int:
+        dialog.path.setText(str(target))
+        dialog.name.setText("南海区")
+        dialog.admin.setText("4406")  # too short: refused with a message, nothing created
+        shown = []
+        monkeypatch.setattr("ui.new_project_dialog.QMessageBox.critical",
+                            lambda *a: shown.append(a[2]))
+        ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+        assert shown and "6 位" in shown[0] and not target.exists()
+        dialog.admin.setText("440605")
+        dialog.crs.setCurrentIndex(dialog.crs.findData("EPSG:4547"))
+        dialog.scheme.setCurrentIndex(dialog.scheme.findData("db11"))
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+        return dialog.result()
+
+    monkeypatch.setattr(NewProjectDialog, "exec", fill)
+    win = MainWindow()
+    qtbot.addWidget(win)
+    assert win.new_project() == target
+    with open_project(target, readonly=True) as store:
+        meta = store.meta()
+    assert (meta["name"], meta["admin_code"], meta["crs"], meta["code_scheme"]) == (
+        "南海区", "440605", "EPSG:4547", "db11")
+    assert recent_projects()[0] == str(target)
+    assert [a.text() for a in win.recent_menu.actions()][0] == str(target)
+    assert "南海区" in win.windowTitle()

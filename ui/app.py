@@ -37,10 +37,19 @@ from ui.assign_dialog import AssignDialog
 from ui.findings_view import FindingsDialog
 from ui.import_dialog import ImportDialog
 from ui.map_view import MapView
+from ui.new_project_dialog import NewProjectDialog
 from ui.register_table import RegisterView
 from ui.tasks import TaskRunner
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def recent_projects() -> list[str]:
+    """Recently opened project files that still exist, newest first."""
+    value = QSettings("gridmgr", "gridmgr").value("recent_projects") or []
+    if isinstance(value, str):
+        value = [value]
+    return [p for p in value if Path(p).exists()]
 
 
 class MainWindow(QMainWindow):
@@ -90,8 +99,11 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(split)
 
         menu = self.menuBar().addMenu("项目")
+        menu.addAction(QAction("新建…", self, shortcut="Ctrl+N", triggered=self.new_project))
         act = QAction("打开…", self, shortcut="Ctrl+O", triggered=self.choose_project)
         menu.addAction(act)
+        self.recent_menu = menu.addMenu("最近打开")
+        self._fill_recent()
         menu.addSeparator()
         for kind, title in (("grid", "导入网格（区/街道/社区/单元网格）…"),
                             ("enterprises", "导入企业名录…"), ("officers", "导入人员名单…")):
@@ -106,6 +118,20 @@ class MainWindow(QMainWindow):
         view = self.menuBar().addMenu("视图")
         view.addAction(QAction("全图", self, shortcut="Ctrl+0",
                                triggered=lambda: self.map.zoom_to(self.map.scene.extent)))
+
+    def new_project(self) -> Path | None:
+        dialog = NewProjectDialog(self)
+        if dialog.exec() and dialog.created is not None:
+            self.load(dialog.created)
+            return dialog.created
+        return None
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for p in recent_projects():
+            self.recent_menu.addAction(QAction(p, self, triggered=lambda _=False, p=p:
+                                               self.load(Path(p))))
+        self.recent_menu.setEnabled(bool(recent_projects()))
 
     def choose_project(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "打开项目", "", "gridmgr 项目 (*.gpkg)")
@@ -142,7 +168,11 @@ class MainWindow(QMainWindow):
         counts = "，".join(f"{LEVEL_ZH[k]} {len(v)}" for k, v in frames.items())
         self.statusBar().showMessage(f"{path}    {self.systems.currentText()}：{counts}    "
                                      f"坐标系 {s['crs']}")
-        QSettings("gridmgr", "gridmgr").setValue("last_project", str(path))
+        settings = QSettings("gridmgr", "gridmgr")
+        settings.setValue("last_project", str(path))
+        recent = [str(path)] + [p for p in recent_projects() if p != str(path)]
+        settings.setValue("recent_projects", recent[:8])
+        self._fill_recent()
         return True
 
     def _open_registers(self, path: Path) -> None:

@@ -117,6 +117,8 @@ def cmd_info(args: argparse.Namespace) -> int:
     print(f"坐标系：{s['crs']}  编码规则：{s['code_scheme']}  结构版本：{s['schema_version']}")
     for lvl in LEVELS:
         print(f"  {LEVEL_ZH[lvl]:<6} {LEVEL_TABLES[lvl]:<12} {s['areas'][lvl]:>8}")
+    print(f"企业 {s['enterprises']}，人员 {s['officers']}，"
+          f"在任责任 {s['responsibilities_current']} 条")
     return EXIT_OK
 
 

@@ -51,4 +51,7 @@ def summary(store: Store) -> dict[str, Any]:
         "schema_version": int(meta.get("schema_version", 0)),
         "areas": {lvl: store.count_areas(lvl) for lvl in LEVELS},
         "grid_systems": [s["code"] for s in store.grid_systems()],
+        "enterprises": store.count_enterprises(),
+        "officers": len(store.officers()),
+        "responsibilities_current": len(store.responsibilities(current_only=True)),
     }

@@ -27,6 +27,8 @@ def test_demo_is_a_clean_complete_grid(demo, capsys):
     assert info["areas"]["district"] == 1 and info["areas"]["street"] == 4
     assert info["areas"]["community"] == 96
     assert 1500 < info["areas"]["cell"] < 2500
+    assert (info["enterprises"], info["officers"]) == (3000, 148)
+    assert info["responsibilities_current"] > 0
     assert main(["-q", "grid", "validate", str(demo)]) == 0
     with open_project(demo, readonly=True) as store:
         cells = store.areas("cell")

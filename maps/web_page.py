@@ -11,11 +11,15 @@ page: areas, colours and the selection are pushed after load through ``window.gr
 Everything here is plain Python (no Qt): :func:`page_html` gives the page as a string,
 :func:`write_page` writes it to a directory, :func:`area_payload` turns a GeoDataFrame into the
 compact JSON-able dict that ``gridmap.setAreas`` reads, :func:`colour_array` aligns a
-``{code: colour}`` mapping to a pushed layer.
+``{code: colour}`` mapping to a pushed layer, :func:`point_payload` does the same for the
+enterprises (``gridmap.setPoints``) and :func:`measure_style` turns ``{code: number}`` into class
+breaks, aligned colours and the legend ``gridmap.setLegend`` draws.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -26,6 +30,8 @@ import numpy as np
 import shapely
 from branca.element import MacroElement
 from jinja2 import Template
+
+from gridmgr.enterprises import KEY_CLASSES
 
 HERE = Path(__file__).resolve().parent
 VENDOR = HERE / "vendor" / "leaflet"
@@ -38,6 +44,21 @@ SIMPLIFY_ABOVE = 5000
 SIMPLIFY_TOLERANCE = 2e-5  # degrees, about 2 m: invisible at the zoom where cells show
 DECIMALS = 6  # about 0.1 m in lon/lat
 
+# Enterprise symbols: the colours of maps.render (the QPainter map); tests check they agree.
+# (Not imported from there: this module stays free of Qt.)
+CLASS_COLOURS = {"国控": "#b91c1c", "省控": "#ea580c", "市控": "#ca8a04", "一般": "#64748b"}
+OTHER_CLASS_COLOUR = "#64748b"
+# Zoom levels (Leaflet): below KEY_ONLY_BELOW only key enterprises are drawn, as maps.render does
+# under 2000 px per degree (zoom ≈ 11.5); labels of codes from LABELS_FROM (a 300 m cell is then
+# about 60 px wide), at most MAX_LABELS of them (the ones in view).
+KEY_ONLY_BELOW = 12
+LABELS_FROM = 15
+MAX_LABELS = 400
+# Measures: a 5-class sequential palette (ColorBrewer YlOrRd) and a grey for "no data".
+PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+NO_DATA_COLOUR = "#d1d5db"
+NO_DATA_LABEL = "无数据"
+
 
 class _GridmapInit(MacroElement):
     """Hands the folium-created Leaflet map to ``gridmap.init`` (after the map exists)."""
@@ -46,9 +67,17 @@ class _GridmapInit(MacroElement):
         {% macro script(this, kwargs) %}
             {{ this._parent.get_name() }}.attributionControl.setPrefix("Leaflet");
             L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
-            window.gridmap.init({{ this._parent.get_name() }});
+            window.gridmap.init({{ this._parent.get_name() }}, {{ this.options }});
         {% endmacro %}
     """)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.options = json.dumps({"keyOnlyBelow": KEY_ONLY_BELOW, "labelsFrom": LABELS_FROM,
+                                   "maxLabels": MAX_LABELS, "keyClasses": list(KEY_CLASSES),
+                                   "classColours": CLASS_COLOURS,
+                                   "otherClassColour": OTHER_CLASS_COLOUR},
+                                  ensure_ascii=False)
 
 
 def local_assets() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -125,3 +154,97 @@ def area_payload(gdf: Any, simplify: float | None = None,
 def colour_array(codes: Iterable[str], colours: Mapping[str, str | None]) -> list[str | None]:
     """``colours`` ({code: "#rrggbb"}) aligned to the pushed order; None keeps the default."""
     return [colours.get(c) for c in codes]
+
+
+def _text(value: Any) -> str:
+    return "" if value is None or value != value else str(value).strip()
+
+
+def point_payload(gdf: Any) -> dict[str, Any]:
+    """Enterprises (a GeoDataFrame of points in lon/lat, as ``Store.enterprises()``) as compact
+    data for ``gridmap.setPoints``: ``codes`` (the credit code, else the uuid, else the row
+    number), ``names``, ``classes`` (supervision class, "" when unknown) and one flat
+    ``[lon, lat, …]`` array.  Rows without a point are left out; other geometries use their
+    representative point.
+    """
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    ok = ~shapely.is_missing(geoms)
+    ok[ok] = ~shapely.is_empty(geoms[ok])
+    idx = np.flatnonzero(ok)
+    pts = geoms[idx]
+    not_point = shapely.get_type_id(pts) != shapely.GeometryType.POINT.value
+    if not_point.any():
+        pts = pts.copy()
+        pts[not_point] = shapely.point_on_surface(pts[not_point])
+    xy = np.round(shapely.get_coordinates(pts), DECIMALS)
+
+    def column(name: str) -> list[Any]:
+        return list(gdf[name]) if name in gdf.columns else [None] * len(gdf)
+
+    credit, uuid, names, classes = (column(c) for c in
+                                    ("credit_code", "uuid", "name", "supervision_class"))
+    codes = [_text(credit[i]) or _text(uuid[i]) or str(i) for i in idx]
+    return {
+        "codes": codes,
+        "names": [_text(names[i]) for i in idx],
+        "classes": [_text(classes[i]) for i in idx],
+        "coords": xy.ravel().tolist(),
+    }
+
+
+def _number(value: Any) -> float | None:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:.4g}"
+
+
+def class_breaks(values: Iterable[float], bins: Iterable[float] | None = None,
+                 k: int = len(PALETTE)) -> list[float]:
+    """Class edges ``[b0, b1, …, bn]`` (n ≤ k classes): ``bins`` as given (sorted), else the
+    quantiles of ``values``; repeated edges (many equal values) merge their classes."""
+    if bins is not None:
+        edges = sorted(float(b) for b in bins)
+        if len(edges) < 2 or len(edges) - 1 > k:
+            raise ValueError(f"bins must give 1 to {k} classes (2 to {k + 1} edges): {edges}")
+        return edges
+    vals = np.asarray([v for v in values], dtype=float)
+    if not len(vals):
+        return []
+    edges = np.unique(np.quantile(vals, np.linspace(0.0, 1.0, k + 1)))
+    if len(edges) == 1:
+        edges = np.array([edges[0], edges[0]])
+    return [float(e) for e in edges]
+
+
+def measure_style(codes: Iterable[str], values: Mapping[str, Any], title: str,
+                  bins: Iterable[float] | None = None
+                  ) -> tuple[list[str], dict[str, Any]]:
+    """Colours aligned to ``codes`` for ``{code: number}`` and the legend for ``setLegend``.
+
+    A value ``v`` falls in class ``i`` when ``b[i] <= v < b[i+1]`` (the last class includes its
+    upper edge; values outside the bins go to the first or last class).  Codes without a number
+    get :data:`NO_DATA_COLOUR`; the legend lists each class as "from – to" and then "无数据".
+    """
+    codes = list(codes)
+    nums = {c: x for c, v in values.items() if (x := _number(v)) is not None}
+    edges = class_breaks(nums.values(), bins)
+    n = max(len(edges) - 1, 0)
+    top = len(PALETTE) - 1
+    pick = np.round(np.linspace(0, top, n)).astype(int) if n > 1 else [top] * n
+    colours = [PALETTE[i] for i in pick]
+    inner = np.asarray(edges[1:-1], dtype=float)
+    out: list[str] = []
+    for c in codes:
+        x = nums.get(c)
+        out.append(NO_DATA_COLOUR if x is None or not n
+                   else colours[int(np.searchsorted(inner, x, side="right"))])
+    entries = [{"colour": colours[i], "label": f"{_fmt(edges[i])} – {_fmt(edges[i + 1])}"}
+               for i in range(n)]
+    entries.append({"colour": NO_DATA_COLOUR, "label": NO_DATA_LABEL})
+    return out, {"title": title, "entries": entries}

@@ -28,9 +28,19 @@ from PySide6.QtWebEngineCore import (
     QWebEngineSettings,
     QWebEngineUrlRequestInterceptor,
 )
-from shapely.geometry import MultiPolygon, Polygon, box
+from shapely.geometry import MultiPolygon, Point, Polygon, box
 
-from maps.web_page import area_payload, page_html
+from maps.web_page import (
+    CLASS_COLOURS,
+    KEY_ONLY_BELOW,
+    LABELS_FROM,
+    NO_DATA_COLOUR,
+    PALETTE,
+    area_payload,
+    measure_style,
+    page_html,
+    point_payload,
+)
 from ui.web_map import WebMapView
 
 LOCAL = {"file", "qrc", "data"}
@@ -111,6 +121,17 @@ def count_colour(img: QImage, rgb: tuple[int, ...], tol: int = 12, step: int = 3
     return n
 
 
+def dispose(view) -> None:
+    """Delete the view (and its page) now, not at interpreter exit: QtWebEngine warns, and can
+    crash, when its profile goes away while a page is still alive."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    view.close()
+    view.page().deleteLater()
+    view.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
 @pytest.fixture
 def view(qtbot):
     v = WebMapView(autoload=False)
@@ -127,6 +148,7 @@ def view(qtbot):
         v.load_page()
     yield v
     profile.setUrlRequestInterceptor(None)
+    dispose(v)
 
 
 @pytest.fixture
@@ -238,10 +260,9 @@ def grid(n: int, size: float = 0.001) -> gpd.GeoDataFrame:
 
 def test_pushes_before_load_are_queued_and_replace(qtbot):
     v = WebMapView()
-    qtbot.addWidget(v)
     v.resize(600, 400)
     v.show()
-    assert not v.is_loaded
+    assert not v.is_loaded  # (disposed of at the end, not by qtbot: see dispose)
     v.set_frames({"cell": squares(prefix="old")})  # queued while the page loads
     t0 = time.perf_counter()
     v.set_frames({"cell": grid(50)})
@@ -249,3 +270,133 @@ def test_pushes_before_load_are_queued_and_replace(qtbot):
     assert stats["levels"] == {"cell": 2500}
     assert eval_js(qtbot, v, "gridmap.styleOf('old0')") is None
     print(f"\nload+push+draw 2500 cells {time.perf_counter() - t0:.3f} s")
+    dispose(v)
+
+
+# -- enterprises ---------------------------------------------------------------------------
+
+def enterprises() -> gpd.GeoDataFrame:
+    """Three enterprises on cells c1, c2, c3: one key (国控), two not; one has no credit code."""
+    return gpd.GeoDataFrame(
+        {"uuid": ["u-1", "u-2", "u-3"],
+         "credit_code": ["91440600MA00000001", None, "91440600MA00000003"],
+         "name": ["佛山钢铁", "南海印染", "禅城小五金"],
+         "supervision_class": ["国控", "市控", "一般"]},
+        geometry=[Point(113.114, 23.004), Point(113.124, 23.004), Point(113.134, 23.002)],
+        crs="EPSG:4490")
+
+
+def test_point_payload_codes_classes_coords():
+    gdf = enterprises()
+    gdf.loc[3] = ["u-4", "", "无坐标", "省控", None]  # no geometry: left out
+    p = point_payload(gdf)
+    assert p["codes"] == ["91440600MA00000001", "u-2", "91440600MA00000003"]
+    assert p["classes"] == ["国控", "市控", "一般"]
+    assert p["names"][1] == "南海印染"
+    assert p["coords"] == [113.114, 23.004, 113.124, 23.004, 113.134, 23.002]
+
+
+def test_class_colours_are_the_painter_maps():
+    from maps.render import CLASS_COLOURS as PAINTER_COLOURS
+    assert CLASS_COLOURS == PAINTER_COLOURS
+
+
+def test_points_by_zoom_and_click(qtbot, drawn):
+    drawn.set_points(enterprises())
+    stats = wait_js(qtbot, drawn, "gridmap.pointStats()", lambda s: s["total"] == 3)
+    assert stats["zoom"] >= KEY_ONLY_BELOW  # fitted to four cells: all shown
+    assert stats["shown"] == {"国控": 1, "市控": 1, "一般": 1}
+    drawn.run_js(f"gridmap.setView(23.004, 113.12, {KEY_ONLY_BELOW - 2})")
+    stats = wait_js(qtbot, drawn, "gridmap.pointStats()", lambda s: s["zoom"] < KEY_ONLY_BELOW)
+    assert stats["shown"] == {"国控": 1}  # zoomed out: key enterprises only
+    drawn.zoom_to_all()
+    wait_js(qtbot, drawn, "gridmap.pointStats()", lambda s: len(s["shown"]) == 3)
+    # a click on the marker (on top of cell c1) is the enterprise's, not the cell's
+    x, y = eval_js(qtbot, drawn, "gridmap.pointOfMarker('91440600MA00000001')")
+    areas: list[str] = []
+    drawn.areaClicked.connect(areas.append)
+    target = drawn.focusProxy() or drawn
+    with qtbot.waitSignal(drawn.pointClicked, timeout=10_000) as sig:
+        QTest.mouseClick(target, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         QPoint(round(x), round(y)))
+    assert sig.args == ["91440600MA00000001"]
+    x, y = eval_js(qtbot, drawn, "gridmap.pointOfMarker('u-2')")
+    with qtbot.waitSignal(drawn.pointClicked, timeout=10_000) as sig:
+        QTest.mouseClick(target, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         QPoint(round(x), round(y)))
+    assert sig.args == ["u-2"]
+    assert areas == []
+
+
+# -- measures and legend -------------------------------------------------------------------
+
+def test_measure_style_quantiles_and_bins():
+    codes = [f"c{i}" for i in range(11)]
+    colours, legend = measure_style(codes, {c: i for i, c in enumerate(codes[:10])}, "企业数")
+    assert [e["colour"] for e in legend["entries"]] == [*PALETTE, NO_DATA_COLOUR]
+    assert legend["entries"][0]["label"] == "0 – 1.8" and legend["entries"][-1]["label"] == "无数据"
+    assert colours[0] == PALETTE[0] and colours[9] == PALETTE[4] and colours[10] == NO_DATA_COLOUR
+    # given bins; outside values clamp to the ends; non-numbers are missing
+    colours, legend = measure_style(["a", "b", "c", "d"], {"a": -3, "b": 10, "c": "x", "d": 2},
+                                    "重点企业", bins=[0, 1, 5])
+    assert [e["label"] for e in legend["entries"]] == ["0 – 1", "1 – 5", "无数据"]
+    assert colours == [PALETTE[0], PALETTE[4], NO_DATA_COLOUR, PALETTE[4]]
+    # all equal: one class
+    colours, legend = measure_style(["a", "b"], {"a": 2, "b": 2}, "x")
+    assert len(legend["entries"]) == 2 and colours[0] == colours[1] != NO_DATA_COLOUR
+    with pytest.raises(ValueError):
+        measure_style(["a"], {"a": 1}, "x", bins=list(range(8)))
+
+
+def test_measure_colours_cells_and_shows_legend(qtbot, drawn):
+    legend = drawn.set_measure("cell", {"c0": 0, "c1": 2.5, "c2": 4.9}, "企业数",
+                               bins=[0, 1, 2, 3, 4, 5])
+    assert len(legend["entries"]) == 6
+    html = wait_js(qtbot, drawn, "gridmap.legendHtml()", lambda h: bool(h))
+    assert "企业数" in html and "无数据" in html
+    for lo in range(5):
+        assert f"{lo} – {lo + 1}" in html
+    assert html.count("gm-legend-row") == 6
+    fills = {c: eval_js(qtbot, drawn, f"gridmap.styleOf('{c}')")["fillColor"]
+             for c in ("c0", "c1", "c2", "c3")}
+    assert fills == {"c0": PALETTE[0], "c1": PALETTE[2], "c2": PALETTE[4], "c3": NO_DATA_COLOUR}
+    drawn.clear_measure("cell")
+    wait_js(qtbot, drawn, "gridmap.legendHtml()", lambda h: h is None)
+    assert eval_js(qtbot, drawn, "gridmap.styleOf('c0')")["fillColor"] == "#f1f5f9"
+
+
+# -- labels --------------------------------------------------------------------------------
+
+def test_labels_only_when_zoomed_in(qtbot, drawn):
+    stats = eval_js(qtbot, drawn, "gridmap.labelStats()")
+    assert stats["zoom"] < LABELS_FROM and stats["count"] == 0
+    drawn.fly_to("c2", animate=False)
+    stats = wait_js(qtbot, drawn, "gridmap.labelStats()", lambda s: s["count"] > 0)
+    assert stats["zoom"] >= LABELS_FROM and "c2" in stats["codes"]
+    drawn.zoom_to_all()
+    wait_js(qtbot, drawn, "gridmap.labelStats()", lambda s: s["count"] == 0)
+
+
+SHOT_MEASURE = Path("/tmp/gridmgr-web-map-measure.png")
+TOP_ON_WHITE = tuple(round(CELL_OPACITY * int(PALETTE[4][i:i + 2], 16) + (1 - CELL_OPACITY) * 255)
+                     for i in (1, 3, 5))
+
+
+def test_grab_shows_markers_and_legend(qtbot, drawn):
+    drawn.set_measure("cell", {"c0": 1, "c1": 3, "c2": 7}, "企业数")
+    drawn.set_points(enterprises())
+    wait_js(qtbot, drawn, "gridmap.pointStats()", lambda s: len(s["shown"]) == 3)
+    wait_js(qtbot, drawn, "gridmap.legendHtml()", lambda h: bool(h))
+    found: dict = {}
+
+    def painted() -> bool:  # (国控 shares its red with the street outline: not a sign)
+        found["img"] = img = drawn.grab().toImage()
+        found["city"] = count_colour(img, (0xCA, 0x8A, 0x04), tol=10, step=1)  # 市控 marker
+        found["top"] = count_colour(img, TOP_ON_WHITE, tol=10, step=2)  # top class fill
+        return found["city"] > 10 and found["top"] > 200
+
+    try:
+        qtbot.waitUntil(painted, timeout=10_000)
+    finally:
+        found["img"].save(str(SHOT_MEASURE))
+    assert count_colour(found["img"], (0x64, 0x74, 0x8B), tol=10, step=1) > 10  # 一般 marker

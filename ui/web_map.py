@@ -3,7 +3,10 @@
 Same public API as :class:`ui.map_view.MapView` where it makes sense — ``set_frames(frames)``,
 ``select(codes, fly=False)``, signal ``areaClicked(str)`` — plus ``areaShiftClicked(str)``,
 ``set_colours(level, {code: "#rrggbb"})``, ``fly_to(codes)``, ``zoom_to_all()`` and a ``loaded``
-signal / ``is_loaded`` flag.  Data are pushed into the loaded page with ``runJavaScript``; calls
+signal / ``is_loaded`` flag.  Enterprises: ``set_points(gdf_or_payload)`` and signal
+``pointClicked(str)`` (credit code, else uuid).  A measure: ``set_measure(level, {code: number},
+title, bins=None)`` colours the areas in 5 classes and shows a legend; ``clear_measure(level)``.
+Data are pushed into the loaded page with ``runJavaScript``; calls
 made before the page has loaded are queued and sent in order on ``loadFinished``.  Clicks come
 back through QWebChannel (object ``bridge``).
 
@@ -24,7 +27,15 @@ from PySide6.QtWebEngineCore import QWebEnginePage
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QWidget
 
-from maps.web_page import LEVELS, WEB, area_payload, colour_array, page_html
+from maps.web_page import (
+    LEVELS,
+    WEB,
+    area_payload,
+    colour_array,
+    measure_style,
+    page_html,
+    point_payload,
+)
 
 log = logging.getLogger(__name__)
 LOCAL_SCHEMES = {"file", "qrc", "data", "about"}
@@ -35,6 +46,7 @@ class MapBridge(QObject):
 
     clicked = Signal(str)
     shiftClicked = Signal(str)
+    pointClickedSignal = Signal(str)
     ready = Signal()
 
     @Slot(str)
@@ -44,6 +56,10 @@ class MapBridge(QObject):
     @Slot(str)
     def areaShiftClicked(self, code: str) -> None:
         self.shiftClicked.emit(code)
+
+    @Slot(str)
+    def pointClicked(self, code: str) -> None:
+        self.pointClickedSignal.emit(code)
 
     @Slot()
     def pageReady(self) -> None:
@@ -64,6 +80,7 @@ class _MapPage(QWebEnginePage):
 class WebMapView(QWebEngineView):
     areaClicked = Signal(str)
     areaShiftClicked = Signal(str)
+    pointClicked = Signal(str)
     loaded = Signal()
     bridgeReady = Signal()
 
@@ -72,12 +89,15 @@ class WebMapView(QWebEngineView):
         self.setPage(_MapPage(self))
         self.is_loaded = False
         self.codes: dict[str, list[str]] = {}  # level -> codes in pushed order
+        self.point_codes: list[str] = []  # enterprises in pushed order
+        self.legend: dict | None = None  # the legend last pushed by set_measure
         self.selected: set[str] = set()
         self.timings: dict[str, float] = {}  # seconds: "load", "payload", "push"
         self._pending: list[tuple[str, Callable | None]] = []
         self.bridge = MapBridge(self)
         self.bridge.clicked.connect(self.areaClicked)
         self.bridge.shiftClicked.connect(self.areaShiftClicked)
+        self.bridge.pointClickedSignal.connect(self.pointClicked)
         self.bridge.ready.connect(self.bridgeReady)
         self.channel = QWebChannel(self)
         self.channel.registerObject("bridge", self.bridge)
@@ -159,3 +179,25 @@ class WebMapView(QWebEngineView):
 
     def zoom_to_all(self) -> None:
         self.run_js("window.gridmap.fitAll()")
+
+    def set_points(self, points: object) -> None:
+        """Show enterprises: a GeoDataFrame (lon/lat points with ``credit_code``/``uuid``,
+        ``name``, ``supervision_class``) or a :func:`maps.web_page.point_payload` dict."""
+        payload = points if isinstance(points, Mapping) else point_payload(points)
+        self.point_codes = list(payload["codes"])
+        self.run_js(self._call("setPoints", payload))
+
+    def set_measure(self, level: str, values: Mapping[str, float], title: str,
+                    bins: list[float] | None = None) -> dict:
+        """Colour ``level`` by ``{code: number}`` in up to 5 classes (quantiles, or the class
+        edges ``bins``) and show the legend titled ``title``; returns the legend pushed."""
+        colours, legend = measure_style(self.codes.get(level, []), values, title, bins)
+        self.legend = legend
+        self.run_js(self._call("setColours", level, colours))
+        self.run_js(self._call("setLegend", legend))
+        return legend
+
+    def clear_measure(self, level: str) -> None:
+        self.legend = None
+        self.run_js(self._call("setColours", level, []))
+        self.run_js("window.gridmap.setLegend(null)")

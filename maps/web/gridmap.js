@@ -6,8 +6,13 @@
  *   gridmap.setSelected(codes)         highlight these codes (any level)
  *   gridmap.flyTo(codes, animate)      show a code or a list of codes
  *   gridmap.fitAll()                   show everything pushed
+ *   gridmap.setPoints(payload)         enterprises (see maps.web_page.point_payload)
+ *   gridmap.setLegend(legend)          {title, entries: [{colour, label}]} or null
  * and clicks go back through QWebChannel: bridge.areaClicked(code), with shift
- * bridge.areaShiftClicked(code).  All levels share one canvas renderer; cells (bottom) are
+ * bridge.areaShiftClicked(code), bridge.pointClicked(code) for an enterprise.
+ * Enterprises are circle markers on the same canvas, drawn above the areas (key classes
+ * last, so on top); below options.keyOnlyBelow only key ones are shown.  From
+ * options.labelsFrom the codes of the finest level's areas in view are shown as labels.  All levels share one canvas renderer; cells (bottom) are
  * filled, communities / streets / the district are outlines drawn above them.  Only the finest
  * level present answers clicks, so a click inside a street outline still selects the cell.
  */
@@ -30,6 +35,12 @@
   var layers = {}; // level -> {codes, names, polys: [L.Polygon], group, colours}
   var byCode = {}; // code -> L.Polygon
   var selected = [];
+  // the defaults; gridmap.init gets the real values from maps/web_page.py
+  var opts = { keyOnlyBelow: 12, labelsFrom: 15, maxLabels: 400, keyClasses: ["国控", "省控"],
+               classColours: {}, otherClassColour: "#64748b" };
+  var points = null; // {codes, markers, key: L.LayerGroup, other: L.LayerGroup, byCode}
+  var legend = null; // L.Control
+  var labels = null; // L.LayerGroup of permanent tooltips
 
   function baseStyle(poly) {
     var layer = layers[poly.gmLevel];
@@ -67,6 +78,57 @@
       });
     });
     selected.forEach(function (p) { p.bringToFront(); });
+    pointsToFront();
+  }
+
+  function pointsToFront() {
+    if (!points) return;
+    [points.other, points.key].forEach(function (g) {
+      if (map.hasLayer(g)) g.eachLayer(function (m) { m.bringToFront(); });
+    });
+  }
+
+  function showPoints() {
+    // below keyOnlyBelow only key enterprises; key markers always drawn last (on top)
+    if (!points || !map) return;
+    var all = map.getZoom() >= opts.keyOnlyBelow;
+    if (all === map.hasLayer(points.other)) return;
+    if (all) {
+      points.other.addTo(map);
+      points.key.eachLayer(function (m) { m.bringToFront(); });
+    } else {
+      map.removeLayer(points.other);
+    }
+  }
+
+  function onPointClick(e) {
+    var m = e.propagatedFrom || e.layer;
+    if (!m || m.gmCode === undefined) return;
+    gridmap.lastPointClick = m.gmCode;
+    if (bridge && bridge.pointClicked) bridge.pointClicked(m.gmCode);
+  }
+
+  function updateLabels() {
+    if (!map) return;
+    if (!labels) labels = L.layerGroup().addTo(map);
+    labels.clearLayers();
+    var level = finestLevel();
+    if (!level || map.getZoom() < opts.labelsFrom) return;
+    var view = map.getBounds(), n = 0, polys = layers[level].polys;
+    for (var i = 0; i < polys.length && n < opts.maxLabels; i++) {
+      var b = polys[i].getBounds();
+      if (!view.intersects(b)) continue;
+      labels.addLayer(L.tooltip({ permanent: true, direction: "center", interactive: false,
+                                  className: "gm-label", opacity: 1 })
+        .setLatLng(b.getCenter()).setContent(polys[i].gmCode));
+      n++;
+    }
+  }
+
+  function escapeHtml(t) {
+    return String(t).replace(/[&<>"']/g, function (ch) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[ch];
+    });
   }
 
   function onClick(e) {
@@ -92,10 +154,14 @@
   var gridmap = {
     bridgeReady: false,
     lastClick: null,
+    lastPointClick: null,
 
-    init: function (leafletMap) {
+    init: function (leafletMap, options) {
       map = leafletMap;
+      opts = L.extend(opts, options || {});
       renderer = L.canvas({ padding: 0.3, tolerance: 0 });
+      map.on("zoomend", showPoints);
+      map.on("moveend", updateLabels);
       if (window.qt && window.qt.webChannelTransport && window.QWebChannel) {
         new QWebChannel(window.qt.webChannelTransport, function (channel) {
           bridge = channel.objects.bridge || null;
@@ -141,6 +207,7 @@
       }
       layer.group = L.featureGroup(polys).on("click", onClick).addTo(map);
       restack();
+      updateLabels();
       return polys.length;
     },
 
@@ -149,6 +216,95 @@
       layers = {};
       byCode = {};
       selected = [];
+      updateLabels();
+    },
+
+    setPoints: function (d) {
+      if (points) {
+        map.removeLayer(points.other);
+        map.removeLayer(points.key);
+        points = null;
+      }
+      if (!d || !d.codes.length) return 0;
+      var key = L.featureGroup(), other = L.featureGroup(), xy = d.coords;
+      var markers = new Array(d.codes.length), byPoint = {};
+      for (var i = 0; i < d.codes.length; i++) {
+        var cls = d.classes[i], isKey = opts.keyClasses.indexOf(cls) >= 0;
+        var m = L.circleMarker([xy[2 * i + 1], xy[2 * i]], {
+          renderer: renderer, radius: isKey ? 6 : 4, color: "#ffffff", weight: 1,
+          fillColor: opts.classColours[cls] || opts.otherClassColour, fillOpacity: 1,
+        });
+        m.gmCode = d.codes[i];
+        m.gmName = d.names[i];
+        m.gmClass = cls;
+        m.gmKey = isKey;
+        markers[i] = m;
+        byPoint[d.codes[i]] = m;
+        (isKey ? key : other).addLayer(m);
+      }
+      key.on("click", onPointClick);
+      other.on("click", onPointClick);
+      points = { codes: d.codes, markers: markers, key: key, other: other, byCode: byPoint };
+      if (map.getZoom() >= opts.keyOnlyBelow) other.addTo(map);
+      key.addTo(map); // added last: drawn on top
+      return markers.length;
+    },
+
+    setLegend: function (d) {
+      if (legend) {
+        map.removeControl(legend);
+        legend = null;
+      }
+      if (!d) return false;
+      legend = L.control({ position: "bottomright" });
+      legend.onAdd = function () {
+        var div = L.DomUtil.create("div", "gm-legend");
+        var html = '<div class="gm-legend-title">' + escapeHtml(d.title || "") + "</div>";
+        (d.entries || []).forEach(function (e) {
+          html += '<div class="gm-legend-row"><i style="background:' + escapeHtml(e.colour) +
+                  '"></i><span>' + escapeHtml(e.label) + "</span></div>";
+        });
+        div.innerHTML = html;
+        L.DomEvent.disableClickPropagation(div);
+        return div;
+      };
+      legend.addTo(map);
+      return true;
+    },
+
+    legendHtml: function () {
+      return legend && legend.getContainer() ? legend.getContainer().innerHTML : null;
+    },
+
+    pointStats: function () {
+      var shown = {}, total = 0;
+      if (points) {
+        total = points.markers.length;
+        points.markers.forEach(function (m) {
+          if (m._map) shown[m.gmClass] = (shown[m.gmClass] || 0) + 1;
+        });
+      }
+      return { total: total, shown: shown, zoom: map ? map.getZoom() : null };
+    },
+
+    labelStats: function () {
+      var texts = [];
+      if (labels) labels.eachLayer(function (t) { texts.push(t.getContent()); });
+      return { count: texts.length, codes: texts.slice(0, 50), zoom: map.getZoom() };
+    },
+
+    /* the page pixel of an enterprise marker, to click at */
+    pointOfMarker: function (code) {
+      var m = points && points.byCode[code];
+      if (!m) return null;
+      var c = map.latLngToContainerPoint(m.getLatLng());
+      var r = map.getContainer().getBoundingClientRect();
+      return [c.x + r.left, c.y + r.top];
+    },
+
+    setView: function (lat, lon, zoom) {
+      map.setView([lat, lon], zoom, { animate: false });
+      return map.getZoom();
     },
 
     setColours: function (level, colours) {
@@ -174,6 +330,7 @@
           selected.push(p);
         }
       });
+      pointsToFront();
       return selected.length;
     },
 

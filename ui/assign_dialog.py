@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QMessageBox,
@@ -20,6 +19,7 @@ from gridmgr.errors import GridmgrError
 from gridmgr.officers import ROLES
 from gridmgr.project import open_project
 from gridmgr.responsibility import assign
+from ui.buttons import ok_cancel
 
 
 class AssignDialog(QDialog):
@@ -48,13 +48,7 @@ class AssignDialog(QDialog):
         form.addRow("角色：", self.role)
         form.addRow("起始日期：", self.start)
         form.addRow(QLabel("同一网格原有的同类责任人自起始日期起结束，历史保留。"))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("指定")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.apply)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(ok_cancel(self, "指定", self.apply))
 
     def _default_role(self) -> None:
         role = self._roles.get(self.officer.currentData()) if hasattr(self, "_roles") else None

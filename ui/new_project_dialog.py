@@ -7,7 +7,6 @@ from pathlib import Path
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 from gridmgr.codes import SCHEMES
 from gridmgr.errors import GridmgrError
 from gridmgr.project import init_project
+from ui.buttons import ok_cancel
 
 CRS_CHOICES = [("EPSG:4490", "CGCS2000 经纬度（EPSG:4490，推荐）"),
                ("EPSG:4547", "CGCS2000 3度带 114°E（EPSG:4547，广东中部）"),
@@ -52,13 +52,7 @@ class NewProjectDialog(QDialog):
         form.addRow("区划代码：", self.admin)
         form.addRow("存储坐标系：", self.crs)
         form.addRow("单元网格编码规则：", self.scheme)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("创建")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.create)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(ok_cancel(self, "创建", self.create))
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "新建项目", "", "gridmgr 项目 (*.gpkg)")

@@ -70,20 +70,24 @@ def parse_map(items: Iterable[str] | None, fields: Iterable[str]) -> dict[str, s
 
 
 def match_headers(headers: Iterable[str], aliases: Mapping[str, list[str]],
-                  explicit: Mapping[str, str] | None = None) -> dict[str, str]:
+                  explicit: Mapping[str, str | None] | None = None) -> dict[str, str]:
     """{field: source header}: explicit ``--map`` entries first (they must name existing
-    headers), then for each field the first alias present and not taken by another field."""
+    headers; ``None`` means "do not import this field"), then for each field the first alias
+    present and not taken by another field."""
     headers = [h for h in headers if h != "geometry"]
     by_norm = {_norm(h): h for h in headers}
     out: dict[str, str] = {}
     taken: set[str] = set()
+    excluded = {f for f, src in (explicit or {}).items() if src is None}
     for field, src in (explicit or {}).items():
+        if src is None:
+            continue
         if src not in headers:
             raise UsageError(f"--map 中的列 {src!r} 不在文件中；文件的列：{', '.join(headers)}")
         out[field] = src
         taken.add(src)
     for field, names in aliases.items():
-        if field in out:
+        if field in out or field in excluded:
             continue
         for alias in names:
             h = by_norm.get(_norm(alias))
@@ -94,7 +98,8 @@ def match_headers(headers: Iterable[str], aliases: Mapping[str, list[str]],
     return out
 
 
-def recognise(headers: Iterable[str], level: str, explicit: Mapping[str, str] | None = None
+def recognise(headers: Iterable[str], level: str,
+              explicit: Mapping[str, str | None] | None = None
               ) -> dict[str, str]:
     """{field: source header} for the grid fields (code, name, parent) at ``level``."""
     aliases = {f: _BY_LEVEL[level][f] + _COMMON[f] for f in GRID_FIELDS}

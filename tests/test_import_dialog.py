@@ -174,7 +174,7 @@ def test_grid_gbk_shapefile_without_prj_with_a_hand_mapped_column(
     assert dlg.combos["code"].currentText() == NOT_IMPORTED
     dlg.combos["code"].setCurrentText("BH")
     dlg.combos["name"].setCurrentText("JDM")
-    assert dlg.mapping() == {"code": "BH", "name": "JDM"}
+    assert dlg.mapping() == {"code": "BH", "name": "JDM", "parent": None}
     assert "编码 ← BH" in dlg.mapping_info.text()
 
     # a file with no CRS: the dialog will not go on until one is named
@@ -195,7 +195,7 @@ def test_grid_gbk_shapefile_without_prj_with_a_hand_mapped_column(
     dlg.encoding.setCurrentIndex(dlg.encoding.findData("GBK"))
     assert "GBK（手动指定）" in dlg.preview_info.text()
     assert dlg.preview_model.item(1, 2).text() == "张槎街道"
-    assert dlg.mapping() == {"code": "BH", "name": "JDM"}
+    assert dlg.mapping() == {"code": "BH", "name": "JDM", "parent": None}
     dlg.crs_edit.setText("EPSG:4547")
     click(qtbot, dlg.next_button)
     with qtbot.waitSignal(dlg.runner.finished, timeout=WAIT):
@@ -284,3 +284,29 @@ def test_closing_the_dialog_during_the_import_cancels_it(qtbot, tmp_path):
     assert not runner.thread.isRunning()
     assert dlg.result() == ImportDialog.DialogCode.Rejected
     assert sha(proj) == before
+
+
+def test_a_column_set_to_not_imported_is_left_out(qtbot, demo_copy):
+    """（不导入） on 联系电话: the row-9 phone change of the messy sample does not land."""
+    table = read_table(MESSY)
+    row9 = table.rows[table.row_numbers.index(9)]
+    credit = row9[table.headers.index("统一社会信用代码")]
+    with open_project(demo_copy, readonly=True) as store:
+        old_phone = store.enterprises().set_index("credit_code").loc[credit, "phone"]
+    dlg = shown(qtbot, ImportDialog(demo_copy, "enterprises"))
+    assert dlg.set_file(MESSY)
+    click(qtbot, dlg.next_button)
+    click(qtbot, dlg.next_button)
+    dlg.combos["phone"].setCurrentIndex(dlg.combos["phone"].findText(NOT_IMPORTED))
+    assert dlg.mapping()["phone"] is None
+    assert "联系电话" not in dlg.mapping_info.text()
+    click(qtbot, dlg.next_button)
+    dlg.coords.setCurrentIndex(dlg.coords.findData("gcj02"))
+    click(qtbot, dlg.next_button)
+    with qtbot.waitSignal(dlg.runner.finished, timeout=WAIT):
+        pass
+    click(qtbot, dlg.next_button)
+    with qtbot.waitSignal(dlg.imported, timeout=WAIT):
+        click(qtbot, dlg.start_button)
+    with open_project(demo_copy, readonly=True) as store:
+        assert store.enterprises().set_index("credit_code").loc[credit, "phone"] == old_phone

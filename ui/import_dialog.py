@@ -469,13 +469,14 @@ class ImportDialog(QDialog):
         if self.headers:
             self._fill_combos(keep=False)
 
-    def mapping(self) -> dict[str, str]:
-        """{field: source column} as chosen in the combos (every chosen field)."""
-        out = {}
+    def mapping(self) -> dict[str, str | None]:
+        """{field: source column} as chosen in the combos; None for a field set to （不导入）,
+        which the core then leaves out even where it would recognise a column."""
+        out: dict[str, str | None] = {}
         for field, combo in self.combos.items():
             idx = combo.currentData()
-            if idx is not None and idx < len(self.headers):
-                out[field] = self.headers[idx]
+            out[field] = self.headers[idx] if idx is not None and idx < len(self.headers) \
+                else None
         return out
 
     def _mapping_changed(self) -> None:
@@ -490,10 +491,6 @@ class ImportDialog(QDialog):
         names = FIELD_ZH[self.kind]
         text = "导入时将使用：" + ("；".join(f"{names[f]} ← {used[f]}" for f in FIELDS[self.kind]
                                        if f in used) or "（没有可用的列）")
-        chosen = self.mapping()
-        auto = [names[f] for f in used if f not in chosen]
-        if auto:
-            text += f"\n注意：{'、'.join(auto)} 选了“{NOT_IMPORTED}”，但会按识别结果导入。"
         self.mapping_info.setText(text)
 
     # ------------------------------------------------------------------ step 4: options

@@ -319,3 +319,56 @@ def test_new_project_dialog_creates_the_file_and_it_becomes_recent(qtbot, tmp_pa
     assert recent_projects()[0] == str(target)
     assert [a.text() for a in win.recent_menu.actions()][0] == str(target)
     assert "南海区" in win.windowTitle()
+
+
+def test_clicking_the_map_selects_without_flying_and_a_new_project_clears_it(qtbot, demo,
+                                                                           tmp_path):
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    assert win.load(demo)
+    qtbot.waitExposed(win)
+    scale = win.map.scale
+    layer = win.map.scene.layers["cell"]
+    code = "44060401200101"
+    pos = win.map._view().map(layer.bounds[layer.index[code]].center()).toPoint()
+    qtbot.mouseClick(win.map, Qt.MouseButton.LeftButton, pos=pos)
+    assert win.map.selected == {code} and win.selection == {code}
+    assert win.map.scale == scale  # a click selects; it does not zoom the map away
+    assert win.tree.currentIndex().siblingAtColumn(0).data(CODE_ROLE) == code
+    win.select_code("440604012002")  # a community: nothing left for an assignment
+    assert win.selection == set()
+
+    from gridmgr.project import init_project
+
+    empty = tmp_path / "empty.gpkg"
+    init_project(empty, name="南海区", admin_code="440605").close()
+    win.map.select({code})
+    win.selection = {code}
+    assert win.load(empty)
+    assert win.selection == set() and win.map.selected == set()
+    assert code not in win.detail.text()
+
+
+def test_closing_the_window_during_a_check_stops_it_first(qtbot, demo, monkeypatch):
+    import threading
+
+    from gridmgr.progress import Progress
+
+    release = threading.Event()
+
+    def slow_check(path, **kw):
+        for i in range(1000):
+            yield Progress(i, 1000, "检查")
+            release.wait(0.01)
+        return None
+
+    monkeypatch.setattr("ui.app.validate_file", slow_check)
+    win = MainWindow()
+    qtbot.addWidget(win)
+    assert win.load(demo)
+    runner = win.validate()
+    qtbot.waitUntil(lambda: runner.thread.isRunning(), timeout=5000)
+    win.close()
+    assert not runner.thread.isRunning()  # cancelled and joined, not destroyed while running

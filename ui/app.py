@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QLibraryInfo, QSettings, QSignalBlocker, Qt, QTimer, QTranslator
 from PySide6.QtGui import QAction, QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QApplication,
@@ -153,6 +153,10 @@ class MainWindow(QMainWindow):
         except GridmgrError as exc:
             QMessageBox.critical(self, exc.title, str(exc))
             return False
+        if path != self.project:  # another project: nothing chosen in the old one survives
+            self.selection = set()
+            self.map.select(set())
+            self.detail.setText("点击地图或左侧的区域查看详情。")
         self.project, self.system = path, system
         self._open_registers(path)
         self.systems.clear()
@@ -208,6 +212,10 @@ class MainWindow(QMainWindow):
             self._show(code, fly=True)
 
     def closeEvent(self, event) -> None:
+        runner = getattr(self, "runner", None)
+        if runner is not None and runner.thread.isRunning():
+            runner.cancel()  # a check still running: stop it, and wait, before Qt tears down
+            runner.wait()
         if self.store is not None:
             self.store.close()
             self.store = None
@@ -244,9 +252,12 @@ class MainWindow(QMainWindow):
             self._show(code, fly=True)
 
     def select_code(self, code: str) -> None:
+        """Select from the map or a table: the tree follows without flying the map."""
         item = self.items.get(code)
         if item is not None:
+            blocker = QSignalBlocker(self.tree.selectionModel())
             self.tree.setCurrentIndex(item.index())
+            del blocker
             self.tree.scrollTo(item.index())
         self._show(code, fly=False)
 
@@ -299,8 +310,8 @@ class MainWindow(QMainWindow):
                                          f"{len(done.get('closed', []))} 条")
 
     def _show(self, code: str, *, fly: bool) -> None:
-        if self.info.get(code, {}).get("level") == "cell":
-            self.selection = {code}
+        # the cells an assignment would apply to are what is highlighted, nothing else
+        self.selection = {code} if self.info.get(code, {}).get("level") == "cell" else set()
         self.map.select({code}, fly=fly)
         i = self.info.get(code, {})
         area = i.get("area")
@@ -361,6 +372,15 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"没有找到 {text}", 4000)
 
 
+def install_qt_chinese(app: QApplication) -> None:
+    """Qt's own texts (确定/取消 in message boxes, file dialogs) in Simplified Chinese, from the
+    translations PySide6 ships."""
+    translator = QTranslator(app)
+    where = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load("qtbase_zh_CN", where):
+        app.installTranslator(translator)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="gridmgr gui")
     parser.add_argument("project", nargs="?")
@@ -368,6 +388,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setFont(QFont("Noto Sans CJK SC", 10))
+    install_qt_chinese(app)
     win = MainWindow()
     project = args.project or QSettings("gridmgr", "gridmgr").value("last_project")
     if project and Path(project).exists():

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from gridmgr.errors import Cancelled, GridmgrError
@@ -45,6 +45,10 @@ class _Worker(QObject):
             self.failed.emit("内部错误", f"{type(exc).__name__}: {exc}")
         else:
             self.done.emit(result)
+        finally:
+            # end the thread's event loop from here, so that a GUI thread blocked in
+            # TaskRunner.wait() (closing the window) sees the thread finish
+            QThread.currentThread().quit()
 
 
 class TaskRunner(QObject):
@@ -69,6 +73,8 @@ class TaskRunner(QObject):
             self.dialog = QProgressDialog(title, "取消", 0, 0, parent)
             self.dialog.setWindowTitle(title)
             self.dialog.setMinimumDuration(300)
+            # modal to its window: no second run, no closing the window under a running one
+            self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
             self.dialog.canceled.connect(self.cancel)
             self.worker.progressed.connect(self._show)
 

@@ -149,3 +149,61 @@ def message(reason: str, **kw: Any) -> str:
         return template.format_map(_Lenient(kw))
     except (ValueError, TypeError):
         return template
+
+
+# Short names of finding kinds, for the column of a findings table.
+TITLES: dict[str, tuple[str, str]] = {
+    "no_geometry": ("无几何", "no geometry"), "not_polygon": ("非面要素", "not a polygon"),
+    "missing_code": ("缺编码", "no code"), "missing_name": ("缺名称", "no name"),
+    "duplicate_code_in_file": ("文件内编码重复", "code repeated"),
+    "duplicate_code_in_project": ("编码已存在", "code exists"),
+    "code_scheme": ("编码不合规则", "code scheme"),
+    "code_not_extending_parent": ("编码与上级不符", "code vs parent"),
+    "parent_not_found": ("找不到上级", "parent not found"), "no_parent": ("无上级", "no parent"),
+    "parent_by_location": ("按位置定上级", "parent by location"),
+    "invalid_geometry_input": ("几何无效", "invalid geometry"),
+    "invalid_geometry": ("几何无效", "invalid geometry"), "overlap": ("重叠", "overlap"),
+    "gap": ("缝隙", "gap"), "hole": ("空洞", "hole"), "outside_parent": ("越出上级", "outside parent"),
+    "duplicate_code": ("编码重复", "duplicate code"), "orphan": ("上级不存在", "orphan"),
+    "missing_parent": ("缺上级", "no parent"), "sequence_overflow": ("顺序码溢出", "sequence overflow"),
+    "sliver_merged": ("碎片已合并", "slivers merged"), "stray_spaces": ("多余空格", "stray spaces"),
+    "fullwidth_digits": ("全角字符", "full-width"), "crs_override": ("改用坐标系", "CRS override"),
+    "bad_coordinates": ("坐标不对", "bad coordinates"),
+    "missing_coordinates": ("缺坐标", "no coordinates"),
+    "bad_coordinate_text": ("坐标无法识别", "unreadable coordinates"),
+    "invalid_credit_code": ("信用代码无效", "invalid credit code"),
+    "duplicate_credit_code": ("信用代码重复", "credit code repeated"),
+    "duplicate_ext_id": ("企业编号重复", "id repeated"), "key_conflict": ("代码与编号冲突", "key conflict"),
+    "no_key": ("无代码无编号", "no key"), "credit_code_normalised": ("信用代码已规范", "code normalised"),
+    "swapped_coordinates": ("经纬度颠倒", "lon/lat swapped"), "unknown_value": ("未知取值", "unknown value"),
+    "unknown_frequency": ("频次无法识别", "unknown frequency"), "bad_phone": ("电话可疑", "phone"),
+    "bad_date": ("日期无法识别", "bad date"), "older_inspection": ("检查日期较旧", "older inspection"),
+    "no_district": ("无辖区边界", "no district"), "outside_district": ("不在辖区内", "outside district"),
+    "no_cells": ("尚无网格", "no cells"), "no_cell": ("不在网格内", "in no cell"),
+    "bad_mobile": ("手机号无效", "bad mobile"), "mobile_normalised": ("手机号已规范", "mobile normalised"),
+    "missing_staff_no": ("缺工号", "no staff number"), "duplicate_staff_no": ("工号重复", "staff no repeated"),
+    "unknown_role": ("未知角色", "unknown role"), "role_alias": ("角色已规范", "role normalised"),
+    "assignment_refused": ("未能分配", "not assigned"),
+    "cell_without_primary": ("无责任人", "no primary"),
+    "cell_without_supervisor": ("无监管责任人", "no supervisor"),
+    "officer_without_area": ("人员未分配", "officer idle"),
+    "key_enterprise_without_supervisor": ("重点企业无监管", "key enterprise unsupervised"),
+    "responsibilities_closed": ("责任随网格结束", "responsibilities ended"),
+}
+LAYER_TITLES = {"districts": ("区", "districts"), "streets": ("街道", "streets"),
+                "communities": ("社区", "communities"), "cells": ("单元网格", "cells"),
+                "enterprises": ("企业", "enterprises"), "officers": ("人员", "officers")}
+
+
+def title(reason: str) -> str:
+    """A finding kind's short name in the current language (the code itself if unnamed)."""
+    zh, en = TITLES.get(reason, (reason, reason))
+    return en if language() == "en" else zh
+
+
+def layer_title(name: str | None) -> str:
+    """A layer's name for people (a file name passes through)."""
+    if not name:
+        return ""
+    zh, en = LAYER_TITLES.get(name, (name, name))
+    return en if language() == "en" else zh

@@ -139,6 +139,8 @@ def test_validate_runs_in_a_thread_and_lists_findings(qtbot, demo, tmp_path):
     assert dlg.model.rowCount() == len(dlg.model.findings) > 0
     assert "个错误" in dlg.summary.text()
     row = next(i for i, f in enumerate(dlg.model.findings) if f.reason == "overlap")
+    shown = [dlg.model.data(dlg.model.index(row, c)) for c in range(dlg.model.columnCount())]
+    assert shown[:3] == ["错误", "重叠", "单元网格"]  # people read names, not reason codes
     target = dlg.model.findings[row].code
     dlg.locate.emit(dlg.model.findings[row])
     assert win.map.selected == {target}

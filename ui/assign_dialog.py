@@ -47,7 +47,7 @@ class AssignDialog(QDialog):
         form.addRow("人员：", self.officer)
         form.addRow("角色：", self.role)
         form.addRow("起始日期：", self.start)
-        form.addRow(QLabel("同一网格原有的同类责任人自起始日期起结束，历史保留。"))
+        form.addRow(QLabel("该网格原有的同类责任人自起始日期起卸任，原记录保留。"))
         form.addRow(ok_cancel(self, "指定", self.apply))
 
     def _default_role(self) -> None:

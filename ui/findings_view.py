@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDialog, QLabel, QTableView, QVBoxLayout, QWidget
 
 from gridmgr.findings import WARNING, Finding
+from gridmgr.messages import layer_title, title
 
 COLUMNS = [("severity", "级别"), ("reason", "类型"), ("file", "图层/文件"), ("row", "行"),
            ("code", "编码"), ("area_m2", "面积(平方米)"), ("message", "说明")]
@@ -37,6 +38,10 @@ class FindingsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if key == "severity":
                 return "警告" if f.severity == WARNING else "错误"
+            if key == "reason":
+                return title(f.reason)
+            if key == "file":
+                return layer_title(f.file)
             value = getattr(f, key)
             if key == "area_m2" and value is not None:
                 return f"{value:,.1f}"

@@ -13,6 +13,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from gridmgr.export import HEADERS_ZH
+from gridmgr.levels import LEVEL_ZH
 from gridmgr.storage import Store
 from gridmgr.storage.browse import Query
 
@@ -26,6 +27,7 @@ class RegisterModel(QAbstractTableModel):
         super().__init__(parent)
         self.store = store
         self.query = Query(table)
+        self.systems = {sy["code"]: sy["name"] for sy in store.grid_systems()}
         self.columns = self.query.columns()
         self.total = store.browse_count(self.query)
         self.rows: list[tuple[Any, ...]] = store.browse_page(self.query, 0, PAGE)
@@ -46,6 +48,11 @@ class RegisterModel(QAbstractTableModel):
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             value = self.rows[index.row()][index.column() + 1]
+            column = self.columns[index.column()]
+            if column == "level":
+                return LEVEL_ZH.get(value, value)
+            if column == "system":
+                return self.systems.get(value, value)
             return "" if value is None else str(value)
         return None
 

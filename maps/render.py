@@ -107,7 +107,9 @@ class AreaScene:
         if not self.points:
             return
         scale = view.m11()
-        key_only = scale * 0.002 < 4  # at district scale only key enterprises, or it is noise
+        # below ~20,000 px per degree (a 300 m cell under ~60 px) only key enterprises: at
+        # district scale 3,000 dots would hide the grid
+        key_only = scale < 20_000
         painter.setPen(QPen(QColor("#ffffff"), 0.8))
         for pt, cls in self.points:
             if key_only and cls not in KEY_CLASSES:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import math
 import re
-import unicodedata
 from datetime import date, datetime
 from typing import Any
 
-FULLWIDTH_DIGITS = {chr(0xFF10 + i) for i in range(10)}
 # full-width digits, Latin letters and the few marks that occur in numbers (．－＋): made
 # half-width in codes, phones and coordinates only — never in names or addresses, where （）、，
 # are part of the registered text
@@ -21,33 +18,22 @@ LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
 
 
 def clean_code(value: Any) -> tuple[str | None, list[str]]:
-    """A code as text, with what was changed: ``stray_spaces``, ``fullwidth_digits``.
+    """A code as text, with what was changed: ``fullwidth_digits``, ``stray_spaces``.
 
-    Numbers read from DBF/Excel come as int or float (440604010001.0); they become digit strings.
+    Numbers read from DBF/Excel come as int or float (440604010001.0); they become digit
+    strings.  A code holds no spaces at all, so inner ones go too.
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None, []
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value)
-    notes = []
-    if any(c in FULLWIDTH_DIGITS for c in text):
-        text = unicodedata.normalize("NFKC", text)
-        notes.append("fullwidth_digits")
-    stripped = "".join(text.split())
-    if stripped != text:
-        notes.append("stray_spaces")
-    return (stripped or None), notes
+    text, notes = clean_cell(value, narrow=True)
+    if text is not None and " " in text:
+        text = text.replace(" ", "")
+        if "stray_spaces" not in notes:
+            notes.append("stray_spaces")
+    return text or None, notes
 
 
 def clean_name(value: Any) -> tuple[str | None, list[str]]:
     """A name stripped of leading/trailing and doubled spaces, with a note when that happened."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None, []
-    text = str(value).replace("\u3000", " ")
-    stripped = " ".join(text.split())
-    notes = ["stray_spaces"] if stripped != str(value) else []
-    return (stripped or None), notes
+    return clean_cell(value)
 
 
 def iso_date(value: str) -> str:

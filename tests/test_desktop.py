@@ -17,13 +17,19 @@ from PySide6.QtCore import Qt
 from ui.app import CODE_ROLE, MainWindow
 
 
-def test_window_shows_the_demo_and_clicks_select(qtbot, demo, tmp_path):
+def shown_window(qtbot, project) -> MainWindow:
+    """The main window, shown at a fixed size, with ``project`` loaded."""
     win = MainWindow()
     qtbot.addWidget(win)
     win.resize(1200, 800)
     win.show()
-    assert win.load(demo)
+    assert win.load(project)
     qtbot.waitExposed(win)
+    return win
+
+
+def test_window_shows_the_demo_and_clicks_select(qtbot, demo, tmp_path):
+    win = shown_window(qtbot, demo)
     assert "禅城区" in win.windowTitle()
     top = [win.model.item(r).text() for r in range(win.model.rowCount())]
     assert sorted(top) == sorted(["祖庙街道", "石湾镇街道", "张槎街道", "南庄镇"])
@@ -222,12 +228,7 @@ def test_assign_an_officer_to_cells_chosen_on_the_map(qtbot, demo_copy, monkeypa
     from gridmgr.responsibility import effective
     from ui.assign_dialog import AssignDialog
 
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    assert win.load(demo_copy)
-    qtbot.waitExposed(win)
+    win = shown_window(qtbot, demo_copy)
     cells = ["44060401200101", "44060401200102"]
     layer = win.map.scene.layers["cell"]
     win.map.select(set(cells), fly=True)
@@ -325,12 +326,7 @@ def test_new_project_dialog_creates_the_file_and_it_becomes_recent(qtbot, tmp_pa
 
 def test_clicking_the_map_selects_without_flying_and_a_new_project_clears_it(qtbot, demo,
                                                                            tmp_path):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    assert win.load(demo)
-    qtbot.waitExposed(win)
+    win = shown_window(qtbot, demo)
     scale = win.map.scale
     layer = win.map.scene.layers["cell"]
     code = "44060401200101"

@@ -197,13 +197,13 @@ def _migration_3(db: sqlite_utils.Database, settings: dict[str, str]) -> None:
     db.execute("CREATE INDEX idx_officers_name ON officers (name, id)")
 
 
-SCHEMA_VERSION = 3
-
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database, dict[str, str]], None]] = {
     1: _migration_1,
     2: _migration_2,
     3: _migration_3,
 }
+
+SCHEMA_VERSION = max(MIGRATIONS)
 
 
 def apply_migrations(db: sqlite_utils.Database, current: int, settings: dict[str, str]) -> None:

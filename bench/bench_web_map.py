@@ -10,12 +10,19 @@ long can be cut off by ``--timeout``).  A process builds N touching square cells
 100 m) in a square, opens a ``WebMapView`` (1200×800, shown offscreen) and times:
 
 * ``load``: the empty page until ``loadFinished``;
-* ``payload``: Python building the compact payload (``maps.web_page.area_payload``, which
-  simplifies layers above 5000 cells with ``shapely.coverage_simplify``);
-* ``push+draw``: ``set_frames`` until the page reports every cell drawn (``gridmap.stats()``)
-  and two animation frames have passed (the canvas paints on the next frame);
-* ``recolour``: ``set_colours`` for every cell until the last cell has its new colour and two
-  frames have passed.
+* ``payload``: Python building the compact payload (``maps.web_page.area_payload``; squares
+  have 4 points, so no coarse geometry is built for them);
+* ``push+draw``: ``set_frames`` until the page has painted it (``gridmap.whenPainted`` →
+  ``painted``) at the zoom that fits everything — where, with levels of detail, cells smaller
+  than 6 px are not drawn;
+* ``zoom-in``: ``setView`` to the first zoom where cells are drawn, until painted; ``drawn`` is
+  how many cells that view drew (the canvas layer culls by box);
+* ``pan``: one 400 px pan there, timed inside the page (moveend redraws synchronously);
+* ``recolour``: ``set_colours`` for every cell until the last cell has its new colour and the
+  page painted.
+
+``bench/results_web_map_before.json`` holds the numbers of the previous page (one L.polygon per
+cell on Leaflet's canvas renderer) for comparison.
 
 Peak RSS is the high-water mark (VmHWM) of this process plus every QtWebEngine process it
 started (the renderer, GPU and zygote processes), read from /proc at the end: each process's own
@@ -128,6 +135,12 @@ def run_one(n: int) -> dict:
             " requestAnimationFrame(function () { window.__frames = true; }); });")
         poll(view, "window.__frames", bool)
 
+    def painted(view) -> None:
+        """Until the page has drawn everything pushed so far (gridmap.whenPainted)."""
+        seen = view.paint_count
+        view.notify_painted()
+        wait(lambda: view.paint_count > seen)
+
     gdf = cells(n)
     t0 = time.perf_counter()
     view = WebMapView()
@@ -138,23 +151,35 @@ def run_one(n: int) -> dict:
 
     t0 = time.perf_counter()
     view.set_frames({"cell": gdf})
-    stats = poll(view, "gridmap.stats()", lambda s: s["drawn"] >= n, every=0.05)
-    two_frames(view)
+    painted(view)
     push = time.perf_counter() - t0
+    stats = js(view, "gridmap.stats()")
+
+    # zoom in to where cells are drawn (levels of detail), then pan by a third of the view
+    cx, cy = gdf.total_bounds[[0, 2]].mean(), gdf.total_bounds[[1, 3]].mean()
+    zoom_cells = stats["minZoom"]["cell"]
+    t0 = time.perf_counter()
+    view.run_js(f"gridmap.setView({cy}, {cx}, {zoom_cells})")
+    painted(view)
+    zoom_in = time.perf_counter() - t0
+    inside = js(view, "gridmap.stats()")
+    pan_ms = js(view, "gridmap.panTiming(400)")
 
     colours = {c: PALETTE[i % 5] for i, c in enumerate(gdf["code"])}
     last = gdf["code"].iloc[-1]
     t0 = time.perf_counter()
     view.set_colours("cell", colours)
     poll(view, f"gridmap.styleOf('{last}').fillColor", lambda c: c == colours[last])
-    two_frames(view)
+    painted(view)
     recolour = time.perf_counter() - t0
 
     own, total = tree_peak_mb()
     view.close()
     return {"cells": n, "load_s": round(load, 3), "payload_s": round(view.timings["payload"], 3),
-            "push_draw_s": round(push, 3), "recolour_s": round(recolour, 3),
-            "zoom": stats["zoom"], "peak_rss_python_mb": round(own),
+            "push_draw_s": round(push, 3), "zoom": stats["zoom"],
+            "cells_from_zoom": zoom_cells, "zoom_in_draw_s": round(zoom_in, 3),
+            "cells_drawn_zoomed_in": inside["drawn"], "pan_redraw_ms": pan_ms,
+            "recolour_s": round(recolour, 3), "peak_rss_python_mb": round(own),
             "peak_rss_total_mb": round(total)}
 
 
@@ -170,8 +195,8 @@ def main() -> None:
         return
 
     rows = []
-    head = (f"{'cells':>8} {'load':>7} {'payload':>8} {'push+draw':>10} {'recolour':>9} "
-            f"{'zoom':>5} {'RSS py':>7} {'RSS all':>8}")
+    head = (f"{'cells':>8} {'load':>7} {'payload':>8} {'push+draw':>10} {'zoom-in':>8} "
+            f"{'drawn':>6} {'pan':>7} {'recolour':>9} {'RSS py':>7} {'RSS all':>8}")
     print(head)
     for n in args.sizes:
         t0 = time.perf_counter()
@@ -192,10 +217,15 @@ def main() -> None:
             print(f"{n:>8}  {row['error'][:200]}")
         else:
             print(f"{n:>8} {row['load_s']:>6.2f}s {row['payload_s']:>7.2f}s "
-                  f"{row['push_draw_s']:>9.2f}s {row['recolour_s']:>8.2f}s {row['zoom']:>5} "
+                  f"{row['push_draw_s']:>9.2f}s {row['zoom_in_draw_s']:>7.2f}s "
+                  f"{row['cells_drawn_zoomed_in']:>6} {row['pan_redraw_ms']:>5.0f}ms "
+                  f"{row['recolour_s']:>8.2f}s "
                   f"{row['peak_rss_python_mb']:>5} MB {row['peak_rss_total_mb']:>5} MB",
                   flush=True)
+    before = ROOT / "bench" / "results_web_map_before.json"
     result = {"when": datetime.now().isoformat(timespec="seconds"),
+              "before": ("results_web_map_before.json: one L.polygon per cell, measured "
+                         "2026-11-23 16:21" if before.exists() else None),
               "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                           "platform": platform.platform()},
               "rows": rows}

@@ -17,6 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, messages
+from .cli_cases import register as register_cases
+from .cli_fieldpack import register as register_fieldpack
+from .cli_print import register as register_print
+from .cli_stats import register as register_stats
 from .errors import (
     EXIT_BUG,
     EXIT_CANCELLED,
@@ -420,6 +424,8 @@ def _launch_gui(path: Path | None, screenshot: str | None = None) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
+    if args.lang:  # `gridmgr --lang en gui` or `gridmgr gui --lang en`: the desktop reads it
+        os.environ["GRIDMGR_LANG"] = args.lang  # (ui/i18n.py), before a saved menu choice
     return _launch_gui(Path(args.project) if args.project else None, args.screenshot)
 
 
@@ -554,12 +560,13 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("export", help="导出图层")
     s.add_argument("project")
     s.add_argument("layer", help="districts、streets、communities、cells、enterprises、"
-                                 "responsibilities 或 officers")
+                                 "responsibilities、officers 或 cases")
     s.add_argument("--out", required=True)
     s.add_argument("--format", choices=["gpkg", "geojson", "shp", "csv", "xlsx", "kml"])
     s.add_argument("--crs", help="输出坐标系（默认项目坐标系；GeoJSON/KML 总是 WGS84）")
     s.add_argument("--system")
-    s.add_argument("--as-of", type=_date, help="某日的区域和责任人 YYYY-MM-DD（默认今天）")
+    s.add_argument("--as-of", type=_date, help="某日的区域和责任人、该日结束时案件是否超期 "
+                                               "YYYY-MM-DD（默认今天）")
     s.set_defaults(func=cmd_export)
 
     s = sub.add_parser("demo", help="用 data/ 中的禅城区数据建演示项目")
@@ -572,7 +579,13 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("gui", help="打开桌面窗口")
     s.add_argument("project", nargs="?")
     s.add_argument("--screenshot", metavar="FILE.png", help="打开、截图并退出（无显示器也可用）")
+    s.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS,
+                   help="界面语言（默认中文或上次在菜单中的选择）")
     s.set_defaults(func=cmd_gui)
+    register_print(sub)
+    register_cases(sub)
+    register_stats(sub)
+    register_fieldpack(sub)
     return p
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .case_import import import_cases
+from .cases import apply_steps_file
 from .enterprises import import_enterprises
 from .errors import InputFileError
 from .findings import Report
@@ -68,6 +70,10 @@ def build_demo(out: Path, *, cell_size: float = 300.0, force: bool = False) -> T
             yield Progress(0, 1, "分配网格责任人")
             _clean(assign_from_file(store, str(src / "assignments.csv")),
                    src / "assignments.csv")
+            yield Progress(0, 1, "导入 2026 年演示案件")
+            report = yield from import_cases(store, data_dir() / "cases.csv", coords="gcj02")
+            _clean(report, data_dir() / "cases.csv")
+            apply_steps_file(store, data_dir() / "case_steps.csv")
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)

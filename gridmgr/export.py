@@ -2,8 +2,9 @@
 
 Layers: the four area levels, ``enterprises`` (points, with their cell, community, street, the
 responsible officers as of today and whether an inspection is overdue), ``responsibilities``
-(every cell with who answers for it on ``--as-of``, and from which level) and ``officers``
-(a table: CSV or XLSX).
+(every cell with who answers for it on ``--as-of``, and from which level), ``officers``
+(a table: CSV or XLSX) and ``cases`` (points, with category, enterprise and handler by name,
+and whether each is overdue at the end of ``--as-of``, default now).
 
 Vector formats (GeoPackage, GeoJSON, Shapefile, KML) go through pyogrio.  Shapefiles are written
 in UTF-8 with a ``.cpg`` (so no one has to guess again) and 10-character field names.  CSV is
@@ -32,7 +33,7 @@ from .text import iso_date
 FORMATS = {"gpkg": ".gpkg", "geojson": ".geojson", "shp": ".shp", "csv": ".csv",
            "xlsx": ".xlsx", "kml": ".kml"}
 _SUFFIX_FORMAT = {v: k for k, v in FORMATS.items()} | {".json": "geojson"}
-REGISTER_LAYERS = ("enterprises", "officers", "responsibilities")
+REGISTER_LAYERS = ("enterprises", "officers", "responsibilities", "cases")
 LAYER_ALIASES = {**{t: lvl for lvl, t in LEVEL_TABLES.items()}, **{lvl: lvl for lvl in LEVELS},
                  **{r: r for r in REGISTER_LAYERS}}
 
@@ -93,6 +94,10 @@ def _frame(store: Store, layer: str, system: str | None, as_of: str | None
         gdf = store.areas(layer, system=system, as_of=as_of)
         return gdf[["code", "name", "parent_code", "system", "valid_from", "valid_to",
                     "area_m2", "uuid", "geometry"]]
+    if layer == "cases":
+        from .cases import export_frame
+
+        return export_frame(store, as_of)
     if layer == "officers":
         return store.officers()[["staff_no", "name", "mobile", "role", "unit"]]
     day = as_of or today()
@@ -119,7 +124,19 @@ def _frame(store: Store, layer: str, system: str | None, as_of: str | None
     return out
 
 
-def _write(frame: pd.DataFrame, out: Path, fmt: str, table: str, target: object) -> None:
+def _names(layer: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The Chinese headers and Shapefile field names of a layer (the module's, plus the cases'
+    own for ``cases``) — fresh dicts, so exporting one layer never changes another's names."""
+    if layer != "cases":
+        return HEADERS_ZH, SHP_NAMES
+    from .cases import EXPORT_HEADERS_ZH, EXPORT_SHP_NAMES
+
+    return {**HEADERS_ZH, **EXPORT_HEADERS_ZH}, {**SHP_NAMES, **EXPORT_SHP_NAMES}
+
+
+def _write(frame: pd.DataFrame, out: Path, fmt: str, table: str, target: object,
+           names: tuple[dict[str, str], dict[str, str]] = (HEADERS_ZH, SHP_NAMES)) -> None:
+    headers, shp_names = names
     spatial = isinstance(frame, gpd.GeoDataFrame)
     if fmt in ("csv", "xlsx"):
         data = pd.DataFrame(frame.drop(columns="geometry")) if spatial else frame.copy()
@@ -130,7 +147,7 @@ def _write(frame: pd.DataFrame, out: Path, fmt: str, table: str, target: object)
             data["lat"] = pts.y.round(7) if len(frame) else []
             if fmt == "csv":
                 data["wkt"] = frame.geometry.to_wkt(rounding_precision=8) if len(frame) else []
-        data = data.rename(columns=HEADERS_ZH)
+        data = data.rename(columns=headers)
         if fmt == "csv":
             data.to_csv(out, index=False, encoding="utf-8-sig")
         else:
@@ -140,7 +157,7 @@ def _write(frame: pd.DataFrame, out: Path, fmt: str, table: str, target: object)
         raise UsageError(f"{table} 没有几何图形，只能导出为 csv 或 xlsx")
     kw: dict = {}
     if fmt == "shp":
-        frame = frame.rename(columns=SHP_NAMES)
+        frame = frame.rename(columns=shp_names)
         kw["encoding"] = "UTF-8"
     if fmt == "kml":
         frame = frame.rename(columns={"name": "Name"})
@@ -176,7 +193,7 @@ def export_layer(store: Store, layer: str, out: str | Path, *, fmt: str | None =
     # write beside the target and move into place: an interrupted export leaves the old file
     with tempfile.TemporaryDirectory(prefix=".gridmgr-export-", dir=out.parent) as tmp:
         staged = Path(tmp) / out.name
-        _write(frame, staged, fmt, table, target)
+        _write(frame, staged, fmt, table, target, _names(layer))
         for produced in sorted(Path(tmp).iterdir()):
             os.replace(produced, out.parent / produced.name)
     yield Progress(3, 3, "完成")

@@ -39,19 +39,27 @@ WEB = HERE / "web"
 QWEBCHANNEL_JS = "qrc:///qtwebchannel/qwebchannel.js"  # served by QtWebChannel itself
 
 LEVELS = ("district", "street", "community", "cell")
-# Above this many polygons a layer is simplified (shared edges kept) before it is pushed.
+# The full geometry is pushed as it is (the page draws a level only from the zoom where its
+# median area is MIN_PX wide, where the detail is wanted).  Simplifying 100k cells with
+# coverage_simplify took 5–20 s here, for nothing at the zoom where cells show: ask for it with
+# ``simplify=`` if a layer needs it.
 SIMPLIFY_ABOVE = 5000
-SIMPLIFY_TOLERANCE = 2e-5  # degrees, about 2 m: invisible at the zoom where cells show
+SIMPLIFY_TOLERANCE = 0.0
 DECIMALS = 6  # about 0.1 m in lon/lat
+MIN_PX = 6  # gridmap.js: a level is drawn once its median area is this many pixels wide
+COARSE_ABOVE = 8  # points per area above which a coarse geometry is pushed as well
+COARSE_ZOOMS = 3  # the coarse geometry serves this many zoom levels from where a level shows
+COARSE_MAX_AREAS = 20_000  # streets, communities (drawn at every zoom); not 100k cells
 
 # Enterprise symbols: the colours of maps.render (the QPainter map); tests check they agree.
 # (Not imported from there: this module stays free of Qt.)
 CLASS_COLOURS = {"国控": "#b91c1c", "省控": "#ea580c", "市控": "#ca8a04", "一般": "#64748b"}
 OTHER_CLASS_COLOUR = "#64748b"
-# Zoom levels (Leaflet): below KEY_ONLY_BELOW only key enterprises are drawn, as maps.render does
-# under 2000 px per degree (zoom ≈ 11.5); labels of codes from LABELS_FROM (a 300 m cell is then
-# about 60 px wide), at most MAX_LABELS of them (the ones in view).
-KEY_ONLY_BELOW = 12
+# Zoom levels (Leaflet): below KEY_ONLY_BELOW only key enterprises are drawn (a whole district
+# fits at zoom 11–12 in the window, where 3000 markers would hide the grid); labels of codes
+# from LABELS_FROM (a 300 m cell is then about 60 px wide), at most MAX_LABELS of them (the ones
+# in view).
+KEY_ONLY_BELOW = 13
 LABELS_FROM = 15
 MAX_LABELS = 400
 # Measures: a 5-class sequential palette (ColorBrewer YlOrRd) and a grey for "no data".
@@ -111,24 +119,8 @@ def write_page(directory: str | Path) -> Path:
     return path
 
 
-def area_payload(gdf: Any, simplify: float | None = None,
-                 simplify_above: int = SIMPLIFY_ABOVE) -> dict[str, Any]:
-    """A GeoDataFrame in lon/lat (``code``, ``name``, polygon ``geometry``) as compact data.
-
-    Coordinates are one flat ``[lon, lat, lon, lat, …]`` array (rings without their closing
-    point) with geoarrow-style offsets: ``ring_ends`` (end of each ring in points),
-    ``poly_rings`` (end of each polygon in rings, the first ring is the shell) and
-    ``feature_polys`` (end of each feature in polygons).  Layers with more than
-    ``simplify_above`` features are simplified with :func:`shapely.coverage_simplify`, which keeps
-    shared edges shared; ``simplify`` sets the tolerance in degrees (0 turns it off).
-    """
-    geoms = np.asarray(gdf.geometry.values, dtype=object)
-    tol = SIMPLIFY_TOLERANCE if simplify is None else simplify
-    if tol and len(geoms) > simplify_above:
-        ok = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
-        if ok.any():
-            geoms = geoms.copy()
-            geoms[ok] = shapely.coverage_simplify(geoms[ok], tol, simplify_boundary=False)
+def _packed(geoms: np.ndarray) -> dict[str, list]:
+    """Polygons as one flat coordinate array with geoarrow-style offsets (see area_payload)."""
     parts, part_of = shapely.get_parts(geoms, return_index=True)
     polys = shapely.get_type_id(parts) == shapely.GeometryType.POLYGON.value
     parts, part_of = parts[polys], part_of[polys]
@@ -138,17 +130,75 @@ def area_payload(gdf: Any, simplify: float | None = None,
     keep = np.ones(len(coords), dtype=bool)
     keep[np.cumsum(n_pts)[n_pts > 0] - 1] = False  # drop each ring's closing point
     coords = np.round(coords[keep], DECIMALS)
-    ring_ends = np.cumsum(np.maximum(n_pts - 1, 0))
-    poly_rings = np.cumsum(np.bincount(ring_of, minlength=len(parts)))
-    feature_polys = np.cumsum(np.bincount(part_of, minlength=len(geoms)))
     return {
+        "coords": coords.ravel().tolist(),
+        "ring_ends": np.cumsum(np.maximum(n_pts - 1, 0)).tolist(),
+        "poly_rings": np.cumsum(np.bincount(ring_of, minlength=len(parts))).tolist(),
+        "feature_polys": np.cumsum(np.bincount(part_of, minlength=len(geoms))).tolist(),
+    }
+
+
+def _simplified(geoms: np.ndarray, tol: float) -> np.ndarray:
+    """``shapely.coverage_simplify`` (shared edges stay shared: no gaps open between cells)."""
+    ok = ~shapely.is_missing(geoms)
+    ok[ok] = ~shapely.is_empty(geoms[ok])
+    out = geoms.copy()
+    if ok.any():
+        out[ok] = shapely.coverage_simplify(geoms[ok], tol, simplify_boundary=False)
+    return out
+
+
+def pixel_degrees(zoom: float) -> float:
+    """Degrees of longitude one screen pixel spans at a Leaflet zoom level."""
+    return 360.0 / (256.0 * 2.0 ** zoom)
+
+
+def lod_zoom(geoms: np.ndarray, min_px: float = MIN_PX) -> int:
+    """The zoom from which the median area is ``min_px`` wide (gridmap.js draws a level from
+    there; the same rule, so Python knows which zoom the coarse geometry serves)."""
+    b = shapely.bounds(geoms)
+    w = b[:, 2] - b[:, 0]
+    w = w[np.isfinite(w) & (w > 0)]
+    if not len(w):
+        return 0
+    return max(0, math.ceil(math.log2(min_px / (256 * float(np.median(w)) / 360))))
+
+
+def area_payload(gdf: Any, simplify: float | None = None,
+                 simplify_above: int = SIMPLIFY_ABOVE, coarse: bool = True) -> dict[str, Any]:
+    """A GeoDataFrame in lon/lat (``code``, ``name``, polygon ``geometry``) as compact data.
+
+    Coordinates are one flat ``[lon, lat, lon, lat, …]`` array (rings without their closing
+    point) with geoarrow-style offsets: ``ring_ends`` (end of each ring in points),
+    ``poly_rings`` (end of each polygon in rings, the first ring is the shell) and
+    ``feature_polys`` (end of each feature in polygons).  With ``simplify`` (degrees), layers
+    with more than ``simplify_above`` features are simplified with
+    :func:`shapely.coverage_simplify`, which keeps shared edges shared.
+
+    Level of detail: when the areas have many vertices (more than :data:`COARSE_ABOVE` points per
+    area on average) a ``coarse`` geometry is added, coverage-simplified to half a pixel at the
+    zoom where the layer starts to show, which the page draws below ``coarse["below"]``.
+    """
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    tol = SIMPLIFY_TOLERANCE if simplify is None else simplify
+    if tol and len(geoms) > simplify_above:
+        geoms = _simplified(geoms, tol)
+    out: dict[str, Any] = {
         "codes": [str(c) for c in gdf["code"]],
         "names": ["" if n is None or n != n else str(n) for n in gdf["name"]],
-        "coords": coords.ravel().tolist(),
-        "ring_ends": ring_ends.tolist(),
-        "poly_rings": poly_rings.tolist(),
-        "feature_polys": feature_polys.tolist(),
+        **_packed(geoms),
     }
+    n_pts = len(out["coords"]) / 2
+    if coarse and 0 < len(geoms) <= COARSE_MAX_AREAS and n_pts / len(geoms) > COARSE_ABOVE:
+        z = lod_zoom(geoms)
+        if z == 0:  # shown from the start (a district, streets): from the zoom that fits them
+            b = shapely.total_bounds(geoms)
+            z = max(0, int(math.log2(1000 / (256 * max(b[2] - b[0], 1e-9) / 360))))
+        below = z + COARSE_ZOOMS
+        packed = _packed(_simplified(geoms, pixel_degrees(below - 1) / 2))
+        if len(packed["coords"]) < 0.75 * len(out["coords"]):
+            out["coarse"] = {**packed, "below": below}
+    return out
 
 
 def colour_array(codes: Iterable[str], colours: Mapping[str, str | None]) -> list[str | None]:

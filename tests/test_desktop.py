@@ -18,14 +18,41 @@ from ui.app import CODE_ROLE, MainWindow
 
 
 def shown_window(qtbot, project) -> MainWindow:
-    """The main window, shown at a fixed size, with ``project`` loaded."""
+    """The main window, shown at a fixed size, with ``project`` loaded and its map drawn."""
     win = MainWindow()
     qtbot.addWidget(win)
     win.resize(1200, 800)
     win.show()
-    assert win.load(project)
+    with qtbot.waitSignal(win.map.painted, timeout=30_000):
+        assert win.load(project)
     qtbot.waitExposed(win)
     return win
+
+
+def page(qtbot, win: MainWindow, script: str, pred=lambda v: True, timeout: int = 15_000):
+    """Poll ``script`` in the map page until ``pred(result)``; returns the result."""
+    import json
+
+    qtbot.waitUntil(lambda: win.map.is_loaded, timeout=timeout)
+    state: dict = {"busy": False}
+
+    def got(result) -> None:
+        state["value"] = json.loads(result) if isinstance(result, str) else result
+        state["busy"] = False
+
+    def check() -> bool:
+        if "value" in state and pred(state["value"]):
+            return True
+        if not state["busy"]:
+            state["busy"] = True
+            win.map.page().runJavaScript(f"JSON.stringify({script})", 0, got)
+        return False
+
+    try:
+        qtbot.waitUntil(check, timeout=timeout)
+    except qtbot.TimeoutError as exc:
+        raise AssertionError(f"{script} → {state.get('value')!r}") from exc
+    return state["value"]
 
 
 def test_window_shows_the_demo_and_clicks_select(qtbot, demo, tmp_path):
@@ -35,16 +62,18 @@ def test_window_shows_the_demo_and_clicks_select(qtbot, demo, tmp_path):
     assert sorted(top) == sorted(["祖庙街道", "石湾镇街道", "张槎街道", "南庄镇"])
 
     # click the map in the middle of a known cell: the tree and the detail panel follow
-    layer = win.map.scene.layers["cell"]
-    i = layer.index["44060401200101"]
-    centre = layer.bounds[i].center()
-    win.map.select({"44060401200101"}, fly=True)
-    qtbot.wait(50)
-    pos = win.map._view().map(centre)
-    qtbot.mouseClick(win.map, Qt.MouseButton.LeftButton, pos=pos.toPoint())
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    win.map.fly_to("44060401200101", animate=False)
+    page(qtbot, win, "gridmap.stats()", lambda s: s["shown"]["cell"])
+    x, y = page(qtbot, win, "gridmap.pointOf('44060401200101')")
+    with qtbot.waitSignal(win.map.areaClicked, timeout=10_000):
+        QTest.mouseClick(win.map.focusProxy() or win.map, Qt.MouseButton.LeftButton,
+                         Qt.KeyboardModifier.NoModifier, QPoint(round(x), round(y)))
     assert win.tree.currentIndex().siblingAtColumn(0).data(CODE_ROLE) == "44060401200101"
-    assert "44060401200101" in win.detail.text()
-    assert "升平社区" in win.detail.text()
+    assert "44060401200101" in win.detail_plain()
+    assert "升平社区" in win.detail_plain()
     # who answers for the cell, from the core's effective responsibility
     from gridmgr.project import open_project
     from gridmgr.responsibility import effective
@@ -52,9 +81,9 @@ def test_window_shows_the_demo_and_clicks_select(qtbot, demo, tmp_path):
     with open_project(demo, readonly=True) as store:
         eff = effective(store).set_index("cell_code").loc["44060401200101"]
         n_ents = int((store.enterprises()["cell_code"] == "44060401200101").sum())
-    assert f"责任人：{eff['primary_name']} {eff['primary_mobile']}" in win.detail.text()
-    assert f"企业 {n_ents} 家" in win.detail.text()
-    assert len(win.map.scene.points) == 3000
+    assert f"责任人：{eff['primary_name']} {eff['primary_mobile']}" in win.detail_plain()
+    assert f"企业 {n_ents} 家" in win.detail_plain()
+    assert len(win.map.point_codes) == 3000
 
     # selecting in the tree selects on the map
     win.search.setText("福贤社区")
@@ -108,13 +137,15 @@ def test_grid_system_switch_shows_the_environmental_grid(qtbot, demo, tmp_path):
     win = MainWindow()
     qtbot.addWidget(win)
     assert win.load(p)
-    assert "cell" in win.map.scene.layers and len(win.map.scene.layers["cell"].codes) > 1500
+    assert len(win.map.codes["cell"]) > 1500
     assert [win.systems.itemData(i) for i in range(win.systems.count())] == ["urban", "env"]
     win.systems.setCurrentIndex(1)
     win.systems.activated.emit(1)
     assert win.system == "env"
-    assert len(win.map.scene.layers["cell"].codes) == 0
-    assert len(win.map.scene.layers["community"].codes) == 96
+    assert len(win.map.codes["cell"]) == 0
+    assert len(win.map.codes["community"]) == 96
+    stats = page(qtbot, win, "gridmap.stats()", lambda s: s["levels"].get("cell") == 0)
+    assert stats["levels"]["community"] == 96
     assert "环保网格" in win.statusBar().currentMessage()
 
 
@@ -215,7 +246,7 @@ def test_register_tables_page_lazily_sort_filter_and_lead_to_the_map(qtbot, demo
     view.activated.emit(0)
     cell = model.value(0, "cell_code")
     assert win.tabs.currentIndex() == 0 and win.map.selected == {cell}
-    assert cell in win.detail.text()
+    assert cell in win.detail_plain()
     assert win.registers["officers"].model.total == 148
 
 
@@ -230,14 +261,11 @@ def test_assign_an_officer_to_cells_chosen_on_the_map(qtbot, demo_copy, monkeypa
 
     win = shown_window(qtbot, demo_copy)
     cells = ["44060401200101", "44060401200102"]
-    layer = win.map.scene.layers["cell"]
-    win.map.select(set(cells), fly=True)
-    qtbot.wait(50)
-    for code in cells:
-        pos = win.map._view().map(layer.bounds[layer.index[code]].center()).toPoint()
-        qtbot.mouseClick(win.map, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier,
-                         pos=pos)
+    for code in cells:  # what the page calls on a shift-click
+        win.map.bridge.areaShiftClicked(code)
     assert win.selection == set(cells)
+    assert sorted(page(qtbot, win, "gridmap.stats()", lambda s: len(s["selected"]) == 2)
+                  ["selected"]) == cells
 
     def fill_and_accept(dialog: AssignDialog) -> int:
         dialog.officer.setCurrentIndex(dialog.officer.findData("CC0013"))
@@ -263,9 +291,9 @@ def test_assign_an_officer_to_cells_chosen_on_the_map(qtbot, demo_copy, monkeypa
         mine = rows[(rows["area_code"] == code) & (rows["staff_no"] == "CC0013")]
         assert list(mine["valid_from"]) == ["2026-06-01"]
     assert "已指定：新增 2 条责任" in win.statusBar().currentMessage()
-    assert "CC0013" not in win.detail.text()  # names are shown, not staff numbers
+    assert "CC0013" not in win.detail_plain()  # names are shown, not staff numbers
     name = eff.loc[cells[0], "primary_name"]
-    assert f"责任人：{name}" in win.detail.text()
+    assert f"责任人：{name}" in win.detail_plain()
 
 
 def test_the_import_menu_opens_the_guided_import_and_the_window_follows(qtbot, demo_copy):
@@ -327,13 +355,13 @@ def test_new_project_dialog_creates_the_file_and_it_becomes_recent(qtbot, tmp_pa
 def test_clicking_the_map_selects_without_flying_and_a_new_project_clears_it(qtbot, demo,
                                                                            tmp_path):
     win = shown_window(qtbot, demo)
-    scale = win.map.scale
-    layer = win.map.scene.layers["cell"]
+    before = page(qtbot, win, "gridmap.stats()")
     code = "44060401200101"
-    pos = win.map._view().map(layer.bounds[layer.index[code]].center()).toPoint()
-    qtbot.mouseClick(win.map, Qt.MouseButton.LeftButton, pos=pos)
+    win.map.bridge.areaClicked(code)  # what the page calls on a click
     assert win.map.selected == {code} and win.selection == {code}
-    assert win.map.scale == scale  # a click selects; it does not zoom the map away
+    after = page(qtbot, win, "gridmap.stats()", lambda s: s["selected"] == [code])
+    # a click selects; it does not zoom the map away
+    assert (after["zoom"], after["bounds"]) == (before["zoom"], before["bounds"])
     assert win.tree.currentIndex().siblingAtColumn(0).data(CODE_ROLE) == code
     win.select_code("440604012002")  # a community: nothing left for an assignment
     assert win.selection == set()
@@ -346,7 +374,7 @@ def test_clicking_the_map_selects_without_flying_and_a_new_project_clears_it(qtb
     win.selection = {code}
     assert win.load(empty)
     assert win.selection == set() and win.map.selected == set()
-    assert code not in win.detail.text()
+    assert code not in win.detail_plain()
 
 
 def test_closing_the_window_during_a_check_stops_it_first(qtbot, demo, monkeypatch):

@@ -21,7 +21,7 @@ import shapely
 from openpyxl import Workbook, load_workbook
 from pyproj import Transformer
 
-from gridmgr import chinacoords, creditcode
+from gridmgr import beijing, chinacoords, creditcode
 from gridmgr.cell_assignment import locate
 from gridmgr.cli import main
 from gridmgr.enterprises import frequency_days, import_enterprises, overdue, parse_date
@@ -516,7 +516,7 @@ def test_export_enterprises_carries_cells_areas_people_and_overdue(demo, tmp_pat
         people = {r["工号"]: r for r in csv.DictReader(fh)}
     with open(DATA / "chancheng" / "assignments.csv", encoding="utf-8-sig", newline="") as fh:
         assigned = list(csv.DictReader(fh))
-    today = date.today().isoformat()
+    today = beijing.today()  # the project's day: Beijing's, whatever the machine's zone
     # one enterprise in 绿景社区 (网格员 changed on 2026-03-01), one in 黎冲村 (no supervisor)
     for community in ("440604010005", "440604010211"):
         code = ents.index[ents["community_code"] == community][0]
@@ -553,7 +553,7 @@ def test_export_enterprises_carries_cells_areas_people_and_overdue(demo, tmp_pat
         last, freq = ents.loc[code, "last_inspection"], ents.loc[code, "inspection_frequency"]
         want.append(last is None or
                     date.fromordinal(date.fromisoformat(last).toordinal() + days[freq])
-                    < date.today())
+                    < date.fromisoformat(beijing.today()))
     assert list(g.loc[ents.index, "inspection_overdue"].astype(bool)) == want
     assert [bool(v) for v in x.loc[ents.index, "检查逾期"]] == want
     assert 0 < sum(want) < len(want)

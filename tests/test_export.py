@@ -265,3 +265,27 @@ def test_export_does_not_modify_the_project(built, tmp_path):
     before = hashlib.sha256(built["path"].read_bytes()).hexdigest()
     assert export(built, tmp_path / "h.csv") == 0
     assert hashlib.sha256(built["path"].read_bytes()).hexdigest() == before
+
+
+def test_exporting_cases_leaves_the_other_layers_names_alone(demo_copy, tmp_path):
+    """The cases' headers come with the cases export only: the module's tables stay as they
+    were, so a later export in the same process is named as before."""
+    from gridmgr import export as exp
+
+    headers, shp = dict(exp.HEADERS_ZH), dict(exp.SHP_NAMES)
+    out_csv, out_shp = tmp_path / "cases.csv", tmp_path / "cases.shp"
+    assert main(["-q", "export", str(demo_copy), "cases", "--out", str(out_csv)]) == 0
+    assert main(["-q", "export", str(demo_copy), "cases", "--out", str(out_shp)]) == 0
+    assert (exp.HEADERS_ZH, exp.SHP_NAMES) == (headers, shp)
+    assert "category_code" not in exp.HEADERS_ZH and "category_code" not in exp.SHP_NAMES
+    frame = pd.read_csv(out_csv, dtype=str)
+    assert {"案件编号", "小类编码", "处置截止", "超期"} <= set(frame.columns)
+    fields = pyogrio.read_info(out_shp)["fields"]
+    assert {"case_no", "cat_code", "disp_due", "overdue"} <= set(fields)
+    assert all(len(f) <= 10 for f in fields)
+
+
+def test_export_help_names_the_cases_layer(capsys):
+    assert main(["export", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "officers 或 cases" in out and "是否超期" in out

@@ -16,6 +16,7 @@ import pytest
 from pyproj import CRS, Transformer
 from shapely.geometry import Polygon
 
+from gridmgr import beijing
 from gridmgr.cli import main
 from gridmgr.errors import Cancelled, InputFileError, UsageError
 from gridmgr.grid_import import import_grid
@@ -583,8 +584,8 @@ def test_supersede_keeps_history(with_streets, write_vector, gk_square):
     report, _ = import_(store, v2, level="community", supersede=True)
     assert report.accepted == 1 and report.refused == []
     assert report.info["superseded"] == 1
-    today = date.today().isoformat()
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    today = beijing.today()  # the project's day: Beijing's, whatever the machine's zone
+    yesterday = (date.fromisoformat(today) - timedelta(days=1)).isoformat()
 
     both = store.areas("community", current=False).sort_values("fid")
     assert list(both["code"]) == ["440604010001", "440604010001"]

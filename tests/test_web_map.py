@@ -21,6 +21,7 @@ import pytest
 pytest.importorskip("PySide6.QtWebEngineWidgets")  # must come before any QApplication exists
 
 import geopandas as gpd
+import numpy as np
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
@@ -37,13 +38,14 @@ from maps.web_page import (
     NO_DATA_COLOUR,
     PALETTE,
     area_payload,
+    lod_zoom,
     measure_style,
     page_html,
     point_payload,
 )
 from ui.web_map import WebMapView
 
-LOCAL = {"file", "qrc", "data"}
+LOCAL = {"file", "qrc", "data", "gmtiles"}  # gmtiles: the offline basemap, served by Qt
 RED = (0xE1, 0x1D, 0x48)
 CELL_OPACITY = 0.85  # gridmap.js: cells are filled at this opacity over the white background
 RED_ON_WHITE = tuple(round(CELL_OPACITY * c + (1 - CELL_OPACITY) * 255) for c in RED)
@@ -238,7 +240,8 @@ def test_grab_shows_coloured_cells(qtbot, drawn):
     def red_enough() -> bool:
         found["img"] = drawn.grab().toImage()
         found["red"] = count_colour(found["img"], RED_ON_WHITE)
-        return found["red"] > 500
+        # the selection is its own canvas, pushed by a second call: it may come a frame later
+        return found["red"] > 500 and count_colour(found["img"], (0xF5, 0x9E, 0x0B)) > 20
 
     try:
         qtbot.waitUntil(red_enough, timeout=10_000)
@@ -266,9 +269,16 @@ def test_pushes_before_load_are_queued_and_replace(qtbot):
     v.set_frames({"cell": squares(prefix="old")})  # queued while the page loads
     t0 = time.perf_counter()
     v.set_frames({"cell": grid(50)})
-    stats = wait_js(qtbot, v, "gridmap.stats()", lambda s: s["drawn"] == 2500)
-    assert stats["levels"] == {"cell": 2500}
+    with qtbot.waitSignal(v.painted, timeout=20_000):
+        v.notify_painted()
+    stats = eval_js(qtbot, v, "gridmap.stats()")
+    assert stats["levels"] == {"cell": 2500} and stats["paints"] == 1
     assert eval_js(qtbot, v, "gridmap.styleOf('old0')") is None
+    # levels of detail: 100 m cells fitted into 600 px are under 6 px wide, so not drawn yet
+    assert stats["zoom"] < stats["minZoom"]["cell"] and stats["drawn"] == 0
+    v.run_js(f"gridmap.setView(23.025, 113.125, {stats['minZoom']['cell'] + 1})")
+    stats = wait_js(qtbot, v, "gridmap.stats()", lambda s: s["drawn"] > 0)
+    assert stats["shown"] == {"cell": True} and stats["drawn"] < 2500  # only those in view
     print(f"\nload+push+draw 2500 cells {time.perf_counter() - t0:.3f} s")
     dispose(v)
 
@@ -400,3 +410,47 @@ def test_grab_shows_markers_and_legend(qtbot, drawn):
     finally:
         found["img"].save(str(SHOT_MEASURE))
     assert count_colour(found["img"], (0x64, 0x74, 0x8B), tol=10, step=1) > 10  # 一般 marker
+
+
+# -- levels of detail ----------------------------------------------------------------------
+
+def detailed(n: int = 6, size: float = 0.01) -> gpd.GeoDataFrame:
+    """n × n touching squares whose edges carry a vertex every ~10 m (like surveyed outlines)."""
+    import shapely
+
+    g = grid(n, size)
+    g["geometry"] = shapely.segmentize(np.asarray(g.geometry.values), size / 100)
+    return g
+
+
+def test_coarse_geometry_keeps_the_coverage():
+    import shapely
+
+    g = detailed()
+    p = area_payload(g)
+    assert "coarse" in p
+    fine_pts, coarse_pts = len(p["coords"]) // 2, len(p["coarse"]["coords"]) // 2
+    assert coarse_pts < 0.2 * fine_pts  # far fewer vertices where the layer is small
+    assert p["coarse"]["below"] == lod_zoom(np.asarray(g.geometry.values)) + 3
+    assert len(p["coarse"]["feature_polys"]) == len(g)
+    # rebuilt from the coarse arrays the squares still tile: no gaps, no overlaps
+    xy = np.asarray(p["coarse"]["coords"]).reshape(-1, 2)
+    ends = [0, *p["coarse"]["ring_ends"]]
+    polys = [shapely.Polygon(xy[a:b]) for a, b in zip(ends[:-1], ends[1:])]
+    union = shapely.union_all(polys)
+    assert abs(union.area - sum(x.area for x in polys)) < 1e-12
+    assert abs(union.area - shapely.union_all(g.geometry.values).area) < 1e-9
+    small = area_payload(g, coarse=False)
+    assert "coarse" not in small and small["coords"] == p["coords"]
+
+
+def test_page_draws_coarse_outlines_when_zoomed_out(qtbot, view):
+    view.set_frames({"community": detailed()})
+    wait_js(qtbot, view, "gridmap.stats()", lambda s: s["drawn"] == 36)
+    below = area_payload(detailed())["coarse"]["below"]
+    view.run_js(f"gridmap.setView(23.03, 113.13, {below - 2})")
+    stats = wait_js(qtbot, view, "gridmap.stats()", lambda s: s["zoom"] == below - 2)
+    assert stats["coarse"] == {"community": True} and stats["drawn"] == 36
+    view.run_js(f"gridmap.setView(23.03, 113.13, {below})")
+    stats = wait_js(qtbot, view, "gridmap.stats()", lambda s: s["zoom"] == below)
+    assert stats["coarse"] == {"community": False}

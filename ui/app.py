@@ -1,47 +1,100 @@
 """The desktop shell: the area tree, the map and a detail panel for one project.
 
-It holds no business rules: areas come from :class:`gridmgr.storage.Store`, everything it shows
-is what the core returns.  ``gridmgr gui PROJECT [--screenshot FILE]``.
+It holds no business rules: areas come from :class:`gridmgr.storage.Store`, details and search
+from :mod:`gridmgr.details`, everything it shows is what the core returns.
+``gridmgr gui PROJECT [--screenshot FILE]``.
+
+The map is the offline Leaflet page (:class:`ui.web_map.WebMapView`).  The QPainter map
+(:class:`ui.map_view.MapView`) is only the fallback when QtWebEngine cannot be imported (or
+``GRIDMGR_MAP=painter``): the window still shows, selects and assigns, without layers,
+measures, rectangles or a basemap.
+
+Selection: the tree, the map (click, shift-click, rectangle), the register tables (one click)
+and the links of the detail panel all end in :meth:`MainWindow.select_code`,
+:meth:`~MainWindow.select_enterprise` or :meth:`~MainWindow.select_officer`, which update
+the others.  ``self.selection`` holds the cells an assignment would apply to.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QSettings, QSignalBlocker, Qt, QTimer, QTranslator
-from PySide6.QtGui import QAction, QFont, QStandardItem, QStandardItemModel
+from PySide6.QtCore import (
+    QElapsedTimer,
+    QLibraryInfo,
+    QSettings,
+    QSignalBlocker,
+    Qt,
+    QTimer,
+    QTranslator,
+)
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QFont,
+    QStandardItem,
+    QStandardItemModel,
+    QTextDocumentFragment,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QFileDialog,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMainWindow,
+    QMenu,
     QMessageBox,
+    QScrollArea,
     QSplitter,
     QTabWidget,
+    QToolBar,
     QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
+try:  # before the QApplication exists: registers the gmtiles: scheme (see ui.tile_scheme)
+    from ui.web_map import WebMapView
+    WEB_MAP_ERROR: str | None = None
+except ImportError as _exc:  # QtWebEngine missing: the QPainter map stands in
+    WebMapView = None  # type: ignore[assignment,misc]
+    WEB_MAP_ERROR = str(_exc)
+
+from gridmgr import details as core_details
+from gridmgr.enterprises import KEY_CLASSES
 from gridmgr.errors import GridmgrError
 from gridmgr.findings import Finding, Report
 from gridmgr.grid_validate import validate_file
 from gridmgr.messages import LEVEL_ZH
 from gridmgr.project import open_project, summary
-from gridmgr.responsibility import FROM_ZH, cell_details
+from ui import detail_html, i18n
 from ui.assign_dialog import AssignDialog
+from ui.cases_panel import CasesPanel
 from ui.findings_view import FindingsDialog
 from ui.import_dialog import ImportDialog
 from ui.map_view import MapView
 from ui.new_project_dialog import NewProjectDialog
 from ui.register_table import RegisterView
 from ui.tasks import TaskRunner
+from ui.tools import Tools
+
+try:  # the case engineer's module: the case measures appear once it offers the counts
+    from gridmgr import cases as _cases
+except ImportError:  # pragma: no cover - depends on what is installed
+    _cases = None
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
+PENDING_ROLE = Qt.ItemDataRole.UserRole + 2  # a community whose cells are not in the tree yet
+UNASSIGNED_COLOUR = "#dc2626"
+ASSIGNED_COLOUR = "#e5e7eb"
+MAX_MAP_ENTERPRISES = 50_000  # above this the map draws the key enterprises only
+BASEMAP_KEY = "basemap"  # QSettings: path of an MBTiles file or tile folder, "" for none
 
 
 def recent_projects() -> list[str]:
@@ -52,73 +105,204 @@ def recent_projects() -> list[str]:
     return [p for p in value if Path(p).exists()]
 
 
+def make_map(parent: QWidget | None = None) -> QWidget:
+    """The Leaflet map, or the QPainter map when QtWebEngine is not there."""
+    if WebMapView is not None and os.environ.get("GRIDMGR_MAP") != "painter":
+        return WebMapView(parent)
+    return MapView(parent)
+
+
+def case_measures_available() -> bool:
+    """Open/overdue cases colour the map once gridmgr.cases offers ``cell_case_counts``."""
+    return _cases is not None and hasattr(_cases, "cell_case_counts")
+
+
 class MainWindow(QMainWindow):
     def __init__(self) -> None:
         super().__init__()
-        self.setWindowTitle("gridmgr 网格化管理")
+        self.setWindowTitle(self.tr("gridmgr 网格化管理"))
         self.resize(1280, 800)
         self.project: Path | None = None
-        self.details: dict[str, dict] = {}
-        self.store = None  # read-only, for the lazily paged register tables
+        self._overview: dict[str, dict] | None = None
+        self.counts: dict[str, tuple[int, int]] = {}
+        self.store = None  # read-only, for the lazily paged tables, details and search
         self.registers: dict[str, RegisterView] = {}
         self.items: dict[str, QStandardItem] = {}
         self.info: dict[str, dict] = {}
+        self.unit_level = "cell"
+        self.current: tuple[str, str] | None = None  # ("area"|"enterprise"|"officer", key)
+        self.selection: set[str] = set()  # cells chosen for an assignment
+        self.cases_panel: CasesPanel | None = None
 
         self.system = "urban"
         self.systems = QComboBox()
-        self.systems.setToolTip("网格体系")
+        self.systems.setToolTip(self.tr("网格体系"))
         self.systems.activated.connect(self._system_chosen)
-        self.search = QLineEdit(placeholderText="按编码或名称查找…")
+        self.search = QLineEdit(placeholderText=self.tr(
+            "查找：网格/区域编码或名称、企业名称或信用代码、人员姓名或工号"))
         self.search.returnPressed.connect(self.find)
+        self.hits = QListWidget()
+        self.hits.setMaximumHeight(140)
+        self.hits.hide()
+        self.hits.itemActivated.connect(self._hit_chosen)
+        self.hits.itemClicked.connect(self._hit_chosen)
         self.model = QStandardItemModel()
-        self.model.setHorizontalHeaderLabels(["区域", "编码"])
+        self.model.setHorizontalHeaderLabels([self.tr("区域"), self.tr("编码")])
         self.tree = QTreeView()
         self.tree.setModel(self.model)
         self.tree.selectionModel().currentChanged.connect(self._tree_selected)
-        self.detail = QLabel("打开项目后，点击地图或左侧的区域查看详情。")
+        self.tree.expanded.connect(self._tree_expanded)
+        self.detail = QLabel(self.tr("打开项目后，点击地图或左侧的区域查看详情。"))
         self.detail.setWordWrap(True)
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.detail.linkActivated.connect(self._detail_link)
+        detail_scroll = QScrollArea()
+        detail_scroll.setWidget(self.detail)
+        detail_scroll.setWidgetResizable(True)
         left = QWidget()
         lay = QVBoxLayout(left)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.systems)
         lay.addWidget(self.search)
+        lay.addWidget(self.hits)
         lay.addWidget(self.tree, 3)
-        lay.addWidget(self.detail, 1)
-        self.map = MapView()
+        lay.addWidget(detail_scroll, 2)
+
+        self.map = make_map()
         self.map.areaClicked.connect(self.select_code)
         self.map.areaShiftClicked.connect(self.toggle_cell)
-        self.selection: set[str] = set()  # cells chosen for an assignment (shift-click adds)
+        self.map.pointClicked.connect(lambda key: self.select_enterprise(key, fly=False))
+        self.map.boxSelected.connect(self.box_select)
+        if hasattr(self.map, "caseClicked"):  # the web map (the QPainter fallback has no cases)
+            self.map.caseClicked.connect(self._case_marker_clicked)
+            self.map.pointPicked.connect(self._case_place_picked)
+        self.map_tab = QWidget()
+        map_lay = QVBoxLayout(self.map_tab)
+        map_lay.setContentsMargins(0, 0, 0, 0)
+        map_lay.setSpacing(0)
+        map_lay.addWidget(self._map_toolbar())
+        map_lay.addWidget(self.map, 1)
         split = QSplitter()
         split.addWidget(left)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.map, "地图")
+        self.tabs.addTab(self.map_tab, self.tr("地图"))
         split.addWidget(self.tabs)
-        split.setSizes([340, 940])
+        split.setSizes([360, 920])
         self.setCentralWidget(split)
+        self._menus()
+        self.tools = Tools(self)  # printing, field packages, conflicts (ui/tools.py)
+        basemap = QSettings("gridmgr", "gridmgr").value(BASEMAP_KEY) or ""
+        if basemap:
+            self.set_basemap(str(basemap), remember=False)
 
-        menu = self.menuBar().addMenu("项目")
-        menu.addAction(QAction("新建…", self, shortcut="Ctrl+N", triggered=self.new_project))
-        act = QAction("打开…", self, shortcut="Ctrl+O", triggered=self.choose_project)
-        menu.addAction(act)
-        self.recent_menu = menu.addMenu("最近打开")
+    # -- building the window -----------------------------------------------------------------
+    def _map_toolbar(self) -> QToolBar:
+        bar = QToolBar()
+        bar.addWidget(QLabel(self.tr(" 着色：")))
+        self.measure = QComboBox()
+        self.measure.addItem(self.tr("无"), "none")
+        self.measure.addItem(self.tr("企业数"), "enterprises")
+        self.measure.addItem(self.tr("重点企业数"), "key_enterprises")
+        self.measure.addItem(self.tr("未落实责任人"), "unassigned")
+        if case_measures_available():
+            self.measure.addItem(self.tr("未结案件"), "open_cases")
+            self.measure.addItem(self.tr("超期案件"), "overdue_cases")
+        self.measure.currentIndexChanged.connect(lambda _i: self.apply_measure())
+        bar.addWidget(self.measure)
+        bar.addSeparator()
+        self.box_action = QAction(self.tr("框选"), self, checkable=True)
+        self.box_action.setToolTip(self.tr("拖动鼠标框选单元网格（也可按住 Shift 拖动）"))
+        self.box_action.toggled.connect(self.map.set_box_mode)
+        bar.addAction(self.box_action)
+        bar.addAction(QAction(self.tr("清除选择"), self, triggered=self.clear_selection))
+        bar.addAction(QAction(self.tr("为选中网格指定责任人…"), self,
+                              triggered=self.assign_selected))
+        bar.addSeparator()
+        bar.addAction(QAction(self.tr("全图"), self, triggered=self.map.zoom_to_all))
+        return bar
+
+    def _menus(self) -> None:
+        menu = self.menuBar().addMenu(self.tr("项目"))
+        self.project_menu = menu
+        menu.addAction(QAction(self.tr("新建…"), self, shortcut="Ctrl+N",
+                               triggered=self.new_project))
+        menu.addAction(QAction(self.tr("打开…"), self, shortcut="Ctrl+O",
+                               triggered=self.choose_project))
+        self.recent_menu = menu.addMenu(self.tr("最近打开"))
         self._fill_recent()
         menu.addSeparator()
-        for kind, title in (("grid", "导入网格（区/街道/社区/单元网格）…"),
-                            ("enterprises", "导入企业名录…"), ("officers", "导入人员名单…")):
+        for kind, title in (("grid", self.tr("导入网格（区/街道/社区/单元网格）…")),
+                            ("enterprises", self.tr("导入企业名录…")),
+                            ("officers", self.tr("导入人员名单…"))):
             menu.addAction(QAction(title, self, triggered=lambda _=False, k=kind:
                                    self.import_file(k)))
         menu.addSeparator()
-        menu.addAction(QAction("退出", self, shortcut="Ctrl+Q", triggered=self.close))
-        grid = self.menuBar().addMenu("网格")
-        grid.addAction(QAction("检查网格…", self, shortcut="Ctrl+K", triggered=self.validate))
-        grid.addAction(QAction("为选中的网格指定责任人…", self, shortcut="Ctrl+R",
+        self.print_anchor = menu.addSeparator()  # add_print_action puts "打印…" here
+        menu.addAction(QAction(self.tr("退出"), self, shortcut="Ctrl+Q", triggered=self.close))
+        grid = self.menuBar().addMenu(self.tr("网格"))
+        grid.addAction(QAction(self.tr("检查网格…"), self, shortcut="Ctrl+K",
+                               triggered=self.validate))
+        grid.addAction(QAction(self.tr("为选中的网格指定责任人…"), self, shortcut="Ctrl+R",
                                triggered=self.assign_selected))
-        view = self.menuBar().addMenu("视图")
-        view.addAction(QAction("全图", self, shortcut="Ctrl+0",
-                               triggered=lambda: self.map.zoom_to(self.map.scene.extent)))
+        view = self.menuBar().addMenu(self.tr("视图"))
+        view.addAction(QAction(self.tr("全图"), self, shortcut="Ctrl+0",
+                               triggered=self.map.zoom_to_all))
+        base = view.addMenu(self.tr("底图"))
+        group = QActionGroup(self)
+        self.basemap_none = QAction(self.tr("无底图"), self, checkable=True, checked=True,
+                                    triggered=lambda: self.set_basemap(None))
+        group.addAction(self.basemap_none)
+        base.addAction(self.basemap_none)
+        base.addAction(QAction(self.tr("选择 MBTiles 文件…"), self,
+                               triggered=self.choose_basemap_file))
+        base.addAction(QAction(self.tr("选择瓦片文件夹（{z}/{x}/{y}）…"), self,
+                               triggered=self.choose_basemap_folder))
+        base.setEnabled(WebMapView is not None and isinstance(self.map, WebMapView))
+        app = QApplication.instance()
+        if app is not None:
+            i18n.add_language_menu(view, app)
 
+    def add_tool_action(self, menu_title: str, action: QAction) -> QMenu:
+        """Hook another dialog into the window: ``action`` goes into the top-level menu
+        ``menu_title`` (created before 视图 if new).  Returns the menu."""
+        for act in self.menuBar().actions():
+            if act.menu() is not None and act.text() == menu_title:
+                act.menu().addAction(action)
+                return act.menu()
+        menu = QMenu(menu_title, self)
+        view = next((a for a in self.menuBar().actions() if a.text() == self.tr("视图")), None)
+        self.menuBar().insertMenu(view, menu) if view else self.menuBar().addMenu(menu)
+        menu.addAction(action)
+        return menu
+
+    def add_print_action(self, action: QAction) -> None:
+        """The "打印…" slot: the printing dialog's action, in the 项目 menu above 退出."""
+        self.project_menu.insertAction(self.print_anchor, action)
+
+    def add_cases_action(self, action: QAction) -> QMenu:
+        """The "案件" slot: the case dialogs' actions, in their own 案件 menu."""
+        return self.add_tool_action(self.tr("案件"), action)
+
+    def selected_cells(self) -> list[str]:
+        """The cells chosen on the map (for dialogs hooked in through add_tool_action)."""
+        return sorted(self.selection)
+
+    @property
+    def details(self) -> dict[str, dict]:
+        """Per unit cell: who answers for it today (属地兜底 applied), computed on first use —
+        for a measure or an officer — not while the project opens (seconds at 100k cells)."""
+        if self._overview is None:
+            if self.store is None:
+                return {}
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                self._overview = core_details.responsibility_overview(self.store, self.system)
+            finally:
+                QApplication.restoreOverrideCursor()
+        return self._overview
+
+    # -- projects ------------------------------------------------------------------------------
     def new_project(self) -> Path | None:
         dialog = NewProjectDialog(self)
         if dialog.exec() and dialog.created is not None:
@@ -134,7 +318,8 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(bool(recent_projects()))
 
     def choose_project(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "打开项目", "", "gridmgr 项目 (*.gpkg)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("打开项目"), "",
+                                              self.tr("gridmgr 项目 (*.gpkg)"))
         if path:
             self.load(Path(path))
 
@@ -148,30 +333,45 @@ class MainWindow(QMainWindow):
                                                          else codes[0])
                 frames = {lvl: store.areas(lvl, system=system).to_crs("EPSG:4490")
                           for lvl in ("district", "street", "community", "cell")}
-                ents = store.enterprises().to_crs("EPSG:4490")
-                details = cell_details(store) if system == "urban" else {}
+                n_ents = store.count_enterprises()
+                few = n_ents <= MAX_MAP_ENTERPRISES  # else only the key ones are drawn
+                ents = store.enterprise_points(None if few else KEY_CLASSES).to_crs("EPSG:4490")
+                counts = core_details.enterprise_counts(store, "cell")
         except GridmgrError as exc:
             QMessageBox.critical(self, exc.title, str(exc))
             return False
         if path != self.project:  # another project: nothing chosen in the old one survives
             self.selection = set()
+            self.current = None
             self.map.select(set())
-            self.detail.setText("点击地图或左侧的区域查看详情。")
+            self.detail.setText(self.tr("点击地图或左侧的区域查看详情。"))
         self.project, self.system = path, system
+        self.unit_level = next((lv for lv in ("cell", "community", "street")
+                                if len(frames[lv])), "cell")
         self._open_registers(path)
         self.systems.clear()
         for x in systems:
             self.systems.addItem(x["name"], x["code"])
         self.systems.setCurrentIndex(codes.index(system))
-        self.setWindowTitle(f"{s['name']} — gridmgr 网格化管理 — {path.name}")
+        self.setWindowTitle(self.tr("{name} — gridmgr 网格化管理 — {file}").format(
+            name=s["name"], file=path.name))
         self._fill_tree(frames)
-        self.details = details
+        self._overview = None  # who answers for each cell: computed when first needed
+        self.counts = counts
         self.map.set_frames(frames)
-        self.map.scene.set_points(list(ents.geometry.x), list(ents.geometry.y),
-                                  list(ents["supervision_class"]))
-        counts = "，".join(f"{LEVEL_ZH[k]} {len(v)}" for k, v in frames.items())
-        self.statusBar().showMessage(f"{path}    {self.systems.currentText()}：{counts}    "
-                                     f"坐标系 {s['crs']}")
+        self.map.set_points(ents)
+        self._push_cases()
+        self.map.select(self.selection)
+        self.apply_measure()
+        self.map.notify_painted()
+        counts = self.tr("，").join(f"{i18n.term(LEVEL_ZH[k])} {len(v)}"
+                                    for k, v in frames.items())
+        if not few:
+            counts += self.tr("；企业 {n} 家，地图只画国控、省控 {k} 家").format(n=n_ents, k=len(ents))
+        counts = self.tr("{system}：{counts}").format(system=self.systems.currentText(),
+                                                     counts=counts)
+        self.statusBar().showMessage(f"{path}    {counts}    "
+                                     + self.tr("坐标系 {crs}").format(crs=s["crs"]))
         settings = QSettings("gridmgr", "gridmgr")
         settings.setValue("last_project", str(path))
         recent = [str(path)] + [p for p in recent_projects() if p != str(path)]
@@ -181,7 +381,7 @@ class MainWindow(QMainWindow):
 
     def _open_registers(self, path: Path) -> None:
         """Register tables read through one read-only connection kept while the project is
-        shown (they page lazily, so they need it open)."""
+        shown (they page lazily, so they need it open); details and search use it too."""
         if self.store is not None and self.store.path == path:
             return  # the registers do not depend on the grid system shown
         for view in self.registers.values():
@@ -192,31 +392,90 @@ class MainWindow(QMainWindow):
             widget.deleteLater()
         if self.store is not None:
             self.store.close()
+        if self.cases_panel is not None:
+            self.cases_panel.close_project()
+            self.cases_panel = None
         self.store = open_project(path, readonly=True)
         self.registers = {}
-        for table, title in (("enterprises", "企业"), ("officers", "人员"),
-                             ("responsibilities", "责任记录")):
+        for table, title in (("enterprises", self.tr("企业")), ("officers", self.tr("人员")),
+                             ("responsibilities", self.tr("责任记录"))):
             view = RegisterView(self.store, table)
-            view.activated.connect(lambda row, t=table: self._register_row(t, row))
+            view.activated.connect(lambda row, t=table: self._register_row(t, row, fly=True))
+            view.clicked.connect(lambda row, t=table: self._register_row(t, row, fly=False))
             self.registers[table] = view
             self.tabs.addTab(view, title)
+        self._open_cases(path)
 
-    def _register_row(self, table: str, row: int) -> None:
-        """Double-click in a table: show the enterprise's cell, or the area, on the map."""
+    def _open_cases(self, path: Path) -> None:
+        """The 案件 tab: list, case page, 新建案件 and indicators (ui/cases_panel.py); its markers
+        and the place of a new case go through the map."""
+        panel = CasesPanel(path)
+        self.cases_panel = panel
+        self.tabs.addTab(panel, self.tr("案件"))
+        panel.case_selected.connect(self._show_case_on_map)
+        panel.new_case_requested.connect(self._pick_case_place)
+        panel.cases_changed.connect(self._push_cases)
+
+    def _push_cases(self) -> None:
+        set_cases = getattr(self.map, "set_cases", None)
+        if self.cases_panel is not None and set_cases is not None:
+            set_cases(self.cases_panel.markers())
+        if str(self.measure.currentData()).endswith("_cases"):
+            self.apply_measure()
+
+    def _show_case_on_map(self, lon: float, lat: float, case_no: str) -> None:
+        centre_on = getattr(self.map, "centre_on", None)
+        if centre_on is not None:
+            centre_on(lon, lat)
+            self.statusBar().showMessage(self.tr("案件 {no}").format(no=case_no), 5000)
+
+    def _pick_case_place(self) -> None:
+        """新建案件: the next click on the map gives the place (the QPainter map cannot)."""
+        pick = getattr(self.map, "pick_point", None)
+        if pick is None:
+            QMessageBox.information(self, self.tr("新建案件"),
+                                    self.tr("此地图不能取点；请使用网页地图。"))
+            return
+        self.tabs.setCurrentIndex(0)
+        pick(True)
+        self.statusBar().showMessage(self.tr("在地图上点击案件发生的位置"))
+
+    def _case_place_picked(self, lon: float, lat: float) -> None:
+        if self.cases_panel is None:
+            return
+        self.statusBar().clearMessage()
+        self.tabs.setCurrentWidget(self.cases_panel)
+        self.cases_panel.new_case_at(lon, lat)
+
+    def _case_marker_clicked(self, case_no: str) -> None:
+        if self.cases_panel is not None and self.cases_panel.show_case(case_no):
+            self.tabs.setCurrentWidget(self.cases_panel)
+
+    def _register_row(self, table: str, row: int, *, fly: bool) -> None:
+        """A click in a table selects its enterprise, officer or area everywhere; a
+        double-click also shows it on the map."""
         model = self.registers[table].model
-        code = (model.value(row, "cell_code") if table == "enterprises"
-                else model.value(row, "area_code") if table == "responsibilities" else None)
-        if code and code in self.items:
+        if table == "enterprises":
+            self.select_enterprise(int(model.rows[row][0]), fly=fly, from_table=True)
+        elif table == "officers":
+            self.select_officer(model.value(row, "staff_no"), fly=fly, from_table=True)
+        else:
+            code = model.value(row, "area_code")
+            if code and code in self.info:
+                self.select_code(code, fly=fly)
+        if fly:
             self.tabs.setCurrentIndex(0)
-            self.select_code(code)
-            self._show(code, fly=True)
 
     def closeEvent(self, event) -> None:
         runner = getattr(self, "runner", None)
         if runner is not None and runner.thread.isRunning():
             runner.cancel()  # a check still running: stop it, and wait, before Qt tears down
             runner.wait()
+        if self.cases_panel is not None:
+            self.cases_panel.close_project()
         if self.store is not None:
+            for view in self.registers.values():
+                view.model.detach()
             self.store.close()
             self.store = None
         super().closeEvent(event)
@@ -225,46 +484,265 @@ class MainWindow(QMainWindow):
         if self.project is not None:
             self.load(self.project, self.systems.itemData(index))
 
+    # -- the tree (cells are added under a community when it is opened) ------------------------
     def _fill_tree(self, frames: dict) -> None:
         self.model.removeRows(0, self.model.rowCount())
         self.items.clear()
         self.info.clear()
+        self.cells_of: dict[str, list[str]] = {}
         root = self.model.invisibleRootItem()
         for level in ("street", "community", "cell"):
             gdf = frames[level]
             for code, name, parent, area in zip(gdf["code"], gdf["name"], gdf["parent_code"],
                                                 gdf["area_m2"]):
-                item = QStandardItem(name or code)
-                item.setData(code, CODE_ROLE)
-                item.setEditable(False)
-                code_item = QStandardItem(code)
-                code_item.setEditable(False)
-                (self.items.get(parent) or root).appendRow([item, code_item])
-                self.items[code] = item
                 self.info[code] = {"level": level, "name": name, "parent": parent,
                                    "area": area}
+                if level == "cell" and parent in self.items:
+                    self.cells_of.setdefault(parent, []).append(code)
+                    continue
+                self._add_item(self.items.get(parent) or root, code, name)
+        for parent in self.cells_of:  # a placeholder so that the community shows an arrow
+            self.items[parent].appendRow([QStandardItem("…"), QStandardItem("")])
+            self.items[parent].setData(True, PENDING_ROLE)
         self.tree.expandToDepth(0)
         self.tree.resizeColumnToContents(0)
+
+    def _add_item(self, parent: QStandardItem, code: str, name: str | None) -> QStandardItem:
+        item = QStandardItem(name or code)
+        item.setData(code, CODE_ROLE)
+        item.setEditable(False)
+        code_item = QStandardItem(code)
+        code_item.setEditable(False)
+        parent.appendRow([item, code_item])
+        self.items[code] = item
+        return item
+
+    def _fill_cells(self, parent_code: str) -> None:
+        item = self.items.get(parent_code)
+        if item is None or not item.data(PENDING_ROLE):
+            return
+        item.setData(False, PENDING_ROLE)
+        item.removeRows(0, item.rowCount())
+        for code in self.cells_of.get(parent_code, []):
+            self._add_item(item, code, self.info[code]["name"])
+        self.tree.resizeColumnToContents(0)
+
+    def _tree_expanded(self, index) -> None:
+        code = index.siblingAtColumn(0).data(CODE_ROLE)
+        if code:
+            self._fill_cells(code)
+
+    def _item(self, code: str) -> QStandardItem | None:
+        if code not in self.items and code in self.info:
+            self._fill_cells(self.info[code]["parent"])
+        return self.items.get(code)
 
     def _tree_selected(self, current, _previous) -> None:
         code = current.siblingAtColumn(0).data(CODE_ROLE)
         if code:
-            self._show(code, fly=True)
+            self.select_code(code, fly=True, from_tree=True)
 
-    def select_code(self, code: str) -> None:
-        """Select from the map or a table: the tree follows without flying the map."""
-        item = self.items.get(code)
+    # -- selecting -------------------------------------------------------------------------------
+    def _tree_follow(self, code: str | None) -> None:
+        item = self._item(code) if code else None
         if item is not None:
             blocker = QSignalBlocker(self.tree.selectionModel())
             self.tree.setCurrentIndex(item.index())
             del blocker
             self.tree.scrollTo(item.index())
-        self._show(code, fly=False)
 
+    def select_code(self, code: str, fly: bool = False, *, from_tree: bool = False) -> None:
+        """Select an area (map click, tree, table, detail link): the others follow.  A cell
+        becomes the selection an assignment applies to."""
+        if not from_tree:
+            self._tree_follow(code)
+        self.selection = {code} if self.info.get(code, {}).get("level") == "cell" else set()
+        self.map.select({code}, fly=fly)
+        self.map.select_point(None)
+        self.current = ("area", code)
+        self._show_area(code)
+
+    def toggle_cell(self, code: str) -> None:
+        """Shift-click: add a cell to the selection, or take it out."""
+        if self.info.get(code, {}).get("level") != "cell":
+            return self.select_code(code)
+        self.selection ^= {code}
+        self.map.select(self.selection)
+        if code in self.selection:
+            self._tree_follow(code)
+            self.current = ("area", code)
+            self._show_area(code)
+        self._selection_message()
+        return None
+
+    def box_select(self, codes: list[str], additive: bool) -> None:
+        """A rectangle on the map: its cells become (shift: join) the selection."""
+        cells = {c for c in codes if self.info.get(c, {}).get("level") == "cell"}
+        self.selection = (self.selection | cells) if additive else cells
+        self.map.select(self.selection)
+        self._selection_message()
+
+    def clear_selection(self) -> None:
+        self.selection = set()
+        self.map.select(set())
+        self.map.select_point(None)
+        self._selection_message()
+
+    def _selection_message(self) -> None:
+        self.statusBar().showMessage(self.tr(
+            "已选 {n} 个单元网格（Shift+点击增减，Shift+拖动框选，Ctrl+R 指定责任人）").format(
+                n=len(self.selection)))
+
+    def select_enterprise(self, key: str | int, fly: bool = True, *,
+                          from_table: bool = False) -> None:
+        """An enterprise (credit code, uuid or fid): its cell is selected on the map and in
+        the tree, the marker ringed, the detail panel shows the enterprise."""
+        if self.store is None:
+            return
+        e = self.store.enterprise_by_key(key)
+        if e is None:
+            return
+        mark = e["credit_code"] or e["uuid"]
+        cell = e["cell_code"]
+        self.selection = {cell} if cell in self.info else set()
+        self.map.select(self.selection)
+        self.map.select_point(mark)
+        if fly:
+            self.map.fly_to([mark])
+        self._tree_follow(cell)
+        if not from_table:
+            self.registers["enterprises"].select_key(0, e["fid"])
+        self.current = ("enterprise", mark)
+        level = self.info.get(cell or "", {}).get("level")
+        area = (core_details.area_detail(self.store, level, cell, self.system)
+                if cell and level else None)
+        self.detail.setText(detail_html.enterprise_html(
+            e, self.info.get(cell or "", {}).get("name"), (area or {}).get("people")))
+
+    def select_officer(self, staff_no: str, fly: bool = True, *,
+                       from_table: bool = False) -> None:
+        """An officer: the cells they answer for are selected (and fitted), the detail panel
+        shows their phone, role and cells."""
+        if self.store is None:
+            return
+        o = core_details.officer_detail(self.store, staff_no, self.details)
+        if o is None:
+            return
+        cells = [c for c in o["all_cells"] if c in self.info]
+        self.selection = set(cells)
+        self.map.select(self.selection)
+        self.map.select_point(None)
+        if fly and cells:
+            self.map.fly_to(cells)
+        if not from_table:
+            self.registers["officers"].select_key(self.registers["officers"].model.columns
+                                                  .index("staff_no") + 1, staff_no)
+        self.current = ("officer", staff_no)
+        names = {c: self.info[c]["name"] for c in cells}
+        self.detail.setText(detail_html.officer_html(o, names))
+
+    def detail_plain(self) -> str:
+        """The detail panel as the user reads it (links as their text)."""
+        return QTextDocumentFragment.fromHtml(self.detail.text()).toPlainText()
+
+    def _detail_link(self, link: str) -> None:
+        kind, _, key = link.partition(":")
+        if kind in ("cell", "area"):
+            self.select_code(key, fly=True)
+        elif kind == "officer":
+            self.select_officer(key)
+        elif kind == "enterprise":
+            self.select_enterprise(key)
+
+    def _show_area(self, code: str) -> None:
+        i = self.info.get(code, {})
+        parent = self.info.get(i.get("parent") or "", {}).get("name")
+        if self.store is not None and i:
+            area = core_details.area_detail(self.store, i["level"], code, self.system)
+            html = detail_html.area_html(code, i, parent or (area or {}).get("parent_name"),
+                                         area=area)
+        else:
+            html = detail_html.area_html(code, i, parent)
+        self.detail.setText(html)
+
+    # kept for dialogs and tests that show an area
+    def _show(self, code: str, *, fly: bool) -> None:
+        self.select_code(code, fly=fly)
+
+    # -- measures ------------------------------------------------------------------------------
+    def apply_measure(self) -> None:
+        """Colour the unit cells by the chosen measure, with its legend (texts from here)."""
+        kind = self.measure.currentData()
+        level = self.unit_level
+        if kind in (None, "none") or self.store is None or not self.info:
+            self.map.clear_measure(level)
+            return
+        units = [c for c, i in self.info.items() if i["level"] == level]
+        if kind == "unassigned":
+            colours = {c: (UNASSIGNED_COLOUR if not (d["primary_name"] and d["supervisor_name"])
+                           else ASSIGNED_COLOUR) for c, d in self.details.items()}
+            self.map.set_colours(level, colours)
+            self.map.set_legend({"title": self.tr("责任人落实情况"), "entries": [
+                {"colour": UNASSIGNED_COLOUR, "label": self.tr("未落实（缺责任人或监管责任人）")},
+                {"colour": ASSIGNED_COLOUR, "label": self.tr("已落实")}]})
+            return
+        if kind in ("enterprises", "key_enterprises"):
+            if level != "cell":
+                self.counts = core_details.enterprise_counts(self.store, level)
+            k = 0 if kind == "enterprises" else 1
+            values = {c: self.counts.get(c, (0, 0))[k] for c in units}
+            title = self.tr("企业数") if k == 0 else self.tr("重点企业数（国控、省控）")
+        else:
+            counts = self.case_counts()
+            column = "open" if kind == "open_cases" else "overdue"
+            values = {c: 0 for c in units}
+            values.update(counts.get(column, {}))
+            title = self.tr("未结案件") if kind == "open_cases" else self.tr("超期案件")
+        self.map.set_measure(level, values, title)
+        legend = getattr(self.map, "legend", None)
+        if legend:  # "无数据" is translated here too
+            for e in legend["entries"]:
+                if e["label"] == "无数据":
+                    e["label"] = self.tr("无数据")
+            self.map.set_legend(legend)
+
+    def case_counts(self) -> dict[str, dict[str, int]]:
+        """{"open": {cell: n}, "overdue": {cell: n}} from gridmgr.cases, today."""
+        if not case_measures_available() or self.store is None:
+            return {}
+        df = _cases.cell_case_counts(self.store, None)
+        return {col: {c: int(v) for c, v in zip(df["cell_code"], df[col])}
+                for col in ("open", "overdue")}
+
+    # -- basemap -------------------------------------------------------------------------------
+    def set_basemap(self, path: str | None, remember: bool = True) -> bool:
+        """Offline tiles under the map (an MBTiles file or an XYZ folder), or none."""
+        try:
+            self.map.set_basemap(path)
+        except GridmgrError as exc:
+            QMessageBox.critical(self, exc.title, str(exc))
+            return False
+        if remember:
+            QSettings("gridmgr", "gridmgr").setValue(BASEMAP_KEY, path or "")
+        self.basemap_none.setChecked(not path)
+        return True
+
+    def choose_basemap_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择底图"), "",
+                                              self.tr("MBTiles 瓦片 (*.mbtiles)"))
+        if path:
+            self.set_basemap(path)
+
+    def choose_basemap_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, self.tr("选择瓦片文件夹"))
+        if path:
+            self.set_basemap(path)
+
+    # -- actions -------------------------------------------------------------------------------
     def import_file(self, kind: str) -> ImportDialog | None:
         """The guided import (file → preview → columns → coordinates → dry run → import)."""
         if self.project is None:
-            QMessageBox.information(self, "导入", "请先打开或新建项目")
+            QMessageBox.information(self, self.tr("导入"), self.tr("请先打开或新建项目"))
             return None
         self.import_dialog = ImportDialog(str(self.project), kind, self)
         self.import_dialog.imported.connect(lambda _report: self.refresh())
@@ -279,97 +757,92 @@ class MainWindow(QMainWindow):
         for view in self.registers.values():
             view.model.set_filter(view.filter.text())
 
-    def toggle_cell(self, code: str) -> None:
-        """Shift-click: add a cell to the selection, or take it out."""
-        self.selection ^= {code}
-        self.map.select(self.selection)
-        self.statusBar().showMessage(f"已选 {len(self.selection)} 个单元网格（Shift+点击增减，"
-                                     "Ctrl+R 指定责任人）")
-
     def assign_selected(self) -> None:
         if self.project is None or self.store is None:
             return
         cells = sorted(c for c in self.selection if self.info.get(c, {}).get("level") == "cell")
         if not cells:
-            QMessageBox.information(self, "指定责任人", "请先在地图上选择单元网格（Shift+点击可多选）")
+            QMessageBox.information(self, self.tr("指定责任人"), self.tr(
+                "请先在地图上选择单元网格（点击、Shift+点击多选、Shift+拖动框选）"))
             return
         officers = [(o["staff_no"], o["name"], o["role"])
                     for _, o in self.store.officers().iterrows()]
         if not officers:
-            QMessageBox.information(self, "指定责任人", "项目中还没有人员，请先导入人员名单")
+            QMessageBox.information(self, self.tr("指定责任人"),
+                                    self.tr("项目中还没有人员，请先导入人员名单"))
             return
         self.assign_dialog = AssignDialog(str(self.project), cells, officers, self)
         if self.assign_dialog.exec():
             done = self.assign_dialog.result_info or {}
-            with open_project(self.project, readonly=True) as store:
-                self.details = cell_details(store) if self.system == "urban" else {}
+            self._overview = None  # recomputed from the project file when next needed
             for view in self.registers.values():
                 view.model.set_filter(view.filter.text())
-            self._show(cells[0], fly=False)
-            self.statusBar().showMessage(f"已指定：新增 {done.get('opened', 0)} 条责任，结束 "
-                                         f"{len(done.get('closed', []))} 条")
-
-    def _show(self, code: str, *, fly: bool) -> None:
-        # the cells an assignment would apply to are what is highlighted, nothing else
-        self.selection = {code} if self.info.get(code, {}).get("level") == "cell" else set()
-        self.map.select({code}, fly=fly)
-        i = self.info.get(code, {})
-        area = i.get("area")
-        parent = self.info.get(i.get("parent") or "", {}).get("name") or i.get("parent") or "—"
-        html = (f"<b>{i.get('name') or code}</b><br>{LEVEL_ZH.get(i.get('level', ''), '')}"
-                f"　编码 {code}<br>上级：{parent}<br>"
-                + (f"面积：{area / 10000:.2f} 公顷" if area else ""))
-        d = self.details.get(code)
-        if d:
-            for slot, title in (("primary", "责任人"), ("supervisor", "区级监管责任人")):
-                if d[f"{slot}_name"]:
-                    src = FROM_ZH.get(d[f"{slot}_from"], "")
-                    html += (f"<br>{title}：{d[f'{slot}_name']} {d[f'{slot}_mobile'] or ''}"
-                             + (f"（{src}）" if src and src != "本网格" else ""))
-                else:
-                    html += f"<br>{title}：<span style='color:#b91c1c'>未落实</span>"
-            ents = d["enterprises"]
-            html += f"<br>企业 {len(ents)} 家，其中重点 {d['key_enterprises']} 家"
-            for e in ents[:6]:
-                html += f"<br>　· {e['name']}（{e['class'] or '—'}）"
-            if len(ents) > 6:
-                html += f"<br>　… 另有 {len(ents) - 6} 家"
-        self.detail.setText(html)
+            self.current = ("area", cells[0])
+            self._show_area(cells[0])
+            self.apply_measure()
+            self.statusBar().showMessage(self.tr("已指定：新增 {n} 条责任，结束 {m} 条").format(
+                n=done.get("opened", 0), m=len(done.get("closed", []))))
 
     def validate(self) -> TaskRunner | None:
         """Run grid validate off the GUI thread; the findings open in a table."""
         if self.project is None:
             return None
         path = self.project
-        self.runner = TaskRunner(lambda: validate_file(path), "检查网格", self)
+        self.runner = TaskRunner(lambda: validate_file(path), self.tr("检查网格"), self)
         self.runner.finished.connect(self._show_findings)
         self.runner.start()
         return self.runner
 
     def _show_findings(self, report: Report) -> None:
         n = len(report.findings)
-        summary = (f"检查了 {report.info['checked']} 个区域：" +
-                   (f"{len(report.refused)} 个错误、{len(report.warnings)} 个警告；双击一行在地图上查看"
-                    if n else "没有发现问题"))
-        self.findings_dialog = FindingsDialog("网格检查结果", report.findings, summary, self)
+        text = (self.tr("检查了 {n} 个区域：").format(n=report.info["checked"]) +
+                (self.tr("{e} 个错误、{w} 个警告；双击一行在地图上查看").format(
+                    e=len(report.refused), w=len(report.warnings)) if n
+                 else self.tr("没有发现问题")))
+        self.findings_dialog = FindingsDialog(self.tr("网格检查结果"), report.findings, text, self)
         self.findings_dialog.locate.connect(self._locate)
         self.findings_dialog.show()
 
     def _locate(self, finding: Finding) -> None:
-        if finding.code and finding.code in self.items:
-            self.select_code(finding.code)
-            self._show(finding.code, fly=True)
+        if finding.code and finding.code in self.info:
+            self.select_code(finding.code, fly=True)
 
+    # -- search --------------------------------------------------------------------------------
     def find(self) -> None:
+        """Find a cell/area (code or name), an officer (name or staff no) or an enterprise
+        (name or credit code) and go to the best hit; the others are listed below."""
         text = self.search.text().strip()
-        if not text:
+        self.hits.clear()
+        self.hits.hide()
+        if not text or self.store is None:
             return
-        for code, i in self.info.items():
-            if code.startswith(text) or text in (i.get("name") or ""):
-                self.select_code(code)
-                self._show(code, fly=True)
-                return
-        self.statusBar().showMessage(f"没有找到 {text}", 4000)
+        areas = {c: (i["level"], i["name"]) for c, i in self.info.items()}
+        hits = core_details.find(self.store, text, areas)
+        if not hits:
+            self.statusBar().showMessage(self.tr("没有找到 {t}").format(t=text), 4000)
+            return
+        kinds = {"area": "", "officer": self.tr("人员"), "enterprise": self.tr("企业")}
+        for h in hits[:50]:
+            kind = (self.tr(LEVEL_ZH.get(h["level"] or "", "")) if h["kind"] == "area"
+                    else kinds[h["kind"]])
+            item = QListWidgetItem(f"{h['label']}　{h['key']}　[{kind}]")
+            item.setData(Qt.ItemDataRole.UserRole, h)
+            self.hits.addItem(item)
+        if len(hits) > 1:
+            self.hits.show()
+        self.go_to(hits[0])
+
+    def _hit_chosen(self, item: QListWidgetItem) -> None:
+        self.go_to(item.data(Qt.ItemDataRole.UserRole))
+
+    def go_to(self, hit: dict) -> None:
+        if hit["kind"] == "area":
+            self.select_code(hit["key"], fly=True)
+        elif hit["kind"] == "officer":
+            self.select_officer(hit["key"], fly=True)
+        else:
+            self.select_enterprise(hit["fid"], fly=True)
+        self.tabs.setCurrentIndex(0)
 
 
 def install_qt_chinese(app: QApplication) -> None:
@@ -381,24 +854,43 @@ def install_qt_chinese(app: QApplication) -> None:
         app.installTranslator(translator)
 
 
+SCREENSHOT_TIMEOUT_MS = 120_000
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="gridmgr gui")
     parser.add_argument("project", nargs="?")
-    parser.add_argument("--screenshot", help="打开后截图保存到该 PNG 文件并退出")
+    parser.add_argument("--screenshot", help="打开后等地图画好，截图保存到该 PNG 文件并退出")
     args = parser.parse_args(argv)
+    clock = QElapsedTimer()
+    clock.start()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setFont(QFont("Noto Sans CJK SC", 10))
-    install_qt_chinese(app)
+    i18n.install(app)  # --lang / GRIDMGR_LANG / the saved choice, else Chinese (ui/i18n.py)
     win = MainWindow()
     project = args.project or QSettings("gridmgr", "gridmgr").value("last_project")
+    if args.screenshot:
+        shot = {"done": False}
+
+        def shoot() -> None:
+            if shot["done"]:
+                return
+            shot["done"] = True
+            ok = win.grab().save(args.screenshot)
+            print(f"painted_ms={clock.elapsed()}", flush=True)
+            app.exit(0 if ok else 1)
+
+        # the whole window once the map has drawn what was pushed (not after a fixed pause;
+        # the 0.3 s let the frame the page painted reach the widget)
+        win.map.painted.connect(lambda: QTimer.singleShot(300, shoot))
+        QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, shoot)  # never hang a headless run
+        if not (project and Path(project).exists()):
+            loaded = getattr(win.map, "loaded", None)
+            if loaded is not None:
+                loaded.connect(lambda: QTimer.singleShot(300, shoot))
+    win.show()
     if project and Path(project).exists():
         win.load(Path(project))
-    win.show()
-    if args.screenshot:
-        def shoot() -> None:
-            win.grab().save(args.screenshot)
-            app.quit()
-        QTimer.singleShot(500, shoot)
     return app.exec()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -15,11 +15,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gridmgr import beijing
 from gridmgr.errors import GridmgrError
 from gridmgr.officers import ROLES
 from gridmgr.project import open_project
 from gridmgr.responsibility import assign
 from ui.buttons import ok_cancel
+from ui.i18n import term
 
 
 class AssignDialog(QDialog):
@@ -27,42 +29,47 @@ class AssignDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         """``officers``: (staff number, name, role) of everyone in the project."""
         super().__init__(parent)
-        self.setWindowTitle("指定责任人")
+        self.setWindowTitle(self.tr("指定责任人"))
         self.project, self.cells = project, cells
         self.result_info: dict | None = None
         self.officer = QComboBox()
         for staff, name, role in officers:
-            self.officer.addItem(f"{name}（{staff}，{role or '未定角色'}）", staff)
+            self.officer.addItem(self.tr("{name}（{staff}，{role}）").format(
+                name=name, staff=staff, role=term(role) if role else self.tr("未定角色")), staff)
         self.role = QComboBox()
-        self.role.addItems(list(ROLES))
+        for role in ROLES:  # the role itself (stored as it is) is the item's data
+            self.role.addItem(term(role), role)
         self.officer.currentIndexChanged.connect(self._default_role)
         self._roles = {staff: role for staff, _, role in officers}
         self._default_role()
-        self.start = QDateEdit(QDate.currentDate())
+        self.start = QDateEdit(QDate.fromString(beijing.today(), Qt.DateFormat.ISODate))
         self.start.setCalendarPopup(True)
         self.start.setDisplayFormat("yyyy-MM-dd")
-        shown = "、".join(cells[:6]) + (f" 等 {len(cells)} 个" if len(cells) > 6 else "")
+        shown = self.tr("、").join(cells[:6]) + (
+            self.tr(" 等 {n} 个").format(n=len(cells)) if len(cells) > 6 else "")
         form = QFormLayout(self)
-        form.addRow("单元网格：", QLabel(shown))
-        form.addRow("人员：", self.officer)
-        form.addRow("角色：", self.role)
-        form.addRow("起始日期：", self.start)
-        form.addRow(QLabel("该网格原有的同类责任人自起始日期起卸任，原记录保留。"))
-        form.addRow(ok_cancel(self, "指定", self.apply))
+        form.addRow(self.tr("单元网格："), QLabel(shown))
+        form.addRow(self.tr("人员："), self.officer)
+        form.addRow(self.tr("角色："), self.role)
+        form.addRow(self.tr("起始日期："), self.start)
+        form.addRow(QLabel(self.tr("该网格原有的同类责任人自起始日期起卸任，原记录保留。")))
+        form.addRow(ok_cancel(self, self.tr("指定"), self.apply))
 
     def _default_role(self) -> None:
         role = self._roles.get(self.officer.currentData()) if hasattr(self, "_roles") else None
         if role in ROLES:
-            self.role.setCurrentText(role)
+            self.role.setCurrentIndex(self.role.findData(role))
 
     def apply(self) -> None:
         day = self.start.date().toPython()
         try:
             with open_project(self.project) as store:
                 self.result_info = assign(store, staff_no=self.officer.currentData(),
-                                          role=self.role.currentText(), cells=self.cells,
+                                          role=self.role.currentData() or self.role.currentText(),
+                                          cells=self.cells,
                                           from_date=(day if isinstance(day, date)
-                                                     else date.today()).isoformat())
+                                                     else date.fromisoformat(beijing.today()))
+                                          .isoformat())
         except GridmgrError as exc:
             QMessageBox.critical(self, exc.title, str(exc))
             return

@@ -1,9 +1,10 @@
-"""Dialog buttons with Chinese labels (Qt's own 'OK'/'Cancel' follow the system locale)."""
+"""Dialog buttons labelled in the interface language (not in the system locale's)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
 
@@ -12,7 +13,8 @@ def ok_cancel(dialog: QDialog, ok_text: str, on_ok: Callable[[], None]) -> QDial
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                | QDialogButtonBox.StandardButton.Cancel)
     buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
-    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(
+        QCoreApplication.translate("Buttons", "取消"))
     buttons.accepted.connect(on_ok)
     buttons.rejected.connect(dialog.reject)
     return buttons

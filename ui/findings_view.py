@@ -4,15 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDialog, QLabel, QTableView, QVBoxLayout, QWidget
 
 from gridmgr.findings import WARNING, Finding
 from gridmgr.messages import layer_title, title
 
-COLUMNS = [("severity", "级别"), ("reason", "类型"), ("file", "图层/文件"), ("row", "行"),
-           ("code", "编码"), ("area_m2", "面积(平方米)"), ("message", "说明")]
+# headers marked for lupdate, translated when shown (the finding texts come from
+# gridmgr.messages, which follows the same language through ui.i18n.set_language)
+COLUMNS = [("severity", QT_TRANSLATE_NOOP("FindingsModel", "级别")),
+           ("reason", QT_TRANSLATE_NOOP("FindingsModel", "类型")),
+           ("file", QT_TRANSLATE_NOOP("FindingsModel", "图层/文件")),
+           ("row", QT_TRANSLATE_NOOP("FindingsModel", "行")),
+           ("code", QT_TRANSLATE_NOOP("FindingsModel", "编码")),
+           ("area_m2", QT_TRANSLATE_NOOP("FindingsModel", "面积(平方米)")),
+           ("message", QT_TRANSLATE_NOOP("FindingsModel", "说明"))]
 
 
 class FindingsModel(QAbstractTableModel):
@@ -29,7 +43,7 @@ class FindingsModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section][1]
+            return self.tr(COLUMNS[section][1])
         return None
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -37,7 +51,7 @@ class FindingsModel(QAbstractTableModel):
         key = COLUMNS[index.column()][0]
         if role == Qt.ItemDataRole.DisplayRole:
             if key == "severity":
-                return "警告" if f.severity == WARNING else "错误"
+                return self.tr("警告") if f.severity == WARNING else self.tr("错误")
             if key == "reason":
                 return title(f.reason)
             if key == "file":

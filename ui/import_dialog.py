@@ -13,7 +13,14 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QEventLoop,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -48,56 +55,100 @@ from gridmgr.tables import read_table
 from gridmgr.text import as_text
 from ui.findings_view import COLUMNS as FINDING_COLUMNS
 from ui.findings_view import FindingsModel
+from ui.i18n import term
 from ui.tasks import TaskRunner
 
 KINDS = ("grid", "enterprises", "officers")
-KIND_ZH = {"grid": "网格", "enterprises": "企业名录", "officers": "人员名单"}
-STEPS = ("选择文件", "预览", "列对应", "坐标/编码", "试运行", "导入")
+# module-level texts are marked for lupdate here and translated where shown (_t)
+KIND_ZH = {"grid": QT_TRANSLATE_NOOP("ImportDialog", "网格"),
+           "enterprises": QT_TRANSLATE_NOOP("ImportDialog", "企业名录"),
+           "officers": QT_TRANSLATE_NOOP("ImportDialog", "人员名单")}
+STEPS = (QT_TRANSLATE_NOOP("ImportDialog", "选择文件"), QT_TRANSLATE_NOOP("ImportDialog", "预览"),
+         QT_TRANSLATE_NOOP("ImportDialog", "列对应"), QT_TRANSLATE_NOOP("ImportDialog", "坐标/编码"),
+         QT_TRANSLATE_NOOP("ImportDialog", "试运行"), QT_TRANSLATE_NOOP("ImportDialog", "导入"))
 PAGE_FILE, PAGE_PREVIEW, PAGE_COLUMNS, PAGE_OPTIONS, PAGE_DRY, PAGE_IMPORT = range(6)
 PREVIEW_ROWS = 20
-NOT_IMPORTED = "（不导入）"
+NOT_IMPORTED = QT_TRANSLATE_NOOP("ImportDialog", "（不导入）")
 
 FIELD_ZH = {
-    "grid": {"code": "编码", "name": "名称", "parent": "上级（编码或名称）"},
+    "grid": {"code": QT_TRANSLATE_NOOP("ImportDialog", "编码"),
+             "name": QT_TRANSLATE_NOOP("ImportDialog", "名称"),
+             "parent": QT_TRANSLATE_NOOP("ImportDialog", "上级（编码或名称）")},
     "enterprises": {
-        "name": "企业名称", "credit_code": "统一社会信用代码", "ext_id": "企业编号",
-        "industry": "所属行业", "supervision_class": "监管类别", "rating": "环境行为等级",
-        "inspection_frequency": "检查频次", "contact": "联系人", "phone": "联系电话",
-        "address": "地址", "lon": "经度", "lat": "纬度", "x": "X 坐标", "y": "Y 坐标",
-        "last_inspection": "最近检查日期"},
-    "officers": {"name": "姓名", "staff_no": "工号", "mobile": "手机", "role": "角色",
-                 "unit": "所属单位"},
+        "name": QT_TRANSLATE_NOOP("ImportDialog", "企业名称"),
+        "credit_code": QT_TRANSLATE_NOOP("ImportDialog", "统一社会信用代码"),
+        "ext_id": QT_TRANSLATE_NOOP("ImportDialog", "企业编号"),
+        "industry": QT_TRANSLATE_NOOP("ImportDialog", "所属行业"),
+        "supervision_class": QT_TRANSLATE_NOOP("ImportDialog", "监管类别"),
+        "rating": QT_TRANSLATE_NOOP("ImportDialog", "环境行为等级"),
+        "inspection_frequency": QT_TRANSLATE_NOOP("ImportDialog", "检查频次"),
+        "contact": QT_TRANSLATE_NOOP("ImportDialog", "联系人"),
+        "phone": QT_TRANSLATE_NOOP("ImportDialog", "联系电话"),
+        "address": QT_TRANSLATE_NOOP("ImportDialog", "地址"),
+        "lon": QT_TRANSLATE_NOOP("ImportDialog", "经度"),
+        "lat": QT_TRANSLATE_NOOP("ImportDialog", "纬度"),
+        "x": QT_TRANSLATE_NOOP("ImportDialog", "X 坐标"),
+        "y": QT_TRANSLATE_NOOP("ImportDialog", "Y 坐标"),
+        "last_inspection": QT_TRANSLATE_NOOP("ImportDialog", "最近检查日期")},
+    "officers": {"name": QT_TRANSLATE_NOOP("ImportDialog", "姓名"),
+                 "staff_no": QT_TRANSLATE_NOOP("ImportDialog", "工号"),
+                 "mobile": QT_TRANSLATE_NOOP("ImportDialog", "手机"),
+                 "role": QT_TRANSLATE_NOOP("ImportDialog", "角色"),
+                 "unit": QT_TRANSLATE_NOOP("ImportDialog", "所属单位")},
 }
 FIELDS = {"grid": columns.GRID_FIELDS, "enterprises": columns.ENTERPRISE_FIELDS,
           "officers": columns.OFFICER_FIELDS}
 ALIASES = {"enterprises": columns.ENTERPRISE_ALIASES, "officers": columns.OFFICER_ALIASES}
 
-COORDS = (("wgs84", "WGS84（GPS）"), ("gcj02", "GCJ-02（高德/腾讯）"), ("bd09", "BD-09（百度）"),
-          ("cgcs2000", "CGCS2000"), ("epsg", "EPSG 代码（投影坐标 X/Y）…"))
-ENCODINGS = ((None, "自动识别"), ("UTF-8", "UTF-8"), ("GBK", "GBK"), ("GB18030", "GB18030"),
-             ("Big5", "Big5"))
-ENCODING_HOW = {"bom": "由 BOM 确定", "detected": "自动识别", "option": "手动指定",
-                "cpg": "来自 .cpg 文件"}
+COORDS = (("wgs84", QT_TRANSLATE_NOOP("ImportDialog", "WGS84（GPS）")),
+          ("gcj02", QT_TRANSLATE_NOOP("ImportDialog", "GCJ-02（高德/腾讯）")),
+          ("bd09", QT_TRANSLATE_NOOP("ImportDialog", "BD-09（百度）")),
+          ("cgcs2000", "CGCS2000"),
+          ("epsg", QT_TRANSLATE_NOOP("ImportDialog", "EPSG 代码（投影坐标 X/Y）…")))
+ENCODINGS = ((None, QT_TRANSLATE_NOOP("ImportDialog", "自动识别")), ("UTF-8", "UTF-8"),
+             ("GBK", "GBK"), ("GB18030", "GB18030"), ("Big5", "Big5"))
+ENCODING_HOW = {"bom": QT_TRANSLATE_NOOP("ImportDialog", "由 BOM 确定"),
+                "detected": QT_TRANSLATE_NOOP("ImportDialog", "自动识别"),
+                "option": QT_TRANSLATE_NOOP("ImportDialog", "手动指定"),
+                "cpg": QT_TRANSLATE_NOOP("ImportDialog", "来自 .cpg 文件")}
+
+
+def _t(text: str) -> str:
+    """A text marked with QT_TRANSLATE_NOOP above, in the interface language."""
+    return QCoreApplication.translate("ImportDialog", text)
+
+
+def _how(how: str | None) -> str:
+    return _t(ENCODING_HOW[how]) if how in ENCODING_HOW else (how or "")
 
 
 def report_summary(kind: str, report: Report) -> str:
     """The counts of a report, in one or two lines."""
     info = report.info
-    unit = "个要素" if kind == "grid" else "行"
-    text = (f"接受 {report.accepted} {unit}，拒绝 {len(report.refused)} {unit}，"
-            f"警告 {len(report.warnings)} 条")
-    if kind != "grid":
-        text += (f"\n新增 {info.get('inserted', 0)}，更新 {info.get('updated', 0)}，"
-                 f"未变 {info.get('unchanged', 0)}")
-        if info.get("not_in_file"):
-            text += f"；项目中有 {info['not_in_file']} 家不在此文件中（保留不动）"
+    translate = QCoreApplication.translate  # lupdate reads translate("Ctx", "literal")
+    if kind == "grid":
+        text = translate("ImportDialog", "接受 {accepted} 个要素，拒绝 {refused} 个要素，警告 {warnings} 条")
     else:
-        used = [f"坐标系 {info['crs']}" if info.get("crs") else "",
-                f"编码 {info['encoding']}" if info.get("encoding") else ""]
+        text = translate("ImportDialog", "接受 {accepted} 行，拒绝 {refused} 行，警告 {warnings} 条")
+    text = text.format(accepted=report.accepted, refused=len(report.refused),
+                       warnings=len(report.warnings))
+    if kind != "grid":
+        text += "\n" + translate("ImportDialog", "新增 {inserted}，更新 {updated}，未变 {unchanged}").format(
+            inserted=info.get("inserted", 0), updated=info.get("updated", 0),
+            unchanged=info.get("unchanged", 0))
+        if info.get("not_in_file"):
+            text += translate("ImportDialog", "；项目中有 {n} 家不在此文件中（保留不动）").format(
+                n=info["not_in_file"])
+    else:
+        used = [translate("ImportDialog", "坐标系 {crs}").format(crs=info["crs"])
+                if info.get("crs") else "",
+                translate("ImportDialog", "编码 {encoding}").format(encoding=info["encoding"])
+                if info.get("encoding") else ""]
         if any(used):
-            text += "\n" + "，".join(u for u in used if u)
+            text += "\n" + translate("ImportDialog", "，").join(u for u in used if u)
         if info.get("enterprises_moved_count"):
-            text += f"；{info['enterprises_moved_count']} 家企业随网格变化改变了所属网格"
+            text += translate("ImportDialog", "；{n} 家企业随网格变化改变了所属网格").format(
+                n=info["enterprises_moved_count"])
     return text
 
 
@@ -113,7 +164,7 @@ class RunPanel(QWidget):
         self.progress.setValue(0)
         self.status = QLabel("")
         self.status.setWordWrap(True)
-        self.cancel_button = QPushButton("取消")
+        self.cancel_button = QPushButton(self.tr("取消"))
         self.cancel_button.setEnabled(False)
         self.summary = QLabel("")  # counts in short lines: no wrapping, so none is cut off
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -141,7 +192,7 @@ class RunPanel(QWidget):
     def started(self) -> None:
         self.progress.setRange(0, 0)  # busy until the first step says how many
         self.status.setStyleSheet("")
-        self.status.setText("正在准备…")
+        self.status.setText(self.tr("正在准备…"))
         self.summary.setText("")
         self.show_findings([])
         self.cancel_button.setEnabled(True)
@@ -196,7 +247,7 @@ class ImportDialog(QDialog):
         self._dry_ok = False
         self._imported = False
         self._project_error = ""
-        self.setWindowTitle(f"导入{KIND_ZH[kind]}")
+        self.setWindowTitle(self.tr("导入{what}").format(what=_t(KIND_ZH[kind])))
         self.resize(960, 640)
 
         self.steps = QLabel()
@@ -206,11 +257,11 @@ class ImportDialog(QDialog):
         self.stack.addWidget(self._preview_page())
         self.stack.addWidget(self._columns_page())
         self.stack.addWidget(self._options_page())
-        self.dry_panel = RunPanel("用所选的列和设置试着导入一遍：检查每一行，列出会被拒绝的行和"
-                                  "警告，但不写入项目。")
-        self.import_panel = RunPanel("把试运行通过的行写入项目。全部在一个事务中写入：取消或出错时"
-                                     "项目保持原样。")
-        self.start_button = QPushButton("开始导入")
+        self.dry_panel = RunPanel(self.tr("用所选的列和设置试着导入一遍：检查每一行，列出会被拒绝"
+                                          "的行和警告，但不写入项目。"))
+        self.import_panel = RunPanel(self.tr("把试运行通过的行写入项目。全部在一个事务中写入：取消"
+                                             "或出错时项目保持原样。"))
+        self.start_button = QPushButton(self.tr("开始导入"))
         self.start_button.clicked.connect(self.run_import)
         self.import_panel.extra.addWidget(self.start_button)
         self.import_panel.extra.addStretch(1)
@@ -218,10 +269,10 @@ class ImportDialog(QDialog):
             panel.cancel_button.clicked.connect(self.cancel)
             self.stack.addWidget(panel)
 
-        self.back_button = QPushButton("上一步")
-        self.next_button = QPushButton("下一步")
-        self.finish_button = QPushButton("完成")
-        self.close_button = QPushButton("关闭")
+        self.back_button = QPushButton(self.tr("上一步"))
+        self.next_button = QPushButton(self.tr("下一步"))
+        self.finish_button = QPushButton(self.tr("完成"))
+        self.close_button = QPushButton(self.tr("关闭"))
         self.back_button.clicked.connect(self.go_back)
         self.next_button.clicked.connect(self.go_next)
         self.finish_button.clicked.connect(self.accept)
@@ -241,26 +292,26 @@ class ImportDialog(QDialog):
         page = QWidget()
         form = QFormLayout(page)
         self.file_edit = QLineEdit()
-        self.file_edit.setPlaceholderText("选择要导入的文件")
+        self.file_edit.setPlaceholderText(self.tr("选择要导入的文件"))
         self.file_edit.editingFinished.connect(self._file_typed)
-        browse = QPushButton("浏览…")
+        browse = QPushButton(self.tr("浏览…"))
         browse.clicked.connect(self.browse)
         row = QHBoxLayout()
         row.addWidget(self.file_edit, 1)
         row.addWidget(browse)
-        form.addRow("文件：", row)
+        form.addRow(self.tr("文件："), row)
         self.level = QComboBox()
         self.system = QComboBox()
         if self.kind == "grid":
             for lv in LEVELS:
-                self.level.addItem(LEVEL_ZH[lv], lv)
+                self.level.addItem(term(LEVEL_ZH[lv]), lv)
             self.level.setCurrentIndex(max(0, self.level.findData(level)))
             self.level.currentIndexChanged.connect(self._level_changed)
-            form.addRow("层级：", self.level)
+            form.addRow(self.tr("层级："), self.level)
             for s in self._grid_systems():
                 self.system.addItem(f"{s['name']}（{s['code']}）", s["code"])
             self.system.setCurrentIndex(max(0, self.system.findData(system)))
-            form.addRow("网格体系：", self.system)
+            form.addRow(self.tr("网格体系："), self.system)
         self.file_error = QLabel("")
         self.file_error.setWordWrap(True)
         self.file_error.setStyleSheet("color: #b91c1c;")
@@ -292,8 +343,8 @@ class ImportDialog(QDialog):
     def _columns_page(self) -> QWidget:
         page = QWidget()
         lay = QVBoxLayout(page)
-        intro = QLabel("每个字段从文件的哪一列读取。已按列名自动识别；识别不对或没识别到的，"
-                       "请在这里选择。")
+        intro = QLabel(self.tr("每个字段从文件的哪一列读取。已按列名自动识别；识别不对或没识别到"
+                               "的，请在这里选择。"))
         intro.setWordWrap(True)
         lay.addWidget(intro)
         form = QFormLayout()
@@ -302,7 +353,7 @@ class ImportDialog(QDialog):
             combo = QComboBox()
             combo.currentIndexChanged.connect(self._mapping_changed)
             self.combos[field] = combo
-            form.addRow(f"{FIELD_ZH[self.kind][field]}：", combo)
+            form.addRow(self.tr("{field}：").format(field=_t(FIELD_ZH[self.kind][field])), combo)
         lay.addLayout(form)
         self.mapping_info = QLabel("")
         self.mapping_info.setWordWrap(True)
@@ -315,31 +366,31 @@ class ImportDialog(QDialog):
         form = QFormLayout(page)
         self.coords = QComboBox()
         for key, label in COORDS:
-            self.coords.addItem(label, key)
+            self.coords.addItem(_t(label), key)
         self.coords.currentIndexChanged.connect(self._coords_changed)
         self.epsg_edit = QLineEdit()
-        self.epsg_edit.setPlaceholderText("例如 EPSG:4547（CGCS2000 3 度带 114°E）")
-        self.allow_shift = QCheckBox("确属位置更正：允许已有企业整体移动")
+        self.epsg_edit.setPlaceholderText(self.tr("例如 EPSG:4547（CGCS2000 3 度带 114°E）"))
+        self.allow_shift = QCheckBox(self.tr("确属位置更正：允许已有企业整体移动"))
         self.crs_info = QLabel("")
         self.crs_info.setWordWrap(True)
         self.crs_edit = QLineEdit()
-        self.crs_edit.setPlaceholderText("例如 EPSG:4547；留空则使用文件自带的坐标系")
+        self.crs_edit.setPlaceholderText(self.tr("例如 EPSG:4547；留空则使用文件自带的坐标系"))
         self.encoding = QComboBox()
         for enc, label in ENCODINGS:
-            self.encoding.addItem(label, enc)
+            self.encoding.addItem(_t(label), enc)
         self.encoding.currentIndexChanged.connect(self._encoding_changed)
         self.encoding_info = QLabel("")
         self.options_error = QLabel("")
         self.options_error.setWordWrap(True)
         self.options_error.setStyleSheet("color: #b91c1c;")
         if self.kind == "enterprises":
-            form.addRow("坐标系：", self.coords)
-            form.addRow("EPSG 代码：", self.epsg_edit)
+            form.addRow(self.tr("坐标系："), self.coords)
+            form.addRow(self.tr("EPSG 代码："), self.epsg_edit)
             form.addRow("", self.allow_shift)
         if self.kind == "grid":
             form.addRow(self.crs_info)
-            form.addRow("指定坐标系：", self.crs_edit)
-        form.addRow("文件编码：", self.encoding)
+            form.addRow(self.tr("指定坐标系："), self.crs_edit)
+        form.addRow(self.tr("文件编码："), self.encoding)
         form.addRow("", self.encoding_info)
         form.addRow(self.options_error)
         self._coords_changed()
@@ -349,10 +400,10 @@ class ImportDialog(QDialog):
     def browse(self) -> None:
         if self.kind == "grid":
             pattern = " ".join(f"*{s}" for s in sorted(SUPPORTED))
-            filt = f"矢量文件 ({pattern});;所有文件 (*)"
+            filt = self.tr("矢量文件 ({pattern});;所有文件 (*)").format(pattern=pattern)
         else:
-            filt = "表格 (*.xlsx *.csv);;所有文件 (*)"
-        path, _ = QFileDialog.getOpenFileName(self, "选择文件", "", filt)
+            filt = self.tr("表格 (*.xlsx *.csv);;所有文件 (*)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择文件"), "", filt)
         if path:
             self.set_file(path)
 
@@ -391,16 +442,19 @@ class ImportDialog(QDialog):
                 rows = gdf[headers].head(PREVIEW_ROWS).to_numpy().tolist()
                 numbers = data.rows[:PREVIEW_ROWS]
                 self.file_crs = data.crs
-                info = [f"共 {len(gdf)} 个要素（图层 {data.layer}），下面是前 {len(rows)} 个的属性。",
+                info = [self.tr("共 {n} 个要素（图层 {layer}），下面是前 {shown} 个的属性。").format(
+                            n=len(gdf), layer=data.layer, shown=len(rows)),
                         self._crs_text(data.crs)]
                 enc_used, how = data.encoding, data.encoding_source
             else:
                 table = read_table(self.path, encoding=enc, header_aliases=ALIASES[self.kind])
                 headers, rows = table.headers, table.rows[:PREVIEW_ROWS]
                 numbers = table.row_numbers[:PREVIEW_ROWS]
-                where = f"工作表 {table.sheet}，" if table.sheet else ""
-                info = [f"{where}表头在第 {table.info.get('header_row', 1)} 行，共 {len(table.rows)} "
-                        f"行数据，下面是前 {len(rows)} 行（行号即表格中的行号）。"]
+                where = self.tr("工作表 {sheet}，").format(sheet=table.sheet) if table.sheet else ""
+                info = [where + self.tr("表头在第 {header} 行，共 {n} 行数据，下面是前 {shown} 行"
+                                        "（行号即表格中的行号）。").format(
+                            header=table.info.get("header_row", 1), n=len(table.rows),
+                            shown=len(rows))]
                 enc_used, how = table.encoding, table.encoding_source
         except GridmgrError as exc:
             message = f"{exc.title}：{exc}"
@@ -411,7 +465,8 @@ class ImportDialog(QDialog):
                 self._fill_combos(keep=False)
             return False
         if enc_used:
-            info.append(f"编码：{enc_used.upper()}（{ENCODING_HOW.get(how or '', how or '')}）")
+            info.append(self.tr("编码：{encoding}（{how}）").format(encoding=enc_used.upper(),
+                                                                   how=_how(how)))
         self.headers = headers
         self.preview_info.setText("\n".join(info))
         self._fill_preview(headers, rows, numbers)
@@ -421,15 +476,17 @@ class ImportDialog(QDialog):
 
     def _crs_text(self, crs: Any) -> str:
         if crs is None:
-            return "坐标系：文件中没有（缺少 .prj 等），请在“坐标/编码”一步指定。"
+            return self.tr("坐标系：文件中没有（缺少 .prj 等），请在“坐标/编码”一步指定。")
         epsg = epsg_of(crs)
-        return f"坐标系：{'EPSG:' + str(epsg) + ' ' if epsg else ''}{crs.name}"
+        return self.tr("坐标系：{crs}").format(
+            crs=f"{'EPSG:' + str(epsg) + ' ' if epsg else ''}{crs.name}")
 
     def _fill_preview(self, headers: list[str], rows: list[list[Any]],
                       numbers: list[int]) -> None:
         m = self.preview_model
         m.clear()
-        m.setHorizontalHeaderLabels([h or f"（第 {i + 1} 列）" for i, h in enumerate(headers)])
+        m.setHorizontalHeaderLabels([h or self.tr("（第 {n} 列）").format(n=i + 1)
+                                     for i, h in enumerate(headers)])
         for r in rows:
             m.appendRow([QStandardItem(as_text(r[i] if i < len(r) else None) or "")
                          for i in range(len(headers))])
@@ -453,9 +510,9 @@ class ImportDialog(QDialog):
         for field, combo in self.combos.items():
             combo.blockSignals(True)
             combo.clear()
-            combo.addItem(NOT_IMPORTED, None)
+            combo.addItem(_t(NOT_IMPORTED), None)
             for i, h in enumerate(self.headers):
-                combo.addItem(h or f"（第 {i + 1} 列）", i)
+                combo.addItem(h or self.tr("（第 {n} 列）").format(n=i + 1), i)
             if keep:
                 idx = kept.get(field)
                 pick = combo.findData(idx) if idx is not None else 0
@@ -489,8 +546,9 @@ class ImportDialog(QDialog):
             self.mapping_info.setText(str(exc))
             return
         names = FIELD_ZH[self.kind]
-        text = "导入时将使用：" + ("；".join(f"{names[f]} ← {used[f]}" for f in FIELDS[self.kind]
-                                       if f in used) or "（没有可用的列）")
+        text = self.tr("导入时将使用：") + (self.tr("；").join(
+            f"{_t(names[f])} ← {used[f]}" for f in FIELDS[self.kind] if f in used)
+            or self.tr("（没有可用的列）"))
         self.mapping_info.setText(text)
 
     # ------------------------------------------------------------------ step 4: options
@@ -501,16 +559,17 @@ class ImportDialog(QDialog):
         self.encoding.setEnabled(can_encode)
         if can_encode:
             self.encoding_info.setText(
-                f"读取时用的是 {encoding.upper()}（{ENCODING_HOW.get(how or '', how or '')}）；中文显示为乱码时"
-                "请改选编码。" if encoding else "")
+                self.tr("读取时用的是 {encoding}（{how}）；中文显示为乱码时请改选编码。").format(
+                    encoding=encoding.upper(), how=_how(how)) if encoding else "")
         else:
-            self.encoding_info.setText("此类文件不需要指定编码。")
+            self.encoding_info.setText(self.tr("此类文件不需要指定编码。"))
         if self.kind == "grid":
             if self.file_crs is None:
-                self.crs_info.setText("文件中没有坐标系：必须指定（例如 EPSG:4547、EPSG:4490）。")
+                self.crs_info.setText(self.tr("文件中没有坐标系：必须指定（例如 EPSG:4547、"
+                                              "EPSG:4490）。"))
             else:
-                self.crs_info.setText(self._crs_text(self.file_crs) + "。只有确知文件自带的坐标系"
-                                      "不对时才需要另行指定。")
+                self.crs_info.setText(self._crs_text(self.file_crs) + self.tr(
+                    "。只有确知文件自带的坐标系不对时才需要另行指定。"))
 
     def _encoding_changed(self) -> None:
         if self.path is not None:
@@ -527,13 +586,13 @@ class ImportDialog(QDialog):
             if self.kind == "grid":
                 text = self.crs_edit.text().strip()
                 if not text and self.file_crs is None:
-                    self.options_error.setText("文件中没有坐标系，请指定坐标系。")
+                    self.options_error.setText(self.tr("文件中没有坐标系，请指定坐标系。"))
                     return False
                 if text:
                     parse_crs(text)
             if self.kind == "enterprises" and self.coords.currentData() == "epsg":
                 if not self.epsg_edit.text().strip():
-                    self.options_error.setText("请填写 EPSG 代码。")
+                    self.options_error.setText(self.tr("请填写 EPSG 代码。"))
                     return False
                 parse_crs(self.epsg_edit.text().strip())
         except GridmgrError as exc:
@@ -573,11 +632,11 @@ class ImportDialog(QDialog):
     def _run(self, dry_run: bool) -> TaskRunner:
         panel = self.dry_panel if dry_run else self.import_panel
         self._show_page(PAGE_DRY if dry_run else PAGE_IMPORT)
-        runner = TaskRunner(self._factory(dry_run), "试运行" if dry_run else "导入",
+        runner = TaskRunner(self._factory(dry_run), self.tr("试运行") if dry_run else self.tr("导入"),
                             show_dialog=False)
         runner.worker.progressed.connect(panel.step)
         runner.finished.connect(lambda report: self._finished(report, dry_run))
-        runner.cancelled.connect(lambda: self._stopped(panel, "已取消，项目未改变"))
+        runner.cancelled.connect(lambda: self._stopped(panel, self.tr("已取消，项目未改变")))
         runner.failed.connect(
             lambda title, message: self._stopped(panel, f"{title}：{message}", error=True))
         self.runner = runner
@@ -604,13 +663,13 @@ class ImportDialog(QDialog):
             for panel in (self.dry_panel, self.import_panel):
                 panel.cancel_button.setEnabled(False)
             (self.dry_panel if self.stack.currentIndex() == PAGE_DRY
-             else self.import_panel).status.setText("正在取消…")
+             else self.import_panel).status.setText(self.tr("正在取消…"))
 
     def _finished(self, report: Report, dry_run: bool) -> None:
         self._busy = False
         self.last_report = report
         panel = self.dry_panel if dry_run else self.import_panel
-        panel.ended("试运行完成，未写入项目。" if dry_run else "导入完成。")
+        panel.ended(self.tr("试运行完成，未写入项目。") if dry_run else self.tr("导入完成。"))
         panel.summary.setText(report_summary(self.kind, report))
         # one file: its name in every row says nothing; registers have no areas to measure
         hidden = ("file",) if self.kind == "grid" else ("file", "area_m2")
@@ -630,8 +689,8 @@ class ImportDialog(QDialog):
     # ------------------------------------------------------------------ navigation
     def _show_page(self, index: int) -> None:
         self.stack.setCurrentIndex(index)
-        parts = [f"<b>{i + 1}. {name}</b>" if i == index else
-                 f"<span style='color:#888'>{i + 1}. {name}</span>"
+        parts = [f"<b>{i + 1}. {_t(name)}</b>" if i == index else
+                 f"<span style='color:#888'>{i + 1}. {_t(name)}</span>"
                  for i, name in enumerate(STEPS)]
         self.steps.setText(" › ".join(parts))
         self._update_buttons()

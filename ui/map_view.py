@@ -1,7 +1,11 @@
-"""The map view: pans, zooms and selects areas drawn by :mod:`maps.render`.
+"""The fallback map view: pans, zooms and selects areas drawn by :mod:`maps.render`.
 
-A stop-gap until the Leaflet map page of the desktop issue: it already shows the whole hierarchy
-offline, with Chinese labels, and reports clicks as area codes.
+The window's map is the Leaflet page (:mod:`ui.web_map`).  This QPainter view is kept for one
+case only: a machine where QtWebEngine cannot be imported (PySide6-Addons missing, or its
+system libraries) — the window then still shows the grid, selects and assigns, without layers,
+measures, rectangles or a basemap.  It offers the same methods and signals as
+:class:`ui.web_map.WebMapView` so the window does not care which one it has; those it cannot
+honour do nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ from maps.render import AreaScene
 class MapView(QWidget):
     areaClicked = Signal(str)
     areaShiftClicked = Signal(str)  # add or remove a cell from the selection
+    pointClicked = Signal(str)  # never emitted: enterprises are drawn, not clickable, here
+    boxSelected = Signal(list, bool)  # never emitted: no rectangle selection here
+    painted = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,6 +69,51 @@ class MapView(QWidget):
                 self.zoom_to(rect, margin=3.0)
         self.update()
 
+    # -- the rest of WebMapView's API ------------------------------------------------------
+    def zoom_to_all(self) -> None:
+        self._auto_fit = True
+        self.zoom_to(self.scene.extent)
+
+    def fly_to(self, codes, animate: bool = True) -> None:
+        self.select(self.selected, fly=False)
+        rect = QRectF()
+        for c in ([codes] if isinstance(codes, str) else codes):
+            b = self.scene.bounds_of(c)
+            if b is not None:
+                rect = rect.united(b)
+        if not rect.isEmpty():
+            self._auto_fit = False
+            self.zoom_to(rect, margin=3.0)
+
+    def set_points(self, gdf) -> None:
+        self.scene.set_points(list(gdf.geometry.x), list(gdf.geometry.y),
+                              list(gdf["supervision_class"]))
+        self.update()
+
+    def set_measure(self, level: str, values, title: str, bins=None) -> None:
+        return None
+
+    def set_colours(self, level: str, colours) -> None:
+        return None
+
+    def set_legend(self, legend) -> None:
+        return None
+
+    def clear_measure(self, level: str) -> None:
+        return None
+
+    def select_point(self, code) -> None:
+        return None
+
+    def set_box_mode(self, on: bool) -> None:
+        return None
+
+    def set_basemap(self, path) -> None:
+        return None
+
+    def notify_painted(self) -> None:
+        self.update()  # paintEvent emits painted
+
     def paintEvent(self, event) -> None:
         p = QPainter(self)
         p.fillRect(self.rect(), QColor("#ffffff"))
@@ -69,6 +121,7 @@ class MapView(QWidget):
         visible = view.inverted()[0].mapRect(QRectF(self.rect()))
         self.scene.paint(p, view, visible, self.selected)
         p.end()
+        self.painted.emit()
 
     def resizeEvent(self, event) -> None:
         if self._auto_fit:

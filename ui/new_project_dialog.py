@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -20,42 +21,46 @@ from gridmgr.codes import SCHEMES
 from gridmgr.errors import GridmgrError
 from gridmgr.project import init_project
 from ui.buttons import ok_cancel
+from ui.i18n import term
 
-CRS_CHOICES = [("EPSG:4490", "CGCS2000 经纬度（EPSG:4490，推荐）"),
-               ("EPSG:4547", "CGCS2000 3度带 114°E（EPSG:4547，广东中部）"),
-               ("EPSG:4326", "WGS84 经纬度（EPSG:4326）")]
+CRS_CHOICES = [("EPSG:4490", QT_TRANSLATE_NOOP("NewProjectDialog",
+                                              "CGCS2000 经纬度（EPSG:4490，推荐）")),
+               ("EPSG:4547", QT_TRANSLATE_NOOP("NewProjectDialog",
+                                              "CGCS2000 3度带 114°E（EPSG:4547，广东中部）")),
+               ("EPSG:4326", QT_TRANSLATE_NOOP("NewProjectDialog", "WGS84 经纬度（EPSG:4326）"))]
 
 
 class NewProjectDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("新建项目")
+        self.setWindowTitle(self.tr("新建项目"))
         self.created: Path | None = None
-        self.path = QLineEdit(placeholderText="例如 D:/网格/禅城区.gpkg")
-        browse = QPushButton("浏览…")
+        self.path = QLineEdit(placeholderText=self.tr("例如 D:/网格/禅城区.gpkg"))
+        browse = QPushButton(self.tr("浏览…"))
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
         row.addWidget(self.path)
         row.addWidget(browse)
-        self.name = QLineEdit(placeholderText="例如 禅城区")
-        self.admin = QLineEdit(placeholderText="6 位县级区划代码，例如 440604")
+        self.name = QLineEdit(placeholderText=self.tr("例如 禅城区"))
+        self.admin = QLineEdit(placeholderText=self.tr("6 位县级区划代码，例如 440604"))
         self.crs = QComboBox()
         for code, label in CRS_CHOICES:
-            self.crs.addItem(label, code)
+            self.crs.addItem(self.tr(label), code)
         self.crs.setEditable(True)
         self.scheme = QComboBox()
         for key, scheme in SCHEMES.items():
-            self.scheme.addItem(scheme.title, key)
+            self.scheme.addItem(term(scheme.title), key)
         form = QFormLayout(self)
-        form.addRow("项目文件：", row)
-        form.addRow("名称：", self.name)
-        form.addRow("区划代码：", self.admin)
-        form.addRow("存储坐标系：", self.crs)
-        form.addRow("单元网格编码规则：", self.scheme)
-        form.addRow(ok_cancel(self, "创建", self.create))
+        form.addRow(self.tr("项目文件："), row)
+        form.addRow(self.tr("名称："), self.name)
+        form.addRow(self.tr("区划代码："), self.admin)
+        form.addRow(self.tr("存储坐标系："), self.crs)
+        form.addRow(self.tr("单元网格编码规则："), self.scheme)
+        form.addRow(ok_cancel(self, self.tr("创建"), self.create))
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "新建项目", "", "gridmgr 项目 (*.gpkg)")
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("新建项目"), "",
+                                              self.tr("gridmgr 项目 (*.gpkg)"))
         if path:
             self.path.setText(path if path.lower().endswith(".gpkg") else path + ".gpkg")
 

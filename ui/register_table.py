@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QSignalBlocker,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtWidgets import QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from gridmgr.export import HEADERS_ZH
@@ -98,6 +105,7 @@ class RegisterView(QWidget):
     """A filter box over a sortable table of one register."""
 
     activated = Signal(int)  # a row was double-clicked
+    clicked = Signal(int)  # a row was clicked once (the window selects what it holds)
 
     def __init__(self, store: Store, table: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -114,6 +122,7 @@ class RegisterView(QWidget):
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.doubleClicked.connect(lambda idx: self.activated.emit(idx.row()))
+        self.table.clicked.connect(lambda idx: self.clicked.emit(idx.row()))
         self.table.setColumnWidth(0, 260)  # names and area codes are the long first column
         lay = QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
@@ -121,6 +130,19 @@ class RegisterView(QWidget):
         lay.addWidget(self.table)
         lay.addWidget(self.count)
         self._show_count()
+
+    def select_key(self, position: int, value: object) -> bool:
+        """Highlight the loaded row whose field ``position`` (0 = the id) is ``value``, without
+        emitting ``clicked``; False when it is not among the rows fetched so far."""
+        for row, values in enumerate(self.model.rows):
+            if values[position] == value:
+                blocker = QSignalBlocker(self.table)
+                self.table.selectRow(row)
+                self.table.scrollTo(self.model.index(row, 0))
+                del blocker
+                return True
+        self.table.clearSelection()
+        return False
 
     def _filter(self, text: str) -> None:
         self.model.set_filter(text)

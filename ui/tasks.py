@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from gridmgr.errors import Cancelled, GridmgrError
@@ -42,7 +42,8 @@ class _Worker(QObject):
         except GridmgrError as exc:
             self.failed.emit(exc.title, str(exc))
         except Exception as exc:  # a bug: show it rather than lose it in a thread
-            self.failed.emit("内部错误", f"{type(exc).__name__}: {exc}")
+            self.failed.emit(QCoreApplication.translate("TaskRunner", "内部错误"),
+                             f"{type(exc).__name__}: {exc}")
         else:
             self.done.emit(result)
         finally:
@@ -70,7 +71,7 @@ class TaskRunner(QObject):
         self.worker.failed.connect(self._failed)
         self.dialog: QProgressDialog | None = None
         if show_dialog:
-            self.dialog = QProgressDialog(title, "取消", 0, 0, parent)
+            self.dialog = QProgressDialog(title, self.tr("取消"), 0, 0, parent)
             self.dialog.setWindowTitle(title)
             self.dialog.setMinimumDuration(300)
             # modal to its window: no second run, no closing the window under a running one

@@ -27,6 +27,7 @@ from PySide6.QtWebEngineCore import QWebEnginePage
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QWidget
 
+from gridmgr.storage.tiles import TileSource
 from maps.web_page import (
     LEVELS,
     WEB,
@@ -36,9 +37,10 @@ from maps.web_page import (
     page_html,
     point_payload,
 )
+from ui.tile_scheme import SCHEME, TileSchemeHandler
 
 log = logging.getLogger(__name__)
-LOCAL_SCHEMES = {"file", "qrc", "data", "about"}
+LOCAL_SCHEMES = {"file", "qrc", "data", "about", SCHEME.decode()}
 
 
 class MapBridge(QObject):
@@ -61,9 +63,34 @@ class MapBridge(QObject):
     def pointClicked(self, code: str) -> None:
         self.pointClickedSignal.emit(code)
 
+    boxSignal = Signal(list, bool)
+    paintedSignal = Signal()
+
+    @Slot(str, bool)
+    def boxSelected(self, codes_json: str, additive: bool) -> None:
+        """A rectangle drawn on the map (shift-drag, or a drag in box mode): the cells in it."""
+        self.boxSignal.emit([str(c) for c in json.loads(codes_json)], bool(additive))
+
+    @Slot()
+    def painted(self) -> None:
+        """The page drew what was pushed last (two animation frames after the canvas paint)."""
+        self.paintedSignal.emit()
+
     @Slot()
     def pageReady(self) -> None:
         self.ready.emit()
+
+    caseClickedSignal = Signal(str)
+    pickedSignal = Signal(float, float)
+
+    @Slot(str)
+    def caseClicked(self, case_no: str) -> None:
+        self.caseClickedSignal.emit(case_no)
+
+    @Slot(float, float)
+    def pointPicked(self, lon: float, lat: float) -> None:
+        """The place clicked while picking (新建案件), longitude/latitude."""
+        self.pickedSignal.emit(lon, lat)
 
 
 class _MapPage(QWebEnginePage):
@@ -81,6 +108,10 @@ class WebMapView(QWebEngineView):
     areaClicked = Signal(str)
     areaShiftClicked = Signal(str)
     pointClicked = Signal(str)
+    boxSelected = Signal(list, bool)  # codes, additive (shift held)
+    painted = Signal()
+    caseClicked = Signal(str)  # a case marker: its case number
+    pointPicked = Signal(float, float)  # lon, lat clicked in pick mode
     loaded = Signal()
     bridgeReady = Signal()
 
@@ -98,7 +129,14 @@ class WebMapView(QWebEngineView):
         self.bridge.clicked.connect(self.areaClicked)
         self.bridge.shiftClicked.connect(self.areaShiftClicked)
         self.bridge.pointClickedSignal.connect(self.pointClicked)
+        self.bridge.caseClickedSignal.connect(self.caseClicked)
+        self.bridge.pickedSignal.connect(self.pointPicked)
         self.bridge.ready.connect(self.bridgeReady)
+        self.bridge.boxSignal.connect(self.boxSelected)
+        self.bridge.paintedSignal.connect(self._painted)
+        self.paint_count = 0
+        self.tiles = _tile_handler(self.page().profile())
+        self.basemap: str | None = None
         self.channel = QWebChannel(self)
         self.channel.registerObject("bridge", self.bridge)
         self.page().setWebChannel(self.channel)
@@ -125,7 +163,20 @@ class WebMapView(QWebEngineView):
         pending, self._pending = self._pending, []
         for script, callback in pending:
             self._run(script, callback)
+        self.run_js(self._call("setTexts", self.layer_texts()))
         self.loaded.emit()
+
+    def _painted(self) -> None:
+        self.paint_count += 1
+        self.painted.emit()
+
+    def layer_texts(self) -> dict[str, str]:
+        """The layer control's names (and the legend's "no data"), translated here, not in JS."""
+        return {"district": self.tr("区界"), "street": self.tr("街道"),
+                "community": self.tr("社区"), "cell": self.tr("单元网格"),
+                "enterprises": self.tr("企业"), "cases": self.tr("案件"),
+                "labels": self.tr("标注"),
+                "basemap": self.tr("底图")}
 
     def _run(self, script: str, callback: Callable | None = None) -> None:
         if callback is None:
@@ -197,7 +248,61 @@ class WebMapView(QWebEngineView):
         self.run_js(self._call("setLegend", legend))
         return legend
 
+    def set_legend(self, legend: dict | None) -> None:
+        """Show ``{title, entries: [{colour, label}]}`` as the legend (None: no legend)."""
+        self.legend = legend
+        self.run_js(self._call("setLegend", legend))
+
     def clear_measure(self, level: str) -> None:
         self.legend = None
         self.run_js(self._call("setColours", level, []))
         self.run_js("window.gridmap.setLegend(null)")
+
+    def notify_painted(self) -> None:
+        """Emit ``painted`` once everything pushed so far has been drawn in the page."""
+        self.run_js("window.gridmap.whenPainted()")
+
+    def select_point(self, code: str | None) -> None:
+        """Ring one enterprise (credit code or uuid, as pushed), or none."""
+        self.run_js(self._call("setSelectedPoint", code))
+
+    def set_cases(self, payload: Mapping[str, object] | None) -> None:
+        """Case markers (``maps.case_layer.case_payload``); None removes them."""
+        self.run_js(self._call("setCases", payload))
+
+    def pick_point(self, on: bool = True) -> None:
+        """The next click on the map reports a place (``pointPicked``) instead of selecting."""
+        self.run_js(self._call("setPickMode", bool(on)))
+
+    def centre_on(self, lon: float, lat: float, zoom: int = 17) -> None:
+        self.run_js(self._call("setView", lat, lon, zoom))
+
+    def set_box_mode(self, on: bool) -> None:
+        """A plain drag draws a selection rectangle (otherwise shift-drag does)."""
+        self.run_js(self._call("setBoxMode", bool(on)))
+
+    def set_basemap(self, path: str | None) -> None:
+        """Show the MBTiles file or XYZ folder ``path`` under the areas, or no basemap (None).
+        Raises :class:`gridmgr.errors.InputFileError` for a file that is not a tile source."""
+        source = TileSource(path) if path else None
+        self.tiles.set_source(source)
+        self.basemap = str(path) if path else None
+        if source is None:
+            self.run_js("window.gridmap.setBasemap(null)")
+        else:
+            self.run_js(self._call("setBasemap", self.tiles.url_template(), source.maxzoom))
+
+
+_HANDLERS: list[TileSchemeHandler] = []  # Python references to the installed handlers
+
+
+def _tile_handler(profile) -> TileSchemeHandler:
+    """One ``gmtiles:`` handler per web profile (the default profile is shared by every view)."""
+    existing = profile.urlSchemeHandler(SCHEME)
+    for handler in _HANDLERS:
+        if handler is existing or isinstance(existing, TileSchemeHandler):
+            return existing if isinstance(existing, TileSchemeHandler) else handler
+    handler = TileSchemeHandler(profile)
+    profile.installUrlSchemeHandler(SCHEME, handler)
+    _HANDLERS.append(handler)
+    return handler

@@ -13,12 +13,12 @@ import sqlite3
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
 
-from .. import geometry
+from .. import beijing, geometry
 from ..errors import (
     CorruptProject,
     NewerSchema,
@@ -40,7 +40,9 @@ def now_iso() -> str:
 
 
 def today() -> str:
-    return date.today().isoformat()
+    """Today's date in Beijing, whatever the machine's zone (a UTC server's ``date.today()`` is
+    the day before until 08:00 Beijing time)."""
+    return beijing.today()
 
 
 # --------------------------------------------------------------------------- connection factory

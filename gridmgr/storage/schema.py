@@ -27,6 +27,8 @@ from pyproj import CRS
 
 from ..levels import LEVEL_TABLES
 from .connection import now_iso
+from .schema_cases import migration_4 as _migration_4_cases
+from .schema_fieldwork import migration_5 as _migration_5_fieldwork
 
 _GPKG_CORE = [
     "CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL,srs_id INTEGER NOT NULL PRIMARY "
@@ -201,6 +203,8 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database, dict[str, str]], None]] =
     1: _migration_1,
     2: _migration_2,
     3: _migration_3,
+    4: _migration_4_cases,
+    5: _migration_5_fieldwork,
 }
 
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -28,6 +28,9 @@ from ..errors import (
 )
 from ..levels import LEVEL_TABLES
 from . import schema
+from .case_browse import CaseBrowseMixin
+from .case_stats import CaseStatsMixin
+from .cases import CasesMixin
 from .connection import (
     GPKG_APPLICATION_ID,
     GPKG_USER_VERSION,
@@ -38,13 +41,16 @@ from .connection import (
     today,
 )
 from .features import insert_features, update_extent
+from .fieldwork import FieldworkMixin
+from .lookup import LookupMixin
 from .registers import RegistersMixin
 
 AREA_COLUMNS = ("fid", "uuid", "system", "code", "name", "parent_code", "valid_from", "valid_to",
                 "area_m2", "source", "created_at")
 
 
-class Store(RegistersMixin):
+class Store(RegistersMixin, FieldworkMixin, CasesMixin, CaseStatsMixin, LookupMixin,
+            CaseBrowseMixin):
     """An open project.  Every user action that writes goes through one ``with store.atomic():``."""
 
     def __init__(self, path: str | Path, db: sqlite_utils.Database, *, readonly: bool) -> None:

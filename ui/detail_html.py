@@ -1,0 +1,112 @@
+"""The detail panel's text for an area, an enterprise or an officer (rich text for a QLabel).
+
+Display only: every fact comes from :mod:`gridmgr.details` / :func:`gridmgr.responsibility.
+cell_details`.  Links (``cell:…``, ``area:…``, ``officer:…``, ``enterprise:…``) let the panel
+select in the rest of the window.  Texts go through Qt's translation (see tr() below).
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication
+
+from gridmgr.levels import LEVEL_ZH
+from gridmgr.responsibility import FROM_ZH
+
+
+def tr(text: str) -> str:
+    # lupdate files a tr() call outside a class under the empty context; the core's words
+    # passed in as values (levels, 兜底 sources) are in "Terms" (ui/i18n.py)
+    out = QCoreApplication.translate("", text)
+    return out if out != text else QCoreApplication.translate("Terms", text)
+
+
+def _link(kind: str, key: str | None, text: str | None) -> str:
+    if not key:
+        return escape(text or "—")
+    return f"<a href='{kind}:{escape(key)}'>{escape(text or key)}</a>"
+
+
+def _person(title: str, name: str | None, mobile: str | None, staff: str | None,
+            source: str | None) -> str:
+    if not name and not staff:
+        missing = tr("未落实")
+        return f"<br>{title}：<span style='color:#b91c1c'>{missing}</span>"
+    src = FROM_ZH.get(source or "", "")
+    via = f"（{tr(src)}）" if src and src != "本网格" else ""
+    return f"<br>{title}：{_link('officer', staff, name or staff)} {escape(mobile or '')}{via}"
+
+
+def _enterprise_lines(listed: list[dict[str, Any]], total: int, key: int) -> str:
+    html = "<br>" + tr("企业 {n} 家，其中重点 {k} 家").format(n=total, k=key)
+    for e in listed[:6]:
+        html += (f"<br>　· {_link('enterprise', e.get('credit_code') or e.get('uuid'), e['name'])}"
+                 f"（{escape(e.get('supervision_class') or '—')}）")
+    if total > 6:
+        html += "<br>　… " + tr("另有 {n} 家").format(n=total - 6)
+    return html
+
+
+def area_html(code: str, info: dict[str, Any], parent_name: str | None,
+              area: dict[str, Any] | None = None) -> str:
+    """A cell, community or street (``area``: :func:`gridmgr.details.area_detail`)."""
+    level = info.get("level", "")
+    size = info.get("area")
+    code_word, parent_word = tr("编码"), tr("上级")
+    html = (f"<b>{escape(info.get('name') or code)}</b><br>{tr(LEVEL_ZH.get(level, ''))}"
+            f"　{code_word} {escape(code)}<br>{parent_word}："
+            f"{_link('area', info.get('parent'), parent_name or info.get('parent') or '—')}<br>"
+            + (tr("面积：{ha} 公顷").format(ha=f"{size / 10000:.2f}") if size else ""))
+    titles = {"primary": tr("责任人"), "supervisor": tr("区级监管责任人")}
+    if area:
+        for p in area["people"]:
+            html += _person(titles[p["slot"]], p["name"], p["mobile"], p["staff_no"], p["from"])
+        if area["child_level"]:
+            html += "<br>" + tr("下辖{level} {n} 个").format(
+                level=tr(LEVEL_ZH.get(area["child_level"], "")), n=area["children"])
+        html += _enterprise_lines(area["enterprise_list"], area["enterprises"],
+                                  area["key_enterprises"])
+    return html
+
+
+def enterprise_html(e: dict[str, Any], cell_name: str | None,
+                    people: list[dict[str, Any]] | None) -> str:
+    """``people``: the cell's responsible people (:func:`gridmgr.details.area_detail`)."""
+    rows = [(tr("统一社会信用代码"), e.get("credit_code")), (tr("监管类别"), e.get("supervision_class")),
+            (tr("环境信用评价"), e.get("rating")), (tr("行业"), e.get("industry")),
+            (tr("地址"), e.get("address")), (tr("联系人"), e.get("contact")),
+            (tr("电话"), e.get("phone")), (tr("检查频次"), e.get("inspection_frequency")),
+            (tr("上次检查"), e.get("last_inspection"))]
+    html = f"<b>{escape(e.get('name') or '')}</b><br>" + tr("企业")
+    for title, value in rows:
+        if value:
+            html += f"<br>{title}：{escape(str(value))}"
+    code = e.get("cell_code")
+    html += ("<br>" + tr("所在网格") + f"：{_link('cell', code, cell_name or code)}"
+             + (f"（{escape(code)}）" if code and cell_name else ""))
+    titles = {"primary": tr("责任人"), "supervisor": tr("区级监管责任人")}
+    for p in people or []:
+        html += _person(titles[p["slot"]], p["name"], p["mobile"], p["staff_no"], p["from"])
+    return html
+
+
+def officer_html(o: dict[str, Any], names: dict[str, str]) -> str:
+    """``o``: :func:`gridmgr.details.officer_detail`; ``names``: cell code → name."""
+    words = {"officer": tr("人员"), "staff": tr("工号"), "mobile": tr("手机"), "role": tr("角色"),
+             "unit": tr("单位")}
+    html = (f"<b>{escape(o['name'] or '')}</b><br>{words['officer']}　{words['staff']} "
+            f"{escape(o['staff_no'])}"
+            f"<br>{words['mobile']}：{escape(o.get('mobile') or '—')}"
+            f"<br>{words['role']}：{escape(o.get('role') or '—')}"
+            f"<br>{words['unit']}：{escape(o.get('unit') or '—')}")
+    for slot, title in (("primary", tr("负责网格（责任人）")),
+                        ("supervisor", tr("监管网格（区级监管责任人）"))):
+        cells = o["cells"][slot]
+        html += f"<br>{title}：" + tr("{n} 个").format(n=len(cells))
+        for c in cells[:8]:
+            html += f"<br>　· {_link('cell', c, names.get(c) or c)} {escape(c)}"
+        if len(cells) > 8:
+            html += "<br>　… " + tr("另有 {n} 个").format(n=len(cells) - 8)
+    return html

@@ -115,3 +115,26 @@ def private_qt_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
     path = str(tmp_path_factory.mktemp("qtsettings"))
     for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, path)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def web_pages_go_before_qt() -> Iterator[None]:
+    """At the end of the session, delete the windows left over (and their QtWebEngine pages)
+    while Qt is still up: a page that outlives its profile at exit crashes the interpreter
+    ("Release of profile requested but WebEnginePage still not deleted")."""
+    yield
+    import sys
+
+    if "PySide6.QtWidgets" not in sys.modules:
+        return
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        return
+    for widget in QApplication.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    app.processEvents()

@@ -530,3 +530,11 @@ def test_case_panel_in_english_shows_statuses_and_actions_translated(qtbot, demo
     closed = int((frame["status"] == "结案").sum())
     assert f"Closed ({closed})" in labels and labels[-1].startswith("Red ring: overdue (")
     _shot(panel, "i18n_cases_panel_en.png")
+
+
+def test_every_register_heading_is_listed_for_translation():
+    from gridmgr.storage.browse import BROWSABLE
+    from ui.register_table import HEADER_WORDS, HEADERS
+
+    shown = {HEADERS.get(c, c) for _id, cols, _f in BROWSABLE.values() for c in cols}
+    assert shown <= set(HEADER_WORDS), shown - set(HEADER_WORDS)

@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QSignalBlocker,
     Qt,
@@ -23,10 +25,43 @@ from gridmgr.export import HEADERS_ZH
 from gridmgr.levels import LEVEL_ZH
 from gridmgr.storage import Store
 from gridmgr.storage.browse import Query
+from ui.i18n import term
 
 PAGE = 500
 HEADERS = {**HEADERS_ZH, "level": "层级", "area_code": "区域编码", "system": "网格体系",
            "note": "备注", "valid_from": "起始日期", "valid_to": "结束日期", "name": "名称"}
+# The headings the register tables show (gridmgr.storage.browse.BROWSABLE), listed for lupdate;
+# tests/test_i18n.py checks every shown heading is here.
+HEADER_WORDS = (
+    QT_TRANSLATE_NOOP("RegisterHeaders", "名称"),
+    QT_TRANSLATE_NOOP("RegisterHeaders", "统一社会信用代码"),
+    QT_TRANSLATE_NOOP("RegisterHeaders", "所属行业"),
+    QT_TRANSLATE_NOOP("RegisterHeaders", "监管类别"),
+    QT_TRANSLATE_NOOP("RegisterHeaders", "环境行为等级"),
+    QT_TRANSLATE_NOOP("RegisterHeaders", "检查频次"),
+    QT_TRANSLATE_NOOP("RegisterHeaders", "最近检查日期"),
+    QT_TRANSLATE_NOOP("RegisterHeaders", "联系人"),
+    QT_TRANSLATE_NOOP("RegisterHeaders", "联系电话"),
+    QT_TRANSLATE_NOOP("RegisterHeaders", "地址"),
+    QT_TRANSLATE_NOOP("RegisterHeaders", "网格编码"),
+    QT_TRANSLATE_NOOP("RegisterHeaders", "社区编码"),
+    QT_TRANSLATE_NOOP("RegisterHeaders", "街道编码"),
+    QT_TRANSLATE_NOOP("RegisterHeaders", "工号"),
+    QT_TRANSLATE_NOOP("RegisterHeaders", "手机"),
+    QT_TRANSLATE_NOOP("RegisterHeaders", "角色"),
+    QT_TRANSLATE_NOOP("RegisterHeaders", "所属单位"),
+    QT_TRANSLATE_NOOP("RegisterHeaders", "区域编码"),
+    QT_TRANSLATE_NOOP("RegisterHeaders", "层级"),
+    QT_TRANSLATE_NOOP("RegisterHeaders", "起始日期"),
+    QT_TRANSLATE_NOOP("RegisterHeaders", "结束日期"),
+    QT_TRANSLATE_NOOP("RegisterHeaders", "网格体系"),
+    QT_TRANSLATE_NOOP("RegisterHeaders", "备注"),
+)
+
+
+def heading(column: str) -> str:
+    """A register column's heading in the interface language."""
+    return QCoreApplication.translate("RegisterHeaders", HEADERS.get(column, column))
 
 
 class RegisterModel(QAbstractTableModel):
@@ -49,7 +84,7 @@ class RegisterModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return HEADERS.get(self.columns[section], self.columns[section])
+            return heading(self.columns[section])
         return None
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -57,7 +92,7 @@ class RegisterModel(QAbstractTableModel):
             value = self.rows[index.row()][index.column() + 1]
             column = self.columns[index.column()]
             if column == "level":
-                return LEVEL_ZH.get(value, value)
+                return term(LEVEL_ZH.get(value, value))
             if column == "system":
                 return self.systems.get(value, value)
             return "" if value is None else str(value)
@@ -110,7 +145,7 @@ class RegisterView(QWidget):
     def __init__(self, store: Store, table: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = RegisterModel(store, table, self)
-        self.filter = QLineEdit(placeholderText="筛选：名称、编码、地址、人员…")
+        self.filter = QLineEdit(placeholderText=self.tr("筛选：名称、编码、地址、人员…"))
         # a filter over a million rows takes up to a second: query when typing pauses
         self._typing = QTimer(self, singleShot=True, interval=300)
         self._typing.timeout.connect(lambda: self._filter(self.filter.text()))
@@ -149,4 +184,4 @@ class RegisterView(QWidget):
         self._show_count()
 
     def _show_count(self) -> None:
-        self.count.setText(f"共 {self.model.total:,} 条")
+        self.count.setText(self.tr("共 {n} 条").format(n=f"{self.model.total:,}"))

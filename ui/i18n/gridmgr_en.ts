@@ -2904,6 +2904,137 @@
     </message>
 </context>
 <context>
+    <name>RegisterHeaders</name>
+    <message>
+        <location filename="../register_table.py" line="+36"/>
+        <source>名称</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>统一社会信用代码</source>
+        <translation>Unified social credit code</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>所属行业</source>
+        <translation>Industry</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>监管类别</source>
+        <translation>Supervision class</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>环境行为等级</source>
+        <translation>Environmental rating</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>检查频次</source>
+        <translation>Inspection frequency</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>最近检查日期</source>
+        <translation>Last inspection</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>联系人</source>
+        <translation>Contact</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>联系电话</source>
+        <translation>Contact phone</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>地址</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>网格编码</source>
+        <translation>Cell code</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>社区编码</source>
+        <translation>Community code</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>街道编码</source>
+        <translation>Street code</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>工号</source>
+        <translation>Staff no.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>手机</source>
+        <translation>Mobile</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>角色</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>所属单位</source>
+        <translation>Unit</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>区域编码</source>
+        <translation>Area code</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>层级</source>
+        <translation>Level</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>起始日期</source>
+        <translation>From</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>结束日期</source>
+        <translation>To</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>网格体系</source>
+        <translation>Grid system</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>备注</source>
+        <translation>Note</translation>
+    </message>
+</context>
+<context>
+    <name>RegisterView</name>
+    <message>
+        <location line="+90"/>
+        <source>筛选：名称、编码、地址、人员…</source>
+        <translation>Filter: name, code, address, person…</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>共 {n} 条</source>
+        <translation>{n} rows</translation>
+    </message>
+</context>
+<context>
     <name>RunPanel</name>
     <message>
         <location filename="../import_dialog.py" line="-505"/>

@@ -39,6 +39,7 @@ import re
 import uuid
 from collections.abc import Mapping
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -58,10 +59,10 @@ from .cases import (
 )
 from .columns import match_headers
 from .errors import InputFileError, UsageError
-from .findings import WARNING, Finding, Report
+from .findings import Report
 from .progress import Progress, Task
 from .storage import Store
-from .tables import read_table
+from .tables import cell_reader, read_table
 from .text import clean_cell
 from .workcalendar import iso, normalise_unit
 
@@ -203,15 +204,8 @@ def import_cases(store: Store, path: str | Path, *, coords: str = "wgs84",
     officers = set(store.officers()["staff_no"])
     ent_keys = store.enterprise_keys() if "enterprise" in fields else {}
 
-    def cell(r: list[Any], f: str) -> Any:
-        i = cols.get(f)
-        return r[i] if i is not None and i < len(r) else None
-
-    def refuse(row: int, reason: str, **kw: Any) -> None:
-        report.add(Finding.make(reason, file=file, row=row, **kw))
-
-    def warn(row: int, reason: str, **kw: Any) -> None:
-        report.add(Finding.make(reason, severity=WARNING, file=file, row=row, **kw))
+    cell = cell_reader(cols)
+    refuse, warn = partial(report.refuse, file), partial(report.warn, file)
 
     yield Progress(1, 5, "检查每一行")
     now = beijing.now()

@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from .errors import InputFileError
 from .findings import WARNING, Finding, Report
 from .progress import Progress, Task
 from .storage import Store
-from .tables import read_table
+from .tables import cell_reader, read_table
 from .text import LANDLINE, MOBILE, as_text, clean_cell
 
 SUPERVISION_CLASSES = ("国控", "省控", "市控", "一般")
@@ -125,15 +126,8 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
                              f"{', '.join(table.headers)}。请用 --map 源列=lon --map 源列=lat 指明")
     cols = {f: table.headers.index(h) for f, h in fields.items()}
 
-    def cell(r: list[Any], f: str) -> Any:
-        i = cols.get(f)
-        return r[i] if i is not None and i < len(r) else None
-
-    def refuse(row: int, reason: str, **kw: Any) -> None:
-        report.add(Finding.make(reason, file=file, row=row, **kw))
-
-    def warn(row: int, reason: str, **kw: Any) -> None:
-        report.add(Finding.make(reason, severity=WARNING, file=file, row=row, **kw))
+    cell = cell_reader(cols)
+    refuse, warn = partial(report.refuse, file), partial(report.warn, file)
 
     yield Progress(1, 5, "检查每一行")
     recs: list[dict[str, Any]] = []

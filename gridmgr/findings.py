@@ -93,3 +93,11 @@ class Report:
     def write(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2),
                               encoding="utf-8")
+
+    def refuse(self, file: str | None, row: int | str | None, reason: str, **kw: Any) -> None:
+        """Refuse one row of ``file`` (its sentence from the catalogue)."""
+        self.add(Finding.make(reason, file=file, row=row, **kw))
+
+    def warn(self, file: str | None, row: int | str | None, reason: str, **kw: Any) -> None:
+        """Warn about one row of ``file``: imported, but the user should know."""
+        self.add(Finding.make(reason, severity=WARNING, file=file, row=row, **kw))

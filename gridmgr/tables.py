@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -150,3 +150,14 @@ def read_table(path: str | Path, *, sheet: str | None = None, encoding: str | No
     if suffix == ".xls":
         raise InputFileError(f"{p}：不支持旧版 .xls；请在 Excel/WPS 中另存为 .xlsx 或 CSV")
     raise InputFileError(f"{p}：不支持的文件类型 {suffix or '(无扩展名)'}；支持 .xlsx 和 .csv")
+
+
+def cell_reader(columns: Mapping[str, int]) -> Callable[[list[Any], str], Any]:
+    """``cell(row, field)``: the row's value in the column mapped to ``field`` (None when the
+    field is not mapped or the row is short — spreadsheets drop trailing blanks)."""
+
+    def cell(row: list[Any], name: str) -> Any:
+        i = columns.get(name)
+        return row[i] if i is not None and i < len(row) else None
+
+    return cell

@@ -438,9 +438,9 @@ def test_dispatch_goes_to_the_responsible_unless_another_is_chosen(qtbot, panel,
 
 
 def test_the_list_pages_lazily_without_overlap(qtbot, demo_copy, monkeypatch):
-    import ui.cases_view
+    from ui.cases_view import CaseListModel
 
-    monkeypatch.setattr(ui.cases_view, "PAGE", 40)
+    monkeypatch.setattr(CaseListModel, "page_size", 40)
     p = CasesPanel(demo_copy)
     qtbot.addWidget(p)
     model = p.list.model

@@ -13,6 +13,7 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import Qt
+from webpage import wait_js
 
 from ui.app import CODE_ROLE, MainWindow
 
@@ -31,28 +32,7 @@ def shown_window(qtbot, project) -> MainWindow:
 
 def page(qtbot, win: MainWindow, script: str, pred=lambda v: True, timeout: int = 15_000):
     """Poll ``script`` in the map page until ``pred(result)``; returns the result."""
-    import json
-
-    qtbot.waitUntil(lambda: win.map.is_loaded, timeout=timeout)
-    state: dict = {"busy": False}
-
-    def got(result) -> None:
-        state["value"] = json.loads(result) if isinstance(result, str) else result
-        state["busy"] = False
-
-    def check() -> bool:
-        if "value" in state and pred(state["value"]):
-            return True
-        if not state["busy"]:
-            state["busy"] = True
-            win.map.page().runJavaScript(f"JSON.stringify({script})", 0, got)
-        return False
-
-    try:
-        qtbot.waitUntil(check, timeout=timeout)
-    except qtbot.TimeoutError as exc:
-        raise AssertionError(f"{script} → {state.get('value')!r}") from exc
-    return state["value"]
+    return wait_js(qtbot, win.map, script, pred, timeout)
 
 
 def test_window_shows_the_demo_and_clicks_select(qtbot, demo, tmp_path):

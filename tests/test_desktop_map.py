@@ -9,7 +9,6 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox --disable-gpu")
 
-import json
 import math
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QAction, QImage, QMouseEvent
 from PySide6.QtWebEngineCore import QWebEngineSettings, QWebEngineUrlRequestInterceptor
 from PySide6.QtWidgets import QApplication
+from webpage import wait_js
 
 from ui.app import CODE_ROLE, MainWindow, case_measures_available
 
@@ -68,25 +68,7 @@ def win(qtbot, demo_copy):
 
 
 def page(qtbot, win, script: str, pred=lambda v: True, timeout: int = 15_000):
-    state: dict = {"busy": False}
-
-    def got(result) -> None:
-        state["value"] = json.loads(result) if isinstance(result, str) else result
-        state["busy"] = False
-
-    def check() -> bool:
-        if "value" in state and pred(state["value"]):
-            return True
-        if not state["busy"]:
-            state["busy"] = True
-            win.map.page().runJavaScript(f"JSON.stringify({script})", 0, got)
-        return False
-
-    try:
-        qtbot.waitUntil(check, timeout=timeout)
-    except qtbot.TimeoutError as exc:
-        raise AssertionError(f"{script} → {state.get('value')!r}") from exc
-    return state["value"]
+    return wait_js(qtbot, win.map, script, pred, timeout)
 
 
 def frames(project: Path) -> dict:

@@ -30,6 +30,7 @@ from PySide6.QtWebEngineCore import (
     QWebEngineUrlRequestInterceptor,
 )
 from shapely.geometry import MultiPolygon, Point, Polygon, box
+from webpage import wait_js
 
 from maps.web_page import (
     CLASS_COLOURS,
@@ -88,28 +89,6 @@ def eval_js(qtbot, view: WebMapView, script: str, timeout: int = 10_000):
     return json.loads(box_[0]) if box_[0] is not None else None
 
 
-def wait_js(qtbot, view: WebMapView, script: str, pred, timeout: int = 15_000):
-    """Poll ``script`` in the page until ``pred(result)``; returns the result."""
-    qtbot.waitUntil(lambda: view.is_loaded, timeout=timeout)  # scripts sent earlier get lost
-    state: dict = {"busy": False}
-
-    def got(result) -> None:
-        state["value"] = json.loads(result) if isinstance(result, str) else result
-        state["busy"] = False
-
-    def check() -> bool:
-        if "value" in state and pred(state["value"]):
-            return True
-        if not state["busy"]:
-            state["busy"] = True
-            view.page().runJavaScript(f"JSON.stringify({script})", 0, got)
-        return False
-
-    try:
-        qtbot.waitUntil(check, timeout=timeout)
-    except qtbot.TimeoutError as exc:
-        raise AssertionError(f"{script} → {state.get('value')!r}") from exc
-    return state["value"]
 
 
 def count_colour(img: QImage, rgb: tuple[int, ...], tol: int = 12, step: int = 3) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -30,8 +30,8 @@ from gridmgr.storage.case_browse import CASE_LIST_COLUMNS, CaseQuery
 from maps.case_layer import status_colour
 from ui.case_detail import named
 from ui.i18n import status_term
+from ui.lazy_model import LazyRowsModel
 
-PAGE = 500
 # the columns shown, in order (keys of a row from case_list_page, plus "overdue")
 SHOWN = ("case_no", "status", "overdue", "source", "category_code", "description", "address",
          "street_code", "community_code", "cell_code", "handler_staff_no", "reported_at",
@@ -49,8 +49,8 @@ def category_tree(store: Store) -> list[tuple[str, str, list[tuple[str, str]]]]:
     return list(groups.values())
 
 
-class CaseListModel(QAbstractTableModel):
-    """Rows of :meth:`Store.case_list_page`, fetched ``PAGE`` at a time."""
+class CaseListModel(LazyRowsModel):
+    """Rows of :meth:`Store.case_list_page`, fetched ``page_size`` at a time."""
 
     def __init__(self, store: Store, parent: Any = None) -> None:
         super().__init__(parent)
@@ -137,18 +137,8 @@ class CaseListModel(QAbstractTableModel):
             return status_term(v)
         return str(v)
 
-    def canFetchMore(self, parent: QModelIndex = QModelIndex()) -> bool:
-        return not parent.isValid() and len(self.rows) < self.total
-
-    def fetchMore(self, parent: QModelIndex = QModelIndex()) -> None:
-        if parent.isValid():
-            return
-        more = self.store.case_list_page(self.query, len(self.rows), PAGE)
-        if not more:
-            return
-        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
-        self.rows.extend(more)
-        self.endInsertRows()
+    def page(self, offset: int, limit: int) -> list[Any]:
+        return self.store.case_list_page(self.query, offset, limit)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if column < 0:  # no sort column: newest reported first
@@ -180,7 +170,7 @@ class CaseListModel(QAbstractTableModel):
         self.query = query
         if count:
             self.total, self.overdue = self.store.case_list_count(query)
-        self.rows = self.store.case_list_page(query, 0, PAGE)
+        self.rows = self.store.case_list_page(query, 0, self.page_size)
         self.endResetModel()
 
 

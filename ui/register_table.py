@@ -11,7 +11,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
     QSignalBlocker,
@@ -26,8 +25,8 @@ from gridmgr.levels import LEVEL_ZH
 from gridmgr.storage import Store
 from gridmgr.storage.browse import Query
 from ui.i18n import term
+from ui.lazy_model import LazyRowsModel
 
-PAGE = 500
 HEADERS = {**HEADERS_ZH, "level": "层级", "area_code": "区域编码", "system": "网格体系",
            "note": "备注", "valid_from": "起始日期", "valid_to": "结束日期", "name": "名称"}
 # The headings the register tables show (gridmgr.storage.browse.BROWSABLE), listed for lupdate;
@@ -64,7 +63,7 @@ def heading(column: str) -> str:
     return QCoreApplication.translate("RegisterHeaders", HEADERS.get(column, column))
 
 
-class RegisterModel(QAbstractTableModel):
+class RegisterModel(LazyRowsModel):
     def __init__(self, store: Store, table: str, parent: Any = None) -> None:
         super().__init__(parent)
         self.store = store
@@ -72,7 +71,7 @@ class RegisterModel(QAbstractTableModel):
         self.systems = {sy["code"]: sy["name"] for sy in store.grid_systems()}
         self.columns = self.query.columns()
         self.total = store.browse_count(self.query)
-        self.rows: list[tuple[Any, ...]] = store.browse_page(self.query, 0, PAGE)
+        self.rows: list[tuple[Any, ...]] = store.browse_page(self.query, 0, self.page_size)
 
     # -- what Qt asks
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
@@ -98,18 +97,8 @@ class RegisterModel(QAbstractTableModel):
             return "" if value is None else str(value)
         return None
 
-    def canFetchMore(self, parent: QModelIndex = QModelIndex()) -> bool:
-        return not parent.isValid() and len(self.rows) < self.total
-
-    def fetchMore(self, parent: QModelIndex = QModelIndex()) -> None:
-        if parent.isValid():
-            return
-        more = self.store.browse_page(self.query, len(self.rows), PAGE)
-        if not more:
-            return
-        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
-        self.rows.extend(more)
-        self.endInsertRows()
+    def page(self, offset: int, limit: int) -> list[Any]:
+        return self.store.browse_page(self.query, offset, limit)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self._requery(Query(self.query.table, self.query.text, self.columns[column],
@@ -132,7 +121,7 @@ class RegisterModel(QAbstractTableModel):
         self.beginResetModel()
         self.query = query
         self.total = self.store.browse_count(query)
-        self.rows = self.store.browse_page(query, 0, PAGE)  # the first page, at once
+        self.rows = self.store.browse_page(query, 0, self.page_size)  # the first page, at once
         self.endResetModel()
 
 

@@ -421,8 +421,8 @@ class CaseDetail(QWidget):
         the step set; 返工 in red."""
         self.steps = steps
         head = "".join(f'<th align="left" width="{w}">{html.escape(h)}</th>' for h, w in (
-            (self.tr("时间"), "20%"), (self.tr("操作"), "12%"), (self.tr("操作人"), "18%"),
-            (self.tr("说明"), "50%")))
+            (self.tr("时间"), "22%"), (self.tr("操作"), "12%"), (self.tr("操作人"), "18%"),
+            (self.tr("说明"), "48%")))
         rows = []
         for s in steps:
             what = html.escape(action_term(s["action"]))
@@ -436,7 +436,8 @@ class CaseDetail(QWidget):
                 note += ("<br>" if note else "") + html.escape(self.tr("截止 {t}").format(
                     t=shown_time(s["due_at"])))
             colour = ' style="color:#991b1b;"' if s["action"] == "返工" else ""
-            rows.append(f"<tr{colour}><td>{html.escape(shown_time(s['at']))}</td>"
+            when = html.escape(shown_time(s["at"])).replace(" ", "<br>", 1)  # date, then time
+            rows.append(f'<tr{colour}><td style="white-space:nowrap;">{when}</td>'
                         f"<td>{what}</td><td>{html.escape(who)}</td><td>{note}</td></tr>")
         title = self.tr("办理经过")
         return (f"<h4>{title}</h4>"

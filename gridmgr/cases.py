@@ -33,10 +33,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from . import beijing, workflow
+from . import beijing, indicators, workflow
 from .beijing import FUTURE_SLACK
 from .cell_assignment import Hierarchy
 from .errors import InputFileError, UsageError
+from .progress import run
 from .storage import Store
 from .workcalendar import WorkCalendar, iso, parse_moment
 
@@ -393,18 +394,17 @@ def cell_case_counts(store: Store, as_of: str | None = None) -> pd.DataFrame:
 
     When no step was recorded after ``as_of`` the cases' current columns are their state then,
     and one indexed query answers (0.3 s for 1M cases, ``bench/bench_cases.py``); otherwise the
-    history is replayed up to ``as_of``."""
+    history is replayed up to ``as_of`` by the indicators' replay (the same rule, vectorised:
+    ~20 s for 1M cases and 6.7M steps, against ~90 s through :func:`state_as_of`)."""
     as_of = moment(as_of or now_local(), "--as-of")
     latest = store.last_transition_at()
     if latest is None or latest <= as_of:
         return store.cell_open_overdue(as_of)
-    df = state_as_of(store, as_of)
-    df = df[df["status"].isin(UNRESOLVED) & df["cell_code"].notna()]
-    out = df.groupby("cell_code").agg(open=("uuid", "size"), overdue=("overdue", "sum"))
-    out = out.reset_index()
-    out["open"] = out["open"].astype("int64")
-    out["overdue"] = out["overdue"].astype("int64")
-    return out[["cell_code", "open", "overdue"]]
+    data = run(indicators.load(store))
+    when = parse_moment(as_of)
+    states = indicators.case_states(data.cases, data.transitions, when)
+    return indicators.cell_counts(states, data.cases, when)
+
 
 
 # --------------------------------------------------------------------------- escalation

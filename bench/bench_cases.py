@@ -432,7 +432,7 @@ def main(argv: list[str] | None = None) -> int:
                note=f"{int(sql['open'].sum()):,} open, {int(sql['overdue'].sum()):,} overdue")
         record("map colouring now (cases.cell_case_counts)", len(core), "cells", m2, mb)
         record(f"map colouring {AS_OF[:10]} (cases.cell_case_counts)", len(past), "cells", m3,
-               note="history replayed by cases-core")
+               note="reads the cases and their log, then the indicators replay")
         record(f"map colouring {AS_OF[:10]} (indicators.cell_counts)", len(mine), "cells", m4,
                note=f"from the states above; {int(mine['overdue'].sum()):,} overdue")
 

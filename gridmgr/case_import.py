@@ -63,7 +63,7 @@ from .findings import Report
 from .progress import Progress, Task
 from .storage import Store
 from .tables import cell_reader, read_table
-from .text import clean_cell
+from .text import clean_cell, finite_number
 from .workcalendar import iso, normalise_unit
 
 CASE_ALIASES: dict[str, list[str]] = {
@@ -164,16 +164,6 @@ def parse_status_map(items: list[str] | None) -> dict[str, str]:
                              f"{'、'.join(workflow.STATUSES)}")
         out[a] = b
     return out
-
-
-def _number(text: str | None) -> float | None:
-    if text is None:
-        return None
-    try:
-        v = float(text)
-    except ValueError:
-        return None
-    return v if np.isfinite(v) else None
 
 
 def import_cases(store: Store, path: str | Path, *, coords: str = "wgs84",
@@ -296,7 +286,7 @@ def import_cases(store: Store, path: str | Path, *, coords: str = "wgs84",
         x_text, xn = clean_cell(cell(r, xcol), narrow=True)
         y_text, yn = clean_cell(cell(r, ycol), narrow=True)
         notes += [(n, fields[xcol]) for n in xn] + [(n, fields[ycol]) for n in yn]
-        x, y = _number(x_text), _number(y_text)
+        x, y = finite_number(x_text), finite_number(y_text)
         if x is None or y is None:
             if x_text is None or y_text is None:
                 refuse(row, "missing_coordinates", name=no)

@@ -31,7 +31,7 @@ from .findings import WARNING, Finding, Report
 from .progress import Progress, Task
 from .storage import Store
 from .tables import cell_reader, read_table
-from .text import LANDLINE, MOBILE, as_text, clean_cell
+from .text import LANDLINE, MOBILE, as_text, clean_cell, finite_number
 
 SUPERVISION_CLASSES = ("国控", "省控", "市控", "一般")
 KEY_CLASSES = ("国控", "省控")
@@ -73,16 +73,6 @@ def parse_date(value: Any) -> str | None:
     if not m:
         raise ValueError(text)
     return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
-
-
-def _number(text: str | None) -> float | None:
-    if text is None:
-        return None
-    try:
-        v = float(text)
-    except ValueError:
-        return None
-    return v if np.isfinite(v) else None
 
 
 def _district_shape(store: Store) -> shapely.Geometry | None:
@@ -146,7 +136,7 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
         if not rec["name"]:
             refuse(row, "missing_name")
             continue
-        x, y = _number(x_text), _number(y_text)
+        x, y = finite_number(x_text), finite_number(y_text)
         if x is None or y is None:
             if x_text is None or y_text is None:
                 refuse(row, "missing_coordinates", name=rec["name"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
 from typing import Any
@@ -81,3 +82,15 @@ def clean_cell(value: Any, *, narrow: bool = False) -> tuple[str | None, list[st
     if stripped != text:
         notes.append("stray_spaces")
     return stripped or None, notes
+
+
+def finite_number(text: str | None) -> float | None:
+    """A coordinate cell as a float; None when blank, unreadable, infinite or NaN (the caller
+    refuses the row and says why)."""
+    if text is None:
+        return None
+    try:
+        v = float(text)
+    except ValueError:
+        return None
+    return v if math.isfinite(v) else None

@@ -604,6 +604,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已取消，项目未改变", file=sys.stderr)
         return EXIT_CANCELLED
+    except BrokenPipeError:  # the reader stopped early (`| head`): not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that flushing at exit does not fail again
+        return EXIT_OK
     except Exception as exc:  # a bug: say so plainly, keep the traceback for the report
         import traceback
 

@@ -155,3 +155,16 @@ def test_cells_within_streets_when_there_are_no_communities(tmp_path, demo):
     # with communities present, cells across community borders are refused
     assert main(["-q", "grid", "generate", str(demo), "--size", "1000", "--within", "street",
                  "--supersede", "--dry-run"]) == 2
+
+
+def test_output_piped_into_head_is_not_a_bug(demo):
+    """`gridmgr stats … | head -3` ends quietly: the reader closing the pipe is no error."""
+    import subprocess
+    import sys
+
+    cmd = (f'"{sys.executable}" -m gridmgr -q stats "{demo}" --by cell --as-of 2026-11-01T00:00 '
+           "| head -3")
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "内部错误" not in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stdout.splitlines()) == 3

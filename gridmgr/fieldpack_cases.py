@@ -2,8 +2,8 @@
 
 Everything about cases goes through the cases module (``gridmgr.cases`` / ``gridmgr.workflow``
 and the ``CasesMixin`` of the store); this adapter is the one place the fieldwork code touches
-them, so that a project or a build without cases still exports and imports packages (with no
-cases in them).
+them, so that a project from before cases (opened read-only, hence not migrated) still exports
+and imports packages (with no cases in them).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ FINDING_SOURCE = "巡检发现"
 
 
 def available(store: Any) -> bool:
-    """Whether this project and build have cases (the cases module and its tables)."""
-    return hasattr(store, "cases_gdf") and "cases" in set(store.db.table_names())
+    """Whether this project has the cases tables."""
+    return store.has_table("cases")
 
 
 def empty_cases(crs: Any) -> gpd.GeoDataFrame:
@@ -58,7 +58,7 @@ def current_versions(store: Any, uuids: list[str]) -> dict[str, dict[str, Any]]:
 
 def category_values(store: Any) -> list[tuple[str, str]]:
     """(code, name) of the case categories, for the value list of new findings."""
-    if not hasattr(store, "categories") or "case_categories" not in set(store.db.table_names()):
+    if not store.has_table("case_categories"):
         return []
     return [(code, f"{code} {r.get('name') or ''}".strip())
             for code, r in sorted(store.categories().items())]

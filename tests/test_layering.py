@@ -51,7 +51,8 @@ def test_no_sql_outside_storage():
         if rel.parts[0] not in ("gridmgr", "maps", "ui") or rel.parts[:2] == ("gridmgr", "storage"):
             continue
         text = path.read_text(encoding="utf-8")
-        for needle in re.findall(r"\bsqlite3\b|\bsqlite_utils\b|\.execute(?:many|script)?\(",
-                                 text):
+        # ``store.db`` is the storage layer's own handle: reaching through it is SQL by another name
+        for needle in re.findall(r"\bsqlite3\b|\bsqlite_utils\b|\.execute(?:many|script)?\(|"
+                                 r"\bstore\.db\b", text):
             offenders.append(f"{rel}: {needle}")
     assert offenders == []

@@ -28,10 +28,6 @@ INSPECTION_COLUMNS = ("uuid", "street_code", "community_code", "cell_code", "fre
 class CaseStatsMixin:
     db: Any
 
-    def has_table(self, table: str) -> bool:
-        return bool(self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
-                                    "name = ?", [table]).fetchone())
-
     def case_stat_frame(self) -> pd.DataFrame:
         """Every case with the columns the indicators read (text keeps None for blanks)."""
         cols = STAT_CASE_COLUMNS

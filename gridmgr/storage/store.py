@@ -118,6 +118,12 @@ class Store(RegistersMixin, FieldworkMixin, CasesMixin, CaseStatsMixin, LookupMi
         with self.db.atomic():
             yield self
 
+    def has_table(self, table: str) -> bool:
+        """Whether the file has ``table`` (a project opened read-only is not migrated, so an
+        older one may lack the newer tables)."""
+        return bool(self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                                    "name = ?", [table]).fetchone())
+
     # -- settings and audit
     def meta(self) -> dict[str, str]:
         if self._meta is None:

@@ -35,9 +35,9 @@ from bench_grid import Timer, log, machine_info  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from gridmgr import cases as core  # noqa: E402
+from gridmgr.cases import lifecycle as core  # noqa: E402
 from gridmgr.project import open_project  # noqa: E402
-from gridmgr.storage.case_browse import CaseQuery  # noqa: E402
+from gridmgr.storage.gpkg.case_browse import CaseQuery  # noqa: E402
 from ui.case_detail import CaseDetail  # noqa: E402
 from ui.cases_view import CaseListModel  # noqa: E402
 

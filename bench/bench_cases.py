@@ -57,7 +57,7 @@ import pandas as pd  # noqa: E402
 import shapely  # noqa: E402
 from bench_grid import Timer, log, machine_info  # noqa: E402
 
-from gridmgr import indicators as ind  # noqa: E402
+from gridmgr.indicators import compute as ind  # noqa: E402
 from gridmgr.progress import run  # noqa: E402
 from gridmgr.project import init_project, open_project  # noqa: E402
 
@@ -347,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         import_csv(csv_path, cases, g, args.import_rows, rng)
         imp_path = work / "import.gpkg"
         shutil.copy(base_path, imp_path)
-        from gridmgr.case_import import import_cases
+        from gridmgr.cases.importer import import_cases
 
         with open_project(imp_path) as store:
             report, m = timer("import", lambda: run(import_cases(store, csv_path)))
@@ -405,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
         # 5. map colouring: now (current columns) and at AS_OF (history replayed)
         now = ind.now_beijing().isoformat()
         sql, m = timer("colour-sql", lambda: store.cell_open_overdue(now))
-        from gridmgr.cases import cell_case_counts
+        from gridmgr.cases.lifecycle import cell_case_counts
 
         core, m2 = timer("colour-core", lambda: cell_case_counts(store, now))
         past, m3 = timer("colour-core-past", lambda: cell_case_counts(store, AS_OF))

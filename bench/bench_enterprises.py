@@ -60,13 +60,13 @@ from bench_grid import (  # noqa: E402
 )
 from pyproj import Transformer  # noqa: E402
 
-from gridmgr import chinacoords  # noqa: E402
-from gridmgr.cell_assignment import Hierarchy, locate  # noqa: E402
-from gridmgr.creditcode import ALPHABET, check_character  # noqa: E402
-from gridmgr.enterprises import import_enterprises  # noqa: E402
-from gridmgr.grid_import import import_grid  # noqa: E402
+from gridmgr.coords import chinacoords  # noqa: E402
+from gridmgr.grid.importer import import_grid  # noqa: E402
 from gridmgr.progress import run  # noqa: E402
 from gridmgr.project import open_project  # noqa: E402
+from gridmgr.registers.cell_assignment import Hierarchy, locate  # noqa: E402
+from gridmgr.registers.creditcode import ALPHABET, check_character  # noqa: E402
+from gridmgr.registers.enterprises import import_enterprises  # noqa: E402
 
 SEED = 20240502
 CELL = 100.0

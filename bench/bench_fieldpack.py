@@ -40,17 +40,17 @@ import pyogrio  # noqa: E402
 from shapely.geometry import Point  # noqa: E402
 
 from gridmgr import geometry  # noqa: E402
-from gridmgr.cases import create_case, transition  # noqa: E402
+from gridmgr.cases.lifecycle import create_case, transition  # noqa: E402
 from gridmgr.demo import GRID_FROM, data_dir  # noqa: E402
-from gridmgr.enterprises import import_enterprises  # noqa: E402
-from gridmgr.fieldpack import export_fieldpack  # noqa: E402
-from gridmgr.fieldpack_import import BEIJING, import_fieldpack  # noqa: E402
-from gridmgr.grid_generate import generate_grid  # noqa: E402
-from gridmgr.grid_import import import_grid  # noqa: E402
-from gridmgr.officers import import_officers  # noqa: E402
+from gridmgr.fieldwork.export import export_fieldpack  # noqa: E402
+from gridmgr.fieldwork.importer import BEIJING, import_fieldpack  # noqa: E402
+from gridmgr.grid.generate import generate_grid  # noqa: E402
+from gridmgr.grid.importer import import_grid  # noqa: E402
 from gridmgr.progress import Task, run  # noqa: E402
 from gridmgr.project import init_project, open_project  # noqa: E402
-from gridmgr.responsibility import assign_from_file, effective  # noqa: E402
+from gridmgr.registers.enterprises import import_enterprises  # noqa: E402
+from gridmgr.registers.officers import import_officers  # noqa: E402
+from gridmgr.registers.responsibility import assign_from_file, effective  # noqa: E402
 from gridmgr.storage import connect  # noqa: E402
 
 

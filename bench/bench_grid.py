@@ -43,9 +43,9 @@ import pyproj  # noqa: E402
 import shapely  # noqa: E402
 from shapely.errors import GEOSException  # noqa: E402
 
-from gridmgr.grid_generate import generate_grid  # noqa: E402
-from gridmgr.grid_import import import_grid  # noqa: E402
-from gridmgr.grid_validate import validate_grid  # noqa: E402
+from gridmgr.grid.generate import generate_grid  # noqa: E402
+from gridmgr.grid.importer import import_grid  # noqa: E402
+from gridmgr.grid.validate import validate_grid  # noqa: E402
 from gridmgr.progress import Progress, run  # noqa: E402
 from gridmgr.project import init_project, open_project  # noqa: E402
 

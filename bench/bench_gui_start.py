@@ -59,12 +59,12 @@ def project(work: Path, cells: int) -> Path:
     and officers.  Beijing's DB11 codes (3-digit cell numbers): a community of the national
     scheme holds at most 99 cells, too few at 100k."""
     from gridmgr.demo import data_dir
-    from gridmgr.enterprises import import_enterprises
-    from gridmgr.grid_generate import generate_grid
-    from gridmgr.grid_import import import_grid
-    from gridmgr.officers import import_officers
+    from gridmgr.grid.generate import generate_grid
+    from gridmgr.grid.importer import import_grid
     from gridmgr.progress import run
     from gridmgr.project import init_project
+    from gridmgr.registers.enterprises import import_enterprises
+    from gridmgr.registers.officers import import_officers
 
     size = round(300 * math.sqrt(DEMO_CELLS_AT_300M / cells))
     path = work / f"district_{size}m.gpkg"
@@ -95,8 +95,8 @@ def city(work: Path, side_km: float = 31.6, streets: int = 10, communities: int 
     import geopandas as gpd
     import shapely
 
-    from gridmgr.grid_generate import generate_grid
-    from gridmgr.grid_import import import_grid
+    from gridmgr.grid.generate import generate_grid
+    from gridmgr.grid.importer import import_grid
     from gridmgr.progress import run
     from gridmgr.project import init_project
 
@@ -270,7 +270,7 @@ def search(work: Path, n: int) -> list[dict]:
     if not path.exists():
         work.mkdir(parents=True, exist_ok=True)
         print(f"  building {n:,} enterprises: {build(path, n):.0f} s", flush=True)
-    from gridmgr import creditcode
+    from gridmgr.registers import creditcode
 
     i = n - 7
     first17 = f"91440604{i:09d}"

@@ -39,7 +39,7 @@ def synthetic_job(n_cells: int, atlas: int = 0) -> Any:
     import numpy as np
     import shapely
 
-    from gridmgr.print_data import PrintJob, Row, Shapes, Unit, short_digits
+    from gridmgr.outputs.sheets import PrintJob, Row, Shapes, Unit, short_digits
 
     side = int(math.ceil(math.sqrt(n_cells)))
     side = int(math.ceil(side / 10) * 10)

@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from gridmgr import creditcode
 from gridmgr.project import init_project, open_project
+from gridmgr.registers import creditcode
 from ui.register_table import RegisterModel
 
 WORDS = ["恒泰", "新明", "金辉", "华盛", "粤兴", "宏达", "顺成", "美达", "永安", "鸿运"]

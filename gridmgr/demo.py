@@ -11,17 +11,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .case_import import import_cases
-from .cases import apply_steps_file
-from .enterprises import import_enterprises
+from .cases.importer import import_cases
+from .cases.lifecycle import apply_steps_file
 from .errors import InputFileError
 from .findings import Report
-from .grid_generate import generate_grid
-from .grid_import import import_grid
-from .officers import import_officers
+from .grid.generate import generate_grid
+from .grid.importer import import_grid
 from .progress import Progress, Task
 from .project import init_project, open_project
-from .responsibility import assign_from_file
+from .registers.enterprises import import_enterprises
+from .registers.officers import import_officers
+from .registers.responsibility import assign_from_file
 
 
 def data_dir() -> Path:

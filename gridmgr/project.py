@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import crs as crsmod
-from .codes import SCHEMES
+from .coords import crs as crsmod
 from .errors import UsageError
+from .grid.codes import SCHEMES
 from .levels import LEVELS
 from .storage import Store
 

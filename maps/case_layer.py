@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import shapely
 
-from gridmgr.workflow import STATUSES
+from gridmgr.cases.workflow import STATUSES
 
 DECIMALS = 6  # about 0.1 m in lon/lat, as maps.web_page
 STATUS_COLOURS: dict[str, str] = {

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from gridmgr.print_data import PrintJob
+    from gridmgr.outputs.sheets import PrintJob
     from gridmgr.progress import Task
 
 

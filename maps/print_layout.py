@@ -41,7 +41,7 @@ from PySide6.QtGui import (
     QPolygonF,
 )
 
-from gridmgr.print_data import PrintJob, Row, Unit
+from gridmgr.outputs.sheets import PrintJob, Row, Unit
 from gridmgr.progress import Progress
 
 from .print_labels import Box, Label, Obstacles, place_areas, place_cells

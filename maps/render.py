@@ -14,7 +14,7 @@ import shapely
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF, QTransform
 
-from gridmgr.enterprises import KEY_CLASSES, SUPERVISION_CLASSES
+from gridmgr.registers.enterprises import KEY_CLASSES, SUPERVISION_CLASSES
 
 STYLE = {  # level: (outline colour, outline width in px, fill)
     "district": ("#1f2937", 2.4, None),

@@ -31,7 +31,7 @@ import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
-from gridmgr.enterprises import KEY_CLASSES
+from gridmgr.registers.enterprises import KEY_CLASSES
 
 HERE = Path(__file__).resolve().parent
 VENDOR = HERE / "vendor" / "leaflet"

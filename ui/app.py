@@ -66,13 +66,13 @@ except ImportError as _exc:  # QtWebEngine missing: the QPainter map stands in
     WebMapView = None  # type: ignore[assignment,misc]
     WEB_MAP_ERROR = str(_exc)
 
-from gridmgr import details as core_details
-from gridmgr.enterprises import KEY_CLASSES
 from gridmgr.errors import GridmgrError
 from gridmgr.findings import Finding, Report
-from gridmgr.grid_validate import validate_file
+from gridmgr.grid.validate import validate_file
 from gridmgr.messages import LEVEL_ZH
+from gridmgr.outputs import details as core_details
 from gridmgr.project import open_project, summary
+from gridmgr.registers.enterprises import KEY_CLASSES
 from ui import detail_html, i18n
 from ui.assign_dialog import AssignDialog
 from ui.cases_panel import CasesPanel
@@ -85,7 +85,7 @@ from ui.tasks import TaskRunner
 from ui.tools import Tools
 
 try:  # the case engineer's module: the case measures appear once it offers the counts
-    from gridmgr import cases as _cases
+    from gridmgr.cases import lifecycle as _cases
 except ImportError:  # pragma: no cover - depends on what is installed
     _cases = None
 

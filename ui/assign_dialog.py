@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
 
 from gridmgr import beijing
 from gridmgr.errors import GridmgrError
-from gridmgr.officers import ROLES
 from gridmgr.project import open_project
-from gridmgr.responsibility import assign
+from gridmgr.registers.officers import ROLES
+from gridmgr.registers.responsibility import assign
 from ui.buttons import ok_cancel
 from ui.i18n import term
 

@@ -34,7 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gridmgr import cases, workflow
+from gridmgr.cases import lifecycle as cases
+from gridmgr.cases import workflow
 from gridmgr.errors import GridmgrError
 from gridmgr.project import open_project
 from gridmgr.storage import Store

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from gridmgr.errors import GridmgrError
-from gridmgr.fieldpack_import import conflict_fields, resolve_conflict
+from gridmgr.fieldwork.importer import conflict_fields, resolve_conflict
 from gridmgr.project import open_project
 
 TABLE_ZH = {"enterprises": QT_TRANSLATE_NOOP("ConflictsView", "企业"),

@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 
 from gridmgr.levels import LEVEL_ZH
-from gridmgr.responsibility import FROM_ZH
+from gridmgr.registers.responsibility import FROM_ZH
 
 
 def tr(text: str) -> str:

@@ -35,8 +35,8 @@ from PySide6.QtWidgets import (
 )
 
 from gridmgr import beijing
-from gridmgr.fieldpack import export_fieldpack
-from gridmgr.fieldpack_import import import_fieldpack
+from gridmgr.fieldwork.export import export_fieldpack
+from gridmgr.fieldwork.importer import import_fieldpack
 from gridmgr.findings import Report
 from gridmgr.progress import Task
 from gridmgr.project import open_project

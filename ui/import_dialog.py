@@ -40,18 +40,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gridmgr import columns
-from gridmgr.crs import epsg_of, parse_crs
-from gridmgr.enterprises import import_enterprises
+from gridmgr.coords.crs import epsg_of, parse_crs
 from gridmgr.errors import GridmgrError
+from gridmgr.files import columns
+from gridmgr.files.readers import SUPPORTED, read_vector
+from gridmgr.files.tables import read_table
 from gridmgr.findings import Report
-from gridmgr.grid_import import import_grid
+from gridmgr.grid.importer import import_grid
 from gridmgr.levels import LEVEL_ZH, LEVELS
-from gridmgr.officers import import_officers
 from gridmgr.progress import Task
 from gridmgr.project import open_project
-from gridmgr.readers import SUPPORTED, read_vector
-from gridmgr.tables import read_table
+from gridmgr.registers.enterprises import import_enterprises
+from gridmgr.registers.officers import import_officers
 from gridmgr.text import as_text
 from ui.findings_view import COLUMNS as FINDING_COLUMNS
 from ui.findings_view import FindingsModel

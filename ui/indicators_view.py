@@ -49,10 +49,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gridmgr import indicators
 from gridmgr.errors import GridmgrError
-from gridmgr.indicator_reports import display_frame, header_lines
-from gridmgr.indicators import (
+from gridmgr.indicators import compute as indicators
+from gridmgr.indicators.compute import (
     COUNTS,
     GROUPING_ZH,
     LABELS,
@@ -63,6 +62,7 @@ from gridmgr.indicators import (
     Period,
     percent_text,
 )
+from gridmgr.indicators.reports import display_frame, header_lines
 from gridmgr.project import open_project
 from ui.tasks import TaskRunner
 

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gridmgr import cases
+from gridmgr.cases import lifecycle as cases
 from gridmgr.errors import GridmgrError
 from gridmgr.project import open_project
 from gridmgr.storage import Store

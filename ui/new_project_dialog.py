@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gridmgr.codes import SCHEMES
 from gridmgr.errors import GridmgrError
+from gridmgr.grid.codes import SCHEMES
 from gridmgr.project import init_project
 from ui.buttons import ok_cancel
 from ui.i18n import term

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from gridmgr.errors import GridmgrError
-from gridmgr.print_data import PAPERS, PrintJob, prepare, print_map
+from gridmgr.outputs.sheets import PAPERS, PrintJob, prepare, print_map
 from gridmgr.progress import Task
 from gridmgr.project import open_project
 from maps.print_layout import PAPER_ID, paint_document, paint_pages

@@ -20,10 +20,10 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
 
-from gridmgr.export import HEADERS_ZH
 from gridmgr.levels import LEVEL_ZH
+from gridmgr.outputs.layers import HEADERS_ZH
 from gridmgr.storage import Store
-from gridmgr.storage.browse import Query
+from gridmgr.storage.gpkg.browse import Query
 from ui.i18n import term
 from ui.lazy_model import LazyRowsModel
 

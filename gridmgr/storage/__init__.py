@@ -5,7 +5,7 @@ DDL and the numbered migrations, ``store`` the open project and its area layers.
 """
 
 from ..levels import LEVEL_TABLES, LEVELS, PARENT_LEVEL
-from .connection import (
+from .gpkg.connection import (
     GPKG_APPLICATION_ID,
     GPKG_USER_VERSION,
     ProjectInfo,
@@ -14,8 +14,8 @@ from .connection import (
     now_iso,
     today,
 )
-from .schema import MIGRATIONS, SCHEMA_VERSION
-from .store import AREA_COLUMNS, Store
+from .gpkg.schema import MIGRATIONS, SCHEMA_VERSION
+from .gpkg.store import AREA_COLUMNS, Store
 
 __all__ = [
     "AREA_COLUMNS", "GPKG_APPLICATION_ID", "GPKG_USER_VERSION", "LEVELS", "LEVEL_TABLES",

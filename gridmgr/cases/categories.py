@@ -1,0 +1,163 @@
+"""The case category table: 部件/事件 → 大类 → 小类, with 立案条件, 结案条件 and time limits.
+
+The table is data each city edits, not code.  A default ships as
+``gridmgr/data/case_categories.csv`` (大类 and 小类 after the digital urban management standard,
+GB/T 30428.2 / CJ/T 214; codes ``BJ``/``SJ`` + 2-digit 大类 + 2-digit 小类) and is copied into each
+new project.  ``categories export`` writes it as XLSX with Chinese headers; ``categories import``
+reads it back and replaces the project's table as a whole (one transaction), refusing the file
+when any row is wrong, with the row and the reason, or when it leaves out a code that cases are
+filed under.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import InputFileError
+from ..findings import Finding, Report
+from .workcalendar import UNIT_ALIASES
+
+CATEGORIES_FILE = Path(__file__).resolve().parents[1] / "data" / "case_categories.csv"
+KINDS = ("部件", "事件")
+STAGES = ("dispose", "verify", "dispatch", "check")
+STAGE_ZH = {"dispose": "处置", "verify": "核实", "dispatch": "派遣", "check": "核查"}
+COLUMNS = ("code", "kind", "major_code", "major_name", "name", "open_condition",
+           "close_condition", *(f"{s}_{k}" for s in STAGES for k in ("limit", "unit")))
+HEADERS_ZH = {
+    "code": "小类编码", "kind": "类型", "major_code": "大类编码", "major_name": "大类名称",
+    "name": "小类名称", "open_condition": "立案条件", "close_condition": "结案条件",
+    **{f"{s}_limit": f"{STAGE_ZH[s]}时限" for s in STAGES},
+    **{f"{s}_unit": f"{STAGE_ZH[s]}时限单位" for s in STAGES},
+}
+ALIASES: dict[str, list[str]] = {f: [zh, f] for f, zh in HEADERS_ZH.items()}
+ALIASES["code"] += ["编码", "分类编码"]
+ALIASES["kind"] += ["部件/事件", "类别"]
+ALIASES["name"] += ["小类", "名称"]
+ALIASES["major_name"] += ["大类"]
+
+
+def _limit(value: Any) -> float | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    v = float(value)
+    if math.isnan(v):
+        return None
+    return v
+
+
+def default_categories() -> list[dict[str, Any]]:
+    """The shipped category table as rows of ``case_categories``."""
+    with CATEGORIES_FILE.open(encoding="utf-8") as f:
+        lines = [line for line in f if line.strip() and not line.startswith("#")]
+    rows = []
+    for r in csv.DictReader(lines):
+        row: dict[str, Any] = {c: (r.get(c) or None) for c in COLUMNS}
+        for s in STAGES:
+            row[f"{s}_limit"] = _limit(row[f"{s}_limit"])
+        rows.append(row)
+    return rows
+
+
+def export_categories(store: Any, out: str | Path) -> int:
+    """Write the project's category table as XLSX (Chinese headers); returns the row count."""
+    frame = store.categories_frame()
+    frame.rename(columns=HEADERS_ZH).to_excel(out, index=False, sheet_name="案件分类")
+    return len(frame)
+
+
+def read_categories(path: str | Path) -> tuple[list[dict[str, Any]], Report]:
+    """Rows from an XLSX/CSV category table, with a finding for each wrong row."""
+    from ..files.columns import match_headers
+    from ..files.tables import read_table
+    from ..text import clean_cell
+
+    p = Path(path)
+    table = read_table(p, header_aliases=ALIASES)
+    fields = match_headers(table.headers, ALIASES)
+    missing = [HEADERS_ZH[f] for f in ("code", "kind", "name") if f not in fields]
+    if missing:
+        raise InputFileError(f"{p}：缺少列 {'、'.join(missing)}；文件的列：{', '.join(table.headers)}")
+    idx = {f: table.headers.index(h) for f, h in fields.items()}
+    report = Report(info={"file": str(p), "columns": fields, "rows": len(table.rows)})
+    rows: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for r, n in zip(table.rows, table.row_numbers):
+        rec: dict[str, Any] = {}
+        for f in COLUMNS:
+            i = idx.get(f)
+            rec[f] = clean_cell(r[i] if i is not None and i < len(r) else None,
+                                narrow=f.endswith("code") or f.endswith("limit"))[0]
+        def bad(reason: str, n: int = n, **kw: Any) -> None:
+            report.add(Finding.make(reason, file=p.name, row=n, **kw))
+
+        if not rec["code"] or not rec["name"]:
+            bad("category_incomplete")
+            continue
+        if rec["code"] in seen:
+            bad("duplicate_category", code=rec["code"], first_row=seen[rec["code"]])
+            continue
+        if rec["kind"] not in KINDS:
+            bad("category_kind", code=rec["code"], value=rec["kind"])
+            continue
+        ok = True
+        for s in STAGES:
+            try:
+                v = _limit(rec[f"{s}_limit"])
+            except ValueError:  # "两天", "3h": not a number at all, which is not negative
+                bad("bad_limit_text", code=rec["code"], stage=STAGE_ZH[s],
+                    value=rec[f"{s}_limit"])
+                ok = False
+                break
+            if v is not None and v < 0:
+                bad("negative_limit", code=rec["code"], stage=STAGE_ZH[s],
+                    value=rec[f"{s}_limit"])
+                ok = False
+                break
+            rec[f"{s}_limit"] = v
+            unit = rec[f"{s}_unit"]
+            if v is not None:
+                u = UNIT_ALIASES.get((unit or "").lower())
+                if u is None:
+                    bad("bad_limit_unit", code=rec["code"], stage=STAGE_ZH[s], value=unit)
+                    ok = False
+                    break
+                rec[f"{s}_unit"] = u
+            else:
+                rec[f"{s}_unit"] = None
+        if not ok:
+            continue
+        seen[rec["code"]] = n
+        rows.append(rec)
+    report.accepted = len(rows)
+    return rows, report
+
+
+def import_categories(store: Any, path: str | Path, *, dry_run: bool = False) -> Report:
+    """Replace the project's category table with the file's, whole or not at all: a file with
+    any refused row changes nothing, and neither does one that leaves out a code cases are
+    filed under (a finding per such code, with how many cases use it) — those cases would be
+    left with a category nobody can read."""
+    rows, report = read_categories(path)
+    report.info["dry_run"] = dry_run
+    kept = {r["code"] for r in rows} | {f.code for f in report.refused}
+    in_use = store.case_counts_by_category()
+    for code in sorted(set(in_use) - kept):
+        report.add(Finding.make("category_in_use", file=Path(path).name, code=code,
+                                count=in_use[code]))
+    if report.refused or dry_run:
+        return report
+    if not rows:
+        raise InputFileError(f"{path}：没有分类行")
+    with store.atomic():
+        store.replace_categories(rows)
+        store.audit("categories import", {"file": str(path), "rows": len(rows)})
+    return report
+
+
+def categories_frame_default() -> pd.DataFrame:
+    return pd.DataFrame(default_categories(), columns=list(COLUMNS))

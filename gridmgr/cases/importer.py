@@ -1,0 +1,606 @@
+"""Importing cases from what hotline (12345) and case systems export: CSV or XLSX.
+
+Each row is a case keyed by its case number.  Foreign status names are mapped to the workflow
+(已办结 → 结案, 处理中 → 处置, 待派遣 → 立案 …; ``--status 外部=内部`` adds or overrides); the
+foreign name is kept in ``ext_status``.  Refused, each with its spreadsheet row and reason:
+no case number, a case number repeated in the file, no or unreadable report time, an unreadable
+time in any time column, times out of order (closed before reported …), a time later than now,
+a status its times contradict (受理 with a 立案 or 派遣 time, 立案 with a 派遣 time, 作废 with a
+派遣 time: 作废 comes only before 派遣), a negative or unreadable time limit, a limit from which
+no deadline can be computed (100000工作日), an unknown status, an unknown category, a 结案 row
+without a closing time, missing coordinates, a point outside the district.  Warned: an unknown
+source (kept as given), an unknown handler, swapped longitude/latitude (corrected), full-width
+digits and stray spaces, and a missing 立案 or 派遣 time that the history needs (filled with the
+report or 立案 time, and said so).
+
+What the project learns of a new case: the case, its cell (found from its location), its handler
+(the file's, else the primary responsible for the cell on the reported day, with 属地兜底), its
+deadlines on the working calendar, and its history as far as the file tells it (受理 at the
+report, 立案, 派遣, and the step that reached the current status) — steps marked ``导入：``.
+
+A re-import matches cases by case number (never duplicates) and **never rewrites history**:
+
+* the steps recorded since (at the desk, from field packages) stay; only the steps the file
+  shows beyond the case's current status are appended, after its last step;
+* a file status at or behind the project's (or beside it: the project closed, voided or parked
+  the case) changes no step and is a warning, as is a file time or handler that differs from
+  what the project recorded;
+* descriptive fields (source, category, description, address, reporter, foreign number and
+  status, enterprise, location) are refreshed where the file has a value that differs — a blank
+  never erases; 挂牌督办 can be set by a file, never lifted;
+* a row that changes nothing is counted as unchanged.
+
+All or nothing: one transaction; ``--dry-run`` writes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from datetime import date, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+
+from .. import beijing
+from ..errors import InputFileError, UsageError
+from ..files.columns import match_headers
+from ..files.tables import cell_reader, read_table
+from ..findings import Report
+from ..progress import Progress, Task
+from ..storage import Store
+from ..text import clean_cell, finite_number
+from . import workflow
+from .lifecycle import (
+    SOURCES,
+    Dispatcher,
+    calendar,
+    district_outline,
+    locate,
+    resolve_category,
+    stage_due,
+    to_project_points,
+)
+from .workcalendar import iso, normalise_unit
+
+CASE_ALIASES: dict[str, list[str]] = {
+    "case_no": ["案件编号", "案卷编号", "案卷号", "工单编号", "工单号", "案件号", "编号",
+                "case_no"],
+    "ext_no": ["外部编号", "来源工单号", "热线工单号", "12345工单号", "原工单号", "ext_no"],
+    "source": ["案件来源", "来源", "问题来源", "渠道", "source"],
+    "category": ["小类编码", "小类", "小类名称", "问题小类", "案件小类", "问题类型", "案件类别",
+                 "类别", "category"],
+    "description": ["问题描述", "诉求内容", "案件描述", "描述", "内容", "description"],
+    "address": ["发生地址", "事发地址", "问题地址", "地址", "位置", "address"],
+    "lon": ["经度", "lon", "lng", "longitude"],
+    "lat": ["纬度", "lat", "latitude"],
+    "x": ["x", "x坐标", "横坐标"],
+    "y": ["y", "y坐标", "纵坐标"],
+    "reported_at": ["上报时间", "受理时间", "来电时间", "登记时间", "发现时间", "reported_at"],
+    "reporter": ["上报人", "来电人", "反映人", "诉求人", "采集员", "reporter"],
+    "status": ["案件状态", "办理状态", "工单状态", "状态", "status"],
+    "registered_at": ["立案时间", "registered_at"],
+    "dispatched_at": ["派遣时间", "派单时间", "dispatched_at"],
+    "closed_at": ["结案时间", "办结时间", "closed_at"],
+    "due": ["处置截止时间", "截止时间", "办理期限", "处置期限", "dispose_due_at"],
+    "limit": ["处置时限", "办理时限", "时限", "limit"],
+    "limit_unit": ["时限单位", "limit_unit"],
+    "handler": ["处置人工号", "承办人工号", "责任人工号", "处置人", "handler"],
+    "enterprise": ["统一社会信用代码", "企业名称", "涉及企业", "enterprise"],
+    "supervised": ["挂牌督办", "是否督办", "督办", "supervised"],
+}
+CASE_FIELDS = tuple(CASE_ALIASES)
+TIME_FIELDS = ("reported_at", "registered_at", "dispatched_at", "closed_at", "due")
+FIELD_ZH = {"reported_at": "上报时间", "registered_at": "立案时间", "dispatched_at": "派遣时间",
+            "closed_at": "结案时间", "due": "处置截止时间", "handler": "处置人工号"}
+
+# foreign status names → workflow status
+STATUS_MAP: dict[str, str] = {
+    **{s: s for s in workflow.STATUSES},
+    "已受理": "受理", "待受理": "受理", "待核实": "受理", "核实中": "受理", "核实": "受理",
+    "已立案": "立案", "待派遣": "立案", "待派单": "立案",
+    "已派遣": "派遣", "已派单": "派遣", "待处置": "派遣", "待签收": "派遣",
+    "处置中": "处置", "处理中": "处置", "办理中": "处置", "已签收": "处置",
+    "已反馈": "反馈", "待核查": "反馈", "已处置": "反馈",
+    "已核查": "核查", "核查通过": "核查", "待结案": "核查",
+    "已结案": "结案", "办结": "结案", "已办结": "结案", "已完成": "结案", "已关闭": "结案",
+    "已作废": "作废", "无效": "作废", "不予受理": "作废", "不予立案": "作废",
+    "已挂账": "挂账", "暂缓": "挂账",
+}
+SOURCE_MAP = {**{s: s for s in SOURCES}, "12345": "12345热线", "市民热线": "12345热线",
+              "热线": "12345热线", "投诉": "市民投诉", "公众举报": "市民投诉", "巡查": "巡查上报",
+              "监督员上报": "巡查上报", "网格员上报": "巡查上报", "视频": "视频抓拍",
+              "视频监控": "视频抓拍", "巡检": "巡检发现", "领导交办": "上级交办",
+              "上级批办": "上级交办"}
+_CN_TIME = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+                      r"(?:[\sT]*(\d{1,2})\s*[:时]\s*(\d{1,2})\s*(?:[:分]\s*(\d{1,2})\s*秒?|分)?)?\s*$")
+_LIMIT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(工作时|工作小时|小时|工作日|天|日|h|d)?\s*$",
+                    re.IGNORECASE)
+_LON, _LAT = (73.0, 136.0), (3.0, 54.0)
+_STEP_ACTION = {"受理": "受理", "立案": "立案", "派遣": "派遣", "处置": "处置", "反馈": "反馈",
+                "核查": "核查通过", "结案": "结案", "作废": "作废", "挂账": "挂账"}
+
+
+def parse_time(value: Any) -> str | None:
+    """A time cell as ``YYYY-MM-DDTHH:MM:SS``: datetimes, ISO text, ``2026/3/1 9:30``,
+    ``2026年3月1日 9时30分``; a bare date is its midnight.  None when blank, ValueError when
+    unreadable."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return iso(beijing.to_beijing(value))
+    if isinstance(value, date):
+        return iso(datetime(value.year, value.month, value.day))
+    text, _ = clean_cell(value, narrow=True)
+    if not text:
+        return None
+    if len(text) >= 16 and text[4] == "-" and text[10] in " T":  # ISO: the C parser is fast
+        try:  # a zone given: to Beijing time, as cases store it
+            return iso(beijing.parse_moment(text))
+        except ValueError:
+            pass
+    m = _CN_TIME.match(text)
+    if not m:
+        raise ValueError(text)
+    y, mo, d, h, mi, s = (int(g) if g else 0 for g in m.groups())
+    try:
+        return iso(datetime(y, mo, d, h, mi, s))
+    except ValueError:
+        raise ValueError(text) from None
+
+
+def parse_status_map(items: list[str] | None) -> dict[str, str]:
+    """``['外部=内部', …]`` → {外部: 内部}; UsageError when 内部 is not a workflow status."""
+    out: dict[str, str] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise UsageError(f"--status 应写成 外部状态=内部状态，例如 已回访=结案；收到 {item!r}")
+        a, b = (s.strip() for s in item.rsplit("=", 1))
+        if b not in workflow.STATUSES:
+            raise UsageError(f"--status {item!r}：{b!r} 不是流程状态；可用："
+                             f"{'、'.join(workflow.STATUSES)}")
+        out[a] = b
+    return out
+
+
+def import_cases(store: Store, path: str | Path, *, coords: str = "wgs84",
+                 sheet: str | None = None, encoding: str | None = None,
+                 mapping: Mapping[str, str] | None = None,
+                 statuses: Mapping[str, str] | None = None, dry_run: bool = False,
+                 system: str = "urban") -> Task[Report]:
+    """Import or update cases from a hotline/case-system export (rules in the module doc)."""
+    p = Path(path)
+    file = p.name
+    yield Progress(0, 5, f"读取 {file}")
+    table = read_table(p, sheet=sheet, encoding=encoding, header_aliases=CASE_ALIASES)
+    fields = match_headers(table.headers, CASE_ALIASES, mapping)
+    report = Report(info={"file": str(p), "sheet": table.sheet, "encoding": table.encoding,
+                          "encoding_source": table.encoding_source, "coords": coords,
+                          "columns": fields, "rows": len(table.rows), "dry_run": dry_run})
+    for need, zh in (("case_no", "案件编号"), ("reported_at", "上报时间"), ("status", "状态")):
+        if need not in fields:
+            raise InputFileError(f"{p}：找不到{zh}列；文件的列：{', '.join(table.headers)}。"
+                                 f"请用 --map 源列={need} 指明")
+    xcol, ycol = ("lon", "lat") if "lon" in fields else ("x", "y")
+    if xcol not in fields or ycol not in fields:
+        raise InputFileError(f"{p}：找不到经度/纬度（或 X/Y）列；文件的列："
+                             f"{', '.join(table.headers)}。请用 --map 源列=lon --map 源列=lat 指明")
+    status_map = {**STATUS_MAP, **(statuses or {})}
+    cols = {f: table.headers.index(h) for f, h in fields.items()}
+    cats = store.categories()
+    officers = set(store.officers()["staff_no"])
+    ent_keys = store.enterprise_keys() if "enterprise" in fields else {}
+
+    cell = cell_reader(cols)
+    refuse, warn = partial(report.refuse, file), partial(report.warn, file)
+
+    yield Progress(1, 5, "检查每一行")
+    now = beijing.now()
+    recs: list[dict[str, Any]] = []
+    xs: list[float] = []
+    ys: list[float] = []
+    seen: dict[str, int] = {}
+    for r, row in zip(table.rows, table.row_numbers):
+        no, changed = clean_cell(cell(r, "case_no"), narrow=True)
+        notes = [(n, fields["case_no"]) for n in changed]
+        if not no:
+            refuse(row, "missing_case_no")
+            continue
+        if no in seen:
+            refuse(row, "duplicate_case_no", code=no, first_row=seen[no])
+            continue
+        seen[no] = row
+        rec: dict[str, Any] = {"row": row, "case_no": no}
+        for f in ("ext_no", "source", "category", "description", "address", "reporter",
+                  "status", "handler", "enterprise", "supervised", "limit_unit"):
+            rec[f], changed = clean_cell(cell(r, f), narrow=f in ("ext_no", "handler",
+                                                                   "category"))
+            notes += [(n, fields[f]) for n in changed]
+        bad_time = False
+        for f in TIME_FIELDS:
+            try:
+                rec[f] = parse_time(cell(r, f))
+            except ValueError as exc:
+                refuse(row, "bad_time", code=no, field=fields.get(f, FIELD_ZH[f]),
+                       value=str(exc))
+                bad_time = True
+                break
+        if bad_time:
+            continue
+        if not rec["reported_at"]:
+            refuse(row, "missing_time", code=no, field=fields["reported_at"])
+            continue
+        ext = rec["status"]
+        status = status_map.get(ext or "")
+        if status is None:
+            refuse(row, "unknown_status", code=no, value=ext or "（空）",
+                   allowed="、".join(sorted(set(status_map))[:40]))
+            continue
+        rec["status"], rec["ext_status"] = status, ext
+        cat = resolve_category(cats, rec["category"])
+        if cat is None:
+            refuse(row, "unknown_category", code=no, value=rec["category"] or "（空）")
+            continue
+        rec["category_code"] = cat["code"]
+        if status == "结案" and not rec["closed_at"]:
+            refuse(row, "closed_without_time", code=no, value=ext)
+            continue
+        order = [(f, rec[f]) for f in ("reported_at", "registered_at", "dispatched_at",
+                                       "closed_at") if rec[f]]
+        wrong = next(((a, b) for a, b in zip(order, order[1:]) if b[1] < a[1]), None)
+        if wrong:
+            refuse(row, "time_order", code=no, first=FIELD_ZH[wrong[0][0]], a=wrong[0][1],
+                   second=FIELD_ZH[wrong[1][0]], b=wrong[1][1])
+            continue
+        future = next(((f, t) for f, t in order if beijing.is_future(t, now_=now)), None)
+        if future:
+            refuse(row, "future_time", code=no, field=fields.get(future[0], FIELD_ZH[future[0]]),
+                   value=future[1], now=iso(now))
+            continue
+        conflict = _status_time_conflict(status, rec)
+        if conflict:
+            refuse(row, "status_time_conflict", code=no, value=ext, status=status,
+                   field=fields.get(conflict[0], FIELD_ZH[conflict[0]]), at=rec[conflict[0]],
+                   why=conflict[1])
+            continue
+        limit_text, _ = clean_cell(cell(r, "limit"), narrow=True)
+        rec["limit"] = None
+        if limit_text:
+            m = _LIMIT.match(limit_text)
+            if not m:
+                refuse(row, "bad_limit", code=no, value=limit_text)
+                continue
+            value = float(m.group(1))
+            if value < 0:
+                refuse(row, "negative_limit", code=no, stage="处置", value=limit_text)
+                continue
+            try:
+                unit = normalise_unit(m.group(2) or rec["limit_unit"] or "工作时")
+            except UsageError:
+                refuse(row, "bad_limit", code=no, value=f"{limit_text} {rec['limit_unit']}")
+                continue
+            rec["limit"] = (value, unit)
+        x_text, xn = clean_cell(cell(r, xcol), narrow=True)
+        y_text, yn = clean_cell(cell(r, ycol), narrow=True)
+        notes += [(n, fields[xcol]) for n in xn] + [(n, fields[ycol]) for n in yn]
+        x, y = finite_number(x_text), finite_number(y_text)
+        if x is None or y is None:
+            if x_text is None or y_text is None:
+                refuse(row, "missing_coordinates", name=no)
+            else:
+                refuse(row, "bad_coordinate_text", name=no, x0=x_text, y0=y_text)
+            continue
+        if xcol == "lon" and (_LAT[0] <= x <= _LAT[1] and _LON[0] <= y <= _LON[1]
+                              and not _LON[0] <= x <= _LON[1]):
+            x, y = y, x
+            warn(row, "swapped_coordinates", name=no, lon=x, lat=y)
+        for reason, column in dict.fromkeys(notes):
+            warn(row, reason, field=column)
+        src = SOURCE_MAP.get(rec["source"] or "")
+        if src is None:
+            warn(row, "unknown_value", field=fields.get("source", "来源"),
+                 value=rec["source"] or "（空）", allowed="/".join(SOURCES))
+            src = rec["source"] or "未知"
+        rec["source"] = src
+        if rec["handler"] and rec["handler"] not in officers:
+            warn(row, "unknown_handler", code=no, value=rec["handler"])
+        rec["enterprise_uuid"] = None
+        if rec["enterprise"]:
+            rec["enterprise_uuid"] = ent_keys.get(rec["enterprise"])
+            if rec["enterprise_uuid"] is None:
+                warn(row, "unknown_enterprise", code=no, value=rec["enterprise"])
+        rec["supervised"] = int(str(rec["supervised"] or "").strip() in
+                                ("1", "是", "Y", "y", "true", "True", "督办", "挂牌督办"))
+        recs.append(rec)
+        xs.append(x)
+        ys.append(y)
+
+    yield Progress(2, 5, "坐标转换、确定网格")
+    pts = to_project_points(store, xs, ys, coords) if recs else np.array([], dtype=object)
+    outline = district_outline(store)
+    inside = (shapely.covers(outline, pts) if outline is not None and len(pts)
+              else np.ones(len(pts), dtype=bool))
+    kept = []
+    for i, rec in enumerate(recs):
+        if not inside[i]:
+            refuse(rec["row"], "case_outside_district", code=rec["case_no"],
+                   x0=f"{xs[i]:.6f}", y0=f"{ys[i]:.6f}")
+        else:
+            kept.append(i)
+    recs = [recs[i] for i in kept]
+    pts = pts[kept] if kept else np.array([], dtype=object)
+    cells, comms, streets = locate(store, pts) if len(pts) else ([], [], [])
+
+    yield Progress(3, 5, "计算时限、派遣对象")
+    cal = calendar(store)
+    dispatcher = Dispatcher(store, system)
+    nos = [r["case_no"] for r in recs]
+    existing = ({r["case_no"]: r for r in
+                 store.cases_frame(case_nos=nos, with_location=True).to_dict("records")}
+                if nos else {})
+    last = store.last_steps([r["uuid"] for r in existing.values()])
+    inserts: list[dict[str, Any]] = []
+    insert_pts: list[Any] = []
+    updates: list[tuple[str, dict[str, Any], Any]] = []
+    transitions: list[dict[str, Any]] = []
+    changes: list[dict[str, Any]] = []
+    unchanged = 0
+    ctx = _Context(cal, dispatcher, system, set(fields))
+    for rec, pt, c, m, s in zip(recs, pts, cells, comms, streets):
+        old = existing.get(rec["case_no"])
+        try:
+            plan = _plan(ctx, rec, cats[rec["category_code"]], pt, (c, m, s), old,
+                         last.get(old["uuid"]) if old else None)
+        except UsageError as exc:  # a limit no calendar can hold: this row, not the import
+            refuse(rec["row"], "limit_too_long", code=rec["case_no"], detail=str(exc))
+            continue
+        for reason, kw in plan.warnings:  # fields named as the file names them
+            warn(rec["row"], reason, code=rec["case_no"],
+                 **{k: fields.get(v, FIELD_ZH.get(v, v)) if k in ("field", "source") else v
+                    for k, v in kw.items()})
+        transitions += plan.steps
+        if old is None:
+            inserts.append(plan.fields)
+            insert_pts.append(pt)
+        elif plan.fields or plan.moved:
+            updates.append((old["uuid"], plan.fields, pt if plan.moved else None))
+            changes.append({"row": rec["row"], "case_no": rec["case_no"],
+                            "name": rec["case_no"], "changes": plan.changes})
+        else:
+            unchanged += 1
+    report.accepted = len(inserts) + len(updates) + unchanged
+    report.info.update(inserted=len(inserts), updated=len(updates), unchanged=unchanged,
+                       steps_added=len(transitions), changes=changes[:1000])
+    if dry_run:
+        yield Progress(5, 5, "试运行完成，未写入")
+        return report
+    yield Progress(4, 5, f"写入 {len(inserts)} 个新案件、更新 {len(updates)} 个")
+    with store.atomic():
+        batch = 20000
+        for start in range(0, len(inserts), batch):
+            store.insert_cases(inserts[start:start + batch], insert_pts[start:start + batch],
+                               refresh_extent=False)
+            yield Progress(4, 5, f"写入 {min(start + batch, len(inserts))}/{len(inserts)}")
+        for case_uuid, changed, pt in updates:
+            store.update_case(case_uuid, changed, pt)
+        store.insert_transitions(transitions)
+        store.refresh_cases_extent()
+        store.audit("cases import", {"file": str(p), "inserted": len(inserts),
+                                     "updated": len(updates), "unchanged": unchanged,
+                                     "steps_added": len(transitions),
+                                     "refused": len(report.refused)})
+    yield Progress(5, 5, "完成")
+    return report
+
+
+# --------------------------------------------------------------------------- one row's effect
+
+# how far along the workflow a status lies; 作废 branches off before 派遣, 挂账 after 处置 (from
+# 立案, 派遣 or 处置); a file status at or below the project's is not applied
+RANK = {"受理": 0, "立案": 1, "作废": 1.5, "派遣": 2, "处置": 3, "挂账": 3.5, "反馈": 4, "核查": 5,
+        "结案": 6}
+# descriptive columns a re-import refreshes: case column → the file field it comes from
+_DESCRIPTIVE = {"source": "source", "category_code": "category", "description": "description",
+                "address": "address", "reporter": "reporter", "ext_no": "ext_no",
+                "enterprise_uuid": "enterprise"}
+
+
+def _status_time_conflict(status: str, rec: dict[str, Any]) -> tuple[str, str] | None:
+    """(time field, why) when a row's status contradicts a time it gives: the history it
+    would need is one the workflow forbids."""
+    if status == "受理":
+        for f in ("registered_at", "dispatched_at"):
+            if rec[f]:
+                return f, "受理状态的案件还没有立案或派遣"
+    if status == "立案" and rec["dispatched_at"]:
+        return "dispatched_at", "立案状态的案件还没有派遣"
+    if status == "作废" and rec["dispatched_at"]:
+        return "dispatched_at", "作废只能在派遣之前，已派遣的案件应回退或挂账"
+    return None
+
+
+class _Context:
+    """What every row's plan needs: the calendar, who is responsible, the file's columns."""
+
+    def __init__(self, cal: Any, dispatcher: Dispatcher, system: str, columns: set[str]) -> None:
+        self.cal, self.dispatcher, self.system, self.columns = cal, dispatcher, system, columns
+
+
+class _Plan:
+    """A row's effect: the case's fields (all of them for a new case, the changed ones for a
+    known case), the steps to append, what changed (for the report) and warnings."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, Any] = {}
+        self.steps: list[dict[str, Any]] = []
+        self.changes: dict[str, tuple[Any, Any]] = {}
+        self.moved = False
+        self.warnings: list[tuple[str, dict[str, Any]]] = []
+
+
+def _plan(ctx: _Context, rec: dict[str, Any], cat: dict[str, Any], pt: Any,
+          where: tuple[str | None, str | None, str | None], old: dict[str, Any] | None,
+          last: dict[str, Any] | None) -> _Plan:
+    """What importing one accepted row does.  A new case gets its whole history as the file
+    tells it.  A known case keeps every recorded step: only the steps the file shows beyond the
+    case's current status are appended; a file status behind it (or beside it) is a warning.
+    UsageError when a deadline cannot be computed (a limit no calendar can hold)."""
+    plan = _Plan()
+    status = rec["status"]
+    desk = old["status"] if old else None
+    drank = RANK[desk] if old else -1.0
+    append = old is None or (
+        desk != status and desk not in workflow.FINAL_STATUSES
+        and (desk != "挂账" or status == "结案") and RANK[status] > drank)
+    if old is not None and desk != status and not append:
+        plan.warnings.append(("reimport_behind", {"value": rec["ext_status"], "status": status,
+                                                  "current": desk}))
+
+    def new_stage(stage: str) -> bool:
+        return append and RANK[stage] > drank
+
+    reported = old["reported_at"] if old else rec["reported_at"]
+    registered = old["registered_at"] if old and drank >= 1 else None
+    registered = registered or rec["registered_at"]
+    dispatched = old["dispatched_at"] if old and drank >= 2 else None
+    dispatched = dispatched or rec["dispatched_at"]
+    fills: list[tuple[str, str, str]] = []
+    if status not in ("受理", "作废") and not registered and new_stage("立案"):
+        registered = reported
+        fills.append(("registered_at", "reported_at", reported))
+    if RANK[status] >= 2 and status != "挂账" and not dispatched and new_stage("派遣"):
+        dispatched = registered
+        fills.append(("dispatched_at", "registered_at", registered))
+    if not new_stage("派遣") and old is not None:
+        dispatched = old["dispatched_at"]
+    c, m, s = where
+    if new_stage("派遣") and dispatched:
+        handler = rec["handler"] or ctx.dispatcher.primary(c, m, s, reported)[0]
+        dispose_due = rec["due"]
+        if not dispose_due:
+            if rec["limit"] is not None:
+                dispose_due = iso(ctx.cal.add(datetime.fromisoformat(dispatched), *rec["limit"]))
+            else:
+                dispose_due = stage_due(ctx.cal, cat, "dispose", dispatched)
+    elif old is not None:
+        handler, dispose_due = old["handler_staff_no"], old["dispose_due_at"]
+    else:
+        handler, dispose_due = rec["handler"], rec["due"]
+
+    if append:
+        if status == "受理":
+            due = stage_due(ctx.cal, cat, "verify", reported)
+        elif status == "立案":
+            due = stage_due(ctx.cal, cat, "dispatch", registered)
+        elif status in ("派遣", "处置", "反馈"):
+            due = dispose_due
+        else:
+            due = None
+        closed = rec["closed_at"] if status == "结案" else None
+        told = [("受理", "受理", reported, False)]
+        if registered and status not in ("受理",):
+            told.append(("立案", "立案", registered, False))
+        if dispatched and status not in ("受理", "立案", "作废"):
+            told.append(("派遣", "派遣", dispatched, False))
+        if status != told[-1][1]:
+            at = closed or max(t for t in (reported, registered, dispatched) if t)
+            told.append((_STEP_ACTION[status], status, at, not closed))
+        steps = [t for t in told if RANK[t[1]] > drank]
+        if last is not None:  # after the recorded history: never before its last step
+            steps = [(a, to, max(at, last["at"]) if synth else at, synth)
+                     for a, to, at, synth in steps]
+            early = next(((a, at) for a, _, at, synth in steps if at < last["at"]), None)
+            if early:
+                plan.warnings.append(("reimport_step_order", {
+                    "action": early[0], "value": early[1], "last_action": last["action"],
+                    "at": last["at"]}))
+                steps, append = [], False
+    if append:
+        for field, source, value in fills:
+            plan.warnings.append(("time_filled", {"field": field, "source": source,
+                                                  "value": value}))
+        stage_dues = {"受理": lambda: stage_due(ctx.cal, cat, "verify", reported),
+                      "立案": lambda: stage_due(ctx.cal, cat, "dispatch", registered),
+                      "派遣": lambda: dispose_due}
+        note = f"导入：外部状态 {rec['ext_status']}"
+        prev, seq0 = (desk, last["seq"]) if last is not None else (desk, 0)
+        for i, (action, to, at, _) in enumerate(steps, start=1):
+            step_due = due if to == status else stage_dues[to]()
+            plan.steps.append({"uuid": str(uuid.uuid4()), "case_uuid": None, "seq": seq0 + i,
+                               "action": action, "from_status": prev, "to_status": to,
+                               "by_staff_no": None, "by_name": None, "at": at, "note": note,
+                               "due_at": step_due})
+            prev = to
+
+    if old is None:
+        case_uuid = str(uuid.uuid4())
+        plan.fields = {
+            "uuid": case_uuid, "case_no": rec["case_no"], "source": rec["source"],
+            "category_code": rec["category_code"], "description": rec["description"],
+            "address": rec["address"], "enterprise_uuid": rec["enterprise_uuid"],
+            "reported_at": reported, "reporter": rec["reporter"], "status": status,
+            "system": ctx.system, "cell_code": c, "community_code": m, "street_code": s,
+            "handler_staff_no": handler, "registered_at": registered,
+            "dispatched_at": dispatched, "dispose_due_at": dispose_due, "due_at": due,
+            "closed_at": closed, "ext_status": rec["ext_status"], "ext_no": rec["ext_no"],
+            "supervised": rec["supervised"]}
+        for step in plan.steps:
+            step["case_uuid"] = case_uuid
+        return plan
+
+    for step in plan.steps:
+        step["case_uuid"] = old["uuid"]
+    _refresh(ctx, plan, rec, old, pt, where)
+    if append:
+        wf = {"status": status, "due_at": due}
+        if new_stage("立案"):
+            wf["registered_at"] = registered
+        if new_stage("派遣"):
+            wf.update(dispatched_at=dispatched, handler_staff_no=handler,
+                      dispose_due_at=dispose_due)
+        if status == "结案":
+            wf["closed_at"] = closed
+        plan.fields.update({k: v for k, v in wf.items() if v != old[k]})
+        plan.changes["status"] = (f"{desk}（{old['ext_status'] or ''}）",
+                                  f"{status}（{rec['ext_status']}）")
+    # what the project recorded wins over a differing time or handler in the file
+    recorded = ["reported_at"] + (["registered_at"] if not new_stage("立案") else []) \
+        + (["dispatched_at", "handler"] if not new_stage("派遣") else []) \
+        + (["closed_at"] if desk == "结案" else [])
+    for field in recorded:
+        column = "handler_staff_no" if field == "handler" else field
+        mine, theirs = old[column], rec[field]
+        if theirs and mine and theirs != mine:
+            plan.warnings.append(("reimport_kept", {"field": field, "value": theirs,
+                                                    "current": mine}))
+    return plan
+
+
+def _refresh(ctx: _Context, plan: _Plan, rec: dict[str, Any], old: dict[str, Any], pt: Any,
+             where: tuple[str | None, str | None, str | None]) -> None:
+    """The descriptive fields of a known case that the file changes: a blank or unknown value in
+    the file never erases what the project has, and 挂牌督办 is never lifted by a file."""
+    for column, field in _DESCRIPTIVE.items():
+        if field not in ctx.columns and field != "category":
+            continue
+        new = rec[column]
+        if field == "source" and new not in SOURCES:
+            continue
+        if new and new != old[column]:
+            plan.fields[column] = new
+            plan.changes[field] = (old[column], new)
+    if rec["ext_status"] != old["ext_status"]:
+        plan.fields["ext_status"] = rec["ext_status"]
+        plan.changes["status"] = (old["ext_status"], rec["ext_status"])
+    if rec["supervised"] and not old["supervised"]:
+        plan.fields["supervised"] = 1
+        plan.changes["supervised"] = (0, 1)
+    if old["x"] is None or not (abs(old["x"] - pt.x) <= 1e-6 and abs(old["y"] - pt.y) <= 1e-6):
+        plan.moved = True
+        plan.changes["location"] = ((old["x"], old["y"]), (pt.x, pt.y))
+        c, m, s = where
+        plan.fields.update(cell_code=c, community_code=m, street_code=s)

@@ -1,0 +1,576 @@
+"""Cases (案件): creation, the workflow with every step recorded, deadlines, overdue, escalation.
+
+* **Where and who.**  At 受理 and again at 立案 the case's cell (and community, street) is found
+  from its location (lowest code on a shared border, as for enterprises).  派遣 goes to the
+  primary responsible (网格员/执法队员) for that cell **on the day the case was reported** — not
+  today's — falling back to the community's, the street's, then the district's (属地兜底).
+* **Steps.**  :func:`transition` applies one action of :mod:`gridmgr.workflow` and records who,
+  when, the note and the deadline in force after the step; an illegal step is refused with the
+  reason and what is allowed.  A step cannot be dated before the case's previous step, nor
+  later than now (beyond :data:`gridmgr.beijing.FUTURE_SLACK`); a time with a zone is converted
+  to Beijing time.
+* **Deadlines** come from the category's limits on the project's working calendar
+  (:mod:`gridmgr.workcalendar`): 核实 from the report, 派遣 from 立案, 处置 from 派遣 (moved by 延期,
+  not reset by 返工), 核查 from 反馈.
+* **Overdue** as of a moment T: the case's last step at or before T left it open (受理 … 核查) with
+  a deadline, and T > that deadline (at the due instant itself it is not yet overdue).
+* **三色单 (escalation).**  A rectification notice's colour counts the cases of the same 大类 at
+  the same place — the same enterprise when the case names one, else the same unit cell —
+  reported in the 90 days up to and including this case's report (voided cases not counted):
+  1 → 蓝 (blue), 2 → 黄 (yellow), 3 or more → 红 (red).
+* **挂牌督办** (``督办``) marks a case as under listed supervision (``supervised = 1``).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from .. import beijing
+from ..beijing import FUTURE_SLACK
+from ..errors import InputFileError, UsageError
+from ..indicators import compute as indicators
+from ..progress import run
+from ..registers.cell_assignment import Hierarchy
+from ..storage import Store
+from . import workflow
+from .workcalendar import WorkCalendar, iso, parse_moment
+
+SOURCES = ("市民投诉", "12345热线", "巡查上报", "视频抓拍", "巡检发现", "信访", "上级交办")
+UNRESOLVED = (*workflow.OPEN_STATUSES, "挂账")  # counted as open on the map
+ESCALATION_DAYS = 90
+COLOURS = ("蓝", "黄", "红")
+
+
+def now_local() -> str:
+    """Now in Beijing time, as cases store it."""
+    return beijing.now_iso()
+
+
+def moment(value: Any, what: str = "时间") -> str:
+    """A user-given time as stored text (Beijing time: a zone given is converted); UsageError
+    when unreadable."""
+    try:
+        return iso(parse_moment(value))
+    except (ValueError, TypeError):
+        raise UsageError(f"{what}应写成 2026-03-01T09:30 或 2026-03-01 09:30；收到 {value!r}"
+                         ) from None
+
+
+def past_moment(value: Any, what: str = "时间") -> str:
+    """:func:`moment` for a step that has happened: refused when later than now (beyond a few
+    minutes of clock slack) — a future step would leave the views and the replay disagreeing."""
+    when = moment(value, what)
+    now = parse_moment(now_local())
+    if parse_moment(when) > now + FUTURE_SLACK:
+        raise UsageError(f"{what} {when} 晚于现在（{iso(now)}）：步骤不能记在将来；请检查时间")
+    return when
+
+
+def calendar(store: Store) -> WorkCalendar:
+    """The project's working calendar and working hours."""
+    return WorkCalendar.from_rows(store.calendar_rows(), store.meta().get("work_hours"))
+
+
+def stage_due(cal: WorkCalendar, category: dict[str, Any] | None, stage: str,
+              start: str) -> str | None:
+    """The deadline of ``stage`` (dispose/verify/dispatch/check) started at ``start``; None
+    when the category sets no limit for it."""
+    if not category or category.get(f"{stage}_limit") is None:
+        return None
+    limit = float(category[f"{stage}_limit"])
+    return iso(cal.add(parse_moment(start), limit, category.get(f"{stage}_unit") or "工作时"))
+
+
+# --------------------------------------------------------------------------- who is responsible
+
+class Dispatcher:
+    """Who was the primary responsible for a cell on a day, with 属地兜底 (cell → community →
+    street → district).  Loads the responsibility history once, so an import of many cases
+    asks it cheaply."""
+
+    def __init__(self, store: Store, system: str = "urban") -> None:
+        self.by_area: dict[str, list[tuple[str, str | None, str]]] = {}
+        rows = store.responsibilities(system=system)
+        for code, slot, start, end, staff in zip(rows["area_code"], rows["slot"],
+                                                 rows["valid_from"], rows["valid_to"],
+                                                 rows["staff_no"]):
+            if slot == "primary":
+                self.by_area.setdefault(code, []).append((start, end, staff))
+        streets = store.areas("street", system=system, current=False)
+        self.street_parent = dict(zip(streets["code"], streets["parent_code"]))
+
+    def primary(self, cell: str | None, community: str | None, street: str | None,
+                day: str) -> tuple[str | None, str | None]:
+        """(staff_no, level it came from) on ``day`` (YYYY-MM-DD…), or (None, None)."""
+        day = day[:10]
+        district = self.street_parent.get(street) if street else None
+        for level, code in (("cell", cell), ("community", community), ("street", street),
+                            ("district", district)):
+            for start, end, staff in self.by_area.get(code or "", []):
+                if start <= day and (end is None or end > day):
+                    return staff, level
+        return None, None
+
+
+def locate(store: Store, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(cell, community, street) codes of points in the project CRS (current urban grid)."""
+    return Hierarchy.load(store).assign(points)
+
+
+def district_outline(store: Store) -> shapely.Geometry | None:
+    from ..registers.enterprises import _district_shape
+
+    return _district_shape(store)
+
+
+def to_project_points(store: Store, lon: Sequence[float], lat: Sequence[float],
+                      coords: str = "wgs84") -> np.ndarray:
+    """Points in the project CRS from coordinates in ``coords`` (wgs84, gcj02, bd09, cgcs2000
+    or EPSG:n for projected X/Y)."""
+    from ..coords.crs import parse_crs
+    from ..registers.enterprises import GEOGRAPHIC, _coords_key, _to_project
+
+    key = _coords_key(coords)
+    target = None if key in GEOGRAPHIC else parse_crs(coords)
+    return _to_project(store, np.asarray(lon, dtype=float), np.asarray(lat, dtype=float), key,
+                       target)
+
+
+# --------------------------------------------------------------------------- categories
+
+def resolve_category(categories: dict[str, dict[str, Any]], text: str | None
+                     ) -> dict[str, Any] | None:
+    """A category by 小类 code or by unique 小类 name (None when unknown or blank)."""
+    if not text:
+        return None
+    if text in categories:
+        return categories[text]
+    named = [c for c in categories.values() if c["name"] == text]
+    return named[0] if len(named) == 1 else None
+
+
+# --------------------------------------------------------------------------- creating
+
+def next_case_no(store: Store, reported_at: str) -> str:
+    """``AJ`` + the report's date + a 4-digit sequence of that day."""
+    prefix = "AJ" + reported_at[:10].replace("-", "")
+    taken = store.case_numbers(prefix)
+    seq = max((int(n[len(prefix):]) for n in taken if n[len(prefix):].isdigit()), default=0)
+    return f"{prefix}{seq + 1:04d}"
+
+
+def _officer_name(store: Store, staff_no: str | None) -> str | None:
+    if not staff_no:
+        return None
+    off = store.officers()
+    hit = off[off["staff_no"] == staff_no]
+    if not len(hit):
+        raise UsageError(f"没有工号为 {staff_no} 的人员")
+    return hit["name"].iloc[0]
+
+
+def create_case(store: Store, *, source: str, category: str, lon: float, lat: float,
+                coords: str = "wgs84", address: str | None = None,
+                description: str | None = None, reported_at: str | None = None,
+                reporter: str | None = None, enterprise: str | None = None,
+                photos: Sequence[str | Path] = (), by_staff_no: str | None = None,
+                case_no: str | None = None, system: str = "urban") -> dict[str, Any]:
+    """Accept (受理) a new case at a location; one transaction.  Returns the case row.
+
+    The location must lie in the district; its cell is found now and again at 立案.
+    """
+    if source not in SOURCES:
+        raise UsageError(f"未知来源“{source}”；可用：{'、'.join(SOURCES)}")
+    cats = store.categories()
+    cat = resolve_category(cats, category)
+    if cat is None:
+        raise UsageError(f"未知案件类别“{category}”（应为小类编码或小类名称，如 SJ0102 或 暴露垃圾）")
+    at = past_moment(reported_at, "上报时间") if reported_at else now_local()
+    by_name = _officer_name(store, by_staff_no)
+    pt = to_project_points(store, [lon], [lat], coords)
+    outline = district_outline(store)
+    if outline is not None and not shapely.covers(outline, pt[0]):
+        raise UsageError(f"位置（{lon}, {lat}）不在辖区内；请检查经纬度和 --coords")
+    cells, comms, streets = locate(store, pt)
+    ent = None
+    if enterprise:
+        ent = store.find_enterprise(enterprise)
+        if ent is None:
+            raise UsageError(f"找不到企业“{enterprise}”（按统一社会信用代码、企业编号或企业全称）")
+    files = [Path(p) for p in photos]
+    for f in files:
+        if not f.is_file():
+            raise InputFileError(f"照片文件不存在：{f}")
+    cal = calendar(store)
+    with store.atomic():
+        no = case_no or next_case_no(store, at)
+        if store.existing_case_nos([no]):
+            raise UsageError(f"案件编号 {no} 已存在")
+        due = stage_due(cal, cat, "verify", at)
+        rec = {"case_no": no, "source": source, "category_code": cat["code"],
+               "description": description, "address": address,
+               "enterprise_uuid": ent["uuid"] if ent else None, "reported_at": at,
+               "reporter": reporter, "status": "受理", "system": system,
+               "cell_code": cells[0], "community_code": comms[0], "street_code": streets[0],
+               "due_at": due}
+        store.insert_cases([rec], pt)
+        row = store.case_row(no)
+        store.insert_transitions([{"case_uuid": row["uuid"], "seq": 1, "action": "受理",
+                                   "from_status": None, "to_status": "受理",
+                                   "by_staff_no": by_staff_no, "by_name": by_name, "at": at,
+                                   "note": description, "due_at": due}])
+        for f in files:
+            mime = mimetypes.guess_type(f.name)[0] or "application/octet-stream"
+            store.add_photo(row["uuid"], f.name, mime, f.read_bytes(), at)
+        store.audit("case new", {"case_no": no, "source": source, "category": cat["code"]})
+    return store.case_row(no)
+
+
+# --------------------------------------------------------------------------- transitions
+
+def transition(store: Store, case_no: str, action: str, *, by: str | None, at: str | None = None,
+               note: str | None = None, due: str | None = None, approver: str | None = None,
+               handler: str | None = None) -> dict[str, Any]:
+    """Apply one workflow action to a case and record it; one transaction.
+
+    ``handler`` (派遣 only) overrides the responsible found by location and reported day;
+    ``due`` is the new deadline of 延期; ``approver`` its approver's staff number.
+    """
+    case = store.case_row(case_no)
+    if case is None:
+        raise UsageError(f"找不到案件 {case_no}")
+    when = past_moment(at, "--at") if at else now_local()
+    new_due = moment(due, "--due") if due else None
+    action = workflow.resolve_action(case["status"], action)
+    to_status = workflow.check(case["status"], action, note=note, approver=approver,
+                               new_due=new_due)
+    by_name = _officer_name(store, by)
+    if approver:
+        _officer_name(store, approver)
+    history = store.transitions_frame(case_uuid=case["uuid"])
+    if len(history) and when < history["at"].iloc[-1]:
+        raise UsageError(f"时间 {when} 早于案件上一步（{history['action'].iloc[-1]} "
+                         f"{history['at'].iloc[-1]}）；步骤不能倒序记录")
+    if when < case["reported_at"]:
+        raise UsageError(f"时间 {when} 早于案件上报时间 {case['reported_at']}")
+    cat = store.categories().get(case["category_code"] or "")
+    cal = calendar(store)
+    fields: dict[str, Any] = {"status": to_status}
+    if action == "核实":
+        pass
+    elif action == "立案":
+        pts = np.array([shapely.points(case["x"], case["y"])], dtype=object)
+        cells, comms, streets = locate(store, pts)
+        fields.update(cell_code=cells[0], community_code=comms[0], street_code=streets[0],
+                      registered_at=when, due_at=stage_due(cal, cat, "dispatch", when))
+    elif action == "派遣":
+        staff = handler
+        if staff:
+            _officer_name(store, staff)
+        else:
+            staff, _ = Dispatcher(store, case["system"] or "urban").primary(
+                case["cell_code"], case["community_code"], case["street_code"],
+                case["reported_at"])
+            if staff is None:
+                raise UsageError(f"案件 {case_no} 所在网格 {case['cell_code'] or '（无）'} 在 "
+                                 f"{case['reported_at'][:10]} 没有责任人（上级区域也没有）；"
+                                 "请先指定责任人，或用 --to 工号 派遣")
+        dispose = stage_due(cal, cat, "dispose", when)
+        fields.update(handler_staff_no=staff, dispatched_at=when, dispose_due_at=dispose,
+                      due_at=dispose)
+    elif action == "处置":
+        fields["due_at"] = case["dispose_due_at"]
+    elif action == "反馈":
+        fields["due_at"] = stage_due(cal, cat, "check", when)
+    elif action == "核查通过":
+        fields["due_at"] = None
+    elif action == "结案":
+        fields.update(closed_at=when, due_at=None)
+    elif action == "作废":
+        fields["due_at"] = None
+    elif action == "回退":
+        fields.update(handler_staff_no=None, dispose_due_at=None,
+                      due_at=stage_due(cal, cat, "dispatch", when))
+    elif action == "延期":
+        current = case["dispose_due_at"]
+        if current and new_due <= current:
+            raise UsageError(f"延期后的截止时间 {new_due} 应晚于现在的 {current}")
+        if new_due <= when:
+            raise UsageError(f"延期后的截止时间 {new_due} 应晚于操作时间 {when}")
+        fields.update(dispose_due_at=new_due, due_at=new_due,
+                      extension_count=int(case["extension_count"]) + 1)
+    elif action == "返工":
+        fields.update(due_at=case["dispose_due_at"], rework_count=int(case["rework_count"]) + 1)
+    elif action == "挂账":
+        fields["due_at"] = None
+    elif action == "督办":
+        fields["supervised"] = 1
+    after_due = fields.get("due_at", case["due_at"])
+    step_note = note
+    if action == "延期":
+        step_note = f"{note}（批准人：{approver}）"
+    elif action == "派遣" and not note:
+        step_note = f"派遣给 {fields['handler_staff_no']}"
+    with store.atomic():
+        store.update_case(case["uuid"], fields)
+        store.insert_transitions([{"case_uuid": case["uuid"], "seq": store.last_seq(case["uuid"])
+                                   + 1, "action": action, "from_status": case["status"],
+                                   "to_status": to_status, "by_staff_no": by, "by_name": by_name,
+                                   "at": when, "note": step_note, "due_at": after_due}])
+        store.audit("case transition", {"case_no": case_no, "action": action, "by": by,
+                                        "at": when})
+    return store.case_row(case_no)
+
+
+def timeline(store: Store, case_no: str) -> dict[str, Any]:
+    """A case, its steps in order, its photos (names only) and — first thing a handler reads —
+    the reason of its latest 返工, if any."""
+    case = store.case_row(case_no)
+    if case is None:
+        raise UsageError(f"找不到案件 {case_no}")
+    steps = store.transitions_frame(case_uuid=case["uuid"]).to_dict("records")
+    rework = [s for s in steps if s["action"] == "返工"]
+    cats = store.categories()
+    cat = cats.get(case["category_code"] or "")
+    ent = store.enterprise_names([case["enterprise_uuid"]]).get(case["enterprise_uuid"] or "")
+    return {"case": case, "steps": steps,
+            "rework_reason": rework[-1]["note"] if rework else None,
+            "category": cat, "enterprise": ent,
+            "photos": [{k: p[k] for k in ("name", "mime", "taken_at")} | {"bytes": len(p["data"])}
+                       for p in store.photos(case["uuid"])],
+            "allowed": workflow.allowed_actions(case["status"])}
+
+
+# --------------------------------------------------------------------------- overdue
+
+def state_as_of(store: Store, as_of: str, **filters: Any) -> pd.DataFrame:
+    """Each case reported by ``as_of`` with its status and deadline at that moment, and
+    ``overdue`` (open, with a deadline, and as_of > deadline).  Columns: the schema's cases
+    columns, with ``status``/``due_at`` as they were at ``as_of``, plus ``overdue``."""
+    as_of = moment(as_of, "--as-of")
+    cases = store.cases_frame(**filters)
+    cases = cases[cases["reported_at"] <= as_of].copy()
+    if not len(cases):
+        cases["overdue"] = pd.Series(dtype=bool)
+        return cases
+    latest = store.last_transition_at()
+    if latest is not None and latest > as_of:  # replay the history up to as_of
+        until = iso(parse_moment(as_of) + timedelta(seconds=1))
+        steps = store.transitions_frame(at_to=until, case_uuid=list(cases["uuid"])
+                                        if filters else None)
+        last = steps.groupby("case_uuid").tail(1).set_index("case_uuid")
+        cases["status"] = [last["to_status"].get(u, s) for u, s in
+                           zip(cases["uuid"], cases["status"])]
+        cases["due_at"] = [last["due_at"].get(u) if u in last.index else d
+                           for u, d in zip(cases["uuid"], cases["due_at"])]
+    due = cases["due_at"]
+    cases["overdue"] = (cases["status"].isin(workflow.OPEN_STATUSES) & due.notna()
+                        & (due.fillna("9999") < as_of))
+    return cases
+
+
+def list_cases(store: Store, *, status: str | None = None, overdue_only: bool = False,
+               as_of: str | None = None) -> pd.DataFrame:
+    """Cases as of a moment (default now) with ``overdue``; filtered by status / overdue."""
+    if status is not None and status not in workflow.STATUSES:
+        raise UsageError(f"未知状态“{status}”；可用：{'、'.join(workflow.STATUSES)}")
+    df = state_as_of(store, as_of or now_local())
+    if status is not None:
+        df = df[df["status"] == status]
+    if overdue_only:
+        df = df[df["overdue"]]
+    return df
+
+
+def cell_case_counts(store: Store, as_of: str | None = None) -> pd.DataFrame:
+    """Per cell: unresolved cases (受理 … 核查 and 挂账) and overdue ones as of a moment —
+    what the map colours cells by.  Columns ``cell_code``, ``open``, ``overdue``.
+
+    When no step was recorded after ``as_of`` the cases' current columns are their state then,
+    and one indexed query answers (0.3 s for 1M cases, ``bench/bench_cases.py``); otherwise the
+    history is replayed up to ``as_of`` by the indicators' replay (the same rule, vectorised:
+    ~20 s for 1M cases and 6.7M steps, against ~90 s through :func:`state_as_of`)."""
+    as_of = moment(as_of or now_local(), "--as-of")
+    latest = store.last_transition_at()
+    if latest is None or latest <= as_of:
+        return store.cell_open_overdue(as_of)
+    data = run(indicators.load(store))
+    when = parse_moment(as_of)
+    states = indicators.case_states(data.cases, data.transitions, when)
+    return indicators.cell_counts(states, data.cases, when)
+
+
+
+# --------------------------------------------------------------------------- escalation
+
+def escalation(store: Store, case: dict[str, Any]) -> dict[str, Any]:
+    """The 三色单 colour for a notice on ``case`` and the cases behind it (rule in the module
+    docstring): same 大类, same enterprise (else same cell), reported within 90 days up to it."""
+    cats = store.categories()
+    cat = cats.get(case["category_code"] or "") or {}
+    major = (cat.get("kind"), cat.get("major_code"))
+    start = iso(parse_moment(case["reported_at"]) - timedelta(days=ESCALATION_DAYS))
+    if case["enterprise_uuid"]:
+        place = {"enterprise_uuid": case["enterprise_uuid"]}
+        frame = store.cases_frame(reported_from=start)
+        frame = frame[frame["enterprise_uuid"] == case["enterprise_uuid"]]
+    else:
+        place = {"place_key": case["cell_code"]}
+        frame = store.cases_frame(cell_code=case["cell_code"], reported_from=start) \
+            if case["cell_code"] else store.cases_frame(case_nos=[case["case_no"]])
+    frame = frame[(frame["reported_at"] <= case["reported_at"]) & (frame["status"] != "作废")]
+    same = [n for n, c in zip(frame["case_no"], frame["category_code"])
+            if (cats.get(c or "", {}).get("kind"), cats.get(c or "", {}).get("major_code"))
+            == major]
+    if case["case_no"] not in same:
+        same.append(case["case_no"])
+    colour = COLOURS[min(len(same), 3) - 1]
+    return {"colour": colour, "count": len(same), "cases": sorted(same), **place,
+            "major_name": cat.get("major_name")}
+
+
+def issue_notice(store: Store, case_no: str, *, issued_at: str | None = None,
+                 render: Callable[[dict[str, Any]], Any] | None = None) -> dict[str, Any]:
+    """Record the 整改通知书 for a case (once: asking again returns the same notice) with its
+    三色单 colour and deadline; returns everything the printed notice shows.  ``render`` is
+    called with that inside the transaction: if drawing fails, no notice is recorded."""
+    case = store.case_row(case_no)
+    if case is None:
+        raise UsageError(f"找不到案件 {case_no}")
+    if case["status"] == "作废":
+        raise UsageError(f"案件 {case_no} 已作废，不出整改通知书")
+    cat = store.categories().get(case["category_code"] or "") or {}
+    esc = escalation(store, case)
+    ent = store.enterprise_names([case["enterprise_uuid"]]).get(case["enterprise_uuid"] or "")
+    handler = None
+    if case["handler_staff_no"]:
+        off = store.officers()
+        hit = off[off["staff_no"] == case["handler_staff_no"]]
+        handler = hit.iloc[0].to_dict() if len(hit) else None
+    data = {"case": case, "category": cat, "enterprise": ent, "escalation": esc,
+            "handler": handler, "district": store.meta().get("name")}
+    found = store.notices_frame(case_uuid=case["uuid"])
+    if len(found):
+        data["notice"] = found.iloc[0].to_dict()
+        data["escalation"]["colour"] = data["notice"]["colour"]
+        if render is not None:
+            render(data)
+        return data
+    if store.readonly:
+        raise UsageError("出具整改通知书需要以可写方式打开项目")
+    when = moment(issued_at, "签发时间") if issued_at else now_local()
+    deadline = case["dispose_due_at"] or stage_due(calendar(store), cat, "dispose", when)
+    prefix = f"ZG{when[:4]}"
+    with store.atomic():
+        taken = store.notice_numbers(prefix)
+        seq = max((int(n[len(prefix):]) for n in taken if n[len(prefix):].isdigit()), default=0)
+        data["notice"] = {"notice_no": f"{prefix}{seq + 1:05d}", "case_uuid": case["uuid"],
+                          "enterprise_uuid": case["enterprise_uuid"],
+                          "place_key": None if case["enterprise_uuid"] else case["cell_code"],
+                          "colour": esc["colour"], "issued_at": when, "deadline": deadline}
+        store.insert_notice(data["notice"])
+        store.audit("notice", {"case_no": case_no, "notice_no": data["notice"]["notice_no"],
+                               "colour": esc["colour"]})
+        if render is not None:
+            render(data)
+    return data
+
+
+def write_notice_pdf(store: Store, case_no: str, out: str | Path, *,
+                     issued_at: str | None = None) -> dict[str, Any]:
+    """Issue (or re-print) the notice and draw it as a PDF through the renderer (maps/)."""
+    from ..renderers import renderer
+
+    draw = renderer().rectification_notice
+    return issue_notice(store, case_no, issued_at=issued_at,
+                        render=lambda data: draw(str(out), data))
+
+
+STEP_ALIASES = {"case_no": ["案件编号", "case_no"], "action": ["操作", "action"],
+                "at": ["时间", "at"], "by": ["操作人", "工号", "by"], "note": ["说明", "note"],
+                "due": ["新截止时间", "due"], "approver": ["批准人", "approver"],
+                "to": ["派遣给", "to"]}
+
+
+def apply_steps_file(store: Store, path: str | Path) -> int:
+    """Apply the workflow steps listed in a table (案件编号, 操作, 时间, 操作人, 说明, 新截止时间,
+    批准人, 派遣给) in file order, each through :func:`transition`; returns how many.  Used to
+    replay steps recorded elsewhere (and by the demo)."""
+    from ..files.columns import match_headers
+    from ..files.tables import as_text, read_table
+
+    table = read_table(path, header_aliases=STEP_ALIASES)
+    fields = match_headers(table.headers, STEP_ALIASES)
+    idx = {f: table.headers.index(h) for f, h in fields.items()}
+    n = 0
+    for r, row in zip(table.rows, table.row_numbers):
+        def get(f: str, r: list[Any] = r) -> str | None:
+            i = idx.get(f)
+            return as_text(r[i]) if i is not None and i < len(r) else None
+
+        try:
+            transition(store, get("case_no") or "", get("action") or "", by=get("by"),
+                       at=get("at"), note=get("note"), due=get("due"),
+                       approver=get("approver"), handler=get("to"))
+        except UsageError as exc:
+            raise InputFileError(f"{Path(path).name} 第 {row} 行：{exc}") from exc
+        n += 1
+    return n
+
+
+# --------------------------------------------------------------------------- export
+
+EXPORT_HEADERS_ZH = {
+    "case_no": "案件编号", "status": "状态", "source": "来源", "category_code": "小类编码",
+    "category_name": "小类", "major_name": "大类", "description": "问题描述",
+    "enterprise_name": "涉及企业", "reported_at": "上报时间", "registered_at": "立案时间",
+    "dispatched_at": "派遣时间", "dispose_due_at": "处置截止", "due_at": "本阶段截止",
+    "closed_at": "结案时间", "handler_staff_no": "处置人工号", "handler_name": "处置人",
+    "supervised": "挂牌督办", "rework_count": "返工次数", "extension_count": "延期次数",
+    "overdue": "超期", "ext_no": "外部编号", "ext_status": "外部状态",
+}
+EXPORT_SHP_NAMES = {
+    "category_code": "cat_code", "category_name": "cat_name", "major_name": "major",
+    "description": "descr", "enterprise_name": "ent_name", "reported_at": "reported",
+    "registered_at": "registered", "dispatched_at": "dispatched", "dispose_due_at": "disp_due",
+    "handler_staff_no": "handler", "handler_name": "hand_name", "supervised": "supervised",
+    "rework_count": "reworks", "extension_count": "extensions", "ext_status": "ext_status",
+}
+
+
+def export_frame(store: Store, as_of: str | None = None) -> Any:
+    """Cases as a point layer for ``export PROJECT cases``: the case, its category and
+    enterprise by name, its handler, and whether it is overdue as of ``as_of`` (a day means its
+    end; default now)."""
+    import geopandas as gpd
+
+    when = now_local() if not as_of else (moment(as_of, "--as-of") if "T" in as_of
+                                          else f"{as_of}T23:59:59")
+    gdf = store.cases_gdf()
+    state = state_as_of(store, when).set_index("uuid")
+    cats = store.categories()
+    names = store.enterprise_names(gdf["enterprise_uuid"])
+    officers = store.officers().set_index("staff_no")["name"].to_dict()
+    out = gdf[["case_no", "status", "source", "category_code", "description", "address",
+               "reported_at", "registered_at", "dispatched_at", "dispose_due_at", "due_at",
+               "closed_at", "cell_code", "community_code", "street_code", "handler_staff_no",
+               "supervised", "rework_count", "extension_count", "ext_no", "ext_status",
+               "uuid"]].copy()
+    out.insert(4, "category_name", [cats.get(c or "", {}).get("name") for c in
+                                    gdf["category_code"]])
+    out.insert(5, "major_name", [cats.get(c or "", {}).get("major_name") for c in
+                                 gdf["category_code"]])
+    out.insert(8, "enterprise_name", [names.get(u or "", {}).get("name") for u in
+                                      gdf["enterprise_uuid"]])
+    out.insert(out.columns.get_loc("handler_staff_no") + 1, "handler_name",
+               [officers.get(s) for s in gdf["handler_staff_no"]])
+    out["overdue"] = [int(bool(state["overdue"].get(u, False))) for u in gdf["uuid"]]
+    return gpd.GeoDataFrame(out, geometry=gdf.geometry, crs=store.crs)

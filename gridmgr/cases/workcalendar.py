@@ -1,0 +1,168 @@
+"""Working time: which days are working days, and when N working hours or days run out.
+
+A day is a working day when it is Monday–Friday and not a public holiday, or when it is a
+weekend day listed as a make-up working day (调休).  The default lists — every day of the State
+Council's holiday periods and every 调休 Saturday/Sunday for 2024, 2025 and 2026 — ship as
+``gridmgr/data/holidays_cn.csv`` (the notices are cited in its header) and are copied into each
+project's ``work_calendar`` table, where a city edits them per year.  The working hours of a day
+are the project setting ``work_hours`` (default ``08:30-12:00,14:00-18:00``: 7.5 hours).
+
+Rules (the tests hold them):
+
+* **N 工作时** — the deadline is the moment at which N hours of working time have passed since
+  the start.  A start outside working time (a lunch break, an evening, a holiday) counts from
+  the next working period.  A limit that runs out exactly at the end of a period is due at that
+  end (12:00, not 14:00).  So 4 working hours from 17:00 on the eve of a holiday is 1 hour that
+  day and 3 hours on the first working day after the holiday (due 11:30).
+* **N 工作日** — N × the working hours of one day (7.5 h by default).  For a start inside
+  working time that is the same clock time N working days later; fractions (0.5 工作日) work.
+* **Overdue** is strictly *after* the deadline: at the due instant itself a case is not yet
+  overdue (``now > due_at``).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from ..beijing import iso, parse_moment  # re-exported: callers read times through here too
+from ..errors import UsageError
+
+DEFAULT_WORK_HOURS = "08:30-12:00,14:00-18:00"
+HOLIDAYS_FILE = Path(__file__).resolve().parents[1] / "data" / "holidays_cn.csv"
+UNITS = ("工作时", "工作日")
+UNIT_ALIASES = {"工作时": "工作时", "工作小时": "工作时", "小时": "工作时", "h": "工作时",
+                "hour": "工作时", "hours": "工作时", "工作日": "工作日", "天": "工作日",
+                "日": "工作日", "d": "工作日", "day": "工作日", "days": "工作日"}
+KINDS = ("holiday", "workday")
+_MAX_DAYS = 3660  # a deadline further than ten years away is a mistake in the calendar
+
+
+def default_calendar_rows() -> list[dict[str, str]]:
+    """The shipped holiday and 调休 days as rows of ``work_calendar``."""
+    with HOLIDAYS_FILE.open(encoding="utf-8") as f:
+        lines = [line for line in f if line.strip() and not line.startswith("#")]
+    return [{"day": r["day"], "kind": r["kind"], "name": r["name"] or None}
+            for r in csv.DictReader(lines)]
+
+
+def parse_work_hours(text: str) -> list[tuple[time, time]]:
+    """``'08:30-12:00,14:00-18:00'`` → periods; UsageError when malformed or overlapping."""
+    periods: list[tuple[time, time]] = []
+    try:
+        for part in text.split(","):
+            a, b = (time.fromisoformat(s.strip()) for s in part.split("-"))
+            periods.append((a, b))
+    except ValueError:
+        raise UsageError(f"工作时间应写成 08:30-12:00,14:00-18:00；收到 {text!r}") from None
+    for (a, b), nxt in zip(periods, [*periods[1:], None]):
+        if not a < b or (nxt is not None and not b <= nxt[0]):
+            raise UsageError(f"工作时间段应按时间先后且不重叠：{text!r}")
+    if not periods:
+        raise UsageError("工作时间不能为空")
+    return periods
+
+
+@dataclass
+class WorkCalendar:
+    """Working days and hours; ``days`` maps ISO dates to 'holiday' or 'workday'."""
+
+    days: Mapping[str, str] = field(default_factory=dict)
+    hours: list[tuple[time, time]] = field(
+        default_factory=lambda: parse_work_hours(DEFAULT_WORK_HOURS))
+
+    @classmethod
+    def default(cls) -> WorkCalendar:
+        return cls({r["day"]: r["kind"] for r in default_calendar_rows()})
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Mapping[str, Any]], work_hours: str | None = None
+                  ) -> WorkCalendar:
+        return cls({r["day"]: r["kind"] for r in rows},
+                   parse_work_hours(work_hours or DEFAULT_WORK_HOURS))
+
+    @property
+    def hours_per_day(self) -> float:
+        return sum((_secs(b) - _secs(a)) for a, b in self.hours) / 3600.0
+
+    def is_workday(self, day: date) -> bool:
+        kind = self.days.get(day.isoformat())
+        if kind == "holiday":
+            return False
+        if kind == "workday":
+            return True
+        return day.weekday() < 5
+
+    def _periods(self, day: date) -> list[tuple[datetime, datetime]]:
+        if not self.is_workday(day):
+            return []
+        return [(datetime.combine(day, a), datetime.combine(day, b)) for a, b in self.hours]
+
+    def add_hours(self, start: datetime, hours: float) -> datetime:
+        """The moment ``hours`` of working time after ``start`` (see the module docstring)."""
+        if hours < 0:
+            raise UsageError(f"时限不能为负数：{hours}")
+        left = timedelta(hours=hours)
+        day = start.date()
+        for _ in range(_MAX_DAYS):
+            for a, b in self._periods(day):
+                if b <= start:
+                    continue
+                a = max(a, start)
+                if a + left <= b:
+                    return a + left
+                left -= b - a
+            day += timedelta(days=1)
+        raise UsageError(f"从 {iso(start)} 起十年内凑不够 {hours} 个工作时：请检查工作日历")
+
+    def add_days(self, start: datetime, days: float) -> datetime:
+        """``days`` working days after ``start``: days × the working hours of one day."""
+        return self.add_hours(start, days * self.hours_per_day)
+
+    def add(self, start: datetime, limit: float, unit: str) -> datetime:
+        """A deadline from a limit in 工作时 or 工作日."""
+        u = normalise_unit(unit)
+        return self.add_hours(start, limit) if u == "工作时" else self.add_days(start, limit)
+
+    def working_hours_between(self, a: datetime, b: datetime) -> float:
+        """Working time between two moments, in hours (0 when b ≤ a)."""
+        if b <= a:
+            return 0.0
+        total = timedelta()
+        day = a.date()
+        while day <= b.date():
+            for p, q in self._periods(day):
+                lo, hi = max(p, a), min(q, b)
+                if hi > lo:
+                    total += hi - lo
+            day += timedelta(days=1)
+        return total.total_seconds() / 3600.0
+
+    def year(self, year: int) -> list[dict[str, Any]]:
+        """Every day of a year that is not an ordinary Mon–Fri working day or weekend:
+        holidays and 调休 working days, in date order."""
+        return sorted(({"day": d, "kind": k} for d, k in self.days.items()
+                       if d.startswith(f"{year:04d}-")), key=lambda r: r["day"])
+
+
+def normalise_unit(unit: str | None) -> str:
+    """'工作日', '天', 'd' … → '工作日'; '工作时', '小时', 'h' … → '工作时'."""
+    u = UNIT_ALIASES.get((unit or "").strip().lower())
+    if u is None:
+        raise UsageError(f"时限单位应为 工作时 或 工作日；收到 {unit!r}")
+    return u
+
+
+def overdue(due_at: str | None, now: str | datetime) -> bool:
+    """Overdue strictly after the deadline: ``now > due_at`` (at the instant itself, not yet)."""
+    if not due_at:
+        return False
+    return parse_moment(now) > parse_moment(due_at)
+
+
+def _secs(t: time) -> int:
+    return t.hour * 3600 + t.minute * 60 + t.second

@@ -1,0 +1,58 @@
+"""The ``gridmgr`` command line.  Every command calls the same functions the desktop calls.
+
+Exit codes (see :mod:`gridmgr.errors`): 0 done/clean, 1 a check found problems or an import
+refused rows, 2 bad command line, 3 unusable input file, 4 unusable project file, 130 cancelled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from .. import __version__, messages
+from ..errors import EXIT_BUG, EXIT_CANCELLED, EXIT_OK, GridmgrError
+from . import cases, export, fieldpack, grid, printing, project, registers, stats
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="gridmgr", description="网格化管理：项目、网格、导入导出")
+    p.add_argument("--version", action="version", version=f"gridmgr {__version__}")
+    p.add_argument("--lang", choices=["zh", "en"], help="消息语言（默认中文）")
+    p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for group in (project, grid, registers, export, printing, cases, stats, fieldpack):
+        group.register(sub)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse has printed the reason (or the help)
+        return int(exc.code or 0)
+    if args.lang:
+        messages.set_language(args.lang)
+    try:
+        return int(args.func(args))
+    except GridmgrError as exc:
+        print(f"{exc.title}：{exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("已取消，项目未改变", file=sys.stderr)
+        return EXIT_CANCELLED
+    except BrokenPipeError:  # the reader stopped early (`| head`): not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that flushing at exit does not fail again
+        return EXIT_OK
+    except Exception as exc:  # a bug: say so plainly, keep the traceback for the report
+        import traceback
+
+        traceback.print_exc()
+        print(f"内部错误（请报告）：{exc}", file=sys.stderr)
+        return EXIT_BUG
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""``gridmgr init``, ``info``, ``demo`` and ``gui``: making, describing and opening a project."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from ..errors import EXIT_OK, UsageError
+from ..levels import LEVEL_TABLES, LEVELS
+from .common import LEVEL_ZH, drive
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from ..project import init_project, summary
+
+    with init_project(args.project, name=args.name, admin_code=args.admin_code, crs=args.crs,
+                      code_scheme=args.code_scheme, overwrite=args.force) as store:
+        s = summary(store)
+    print(f"已创建项目 {s['name']}（区划代码 {s['admin_code']}，坐标系 {s['crs']}，"
+          f"编码规则 {s['code_scheme']}）：{s['path']}")
+    return EXIT_OK
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from ..project import open_project, summary
+
+    with open_project(args.project, readonly=True) as store:
+        s = summary(store)
+    if args.json:
+        print(json.dumps(s, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"项目：{s['name']}（{s['admin_code']}）  文件：{s['path']}")
+    print(f"坐标系：{s['crs']}  编码规则：{s['code_scheme']}  结构版本：{s['schema_version']}")
+    for lvl in LEVELS:
+        print(f"  {LEVEL_ZH[lvl]:<6} {LEVEL_TABLES[lvl]:<12} {s['areas'][lvl]:>8}")
+    print(f"企业 {s['enterprises']}，人员 {s['officers']}，"
+          f"在任责任 {s['responsibilities_current']} 条")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ..demo import build_demo
+
+    path = drive(build_demo(Path(args.out), cell_size=args.cell_size, force=args.force), args)
+    print(f"演示项目已建好：{path.resolve()}")
+    if args.gui and _has_display():
+        return _launch_gui(path)
+    if args.gui:
+        print("没有图形显示（DISPLAY 未设置），不打开桌面窗口。")
+    exe = sys.argv[0] if Path(sys.argv[0]).name == "gridmgr" else "python -m gridmgr"
+    if shutil.which("gridmgr") == exe:
+        exe = "gridmgr"
+    print(f"概况：{exe} info {path}\n检查：{exe} grid validate {path}\n"
+          f"截图：{exe} gui {path} --screenshot window.png")
+    return EXIT_OK
+
+
+def _has_display() -> bool:
+    """A screen a window can open on (offscreen Qt does not count: nobody would see it)."""
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _launch_gui(path: Path | None, screenshot: str | None = None) -> int:
+    if screenshot and not _has_display():
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
+    elif not _has_display():
+        print("没有图形显示（DISPLAY 未设置），不打开桌面窗口。" + (f"项目：{path}" if path else ""))
+        return EXIT_OK
+    from importlib.metadata import entry_points
+
+    # The desktop (ui/) registers itself under this entry point group: the core never imports
+    # it, so the layering gridmgr ← maps ← ui holds for the launcher too.
+    found = entry_points(group="gridmgr.gui")
+    if not found:
+        raise UsageError("桌面界面未安装（缺少 gridmgr.gui 入口）；请运行 scripts/setup.sh")
+    gui_main = next(iter(found)).load()
+    argv = [str(path)] if path else []
+    if screenshot:
+        argv += ["--screenshot", screenshot]
+    return int(gui_main(argv))
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    if args.lang:  # `gridmgr --lang en gui` or `gridmgr gui --lang en`: the desktop reads it
+        os.environ["GRIDMGR_LANG"] = args.lang  # (ui/i18n.py), before a saved menu choice
+    return _launch_gui(Path(args.project) if args.project else None, args.screenshot)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    s = sub.add_parser("init", help="新建项目文件（GeoPackage）")
+    s.add_argument("project", help="项目文件，如 chancheng.gpkg")
+    s.add_argument("--name", required=True, help="项目（区）名称，如 禅城区")
+    s.add_argument("--admin-code", required=True, help="6 位县级区划代码，如 440604")
+    s.add_argument("--crs", default="EPSG:4490", help="存储坐标系（默认 EPSG:4490 CGCS2000）")
+    s.add_argument("--code-scheme", default="national", choices=["national", "db11"],
+                   help="单元网格编码规则：national = 14 位（CJ/T 213），db11 = 15 位（北京）")
+    s.add_argument("--force", action="store_true", help="覆盖已有文件")
+    s.set_defaults(func=cmd_init)
+
+    s = sub.add_parser("info", help="项目概况")
+    s.add_argument("project")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_info)
+
+    s = sub.add_parser("demo", help="用 data/ 中的禅城区数据建演示项目")
+    s.add_argument("--out", default="out/chancheng-demo.gpkg")
+    s.add_argument("--cell-size", type=float, default=300.0)
+    s.add_argument("--force", action="store_true", help="覆盖已有的演示项目")
+    s.add_argument("--gui", action="store_true", help="建好后在有显示器时打开桌面窗口")
+    s.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("gui", help="打开桌面窗口")
+    s.add_argument("project", nargs="?")
+    s.add_argument("--screenshot", metavar="FILE.png", help="打开、截图并退出（无显示器也可用）")
+    s.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS,
+                   help="界面语言（默认中文或上次在菜单中的选择）")
+    s.set_defaults(func=cmd_gui)

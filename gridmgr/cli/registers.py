@@ -1,0 +1,158 @@
+"""``gridmgr enterprises …``, ``officers …``, ``assign``, ``check`` and ``workload``: the
+registers and who is responsible where."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from .common import date_arg, emit, print_report, run_import, table_import_args
+
+
+def cmd_enterprises_import(args: argparse.Namespace) -> int:
+    from ..files.columns import ENTERPRISE_FIELDS, parse_map
+    from ..registers.enterprises import import_enterprises
+
+    mapping = parse_map(args.map, ENTERPRISE_FIELDS)
+    return run_import(args, lambda store: import_enterprises(
+        store, args.file, coords=args.coords, sheet=args.sheet, encoding=args.encoding,
+        mapping=mapping, dry_run=args.dry_run, allow_shift=args.allow_shift), "企业")
+
+
+def cmd_enterprises_assign_cells(args: argparse.Namespace) -> int:
+    from ..project import open_project
+    from ..registers.cell_assignment import reassign_enterprises
+
+    with open_project(args.project) as store, store.atomic():
+        moved = reassign_enterprises(store)
+        store.audit("enterprises assign-cells", {"moved": len(moved)})
+    for m in moved[:50]:
+        print(f"{m['name']}（{m['credit_code']}）：{m['from'] or '无'} → {m['to'] or '无'}")
+    print(f"重新归入网格：{len(moved)} 个企业所在网格有变化")
+    return EXIT_OK
+
+
+def cmd_officers_import(args: argparse.Namespace) -> int:
+    from ..files.columns import OFFICER_FIELDS, parse_map
+    from ..registers.officers import import_officers
+
+    mapping = parse_map(args.map, OFFICER_FIELDS)
+    return run_import(args, lambda store: import_officers(
+        store, args.file, sheet=args.sheet, encoding=args.encoding, mapping=mapping,
+        dry_run=args.dry_run), "人员")
+
+
+def cmd_assign(args: argparse.Namespace) -> int:
+    from ..project import open_project
+    from ..registers.responsibility import assign, assign_from_file
+
+    with open_project(args.project) as store:
+        if args.file:
+            report = assign_from_file(store, args.file, system=args.system)
+            print_report(report)
+            print(f"已分配 {report.accepted} 条，未能分配 {len(report.refused)} 条")
+            return EXIT_FINDINGS if report.refused else EXIT_OK
+        if not args.officer or not args.role:
+            raise UsageError("请给出 --officer 和 --role（或用 --file 批量分配）")
+        cells = [c.strip() for c in (args.cells or "").split(",") if c.strip()]
+        done = assign(store, staff_no=args.officer, role=args.role, cells=cells,
+                      area=args.area, from_date=args.from_date, system=args.system,
+                      note=args.note)
+    for c in done["closed"]:
+        print(f"{c['area']}：原 {c['staff_no']} 的责任自 {done['from']} 结束")
+    print(f"{args.officer} 自 {done['from']} 起任 {args.role}：新增 {done['opened']} 个区域"
+          + (f"，{len(done['unchanged'])} 个区域原本就是" if done["unchanged"] else ""))
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from ..project import open_project
+    from ..registers.responsibility import check
+
+    with open_project(args.project, readonly=True) as store:
+        report = check(store, system=args.system)
+    print_report(report, limit=args.limit)
+    n = len(report.findings)
+    print(f"检查了 {report.info['cells']} 个单元网格的责任落实：" +
+          (f"{len(report.refused)} 个问题、{len(report.warnings)} 个提醒" if n else "没有发现问题"))
+    if args.report:
+        report.write(args.report)
+    return EXIT_FINDINGS if n else EXIT_OK
+
+
+WORKLOAD_ZH = {"staff_no": "工号", "name": "姓名", "role": "角色", "unit": "所属单位",
+               **{f"{slot}_{k}": f"{title}{what}"
+                  for slot, title in (("primary", "负责"), ("supervisor", "监管"),
+                                      ("collector", "采集"))
+                  for k, what in (("cells", "网格数"), ("area_km2", "面积(平方公里)"),
+                                  ("enterprises", "企业数"),
+                                  ("key_enterprises", "重点企业数"))}}
+
+
+def cmd_workload(args: argparse.Namespace) -> int:
+    from ..project import open_project
+    from ..registers.responsibility import workload
+
+    with open_project(args.project, readonly=True) as store:
+        table = workload(store, system=args.system)
+    table = table.sort_values(["primary_cells", "supervisor_cells"], ascending=False)
+    shown = table.rename(columns=WORKLOAD_ZH)
+    if args.format == "table":
+        print(shown.to_string(index=False))
+    elif args.format == "json":
+        text = table.to_json(orient="records", force_ascii=False, indent=2)
+        emit(text, args.out)
+    elif args.format == "csv":
+        emit(shown.to_csv(index=False), args.out, bom=True)
+    else:
+        if not args.out:
+            raise UsageError("xlsx 需要 --out 文件名")
+        shown.to_excel(args.out, index=False, sheet_name="工作量")
+        print(f"已写入 {args.out}")
+    return EXIT_OK
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    ent = sub.add_parser("enterprises", help="企业名录（一企一档）").add_subparsers(
+        dest="enterprises_command", required=True, metavar="SUBCOMMAND")
+    s = table_import_args(ent.add_parser("import", help="从 XLSX/CSV 导入或更新企业名录"))
+    s.add_argument("--coords", default="wgs84",
+                   help="坐标系：wgs84（默认）、gcj02（高德/腾讯）、bd09（百度）、cgcs2000 或 "
+                        "EPSG:n（投影坐标 X/Y）")
+    s.add_argument("--allow-shift", action="store_true",
+                   help="允许已有企业整体移位（确属位置更正时；默认拒绝，多半是 --coords 不对）")
+    s.set_defaults(func=cmd_enterprises_import)
+    s = ent.add_parser("assign-cells", help="网格变化后重新计算每个企业所在网格")
+    s.add_argument("project")
+    s.set_defaults(func=cmd_enterprises_assign_cells)
+
+    off = sub.add_parser("officers", help="人员名单").add_subparsers(
+        dest="officers_command", required=True, metavar="SUBCOMMAND")
+    s = table_import_args(off.add_parser("import", help="从 XLSX/CSV 导入或更新人员名单"))
+    s.set_defaults(func=cmd_officers_import)
+
+    s = sub.add_parser("assign", help="指定网格责任人（旧的责任期自动结束，历史保留）")
+    s.add_argument("project")
+    s.add_argument("--officer", metavar="工号")
+    s.add_argument("--role", help="网格员、执法队员、区级监管责任人、信息采集员")
+    s.add_argument("--cells", help="单元网格编码，逗号分隔")
+    s.add_argument("--area", help="区、街道、社区或网格编码：责任落在该区域，下级没有的按它兜底")
+    s.add_argument("--file", help="批量分配：含 工号、角色、区域编码、起始日期 列的 CSV/XLSX")
+    s.add_argument("--from", dest="from_date", type=date_arg, help="起始日期（默认今天）")
+    s.add_argument("--system", default="urban")
+    s.add_argument("--note")
+    s.set_defaults(func=cmd_assign)
+
+    s = sub.add_parser("check", help="检查责任落实：无责任人的网格、闲置人员、重点企业无监管")
+    s.add_argument("project")
+    s.add_argument("--system", default="urban")
+    s.add_argument("--limit", type=int, default=50)
+    s.add_argument("--report")
+    s.set_defaults(func=cmd_check)
+
+    s = sub.add_parser("workload", help="每人的工作量：网格、面积、企业、重点企业")
+    s.add_argument("project")
+    s.add_argument("--system", default="urban")
+    s.add_argument("--format", choices=["table", "csv", "json", "xlsx"], default="table")
+    s.add_argument("--out")
+    s.set_defaults(func=cmd_workload)

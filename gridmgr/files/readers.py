@@ -1,0 +1,190 @@
+"""Reading the vector files surveying bureaus hand out, through pyogrio.
+
+Shapefiles from Chinese bureaus often carry a GBK/GB18030 DBF with no ``.cpg`` and a language
+driver byte that GDAL misreads, which garbles names silently.  So for a Shapefile with no ``.cpg``
+the DBF's text fields are decoded here, strictly, as UTF-8 and as GB18030, and the encoding that
+decodes everything wins; the caller reports which encoding was used and how it was chosen, and
+``--encoding`` overrides.
+"""
+
+from __future__ import annotations
+
+import codecs
+import struct
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+from pyogrio.errors import DataLayerError, DataSourceError
+from pyproj import CRS
+
+from ..errors import InputFileError
+
+SUPPORTED = {".shp", ".gpkg", ".geojson", ".json", ".kml", ".zip"}
+
+
+@dataclass
+class VectorData:
+    gdf: gpd.GeoDataFrame
+    layer: str | None
+    crs: CRS | None
+    encoding: str | None
+    encoding_source: str | None  # 'option', 'cpg', 'detected', None when not a Shapefile
+    rows: list[int] = field(default_factory=list)  # each feature's number as the user sees it
+
+
+def _sibling(path: Path, suffix: str) -> Path | None:
+    for cand in (path.with_suffix(suffix), path.with_suffix(suffix.upper())):
+        if cand.exists():
+            return cand
+    return None
+
+
+def dbf_text_values(dbf: Path | bytes, limit: int = 20000) -> list[bytes]:
+    """Raw bytes of the character fields of up to ``limit`` records of a dBASE file."""
+    data = dbf if isinstance(dbf, bytes) else dbf.read_bytes()
+    if len(data) < 32:
+        return []
+    n_records, header_len, record_len = struct.unpack_from("<IHH", data, 4)
+    fields = []
+    values = []
+    offset = 1  # the deletion flag
+    pos = 32
+    while pos + 32 <= header_len and data[pos] != 0x0D:
+        fname = data[pos:pos + 11].split(b"\x00", 1)[0]
+        if fname and not fname.isascii():  # Chinese headers are encoded like the values
+            values.append(fname)
+        ftype = chr(data[pos + 11])
+        flen = data[pos + 16]
+        if ftype in "CM":
+            fields.append((offset, flen))
+        offset += flen
+        pos += 32
+    for i in range(min(n_records, limit)):
+        start = header_len + i * record_len
+        rec = data[start:start + record_len]
+        for off, flen in fields:
+            v = rec[off:off + flen].rstrip(b" \x00")
+            if v and not v.isascii():
+                values.append(v)
+    return values
+
+
+def detect_dbf_encoding(dbf: Path | bytes) -> str:
+    """'UTF-8' or 'GB18030' (a superset of GBK/GB2312), whichever decodes the text fields."""
+    values = dbf_text_values(dbf)
+    if not values:
+        return "UTF-8"
+
+    def failures(enc: str) -> int:
+        bad = 0
+        for v in values:
+            try:
+                v.decode(enc)
+            except UnicodeDecodeError:
+                bad += 1
+        return bad
+
+    utf8 = failures("utf-8")
+    if utf8 == 0:
+        return "UTF-8"
+    gb = failures("gb18030")
+    return "GB18030" if gb <= utf8 else "UTF-8"
+
+
+def _cpg_encoding(cpg: Path | bytes) -> str | None:
+    """The encoding a ``.cpg`` names, or None when it names none usable (QGIS writes 'System';
+    then the DBF is examined as if there were no ``.cpg``)."""
+    text = (cpg if isinstance(cpg, bytes) else cpg.read_bytes()).decode(errors="replace").strip()
+    key = text.upper().replace("-", "").replace("_", "")
+    if key.startswith("ANSI"):
+        key = "CP" + key[4:].strip()
+    known = {"936": "GBK", "CP936": "GBK", "GBK": "GBK", "GB2312": "GBK", "GB18030": "GB18030",
+             "65001": "UTF-8", "UTF8": "UTF-8", "CP65001": "UTF-8"}
+    if key in known:
+        return known[key]
+    try:
+        codecs.lookup(text)
+    except LookupError:
+        return None
+    return text
+
+
+def _zip_dbf_encoding(p: Path, layer: str | None) -> tuple[str | None, str | None]:
+    """(encoding, source) of the one Shapefile (or ``layer``) in a .zip; (None, None) otherwise."""
+    try:
+        with zipfile.ZipFile(p) as zf:
+            names = zf.namelist()
+            dbfs = [n for n in names if n.lower().endswith(".dbf")
+                    and (layer is None or Path(n).stem == layer)]
+            if len(dbfs) != 1:
+                return None, None
+            cpg = [n for n in names if n.lower() == dbfs[0][:-4].lower() + ".cpg"]
+            named = _cpg_encoding(zf.read(cpg[0])) if cpg else None
+            if named:
+                return named, "cpg"
+            return detect_dbf_encoding(zf.read(dbfs[0])), "detected"
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputFileError(f"{p}：无法读取 zip（{exc}）") from exc
+
+
+def read_vector(path: str | Path, *, layer: str | None = None,
+                encoding: str | None = None) -> VectorData:
+    """Read one layer of a vector file; InputFileError with the reason when that is impossible."""
+    p = Path(path)
+    if not p.exists():
+        raise InputFileError(f"文件不存在：{p}")
+    suffix = p.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise InputFileError(f"{p}：不支持的文件类型 {suffix or '(无扩展名)'}；支持 Shapefile、"
+                             "GeoPackage、GeoJSON、KML（及含 Shapefile 的 .zip）")
+    source = None
+    if encoding:
+        source = "option"
+    elif suffix == ".shp":
+        dbf = _sibling(p, ".dbf")
+        if dbf is None:
+            raise InputFileError(f"{p}：缺少同名 .dbf 属性文件")
+        cpg = _sibling(p, ".cpg")
+        named = _cpg_encoding(cpg) if cpg is not None else None
+        if named:
+            encoding, source = named, "cpg"
+        else:
+            encoding, source = detect_dbf_encoding(dbf), "detected"
+    elif suffix == ".zip":  # a zipped Shapefile needs the same care
+        encoding, source = _zip_dbf_encoding(p, layer)
+    try:
+        layers = pyogrio.list_layers(p)
+        if layer is None:
+            if len(layers) == 0:
+                raise InputFileError(f"{p}：文件中没有图层")
+            if len(layers) > 1:  # KML folders too: never drop the other layers silently
+                names = ", ".join(str(n) for n in layers[:, 0])
+                raise InputFileError(f"{p} 含多个图层（{names}），请用 --layer 指定")
+            layer = str(layers[0, 0])
+        elif layer not in [str(n) for n in layers[:, 0]]:
+            names = ", ".join(str(n) for n in layers[:, 0])
+            raise InputFileError(f"{p} 中没有图层 {layer!r}；可用图层：{names}")
+        if encoding:
+            codecs.lookup(encoding)  # an unknown name is a LookupError, not garbled text
+        kw = {"encoding": encoding} if encoding else {}
+        gdf = pyogrio.read_dataframe(p, layer=layer, fid_as_index=True, **kw)
+    except (DataSourceError, DataLayerError) as exc:
+        raise InputFileError(f"{p}：无法读取（{exc}）") from exc
+    except LookupError as exc:
+        raise InputFileError(f"{p}：未知编码 {encoding!r}（{exc}）") from exc
+    except UnicodeDecodeError as exc:
+        raise InputFileError(f"{p}：属性无法按 {encoding or 'UTF-8'} 解码（{exc}）；"
+                             "请用 --encoding 指明，例如 --encoding GB18030") from exc
+    crs = CRS.from_user_input(gdf.crs) if gdf.crs is not None else None
+    # GeoPackage features keep their fid (what QGIS shows, gaps and all); in other formats the
+    # user counts features from 1
+    if suffix == ".gpkg":
+        rows = [int(f) for f in gdf.index]
+    else:
+        rows = list(range(1, len(gdf) + 1))
+    gdf = gdf.reset_index(drop=True)
+    return VectorData(gdf=gdf, layer=layer, crs=crs, encoding=encoding, encoding_source=source,
+                      rows=rows)

@@ -1,0 +1,163 @@
+"""Reading the spreadsheets officers bring: XLSX, and CSV in UTF-8, UTF-8 with BOM or GBK.
+
+Values stay as the file has them (text stays text: a credit code or a phone number is never
+turned into a float); every row carries its row number as the spreadsheet shows it, so that a
+report can say "row 17" and the user finds it.  Wholly blank rows are skipped — they are not
+records.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputFileError
+from ..text import as_text  # noqa: F401 (re-exported: callers read cells through tables)
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list[Any]]
+    row_numbers: list[int]
+    encoding: str | None = None  # CSV only: the encoding used
+    encoding_source: str | None = None  # 'bom', 'detected', 'option'
+    sheet: str | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def column(self, header: str) -> list[Any]:
+        i = self.headers.index(header)
+        return [r[i] if i < len(r) else None for r in self.rows]
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def detect_text_encoding(data: bytes) -> tuple[str, str]:
+    """(encoding, how): BOM → utf-8-sig; strict UTF-8 → utf-8; else GB18030 (covers GBK)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig", "bom"
+    try:
+        data.decode("utf-8")
+        return "utf-8", "detected"
+    except UnicodeDecodeError:
+        pass
+    try:
+        data.decode("gb18030")
+        return "gb18030", "detected"
+    except UnicodeDecodeError:
+        raise InputFileError("无法识别文件编码（既不是 UTF-8 也不是 GBK）；请用 --encoding 指明"
+                             ) from None
+
+
+def _split_header(records: list[tuple[int, list[Any]]],
+                  aliases: Mapping[str, list[str]] | None) -> Table:
+    """Header and data rows.  Registers often open with a title row (禅城区重点监管企业名录…)
+    or a note: the header is the first of the top rows in which at least two cells are known
+    column names; without names to look for, the first non-blank row."""
+    pick = 0
+    if aliases:
+        known = {_norm(a) for names in aliases.values() for a in names}
+        for k, (_, rec) in enumerate(records[:15]):
+            if sum(1 for v in rec if v is not None and _norm(str(v)) in known) >= 2:
+                pick = k
+                break
+    n0, head = records[pick]
+    headers = ["" if v is None else str(v).strip() for v in head]
+    data = records[pick + 1:]
+    return Table(headers, [r for _, r in data], [n for n, _ in data], info={"header_row": n0})
+
+
+def _norm(text: str) -> str:
+    return "".join(text.split()).replace("_", "").lower()
+
+
+def _read_csv(p: Path, encoding: str | None, aliases: Mapping[str, list[str]] | None) -> Table:
+    data = p.read_bytes()
+    if encoding:
+        how = "option"
+    else:
+        encoding, how = detect_text_encoding(data)
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise InputFileError(f"{p}：无法按 {encoding} 读取（{exc}）") from exc
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    records = [(n, r) for n, r in enumerate(reader, start=1) if not all(_blank(v) for v in r)]
+    if not records:
+        raise InputFileError(f"{p}：文件是空的")
+    table = _split_header(records, aliases)
+    table.encoding, table.encoding_source = encoding, how
+    return table
+
+
+def _cell(v: Any) -> Any:
+    if isinstance(v, datetime):
+        return v.date() if v.time() == datetime.min.time() else v
+    return v
+
+
+def _read_xlsx(p: Path, sheet: str | None, aliases: Mapping[str, list[str]] | None) -> Table:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        wb = load_workbook(p, read_only=True, data_only=True)
+    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+        raise InputFileError(f"{p}：无法作为 Excel 文件打开（{exc}）") from exc
+    try:
+        if sheet is None:
+            ws = wb.worksheets[0]
+        elif sheet in wb.sheetnames:
+            ws = wb[sheet]
+        else:
+            raise InputFileError(f"{p} 中没有工作表 {sheet!r}；可用：{', '.join(wb.sheetnames)}")
+        records = [(n, [_cell(v) for v in r])
+                   for n, r in enumerate(ws.iter_rows(values_only=True), start=1)
+                   if not all(_blank(v) for v in r)]
+        if not records:
+            raise InputFileError(f"{p}：工作表 {ws.title} 是空的")
+        table = _split_header(records, aliases)
+        table.sheet = ws.title
+        return table
+    finally:
+        wb.close()
+
+
+def read_table(path: str | Path, *, sheet: str | None = None, encoding: str | None = None,
+               header_aliases: Mapping[str, list[str]] | None = None) -> Table:
+    """Read the first (or the named) sheet of an XLSX, or a CSV file; ``header_aliases`` (the
+    column names the caller knows) find the header row below a title."""
+    p = Path(path)
+    if not p.exists():
+        raise InputFileError(f"文件不存在：{p}")
+    suffix = p.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(p, sheet, header_aliases)
+    if suffix in (".csv", ".txt"):
+        return _read_csv(p, encoding, header_aliases)
+    if suffix == ".xls":
+        raise InputFileError(f"{p}：不支持旧版 .xls；请在 Excel/WPS 中另存为 .xlsx 或 CSV")
+    raise InputFileError(f"{p}：不支持的文件类型 {suffix or '(无扩展名)'}；支持 .xlsx 和 .csv")
+
+
+def cell_reader(columns: Mapping[str, int]) -> Callable[[list[Any], str], Any]:
+    """``cell(row, field)``: the row's value in the column mapped to ``field`` (None when the
+    field is not mapped or the row is short — spreadsheets drop trailing blanks)."""
+
+    def cell(row: list[Any], name: str) -> Any:
+        i = columns.get(name)
+        return row[i] if i is not None and i < len(row) else None
+
+    return cell

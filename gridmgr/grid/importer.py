@@ -1,0 +1,287 @@
+"""Importing areas (district, streets, communities, unit grid cells) from vector files.
+
+Every feature is either accepted or refused with a reason and its feature number as the user sees
+it (the fid of a GeoPackage, else counted from 1); warnings say what was noticed or normalised.
+Accepted features land in one transaction — on cancel or error nothing lands.  Parents come from a
+parent column (by code, or by name when the value is not a code) or, when there is none, from the
+parent area that holds the feature's representative point (largest overlap as a fallback).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from ..coords import crs as crsmod
+from ..errors import InputFileError, UsageError
+from ..files import columns
+from ..files.readers import read_vector
+from ..findings import WARNING, Finding, Report
+from ..levels import LEVELS, PARENT_LEVEL
+from ..progress import Progress, Task
+from ..registers.cell_assignment import reassign_enterprises
+from ..storage import Store, today
+from ..text import clean_code, clean_name, iso_date
+from .codes import extends_parent
+from .codes import scheme as get_scheme
+
+POLYGONAL = {"Polygon", "MultiPolygon"}
+
+
+def _find_parents(store: Store, level: str, system: str, gdf: gpd.GeoDataFrame,
+                  parent_values: list[str | None]) -> list[str | None]:
+    """The parent code of each feature: "" when none is found, None for a top-level area."""
+    plevel = PARENT_LEVEL[level]
+    admin = store.meta().get("admin_code")
+    parents = store.areas(plevel, system=system) if plevel else None
+    if plevel is None:
+        return [v or None for v in parent_values]
+    if parents is None or len(parents) == 0:
+        if plevel == "district":  # streets of a project with no district polygon
+            return [v or admin for v in parent_values]
+        raise UsageError(f"项目中还没有{ {'street': '街道', 'community': '社区'}[plevel] }，"
+                         f"请先导入上一级（grid import --level {plevel}）")
+    by_code = set(parents["code"])
+    names = parents.groupby("name")["code"].agg(list).to_dict()
+    out: list[str | None] = [None] * len(gdf)
+    need_location = []
+    for i, v in enumerate(parent_values):
+        if v is None:
+            need_location.append(i)
+        elif v in by_code:
+            out[i] = v
+        elif len(names.get(v, [])) == 1:
+            out[i] = names[v][0]
+        else:
+            out[i] = ""
+    if need_location:
+        sub = gdf.iloc[need_location]
+        pts = gpd.GeoDataFrame(geometry=sub.geometry.representative_point(), crs=gdf.crs)
+        joined = gpd.sjoin(pts, parents[["code", "geometry"]], how="left", predicate="within")
+        found = joined[~joined.index.duplicated()]["code"].reindex(sub.index).tolist()
+        for pos, code in enumerate(found):
+            if not isinstance(code, str):  # rare: fall back to the largest overlap
+                g = sub.geometry.iloc[pos]
+                hits = parents[parents.intersects(g)]
+                code = (hits.iloc[int(np.argmax(hits.intersection(g).area))]["code"]
+                        if len(hits) else "")
+            out[need_location[pos]] = code
+    return out
+
+
+def _plausible(geoms: gpd.GeoSeries, margin_deg: float = 1.0) -> np.ndarray:
+    """Per feature: coordinates are finite and inside the area of use of the project CRS.
+
+    Catches the usual mistakes — Gauss-Krüger metres declared as degrees, longitude and
+    latitude swapped, a wrong zone — before they land as a street at latitude 113.
+    """
+    if len(geoms) == 0:
+        return np.zeros(0, dtype=bool)
+    arr = geoms.to_numpy()
+    ok = np.isfinite(shapely.bounds(arr)).all(axis=1)
+    use = geoms.crs.area_of_use
+    if use is None or not ok.any():
+        return ok
+    with np.errstate(all="ignore"):
+        ll = geoms.to_crs("EPSG:4490").bounds.to_numpy()
+    w, s, e, n = use.west - margin_deg, use.south - margin_deg, use.east + margin_deg, \
+        use.north + margin_deg
+    inside = (ll[:, 0] >= w) & (ll[:, 2] <= e) & (ll[:, 1] >= s) & (ll[:, 3] <= n)
+    return ok & np.isfinite(ll).all(axis=1) & inside
+
+
+def _replaced_codes(store: Store, level: str, system: str, rows: list[dict[str, Any]],
+                    geoms: list[Any], min_overlap_m2: float = 1.0) -> list[str]:
+    """Current areas a redrawn file replaces: same code, or overlapping a new area by more than
+    ``min_overlap_m2`` (a redrawn grid may renumber)."""
+    codes = {r["code"] for r in rows}
+    old = store.areas(level, system=system)
+    if len(old) == 0 or not geoms:
+        return sorted(codes)
+    new = gpd.GeoSeries(geoms, crs=store.crs)
+    metric = crsmod.metric_crs_for(new)
+    old_m = old.geometry.to_crs(metric).to_numpy()
+    new_m = new.to_crs(metric).to_numpy()
+    tree = shapely.STRtree(old_m)
+    i_new, i_old = tree.query(new_m, predicate="intersects")
+    if len(i_old):
+        area = shapely.area(shapely.intersection(new_m[i_new], old_m[i_old]))
+        codes |= set(old["code"].to_numpy()[i_old[area > min_overlap_m2]])
+    return sorted(codes)
+
+
+def import_grid(store: Store, path: str | Path, *, level: str, system: str = "urban",
+                layer: str | None = None, encoding: str | None = None,
+                crs: str | None = None, mapping: Mapping[str, str] | None = None,
+                dry_run: bool = False, supersede: bool = False,
+                valid_from: str | None = None) -> Task[Report]:
+    """Import one level of areas from ``path``; yields progress, returns the report."""
+    if level not in LEVELS:
+        raise UsageError(f"未知层级 {level!r}；可选：{', '.join(LEVELS)}")
+    store.check_system(system)
+    valid_from = iso_date(valid_from) if valid_from else today()
+    p = Path(path)
+    file = p.name
+    yield Progress(0, 5, f"读取 {file}")
+    data = read_vector(p, layer=layer, encoding=encoding)
+    gdf = data.gdf
+    report = Report(info={
+        "file": str(p), "layer": data.layer, "level": level, "system": system,
+        "encoding": data.encoding, "encoding_source": data.encoding_source,
+        "dry_run": dry_run, "features": len(gdf)})
+    if crs:
+        src_crs = crsmod.parse_crs(crs)
+        if data.crs is not None and not data.crs.equals(src_crs):
+            report.add(Finding.make("crs_override", severity=WARNING, file=file,
+                                    file_crs=data.crs.name, crs=src_crs.name))
+    elif data.crs is not None:
+        src_crs = data.crs
+    else:
+        raise InputFileError(f"{p}：文件没有坐标系（缺少 .prj 等），无法确定位置；"
+                             "请用 --crs 指明，例如 --crs EPSG:4547（CGCS2000 3 度带 114°E）")
+    report.info["crs"] = f"EPSG:{crsmod.epsg_of(src_crs)}" if crsmod.epsg_of(src_crs) \
+        else src_crs.name
+    fields = columns.recognise(gdf.columns, level, mapping)
+    report.info["columns"] = fields
+    if "code" not in fields:
+        raise InputFileError(
+            f"{p}：找不到编码列；文件的列：{', '.join(c for c in gdf.columns if c != 'geometry')}"
+            "。请用 --map 源列=code 指明")
+    if len(gdf) == 0:
+        raise InputFileError(f"{p}：图层 {data.layer} 中没有要素")
+    gdf = gdf.set_crs(src_crs, allow_override=True)
+
+    yield Progress(1, 5, "检查要素")
+    sch = get_scheme(store.meta().get("code_scheme", "national"))
+    existing = store.existing_codes(level, system)
+    seen: dict[str, int] = {}
+    keep: list[int] = []
+    recs: list[dict[str, Any]] = []
+    parent_values: list[str | None] = []
+    geom_types = gdf.geometry.geom_type.to_numpy()
+    empty = gdf.geometry.is_empty.to_numpy() | gdf.geometry.isna().to_numpy()
+    n = len(gdf)
+    raw_codes = gdf[fields["code"]].tolist()
+    raw_names = gdf[fields["name"]].tolist() if "name" in fields else [None] * n
+    raw_parents = gdf[fields["parent"]].tolist() if "parent" in fields else [None] * n
+    for i in range(n):
+        row = data.rows[i]
+        code, notes = clean_code(raw_codes[i])
+        for note in notes:
+            report.add(Finding.make(note, severity=WARNING, file=file, row=row,
+                                    field=fields["code"]))
+        name, notes = clean_name(raw_names[i])
+        for note in notes:
+            report.add(Finding.make(note, severity=WARNING, file=file, row=row,
+                                    field=fields["name"]))
+        parent, notes = clean_code(raw_parents[i])
+        for note in notes:
+            report.add(Finding.make(note, severity=WARNING, file=file, row=row,
+                                    field=fields["parent"]))
+        if empty[i]:
+            report.add(Finding.make("no_geometry", file=file, row=row, code=code))
+            continue
+        if geom_types[i] not in POLYGONAL:
+            report.add(Finding.make("not_polygon", file=file, row=row, code=code,
+                                    geom_type=geom_types[i]))
+            continue
+        if not code:
+            report.add(Finding.make("missing_code", file=file, row=row))
+            continue
+        if code in seen:
+            report.add(Finding.make("duplicate_code_in_file", file=file, row=row, code=code,
+                                    first_row=seen[code]))
+            continue
+        seen[code] = row
+        if code in existing and not supersede:
+            report.add(Finding.make("duplicate_code_in_project", file=file, row=row, code=code,
+                                    level=level))
+            continue
+        problem = sch.problem(code, level)
+        if problem:
+            report.add(Finding.make("code_scheme", severity=WARNING, file=file, row=row,
+                                    code=code, scheme=sch.title, detail=problem))
+        keep.append(i)
+        recs.append({"code": code, "name": name, "row": row})
+        parent_values.append(parent)
+
+    yield Progress(2, 5, "坐标转换")
+    sub = gdf.iloc[keep]
+    try:
+        geoms = sub.geometry.to_crs(store.crs) if len(sub) else sub.geometry
+    except Exception as exc:  # pyproj raises several kinds for impossible transforms
+        raise InputFileError(f"{p}：无法从 {src_crs.name} 转换到项目坐标系：{exc}") from exc
+    finite = _plausible(geoms)
+    valid = shapely.is_valid(geoms.to_numpy()) if len(geoms) else []
+    sub_gdf = gpd.GeoDataFrame({"row": [r["row"] for r in recs]}, geometry=geoms.to_numpy(),
+                               crs=store.crs)
+
+    yield Progress(3, 5, "确定上级")
+    parents = _find_parents(store, level, system, sub_gdf, parent_values)
+    rows_out, geoms_out = [], []
+    for j, rec in enumerate(recs):
+        row = rec["row"]
+        if not finite[j]:
+            lon, lat = shapely.get_coordinates(sub.geometry.iloc[j])[0]
+            report.add(Finding.make("bad_coordinates", file=file, row=row, code=rec["code"],
+                                    crs=report.info["crs"], x0=f"{lon:.6g}", y0=f"{lat:.6g}"))
+            continue
+        parent = parents[j]
+        if parent == "":
+            reason = "parent_not_found" if parent_values[j] is not None else "no_parent"
+            report.add(Finding.make(reason, file=file, row=row, code=rec["code"],
+                                    parent=parent_values[j]))
+            continue
+        if parent_values[j] is None and PARENT_LEVEL[level] not in (None, "district"):
+            report.add(Finding.make("parent_by_location", severity=WARNING, file=file, row=row,
+                                    code=rec["code"], parent=parent))
+        if parent and not extends_parent(rec["code"], parent):
+            report.add(Finding.make("code_not_extending_parent", severity=WARNING, file=file,
+                                    row=row, code=rec["code"], parent=parent))
+        if not valid[j]:
+            detail = shapely.is_valid_reason(geoms.iloc[j])
+            report.add(Finding.make("invalid_geometry_input", severity=WARNING, file=file,
+                                    row=row, code=rec["code"], detail=detail))
+        rows_out.append({"code": rec["code"], "name": rec["name"], "parent_code": parent,
+                         "system": system, "source": f"{file}#{row}",
+                         "valid_from": valid_from})
+        geoms_out.append(geoms.iloc[j])
+    report.accepted = len(rows_out)
+    report.info["preview"] = [f"{r['code']} {r['name'] or ''}".strip() for r in rows_out[:5]]
+    if rows_out:
+        areas = crsmod.area_m2(gpd.GeoSeries(geoms_out, crs=store.crs))
+        for r, a in zip(rows_out, areas):
+            r["area_m2"] = round(float(a), 2)
+    if dry_run:
+        yield Progress(5, 5, "试运行完成，未写入")
+        return report
+
+    yield Progress(4, 5, f"写入 {len(rows_out)} 个要素")
+    with store.atomic():
+        if supersede:
+            replaced = _replaced_codes(store, level, system, rows_out, geoms_out)
+            report.info["superseded"] = store.close_areas(level, system, codes=replaced,
+                                                          valid_to=valid_from)
+            closed = store.close_area_responsibilities(system, replaced, valid_from)
+            if closed:  # the areas ended: so did the responsibilities sitting on them
+                report.add(Finding.make("responsibilities_closed", severity=WARNING,
+                                        count=closed))
+        batch = 5000
+        for start in range(0, len(rows_out), batch):
+            store.insert_areas(level, rows_out[start:start + batch],
+                               geoms_out[start:start + batch])
+            yield Progress(4, 5, f"写入 {min(start + batch, len(rows_out))}/{len(rows_out)}")
+        if system == "urban" and level in ("cell", "community", "street"):
+            moved = reassign_enterprises(store)  # the grid changed: so may their cells
+            report.info["enterprises_moved_count"] = len(moved)
+            report.info["enterprises_moved"] = moved[:1000]  # the report lists the first 1000
+        store.audit("grid import", {"file": str(p), "level": level, "system": system,
+                                    "accepted": report.accepted,
+                                    "refused": len(report.refused)})
+    yield Progress(5, 5, "完成")
+    return report

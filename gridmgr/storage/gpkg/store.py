@@ -1,0 +1,235 @@
+"""The open project: settings, audit log, and the area layers.
+
+Every user action that writes is one ``with store.atomic():`` block.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import sqlite_utils
+from pyproj import CRS
+
+from ... import geometry
+from ...errors import ProjectExists, ReadOnlyProject, UsageError
+from ...levels import LEVEL_TABLES
+from . import schema
+from .case_browse import CaseBrowseMixin
+from .case_stats import CaseStatsMixin
+from .cases import CasesMixin
+from .connection import (
+    GPKG_APPLICATION_ID,
+    GPKG_USER_VERSION,
+    connect,
+    inspect,
+    is_readonly_file,
+    now_iso,
+    today,
+)
+from .features import insert_features, update_extent
+from .fieldwork import FieldworkMixin
+from .lookup import LookupMixin
+from .registers import RegistersMixin
+
+AREA_COLUMNS = ("fid", "uuid", "system", "code", "name", "parent_code", "valid_from", "valid_to",
+                "area_m2", "source", "created_at")
+
+
+class Store(RegistersMixin, FieldworkMixin, CasesMixin, CaseStatsMixin, LookupMixin,
+            CaseBrowseMixin):
+    """An open project.  Every user action that writes goes through one ``with store.atomic():``."""
+
+    def __init__(self, path: str | Path, db: sqlite_utils.Database, *, readonly: bool) -> None:
+        self.path = Path(path)
+        self.db = db
+        self.readonly = readonly
+        self._meta: dict[str, str] | None = None
+
+    # -- lifecycle
+    @classmethod
+    def create(cls, path: str | Path, settings: dict[str, str], *, overwrite: bool = False
+               ) -> "Store":
+        p = Path(path)
+        if p.exists() and not overwrite:
+            raise ProjectExists(f"文件已存在：{p}（不会覆盖；换一个文件名或先删除）")
+        if p.exists() and is_readonly_file(p):
+            raise ReadOnlyProject(f"{p} 是只读文件，不会覆盖")
+        tmp = p.with_name(p.name + ".creating")
+        tmp.unlink(missing_ok=True)
+        conn = sqlite3.connect(tmp)
+        conn.execute(f"PRAGMA application_id = {GPKG_APPLICATION_ID}")
+        conn.execute(f"PRAGMA user_version = {GPKG_USER_VERSION}")
+        conn.close()
+        db = connect(tmp)
+        try:
+            with db.atomic():
+                schema.apply_migrations(db, 0, settings)
+                meta = db["gridmgr_meta"]
+                for k, v in settings.items():
+                    if k != "schema_version":
+                        meta.upsert({"key": k, "value": str(v)}, pk="key")
+                meta.upsert({"key": "created_at", "value": now_iso()}, pk="key")
+                db["gridmgr_audit"].insert({"at": now_iso(), "action": "init",
+                                            "detail": json.dumps(settings, ensure_ascii=False)})
+        finally:
+            db.conn.close()
+        os.replace(tmp, p)  # the project appears whole or not at all
+        return cls.open(p)
+
+    @classmethod
+    def open(cls, path: str | Path, *, readonly: bool = False) -> "Store":
+        info = inspect(path, for_write=not readonly)
+        db = connect(path, readonly=readonly)
+        store = cls(path, db, readonly=readonly)
+        if not readonly and info.schema_version < schema.SCHEMA_VERSION:
+            with db.atomic():
+                schema.apply_migrations(db, info.schema_version, store.meta())
+            store._meta = None
+        return store
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def atomic(self) -> Iterator["Store"]:
+        """One transaction: everything inside lands together or not at all."""
+        if self.readonly:
+            raise ReadOnlyProject(f"{self.path} 以只读方式打开")
+        with self.db.atomic():
+            yield self
+
+    def has_table(self, table: str) -> bool:
+        """Whether the file has ``table`` (a project opened read-only is not migrated, so an
+        older one may lack the newer tables)."""
+        return bool(self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                                    "name = ?", [table]).fetchone())
+
+    # -- settings and audit
+    def meta(self) -> dict[str, str]:
+        if self._meta is None:
+            self._meta = {r["key"]: r["value"] for r in self.db["gridmgr_meta"].rows}
+        return dict(self._meta)
+
+    def audit(self, action: str, detail: dict[str, Any]) -> None:
+        self.db["gridmgr_audit"].insert({"at": now_iso(), "action": action,
+                                         "detail": json.dumps(detail, ensure_ascii=False)})
+
+    def audit_log(self) -> list[dict[str, Any]]:
+        return list(self.db["gridmgr_audit"].rows_where(order_by="id"))
+
+    @property
+    def crs(self) -> CRS:
+        return CRS.from_user_input(self.meta()["crs"])
+
+    @property
+    def srs_id(self) -> int:
+        return int(self.crs.to_epsg(min_confidence=90))
+
+    def grid_systems(self) -> list[dict[str, Any]]:
+        return list(self.db["grid_systems"].rows_where(order_by="id"))
+
+    def check_system(self, system: str | None) -> None:
+        """UsageError for a grid system the project does not have (None means all)."""
+        known = [s["code"] for s in self.grid_systems()]
+        if system is not None and system not in known:
+            raise UsageError(f"未知网格体系 {system!r}；本项目有：{', '.join(known)}")
+
+    # -- areas
+    def areas(self, level: str, *, system: str | None = None, current: bool = True,
+              as_of: str | None = None) -> gpd.GeoDataFrame:
+        """Areas of one level as a GeoDataFrame in the project CRS (geometry decoded from GPB)."""
+        table = LEVEL_TABLES[level]
+        where, params = [], []
+        if system is not None:
+            where.append("system = ?")
+            params.append(system)
+        if as_of is not None:
+            where.append("valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)")
+            params += [as_of, as_of]
+        elif current:
+            where.append("valid_to IS NULL")
+        sql = f'SELECT {", ".join(AREA_COLUMNS)}, geom FROM "{table}"'
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY fid"
+        cur = self.db.execute(sql, params)
+        rows = cur.fetchall()
+        # object columns keep None for missing text (pandas 3 would turn it into NaN)
+        df = pd.DataFrame([r[:-1] for r in rows], columns=list(AREA_COLUMNS), dtype=object)
+        df["fid"] = df["fid"].astype("int64")
+        df["area_m2"] = pd.to_numeric(df["area_m2"]).astype("float64")
+        geoms = geometry.decode([r[-1] for r in rows]) if rows else np.array([], dtype=object)
+        return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, crs=self.crs), crs=self.crs)
+
+    def count_areas(self, level: str, *, system: str | None = None, current: bool = True) -> int:
+        where = ["1=1"]
+        params: list[Any] = []
+        if system is not None:
+            where.append("system = ?")
+            params.append(system)
+        if current:
+            where.append("valid_to IS NULL")
+        sql = f'SELECT count(*) FROM "{LEVEL_TABLES[level]}" WHERE {" AND ".join(where)}'
+        return int(self.db.execute(sql, params).fetchone()[0])
+
+    def existing_codes(self, level: str, system: str) -> set[str]:
+        sql = f'SELECT code FROM "{LEVEL_TABLES[level]}" WHERE system = ? AND valid_to IS NULL'
+        return {r[0] for r in self.db.execute(sql, [system])}
+
+    def insert_areas(self, level: str, records: Iterable[dict[str, Any]],
+                     geoms: Sequence[Any]) -> int:
+        """Insert areas (geometries in the project CRS, promoted to MultiPolygon)."""
+        created = now_iso()
+        rows = []
+        for rec in records:
+            row = {k: rec.get(k) for k in AREA_COLUMNS if k != "fid"}
+            row["uuid"] = row["uuid"] or str(uuid.uuid4())
+            row["system"] = row["system"] or "urban"
+            row["valid_from"] = row["valid_from"] or today()
+            row["created_at"] = created
+            rows.append(row)
+        table = LEVEL_TABLES[level]
+        insert_features(self.db, table, rows, geometry.to_multi(geoms), self.srs_id)
+        update_extent(self.db, table)
+        return len(rows)
+
+    def close_areas(self, level: str, system: str, *, valid_to: str,
+                    codes: Iterable[str] = (), parents: Iterable[str] = ()) -> int:
+        """End the validity of the current areas with these codes or under these parents.
+
+        A redrawn grid keeps the old rows for history.  An area cannot end before it began:
+        that raises UsageError and closes nothing (the caller's transaction rolls back).
+        """
+        table = LEVEL_TABLES[level]
+        n = 0
+        for column, values in (("code", list(codes)), ("parent_code", list(parents))):
+            for i in range(0, len(values), 500):
+                chunk = values[i:i + 500]
+                cond = (f"system = ? AND valid_to IS NULL AND {column} IN "
+                        f"({','.join('?' * len(chunk))})")
+                early = self.db.execute(f'SELECT code, valid_from FROM "{table}" WHERE {cond} '
+                                        "AND valid_from > ? LIMIT 1",
+                                        [system, *chunk, valid_to]).fetchone()
+                if early:
+                    raise UsageError(f"{early[0]} 自 {early[1]} 起有效，不能在 {valid_to} 失效；"
+                                     "请检查生效日期")
+                cur = self.db.execute(f'UPDATE "{table}" SET valid_to = ? WHERE {cond}',
+                                      [valid_to, system, *chunk])
+                n += cur.rowcount
+        return n

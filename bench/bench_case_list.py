@@ -37,7 +37,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from gridmgr.cases import lifecycle as core  # noqa: E402
 from gridmgr.project import open_project  # noqa: E402
-from gridmgr.storage.gpkg.case_browse import CaseQuery  # noqa: E402
+from gridmgr.storage.queries import CaseQuery  # noqa: E402
 from ui.case_detail import CaseDetail  # noqa: E402
 from ui.cases_view import CaseListModel  # noqa: E402
 

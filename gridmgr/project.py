@@ -1,4 +1,8 @@
-"""Creating and opening projects: the entry points the CLI and the desktop share."""
+"""Creating and opening projects: the entry points the CLI and the desktop share.
+
+The one place that hands storage the defaults the capabilities own (the shipped category
+table and holiday calendar), so that storage creates tables without knowing cases.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,16 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .cases.categories import default_categories
+from .cases.workcalendar import DEFAULT_WORK_HOURS, default_calendar_rows
 from .coords import crs as crsmod
 from .errors import UsageError
 from .grid.codes import SCHEMES
 from .levels import LEVELS
-from .storage import Store
+from .storage import ProjectDefaults, Store, create_store, open_store
+
+DEFAULTS = ProjectDefaults(categories=default_categories, calendar=default_calendar_rows,
+                           work_hours=DEFAULT_WORK_HOURS)
 
 
 def init_project(path: str | Path, *, name: str, admin_code: str, crs: str = crsmod.CGCS2000,
@@ -33,11 +42,11 @@ def init_project(path: str | Path, *, name: str, admin_code: str, crs: str = crs
         raise UsageError(f"项目文件应以 .gpkg 结尾：{p}")
     settings = {"name": name.strip(), "admin_code": admin_code, "crs": f"EPSG:{epsg}",
                 "code_scheme": code_scheme}
-    return Store.create(p, settings, overwrite=overwrite)
+    return create_store(p, settings, defaults=DEFAULTS, overwrite=overwrite)
 
 
 def open_project(path: str | Path, *, readonly: bool = False) -> Store:
-    return Store.open(path, readonly=readonly)
+    return open_store(path, defaults=DEFAULTS, readonly=readonly)
 
 
 def summary(store: Store) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from gridmgr.cases import lifecycle as cases
 from gridmgr.cases import workflow
 from gridmgr.storage import Store
-from gridmgr.storage.gpkg.case_browse import CASE_LIST_COLUMNS, CaseQuery
+from gridmgr.storage.queries import CASE_LIST_COLUMNS, CaseQuery
 from maps.case_layer import status_colour
 from ui.case_detail import named
 from ui.i18n import status_term

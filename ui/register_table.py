@@ -23,13 +23,13 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QTableView, QVBoxLayout, QWidge
 from gridmgr.levels import LEVEL_ZH
 from gridmgr.outputs.layers import HEADERS_ZH
 from gridmgr.storage import Store
-from gridmgr.storage.gpkg.browse import Query
+from gridmgr.storage.queries import Query
 from ui.i18n import term
 from ui.lazy_model import LazyRowsModel
 
 HEADERS = {**HEADERS_ZH, "level": "层级", "area_code": "区域编码", "system": "网格体系",
            "note": "备注", "valid_from": "起始日期", "valid_to": "结束日期", "name": "名称"}
-# The headings the register tables show (gridmgr.storage.browse.BROWSABLE), listed for lupdate;
+# The headings the register tables show (gridmgr.storage.queries.BROWSABLE), listed for lupdate;
 # tests/test_i18n.py checks every shown heading is here.
 HEADER_WORDS = (
     QT_TRANSLATE_NOOP("RegisterHeaders", "名称"),

@@ -1,24 +1,53 @@
-"""The project file: one SQLite file that is a valid OGC GeoPackage.  All SQL lives here.
+"""Where a project lives.  All SQL of gridmgr is in this package, behind one seam.
 
-``connection`` opens files (the one connection factory, safe inspection), ``schema`` holds the
-DDL and the numbered migrations, ``store`` the open project and its area layers.
+* :mod:`.api` — the seam: the :class:`Store` protocol every backend implements, and the
+  :class:`ProjectDefaults` a new project starts with.
+* :mod:`.records` and :mod:`.queries` — the shapes that cross it: frame columns and the paged
+  lists' questions.
+* :mod:`.gpkg` — the GeoPackage adapter (one SQLite file QGIS opens as it is).
+* :mod:`.clock` — the stamps every backend writes; :mod:`.tiles` (offline basemaps) and
+  :mod:`.package_gpkg` (a field package's GeoPackage) are files gridmgr reads and writes beside
+  a project, not projects.
+
+:func:`create_store` and :func:`open_store` are the only way in; :mod:`gridmgr.project` calls
+them with the defaults the capabilities own.
 """
 
+from __future__ import annotations
+
+from pathlib import Path
+
 from ..levels import LEVEL_TABLES, LEVELS, PARENT_LEVEL
+from .api import ProjectDefaults, Store
+from .clock import now_iso, today
 from .gpkg.connection import (
     GPKG_APPLICATION_ID,
     GPKG_USER_VERSION,
     ProjectInfo,
     connect,
     inspect,
-    now_iso,
-    today,
 )
 from .gpkg.schema import MIGRATIONS, SCHEMA_VERSION
-from .gpkg.store import AREA_COLUMNS, Store
+from .gpkg.store import GpkgStore
+from .records import AREA_COLUMNS
+
+
+def create_store(location: str | Path, settings: dict[str, str], *,
+                 defaults: ProjectDefaults, overwrite: bool = False) -> Store:
+    """Create a project at ``location`` with ``settings`` (name, admin_code, crs, code_scheme)
+    and return it open for writing."""
+    return GpkgStore.create(location, settings, defaults=defaults, overwrite=overwrite)
+
+
+def open_store(location: str | Path, *, defaults: ProjectDefaults, readonly: bool = False
+               ) -> Store:
+    """Open the project at ``location``; a read-write open migrates an older schema first."""
+    return GpkgStore.open(location, defaults=defaults, readonly=readonly)
+
 
 __all__ = [
     "AREA_COLUMNS", "GPKG_APPLICATION_ID", "GPKG_USER_VERSION", "LEVELS", "LEVEL_TABLES",
-    "MIGRATIONS", "PARENT_LEVEL", "SCHEMA_VERSION", "ProjectInfo", "Store", "connect",
-    "inspect", "now_iso", "today",
+    "MIGRATIONS", "PARENT_LEVEL", "SCHEMA_VERSION", "GpkgStore", "ProjectDefaults",
+    "ProjectInfo", "Store", "connect", "create_store", "inspect", "now_iso", "open_store",
+    "today",
 ]

@@ -16,7 +16,7 @@ from gridmgr.errors import UsageError
 from gridmgr.project import open_project
 from gridmgr.registers.responsibility import assign
 from gridmgr.storage import Store
-from gridmgr.storage.gpkg.cases import CASE_COLUMNS, TRANSITION_COLUMNS
+from gridmgr.storage.records import CASE_COLUMNS, TRANSITION_COLUMNS
 
 CELL = "44060401000501"  # community 440604010005: CC0046 until 2026-02-28, CC0146 from 03-01
 SIBLING = "44060401000502"

@@ -230,7 +230,7 @@ def test_atomic_rolls_back_everything(project):
 def test_migrations_are_numbered_and_run_in_one_transaction(project, monkeypatch):
     assert sorted(storage.MIGRATIONS) == list(range(1, schema.SCHEMA_VERSION + 1))
 
-    def broken(db, settings):
+    def broken(db, settings, defaults):
         db.execute("CREATE TABLE half_done (a)")
         raise RuntimeError("migration failed")
 
@@ -241,7 +241,7 @@ def test_migrations_are_numbered_and_run_in_one_transaction(project, monkeypatch
         open_project(project)
     assert digest(project) == before
 
-    def works(db, settings):
+    def works(db, settings, defaults):
         """add a table"""
         db.execute("CREATE TABLE added_later (a)")
 

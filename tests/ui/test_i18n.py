@@ -535,7 +535,7 @@ def test_case_panel_in_english_shows_statuses_and_actions_translated(qtbot, demo
 
 
 def test_every_register_heading_is_listed_for_translation():
-    from gridmgr.storage.gpkg.browse import BROWSABLE
+    from gridmgr.storage.queries import BROWSABLE
     from ui.register_table import HEADER_WORDS, HEADERS
 
     shown = {HEADERS.get(c, c) for _id, cols, _f in BROWSABLE.values() for c in cols}

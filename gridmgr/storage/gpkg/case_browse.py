@@ -15,7 +15,6 @@ which is what a list shows.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -23,65 +22,43 @@ import pandas as pd
 import shapely
 
 from ... import geometry
-from ...cases.workflow import OPEN_STATUSES
 from ...levels import LEVEL_TABLES
+from ...statuses import OPEN_STATUSES
+from ..queries import CASE_LIST_COLUMNS, CaseQuery
 
 _TOP = "\U0010ffff"  # above every character: the end of a prefix range
-# what a row of the list holds: fid first, then these (the model maps codes to names)
-CASE_LIST_COLUMNS = ("case_no", "status", "source", "category_code", "description", "address",
-                     "street_code", "community_code", "cell_code", "handler_staff_no",
-                     "reported_at", "due_at", "supervised", "rework_count")
 
 
-@dataclass(frozen=True)
-class CaseQuery:
-    """One view of the case list.  ``overdue_at`` (a moment, ISO text) keeps only the cases
-    overdue then; ``as_of`` (default: ``overdue_at``) is the moment the ``overdue`` column of
-    each row is computed for."""
+def case_where(q: CaseQuery) -> tuple[str, list[Any]]:
+    conds: list[str] = []
+    params: list[Any] = []
 
-    statuses: tuple[str, ...] = ()
-    overdue_at: str | None = None
-    as_of: str | None = None
-    source: str | None = None
-    category_codes: tuple[str, ...] = ()
-    street_code: str | None = None
-    community_code: str | None = None
-    cell_code: str | None = None
-    handler_staff_no: str | None = None
-    text: str = ""
-    order_by: str | None = None
-    descending: bool = False
+    def among(col: str, values: Sequence[str]) -> None:
+        conds.append(f'"{col}" IN ({",".join("?" * len(values))})')
+        params.extend(values)
 
-    def where(self) -> tuple[str, list[Any]]:
-        conds: list[str] = []
-        params: list[Any] = []
-
-        def among(col: str, values: Sequence[str]) -> None:
-            conds.append(f'"{col}" IN ({",".join("?" * len(values))})')
-            params.extend(values)
-
-        if self.statuses:
-            among("status", self.statuses)
-        if self.overdue_at:
-            among("status", OPEN_STATUSES)
-            conds.append("due_at IS NOT NULL AND due_at < ?")
-            params.append(self.overdue_at)
-        if self.category_codes:
-            among("category_code", self.category_codes)
-        for col in ("source", "street_code", "community_code", "cell_code", "handler_staff_no"):
-            value = getattr(self, col)
-            if value:
-                conds.append(f'"{col}" = ?')
-                params.append(value)
-        text = self.text.strip()
-        if text and text.isascii():  # a case number (or its start): the UNIQUE index's range
-            conds.append("case_no >= ? AND case_no < ?")
-            params += [text.upper(), text.upper() + _TOP]
-        elif text:  # words: a scan of description and address
-            conds.append("(instr(coalesce(description, ''), ?) > 0 OR "
-                         "instr(coalesce(address, ''), ?) > 0)")
-            params += [text, text]
-        return (" WHERE " + " AND ".join(conds)) if conds else "", params
+    if q.statuses:
+        among("status", q.statuses)
+    if q.overdue_at:
+        among("status", OPEN_STATUSES)
+        conds.append("due_at IS NOT NULL AND due_at < ?")
+        params.append(q.overdue_at)
+    if q.category_codes:
+        among("category_code", q.category_codes)
+    for col in ("source", "street_code", "community_code", "cell_code", "handler_staff_no"):
+        value = getattr(q, col)
+        if value:
+            conds.append(f'"{col}" = ?')
+            params.append(value)
+    text = q.text.strip()
+    if text and text.isascii():  # a case number (or its start): the UNIQUE index's range
+        conds.append("case_no >= ? AND case_no < ?")
+        params += [text.upper(), text.upper() + _TOP]
+    elif text:  # words: a scan of description and address
+        conds.append("(instr(coalesce(description, ''), ?) > 0 OR "
+                     "instr(coalesce(address, ''), ?) > 0)")
+        params += [text, text]
+    return (" WHERE " + " AND ".join(conds)) if conds else "", params
 
 
 class CaseBrowseMixin:
@@ -91,7 +68,7 @@ class CaseBrowseMixin:
 
     def case_list_count(self, q: CaseQuery) -> tuple[int, int]:
         """(cases matching, of them overdue at ``q.as_of`` or ``q.overdue_at``)."""
-        where, params = q.where()
+        where, params = case_where(q)
         moment = q.as_of or q.overdue_at
         if moment is None:
             n = self.db.execute(f"SELECT count(*) FROM cases{where}", params).fetchone()[0]
@@ -106,7 +83,7 @@ class CaseBrowseMixin:
         """Rows ``offset`` … ``offset + limit``: (fid, *CASE_LIST_COLUMNS, overdue 0/1)."""
         if q.order_by is not None and q.order_by not in (*CASE_LIST_COLUMNS, "overdue"):
             raise ValueError(f"cannot sort cases by {q.order_by!r}")
-        where, params = q.where()
+        where, params = case_where(q)
         moment = q.as_of or q.overdue_at
         marks = ",".join("?" * len(OPEN_STATUSES))
         overdue = (f"(status IN ({marks}) AND due_at IS NOT NULL AND due_at < ?)"
@@ -148,7 +125,7 @@ class CaseBrowseMixin:
         """Every case (or those in ``statuses``) as a map marker: ``case_no``, ``status``,
         ``description``, ``overdue`` at ``as_of`` and ``x``/``y`` in the project CRS — one scan,
         no history (for ``as_of`` = now)."""
-        where, params = CaseQuery(statuses=tuple(statuses)).where()
+        where, params = case_where(CaseQuery(statuses=tuple(statuses)))
         marks = ",".join("?" * len(OPEN_STATUSES))
         rows = self.db.execute(
             f"SELECT case_no, status, description, (status IN ({marks}) AND due_at IS NOT NULL "

@@ -16,13 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ...levels import LEVEL_TABLES
-
-STAT_CASE_COLUMNS = ("uuid", "status", "category_code", "cell_code", "community_code",
-                     "street_code", "handler_staff_no", "reported_at", "registered_at",
-                     "dispatched_at", "dispose_due_at", "due_at", "closed_at", "rework_count",
-                     "extension_count")
-INSPECTION_COLUMNS = ("uuid", "street_code", "community_code", "cell_code", "frequency_days",
-                      "last_inspection")
+from ..records import INSPECTION_COLUMNS, STAT_CASE_COLUMNS
 
 
 class CaseStatsMixin:

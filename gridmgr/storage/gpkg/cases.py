@@ -17,24 +17,16 @@ import numpy as np
 import pandas as pd
 
 from ... import geometry
-from .connection import now_iso
+from ..clock import now_iso
+from ..records import (
+    CASE_COLUMNS,
+    CASE_FIELDS,
+    CATEGORY_COLUMNS,
+    NOTICE_COLUMNS,
+    TRANSITION_COLUMNS,
+)
 from .features import insert_features, update_extent
 
-CASE_COLUMNS = ("fid", "uuid", "case_no", "source", "category_code", "description", "address",
-                "enterprise_uuid", "reported_at", "reporter", "status", "system", "cell_code",
-                "community_code", "street_code", "handler_staff_no", "registered_at",
-                "dispatched_at", "dispose_due_at", "due_at", "closed_at", "ext_status",
-                "ext_no", "supervised", "rework_count", "extension_count", "created_at",
-                "updated_at")
-CASE_FIELDS = tuple(c for c in CASE_COLUMNS if c not in ("fid", "created_at", "updated_at"))
-TRANSITION_COLUMNS = ("id", "uuid", "case_uuid", "seq", "action", "from_status", "to_status",
-                      "by_staff_no", "by_name", "at", "note", "due_at", "created_at")
-CATEGORY_COLUMNS = ("code", "kind", "major_code", "major_name", "name", "open_condition",
-                    "close_condition", "dispose_limit", "dispose_unit", "verify_limit",
-                    "verify_unit", "dispatch_limit", "dispatch_unit", "check_limit",
-                    "check_unit")
-NOTICE_COLUMNS = ("id", "uuid", "notice_no", "case_uuid", "enterprise_uuid", "place_key",
-                  "colour", "issued_at", "deadline", "created_at")
 _INT_COLUMNS = ("fid", "supervised", "rework_count", "extension_count")
 
 
@@ -277,10 +269,6 @@ class CasesMixin:
             self.db.execute("INSERT INTO work_calendar (day, kind, name) VALUES (?, ?, ?) "
                             "ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, "
                             "name = excluded.name", [day, kind, name])
-
-    def set_meta(self, key: str, value: str) -> None:
-        self.db["gridmgr_meta"].upsert({"key": key, "value": value}, pk="key")
-        self._meta = None  # type: ignore[attr-defined]
 
     # -- enterprises, as cases need them
     def find_enterprise(self, key: str) -> dict[str, Any] | None:

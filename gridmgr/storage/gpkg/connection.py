@@ -13,13 +13,14 @@ import sqlite3
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
 
-from ... import beijing, geometry
+from ... import geometry
 from ...errors import CorruptProject, NewerSchema, NotAProject, ProjectNotFound, ReadOnlyProject
+from ..clock import now_iso, today  # noqa: F401 (re-exported)
+from . import schema
 
 GPKG_APPLICATION_ID = 0x47504B47  # 'GPKG'
 GPKG_USER_VERSION = 10300  # GeoPackage 1.3.0: the R-tree triggers of 1.3, which
@@ -29,14 +30,6 @@ GPKG_USER_VERSION = 10300  # GeoPackage 1.3.0: the R-tree triggers of 1.3, which
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-def now_iso() -> str:
-    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
-
-
-def today() -> str:
-    """Today's date in Beijing, whatever the machine's zone (a UTC server's ``date.today()`` is
-    the day before until 08:00 Beijing time)."""
-    return beijing.today()
 
 
 # --------------------------------------------------------------------------- connection factory
@@ -122,11 +115,9 @@ def inspect(path: str | Path, *, for_write: bool = False) -> ProjectInfo:
             db.conn.close()
     except sqlite3.DatabaseError as exc:
         raise CorruptProject(f"{p} 已损坏，无法读取：{exc}") from exc
-    from .schema import SCHEMA_VERSION  # here, not at the top: schema imports this module
-
-    if version > SCHEMA_VERSION:
+    if version > schema.SCHEMA_VERSION:
         raise NewerSchema(f"{p} 由更新版本的 gridmgr 创建（结构版本 {version}，本程序支持 "
-                          f"{SCHEMA_VERSION}）；请升级 gridmgr，文件未作改动")
+                          f"{schema.SCHEMA_VERSION}）；请升级 gridmgr，文件未作改动")
     if for_write and is_readonly_file(p):
         raise ReadOnlyProject(f"{p} 是只读文件，无法写入；请复制一份或修改权限")
     return ProjectInfo(p, version, meta)

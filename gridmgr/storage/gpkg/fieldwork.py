@@ -16,17 +16,9 @@ import numpy as np
 import pandas as pd
 
 from ... import geometry
-from .connection import now_iso
+from ..clock import now_iso
+from ..records import CONFLICT_COLUMNS, FIELDPACK_COLUMNS, INSPECTION_FIELDS
 from .features import insert_features, update_extent
-
-INSPECTION_FIELDS = ("uuid", "enterprise_uuid", "cell_code", "by_staff_no", "at", "result",
-                     "findings", "opens_case", "case_category", "case_uuid", "package_uuid")
-FIELDPACK_COLUMNS = ("id", "uuid", "project_uuid", "scope_kind", "scope_value", "staff_no",
-                     "as_of", "exported_at", "out_path", "files", "cells", "enterprises", "cases",
-                     "imported_at", "import_count")
-CONFLICT_COLUMNS = ("id", "package_uuid", "table_name", "record_uuid", "label", "sent_version",
-                    "desk_version", "field_version", "status", "decision", "decided_by",
-                    "decided_at", "created_at")
 
 
 def _chunks(values: Sequence[Any], n: int = 500) -> Iterable[Sequence[Any]]:

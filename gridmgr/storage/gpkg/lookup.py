@@ -18,11 +18,8 @@ import pandas as pd
 
 from ... import geometry
 from ...levels import LEVEL_TABLES
+from ..records import ENTERPRISE_BRIEF, OFFICER_BRIEF
 
-ENTERPRISE_BRIEF = ("fid", "uuid", "credit_code", "name", "supervision_class", "rating",
-                    "industry", "address", "contact", "phone", "inspection_frequency",
-                    "last_inspection", "cell_code", "community_code", "street_code")
-OFFICER_BRIEF = ("staff_no", "name", "mobile", "role", "unit")
 _TOP = "\U0010ffff"  # above every character: the end of a prefix range
 
 

@@ -16,16 +16,10 @@ import numpy as np
 import pandas as pd
 
 from ... import geometry
+from ..clock import now_iso
+from ..records import ENTERPRISE_FIELDS, OFFICER_FIELDS, RESPONSIBILITY_COLUMNS
 from . import browse
-from .connection import now_iso
 from .features import insert_features, update_extent
-
-ENTERPRISE_FIELDS = ("credit_code", "ext_id", "name", "industry", "supervision_class", "rating",
-                     "inspection_frequency", "frequency_days", "contact", "phone", "address",
-                     "last_inspection", "source")
-OFFICER_FIELDS = ("staff_no", "name", "mobile", "role", "unit")
-RESPONSIBILITY_COLUMNS = ("id", "uuid", "staff_no", "role", "slot", "system", "level",
-                          "area_code", "valid_from", "valid_to", "note", "created_at")
 
 
 def _frame(rows: list[Any], columns: Sequence[str]) -> pd.DataFrame:

@@ -21,6 +21,9 @@ from __future__ import annotations
 import sqlite_utils
 from pyproj import CRS
 
+from ..api import ProjectDefaults
+from .ddl import attributes_table, feature_table
+
 CASES = (
     'CREATE TABLE "cases" ("fid" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "geom" POINT, '
     '"uuid" TEXT NOT NULL UNIQUE, "case_no" TEXT NOT NULL UNIQUE, "source" TEXT NOT NULL, '
@@ -64,29 +67,25 @@ CASE_INDEXES = ("status", "cell_code", "street_code", "community_code", "handler
                 "reported_at", "category_code")
 
 
-def migration_4(db: sqlite_utils.Database, settings: dict[str, str]) -> None:
+def migration_4(db: sqlite_utils.Database, settings: dict[str, str],
+                 defaults: ProjectDefaults) -> None:
     """Schema 4: cases (point layer), transitions, photos, categories, working calendar,
-    rectification notices."""
-    from ...cases.categories import default_categories
-    from ...cases.workcalendar import default_calendar_rows
-    from .schema import _attributes_table, _feature_table
-
+    rectification notices; the category table and the calendar start as ``defaults`` give them."""
     srs_id = CRS.from_user_input(settings["crs"]).to_epsg(min_confidence=90)
-    _feature_table(db, "cases", CASES, "POINT", srs_id, "gridmgr cases")
+    feature_table(db, "cases", CASES, "POINT", srs_id, "gridmgr cases")
     for col in CASE_INDEXES:
         db.execute(f'CREATE INDEX "idx_cases_{col}" ON cases ("{col}")')
-    _attributes_table(db, "case_transitions", CASE_TRANSITIONS, "every step of every case")
+    attributes_table(db, "case_transitions", CASE_TRANSITIONS, "every step of every case")
     db.execute("CREATE INDEX idx_case_transitions_case ON case_transitions (case_uuid, seq)")
     # max(at) answers "is there history after this moment?" without reading every step
     db.execute("CREATE INDEX idx_case_transitions_at ON case_transitions (at)")
-    _attributes_table(db, "case_photos", CASE_PHOTOS, "case photos (kept inside the project)")
+    attributes_table(db, "case_photos", CASE_PHOTOS, "case photos (kept inside the project)")
     db.execute("CREATE INDEX idx_case_photos_case ON case_photos (case_uuid)")
-    _attributes_table(db, "case_categories", CASE_CATEGORIES, "case categories and time limits")
+    attributes_table(db, "case_categories", CASE_CATEGORIES, "case categories and time limits")
     db.execute(WORK_CALENDAR)  # keyed by day, so not a GeoPackage attributes table (Req 119)
-    _attributes_table(db, "rectification_notices", NOTICES, "rectification notices (三色单)")
+    attributes_table(db, "rectification_notices", NOTICES, "rectification notices (三色单)")
     db.execute("CREATE INDEX idx_notices_enterprise ON rectification_notices (enterprise_uuid)")
     db.execute("CREATE INDEX idx_notices_place ON rectification_notices (place_key)")
-    db["case_categories"].insert_all(default_categories())
-    db["work_calendar"].insert_all(default_calendar_rows())
-    db["gridmgr_meta"].upsert({"key": "work_hours", "value": "08:30-12:00,14:00-18:00"},
-                              pk="key")
+    db["case_categories"].insert_all(defaults.categories())
+    db["work_calendar"].insert_all(defaults.calendar())
+    db["gridmgr_meta"].upsert({"key": "work_hours", "value": defaults.work_hours}, pk="key")

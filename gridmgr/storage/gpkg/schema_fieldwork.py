@@ -22,6 +22,9 @@ import uuid
 import sqlite_utils
 from pyproj import CRS
 
+from ..api import ProjectDefaults
+from .ddl import attributes_table, feature_table
+
 INSPECTIONS = (
     'CREATE TABLE "inspections" ("fid" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, '
     '"geom" POINT, "uuid" TEXT NOT NULL UNIQUE, "enterprise_uuid" TEXT, "cell_code" TEXT, '
@@ -51,19 +54,19 @@ FIELD_CONFLICTS = (
 )
 
 
-def migration_5(db: sqlite_utils.Database, settings: dict[str, str]) -> None:
+def migration_5(db: sqlite_utils.Database, settings: dict[str, str],
+                 defaults: ProjectDefaults) -> None:
     """Schema 5: fieldwork — inspections (point layer), exported packages and what they sent,
     field conflicts; a project uuid."""
-    from .schema import _attributes_table, _feature_table
 
     srs_id = CRS.from_user_input(settings["crs"]).to_epsg(min_confidence=90)
-    _feature_table(db, "inspections", INSPECTIONS, "POINT", srs_id, "gridmgr inspections")
+    feature_table(db, "inspections", INSPECTIONS, "POINT", srs_id, "gridmgr inspections")
     for col in ("enterprise_uuid", "cell_code", "at"):
         db.execute(f'CREATE INDEX "idx_inspections_{col}" ON inspections ("{col}")')
-    _attributes_table(db, "fieldpacks", FIELDPACKS, "exported field packages")
-    _attributes_table(db, "fieldpack_records", FIELDPACK_RECORDS,
+    attributes_table(db, "fieldpacks", FIELDPACKS, "exported field packages")
+    attributes_table(db, "fieldpack_records", FIELDPACK_RECORDS,
                       "what each field package sent (version per record)")
-    _attributes_table(db, "field_conflicts", FIELD_CONFLICTS,
+    attributes_table(db, "field_conflicts", FIELD_CONFLICTS,
                       "records changed at the desk and in the field")
     db.execute("CREATE INDEX idx_field_conflicts_status ON field_conflicts (status)")
     has = db.execute("SELECT 1 FROM gridmgr_meta WHERE key = 'project_uuid'").fetchone()

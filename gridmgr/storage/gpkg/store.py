@@ -1,6 +1,9 @@
-"""The open project: settings, audit log, and the area layers.
+"""The GeoPackage adapter's store: one SQLite file, opened through the one connection factory
+(:func:`.connection.connect`), migrated on a read-write open.
 
-Every user action that writes is one ``with store.atomic():`` block.
+:class:`GpkgStore` implements :class:`gridmgr.storage.api.Store`: the lifecycle, settings, audit
+log and area layers here, the rest in one mixin per part of the protocol.  Every user action
+that writes is one ``with store.atomic():`` block.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from pyproj import CRS
 from ... import geometry
 from ...errors import ProjectExists, ReadOnlyProject, UsageError
 from ...levels import LEVEL_TABLES
+from ..api import ProjectDefaults
+from ..records import AREA_COLUMNS
 from . import schema
 from .case_browse import CaseBrowseMixin
 from .case_stats import CaseStatsMixin
@@ -41,13 +46,10 @@ from .fieldwork import FieldworkMixin
 from .lookup import LookupMixin
 from .registers import RegistersMixin
 
-AREA_COLUMNS = ("fid", "uuid", "system", "code", "name", "parent_code", "valid_from", "valid_to",
-                "area_m2", "source", "created_at")
 
-
-class Store(RegistersMixin, FieldworkMixin, CasesMixin, CaseStatsMixin, LookupMixin,
-            CaseBrowseMixin):
-    """An open project.  Every user action that writes goes through one ``with store.atomic():``."""
+class GpkgStore(RegistersMixin, FieldworkMixin, CasesMixin, CaseStatsMixin, LookupMixin,
+                CaseBrowseMixin):
+    """A project in one GeoPackage file."""
 
     def __init__(self, path: str | Path, db: sqlite_utils.Database, *, readonly: bool) -> None:
         self.path = Path(path)
@@ -57,8 +59,8 @@ class Store(RegistersMixin, FieldworkMixin, CasesMixin, CaseStatsMixin, LookupMi
 
     # -- lifecycle
     @classmethod
-    def create(cls, path: str | Path, settings: dict[str, str], *, overwrite: bool = False
-               ) -> "Store":
+    def create(cls, path: str | Path, settings: dict[str, str], *, defaults: ProjectDefaults,
+               overwrite: bool = False) -> GpkgStore:
         p = Path(path)
         if p.exists() and not overwrite:
             raise ProjectExists(f"文件已存在：{p}（不会覆盖；换一个文件名或先删除）")
@@ -73,7 +75,7 @@ class Store(RegistersMixin, FieldworkMixin, CasesMixin, CaseStatsMixin, LookupMi
         db = connect(tmp)
         try:
             with db.atomic():
-                schema.apply_migrations(db, 0, settings)
+                schema.apply_migrations(db, 0, settings, defaults)
                 meta = db["gridmgr_meta"]
                 for k, v in settings.items():
                     if k != "schema_version":
@@ -84,30 +86,31 @@ class Store(RegistersMixin, FieldworkMixin, CasesMixin, CaseStatsMixin, LookupMi
         finally:
             db.conn.close()
         os.replace(tmp, p)  # the project appears whole or not at all
-        return cls.open(p)
+        return cls.open(p, defaults=defaults)
 
     @classmethod
-    def open(cls, path: str | Path, *, readonly: bool = False) -> "Store":
+    def open(cls, path: str | Path, *, defaults: ProjectDefaults, readonly: bool = False
+             ) -> GpkgStore:
         info = inspect(path, for_write=not readonly)
         db = connect(path, readonly=readonly)
         store = cls(path, db, readonly=readonly)
         if not readonly and info.schema_version < schema.SCHEMA_VERSION:
             with db.atomic():
-                schema.apply_migrations(db, info.schema_version, store.meta())
+                schema.apply_migrations(db, info.schema_version, store.meta(), defaults)
             store._meta = None
         return store
 
     def close(self) -> None:
         self.db.conn.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> GpkgStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     @contextmanager
-    def atomic(self) -> Iterator["Store"]:
+    def atomic(self) -> Iterator[GpkgStore]:
         """One transaction: everything inside lands together or not at all."""
         if self.readonly:
             raise ReadOnlyProject(f"{self.path} 以只读方式打开")
@@ -125,6 +128,10 @@ class Store(RegistersMixin, FieldworkMixin, CasesMixin, CaseStatsMixin, LookupMi
         if self._meta is None:
             self._meta = {r["key"]: r["value"] for r in self.db["gridmgr_meta"].rows}
         return dict(self._meta)
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db["gridmgr_meta"].upsert({"key": key, "value": value}, pk="key")
+        self._meta = None
 
     def audit(self, action: str, detail: dict[str, Any]) -> None:
         self.db["gridmgr_audit"].insert({"at": now_iso(), "action": action,

@@ -15,7 +15,7 @@ Steps (see docs/readme-indicators.md for what every number means):
    disposal times that miss some of them), each with its whole transition log.
 2. **insert** — ``Store.insert_cases`` + ``Store.insert_transitions`` in chunks of 100k cases,
    all in one ``store.atomic()`` (the storage layer's bulk path, R-tree included).
-3. **import** — ``gridmgr.case_import.import_cases`` (cases-core's row-checking import) of a
+3. **import** — ``gridmgr.cases.importer.import_cases`` (cases-core's row-checking import) of a
    ``--import-rows`` CSV in the hotline-export shape, into a copy of the grid-only project.
 4. **indicators** — ``indicators.load`` (narrow reads, transitions compacted per chunk; baseline:
    reading the cases alone), then per grouping the replay of the log to 2026-04-01 plus the
@@ -24,9 +24,9 @@ Steps (see docs/readme-indicators.md for what every number means):
    overdue) — what the numbers would cost without the log replay and the definitions.  The
    registered totals of both are checked to be equal.
 5. **map colouring** — per-cell open and overdue counts for every cell, now: the grouped SQL
-   scan (``Store.cell_open_overdue``) and cases-core's ``cases.cell_case_counts``; baseline:
+   scan (``Store.cell_open_overdue``) and ``indicators.map_counts.cell_case_counts``; baseline:
    pandas groupby on an already-loaded frame.  At 2026-04-01 (a past moment, history
-   replayed): ``cases.cell_case_counts`` and ``indicators.cell_counts`` from the replayed
+   replayed): ``map_counts.cell_case_counts`` and ``indicators.cell_counts`` from the replayed
    states.  Each pair is checked to give identical counts for every cell.
 
 Progress goes to stderr; the table and the JSON path to stdout.
@@ -405,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
         # 5. map colouring: now (current columns) and at AS_OF (history replayed)
         now = ind.now_beijing().isoformat()
         sql, m = timer("colour-sql", lambda: store.cell_open_overdue(now))
-        from gridmgr.cases.lifecycle import cell_case_counts
+        from gridmgr.indicators.map_counts import cell_case_counts
 
         core, m2 = timer("colour-core", lambda: cell_case_counts(store, now))
         past, m3 = timer("colour-core-past", lambda: cell_case_counts(store, AS_OF))
@@ -430,8 +430,8 @@ def main(argv: list[str] | None = None) -> int:
         assert same(mine, past), f"log replay and cases-core disagree at {AS_OF}"
         record("map colouring now (SQL group by)", len(sql), "cells", m, mb,
                note=f"{int(sql['open'].sum()):,} open, {int(sql['overdue'].sum()):,} overdue")
-        record("map colouring now (cases.cell_case_counts)", len(core), "cells", m2, mb)
-        record(f"map colouring {AS_OF[:10]} (cases.cell_case_counts)", len(past), "cells", m3,
+        record("map colouring now (map_counts.cell_case_counts)", len(core), "cells", m2, mb)
+        record(f"map colouring {AS_OF[:10]} (map_counts.cell_case_counts)", len(past), "cells", m3,
                note="reads the cases and their log, then the indicators replay")
         record(f"map colouring {AS_OF[:10]} (indicators.cell_counts)", len(mine), "cells", m4,
                note=f"from the states above; {int(mine['overdue'].sum()):,} overdue")

@@ -10,11 +10,11 @@ checks (see bench/README.md for what every number means):
 
 1. **assign** — a fishnet of ~``--cells`` 100 m squares in EPSG:4547 and ``--points`` random
    points (some exactly on cell borders and corners, some outside the grid):
-   ``gridmgr.cell_assignment.locate`` and ``Hierarchy.assign`` beside a bare
+   ``gridmgr.registers.cell_assignment.locate`` and ``Hierarchy.assign`` beside a bare
    ``shapely.STRtree(cells).query(points, predicate="intersects")`` and
    ``geopandas.sjoin(points, cells, predicate="intersects")``.  gridmgr's answer is checked
    against the sjoin answer with ties broken by the lowest cell code.
-2. **import** — ``gridmgr.enterprises.import_enterprises`` of a synthetic register (Chinese
+2. **import** — ``gridmgr.registers.enterprises.import_enterprises`` of a synthetic register (Chinese
    headers, valid credit codes, GCJ-02 coordinates) as CSV and XLSX into a project with a ~10k
    cell grid, first as inserts and then again unchanged, beside pandas/openpyxl + GeoPandas +
    pyogrio.

@@ -9,7 +9,7 @@ Each case runs in its own process (so that peak memory, ``ru_maxrss``, is that c
 print job is built synthetically — a square district in EPSG:4547 of 100 m cells (with
 the 14-digit codes), 10×10-cell communities, 4 streets, officers and key enterprises — and
 drawn by the same ``maps.print_layout.print_job`` the CLI uses; the time to gather a job from a
-project (``gridmgr.print_data.gather``) is not included (it is dominated by
+project (``gridmgr.outputs.sheets.gather``) is not included (it is dominated by
 ``responsibility.effective``).  Prints a table and writes JSON.
 """
 

@@ -103,7 +103,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "key_enterprise_without_supervisor": ("{klass}企业 {name} 所在网格 {cell} 没有区级监管责任人",
                                           "{klass} enterprise {name} is in cell {cell}, which has no "
                                           "supervisor"),
-    # cases (gridmgr/case_import.py, gridmgr/categories.py)
+    # cases (gridmgr/cases/importer.py, gridmgr/cases/categories.py)
     "missing_case_no": ("缺少案件编号", "the case number is empty"),
     "duplicate_case_no": ("案件编号 {code} 在文件中重复（首次出现在第 {first_row} 行）",
                           "case number {code} repeats in the file (first at row {first_row})"),

@@ -2,7 +2,7 @@
 
 Text stays text (searchable, copyable) in an embedded CJK font; the 三色单 colour is a filled
 band across the top and named in words, so a black-and-white copy still says it.  The data come
-ready from :func:`gridmgr.cases.issue_notice`; nothing is decided here.
+ready from :func:`gridmgr.cases.notices.issue_notice`; nothing is decided here.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def _lines(data: dict[str, Any]) -> tuple[list[tuple[str, str]], str]:
 
 
 def write_notice(out: str | Path, data: dict[str, Any]) -> Path:
-    """Draw the notice for ``data`` (see :func:`gridmgr.cases.issue_notice`) into ``out``."""
+    """Draw the notice for ``data`` (see :func:`gridmgr.cases.notices.issue_notice`) into ``out``."""
     _app()
     sans, serif = cjk_families()
     # Latin letters and digits in a Latin font first: Qt leaves digits that follow Latin

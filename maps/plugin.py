@@ -26,7 +26,7 @@ def offline_map(path: str, layers: dict, *, title: str) -> str:
 
 def print_map(job: "PrintJob", out: "Path", *, paper: str = "A3", landscape: bool = False,
               dpi: int = 200) -> "Task[dict[str, Any]]":
-    """The printed responsibility map of ``job`` (gathered by gridmgr.print_data) as a task:
+    """The printed responsibility map of ``job`` (gathered by gridmgr.outputs.sheets) as a task:
     yields progress per page, writes ``out`` (.pdf or .png), returns a summary."""
     from .print_layout import print_job
 
@@ -34,7 +34,7 @@ def print_map(job: "PrintJob", out: "Path", *, paper: str = "A3", landscape: boo
 
 
 def rectification_notice(path: str, data: dict[str, Any]) -> str:
-    """The 整改通知书 PDF for a case (data from gridmgr.cases.issue_notice): see maps.notice."""
+    """The 整改通知书 PDF for a case (data from gridmgr.cases.notices.issue_notice): see maps.notice."""
     from .notice import write_notice
 
     return str(write_notice(path, data))

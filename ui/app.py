@@ -1,7 +1,7 @@
 """The desktop shell: the area tree, the map and a detail panel for one project.
 
 It holds no business rules: areas come from :class:`gridmgr.storage.Store`, details and search
-from :mod:`gridmgr.details`, everything it shows is what the core returns.
+from :mod:`gridmgr.outputs.details`, everything it shows is what the core returns.
 ``gridmgr gui PROJECT [--screenshot FILE]``.
 
 The map is the offline Leaflet page (:class:`ui.web_map.WebMapView`).  The QPainter map
@@ -84,8 +84,8 @@ from ui.register_table import RegisterView
 from ui.tasks import TaskRunner
 from ui.tools import Tools
 
-try:  # the case engineer's module: the case measures appear once it offers the counts
-    from gridmgr.cases import lifecycle as _cases
+try:  # the case measures appear once gridmgr offers the counts
+    from gridmgr.indicators import map_counts as _cases
 except ImportError:  # pragma: no cover - depends on what is installed
     _cases = None
 
@@ -113,7 +113,7 @@ def make_map(parent: QWidget | None = None) -> QWidget:
 
 
 def case_measures_available() -> bool:
-    """Open/overdue cases colour the map once gridmgr.cases offers ``cell_case_counts``."""
+    """Open/overdue cases colour the map once gridmgr.indicators offers ``cell_case_counts``."""
     return _cases is not None and hasattr(_cases, "cell_case_counts")
 
 
@@ -707,7 +707,7 @@ class MainWindow(QMainWindow):
             self.map.set_legend(legend)
 
     def case_counts(self) -> dict[str, dict[str, int]]:
-        """{"open": {cell: n}, "overdue": {cell: n}} from gridmgr.cases, today."""
+        """{"open": {cell: n}, "overdue": {cell: n}} from gridmgr.indicators, today."""
         if not case_measures_available() or self.store is None:
             return {}
         df = _cases.cell_case_counts(self.store, None)

@@ -1,7 +1,7 @@
 """One case: its fields, photos, the timeline of every step, and the actions it allows now.
 
-Nothing here decides anything: the buttons are :func:`gridmgr.workflow.allowed_actions` of the
-case's status, a button's form asks for what :data:`gridmgr.workflow.RULES` says the action
+Nothing here decides anything: the buttons are :func:`gridmgr.cases.workflow.allowed_actions` of the
+case's status, a button's form asks for what :data:`gridmgr.cases.workflow.RULES` says the action
 needs, and :func:`gridmgr.cases.transition` applies it (or refuses with a message, shown with
 its title).  A 返工 reason is the first thing on the page, in red, because the handler must read
 it before anything else.

@@ -2,7 +2,7 @@
 
 Filters are status, overdue (as of now), source, category (大类 or 小类), area (street →
 community → cell), handler and a free text over number, description and address.  Every filter
-and every sort is a query (:mod:`gridmgr.storage.case_browse`); the model holds only the rows
+and every sort is a query (:mod:`gridmgr.storage.gpkg.case_browse`); the model holds only the rows
 scrolled to, so a million cases open as fast as a hundred.
 """
 

@@ -1,9 +1,9 @@
 """The open field conflicts, both versions side by side, and the buttons that decide them.
 
 A conflict is a record changed both at the desk and in the field since the package was
-exported (:mod:`gridmgr.fieldpack_import`).  Each row shows what was sent, the desk's version
+exported (:mod:`gridmgr.fieldwork.importer`).  Each row shows what was sent, the desk's version
 and the field's version, field by field; the differing fields are highlighted.  保留桌面版本 and
-采用外业版本 call :func:`gridmgr.fieldpack_import.resolve_conflict`; both versions stay stored.
+采用外业版本 call :func:`gridmgr.fieldwork.conflicts.resolve_conflict`; both versions stay stored.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from gridmgr.errors import GridmgrError
-from gridmgr.fieldwork.importer import conflict_fields, resolve_conflict
+from gridmgr.fieldwork.conflicts import conflict_fields, resolve_conflict
 from gridmgr.project import open_project
 
 TABLE_ZH = {"enterprises": QT_TRANSLATE_NOOP("ConflictsView", "企业"),

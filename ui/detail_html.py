@@ -1,6 +1,6 @@
 """The detail panel's text for an area, an enterprise or an officer (rich text for a QLabel).
 
-Display only: every fact comes from :mod:`gridmgr.details` / :func:`gridmgr.responsibility.
+Display only: every fact comes from :mod:`gridmgr.outputs.details` / :func:`gridmgr.registers.responsibility.
 cell_details`.  Links (``cell:…``, ``area:…``, ``officer:…``, ``enterprise:…``) let the panel
 select in the rest of the window.  Texts go through Qt's translation (see tr() below).
 """
@@ -51,7 +51,7 @@ def _enterprise_lines(listed: list[dict[str, Any]], total: int, key: int) -> str
 
 def area_html(code: str, info: dict[str, Any], parent_name: str | None,
               area: dict[str, Any] | None = None) -> str:
-    """A cell, community or street (``area``: :func:`gridmgr.details.area_detail`)."""
+    """A cell, community or street (``area``: :func:`gridmgr.outputs.details.area_detail`)."""
     level = info.get("level", "")
     size = info.get("area")
     code_word, parent_word = tr("编码"), tr("上级")
@@ -73,7 +73,7 @@ def area_html(code: str, info: dict[str, Any], parent_name: str | None,
 
 def enterprise_html(e: dict[str, Any], cell_name: str | None,
                     people: list[dict[str, Any]] | None) -> str:
-    """``people``: the cell's responsible people (:func:`gridmgr.details.area_detail`)."""
+    """``people``: the cell's responsible people (:func:`gridmgr.outputs.details.area_detail`)."""
     rows = [(tr("统一社会信用代码"), e.get("credit_code")), (tr("监管类别"), e.get("supervision_class")),
             (tr("环境信用评价"), e.get("rating")), (tr("行业"), e.get("industry")),
             (tr("地址"), e.get("address")), (tr("联系人"), e.get("contact")),
@@ -93,7 +93,7 @@ def enterprise_html(e: dict[str, Any], cell_name: str | None,
 
 
 def officer_html(o: dict[str, Any], names: dict[str, str]) -> str:
-    """``o``: :func:`gridmgr.details.officer_detail`; ``names``: cell code → name."""
+    """``o``: :func:`gridmgr.outputs.details.officer_detail`; ``names``: cell code → name."""
     words = {"officer": tr("人员"), "staff": tr("工号"), "mobile": tr("手机"), "role": tr("角色"),
              "unit": tr("单位")}
     html = (f"<b>{escape(o['name'] or '')}</b><br>{words['officer']}　{words['staff']} "

@@ -1,7 +1,7 @@
 """Field package dialogs: export a package for an officer or an area; import one back.
 
-Both run the core's tasks (:func:`gridmgr.fieldpack.export_fieldpack`,
-:func:`gridmgr.fieldpack_import.import_fieldpack`) in a :class:`ui.tasks.TaskRunner` with a
+Both run the core's tasks (:func:`gridmgr.fieldwork.export.export_fieldpack`,
+:func:`gridmgr.fieldwork.importer.import_fieldpack`) in a :class:`ui.tasks.TaskRunner` with a
 progress bar and 取消; the project is opened inside the worker thread and closed after.  Import is
 two steps: 试运行 (read-only: the receipt and every refused row, nothing written), then 导入.
 The dialogs take the project path; the main window adds them to its menu.

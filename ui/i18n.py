@@ -63,7 +63,7 @@ def term(text: str) -> str:
     return QCoreApplication.translate("Terms", text)
 
 
-# A case's statuses and the actions of its workflow (gridmgr.workflow) are data too; the same
+# A case's statuses and the actions of its workflow (gridmgr.cases.workflow) are data too; the same
 # Chinese word can be both (受理: "Accepted" as a status, "Accept" on a button), hence two contexts.
 CASE_STATUSES = (
     QT_TRANSLATE_NOOP("CaseStatus", "受理"), QT_TRANSLATE_NOOP("CaseStatus", "立案"),
@@ -82,7 +82,7 @@ CASE_ACTIONS = (
     QT_TRANSLATE_NOOP("CaseAction", "挂账"), QT_TRANSLATE_NOOP("CaseAction", "督办"),
 )
 
-# what each action does (gridmgr.workflow.RULES[…].what): the action form's heading, the tooltips
+# what each action does (gridmgr.cases.workflow.RULES[…].what): the action form's heading, the tooltips
 CASE_ACTION_HINTS = (
     QT_TRANSLATE_NOOP("CaseActionHint", "核实问题属实"),
     QT_TRANSLATE_NOOP("CaseActionHint", "符合立案条件，立案"),

@@ -1,8 +1,8 @@
 """The guided import of a grid layer, the enterprise register or the staff list.
 
 选择文件 → 预览 → 列对应 → 坐标/编码 → 试运行 → 导入.  The dialog holds no business rules: the
-preview is what :func:`gridmgr.tables.read_table` / :func:`gridmgr.readers.read_vector` read, the
-pre-filled columns are what :mod:`gridmgr.columns` recognises, and the dry run and the import are
+preview is what :func:`gridmgr.files.tables.read_table` / :func:`gridmgr.files.readers.read_vector` read, the
+pre-filled columns are what :mod:`gridmgr.files.columns` recognises, and the dry run and the import are
 the core's import tasks, run in a :class:`ui.tasks.TaskRunner`.  No connection to the project is
 kept open: each run opens the project inside its worker thread (read-only for the dry run).
 """

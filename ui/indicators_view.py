@@ -3,7 +3,7 @@ moment, with the counts behind every ratio, a chart by group and a chart by mont
 
 The figures are :func:`gridmgr.indicators.project_tables` — the same computation as
 ``gridmgr stats`` — run off the GUI thread (:class:`ui.tasks.TaskRunner`); the table shows the
-core's own text (:func:`gridmgr.indicator_reports.display_frame`), so the window and the CLI cannot
+core's own text (:func:`gridmgr.indicators.reports.display_frame`), so the window and the CLI cannot
 disagree.  Charts are QtCharts bar charts.
 """
 

@@ -1,6 +1,6 @@
 """“打印责任区域图”: scope, atlas, paper, orientation, title; live preview; printer; PDF/PNG.
 
-The dialog only collects options: the data come from :mod:`gridmgr.print_data` and the pages
+The dialog only collects options: the data come from :mod:`gridmgr.outputs.sheets` and the pages
 are drawn by :mod:`maps.print_layout`, the same code ``gridmgr print`` runs.  Long work runs in
 TaskRunners: gathering the data for the preview (the preview says it is preparing; changing the
 options again cancels the stale run), printing to a printer (page by page in a worker thread,

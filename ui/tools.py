@@ -8,7 +8,8 @@ to the project file and the window reloads after a dialog wrote to it.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any, Protocol
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction
@@ -17,8 +18,18 @@ from ui.conflicts_view import ConflictsDialog
 from ui.fieldpack_dialog import FieldpackExportDialog, FieldpackImportDialog
 from ui.print_dialog import PrintDialog
 
-if TYPE_CHECKING:
-    from ui.app import MainWindow
+
+class ToolHost(Protocol):
+    """What the dialogs need of the main window (:class:`ui.app.MainWindow` is one); named here
+    so this module does not import the window that imports it."""
+
+    project: Path | None
+    map: Any
+    current: Any
+
+    def add_print_action(self, action: QAction) -> None: ...
+    def add_tool_action(self, menu_title: str, action: QAction) -> Any: ...
+    def refresh(self) -> None: ...
 
 
 def _bounds_of(stats_json: Any) -> tuple[float, float, float, float] | None:
@@ -34,7 +45,7 @@ def _bounds_of(stats_json: Any) -> tuple[float, float, float, float] | None:
 class Tools:
     """Opens the dialogs for ``win``'s current project; keeps a reference so they stay alive."""
 
-    def __init__(self, win: "MainWindow") -> None:
+    def __init__(self, win: ToolHost) -> None:
         self.win = win
         self.open: dict[str, Any] = {}
         # QCoreApplication.translate by its own name: lupdate does not see through a helper

@@ -2,5 +2,5 @@
 from hotline/case systems, the category table and rectification notices.
 
 May import registers (dispatch, locating points), storage, files, coords and the leaf helpers;
-never indicators, fieldwork or outputs.
+never grid, indicators, fieldwork or outputs.
 """

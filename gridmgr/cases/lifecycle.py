@@ -1,30 +1,27 @@
-"""Cases (案件): creation, the workflow with every step recorded, deadlines, overdue, escalation.
+"""Cases (案件): creation, the workflow with every step recorded, deadlines, overdue.
 
 * **Where and who.**  At 受理 and again at 立案 the case's cell (and community, street) is found
   from its location (lowest code on a shared border, as for enterprises).  派遣 goes to the
   primary responsible (网格员/执法队员) for that cell **on the day the case was reported** — not
   today's — falling back to the community's, the street's, then the district's (属地兜底).
-* **Steps.**  :func:`transition` applies one action of :mod:`gridmgr.workflow` and records who,
+* **Steps.**  :func:`transition` applies one action of :mod:`gridmgr.cases.workflow` and records who,
   when, the note and the deadline in force after the step; an illegal step is refused with the
   reason and what is allowed.  A step cannot be dated before the case's previous step, nor
   later than now (beyond :data:`gridmgr.beijing.FUTURE_SLACK`); a time with a zone is converted
   to Beijing time.
 * **Deadlines** come from the category's limits on the project's working calendar
-  (:mod:`gridmgr.workcalendar`): 核实 from the report, 派遣 from 立案, 处置 from 派遣 (moved by 延期,
+  (:mod:`gridmgr.cases.workcalendar`): 核实 from the report, 派遣 from 立案, 处置 from 派遣 (moved by 延期,
   not reset by 返工), 核查 from 反馈.
 * **Overdue** as of a moment T: the case's last step at or before T left it open (受理 … 核查) with
   a deadline, and T > that deadline (at the due instant itself it is not yet overdue).
-* **三色单 (escalation).**  A rectification notice's colour counts the cases of the same 大类 at
-  the same place — the same enterprise when the case names one, else the same unit cell —
-  reported in the 90 days up to and including this case's report (voided cases not counted):
-  1 → 蓝 (blue), 2 → 黄 (yellow), 3 or more → 红 (red).
+* **三色单** and the 整改通知书 are :mod:`.notices`'.
 * **挂牌督办** (``督办``) marks a case as under listed supervision (``supervised = 1``).
 """
 
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -36,8 +33,6 @@ import shapely
 from .. import beijing
 from ..beijing import FUTURE_SLACK
 from ..errors import InputFileError, UsageError
-from ..indicators import compute as indicators
-from ..progress import run
 from ..registers.cell_assignment import Hierarchy
 from ..storage import Store
 from . import workflow
@@ -45,8 +40,6 @@ from .workcalendar import WorkCalendar, iso, parse_moment
 
 SOURCES = ("市民投诉", "12345热线", "巡查上报", "视频抓拍", "巡检发现", "信访", "上级交办")
 UNRESOLVED = (*workflow.OPEN_STATUSES, "挂账")  # counted as open on the map
-ESCALATION_DAYS = 90
-COLOURS = ("蓝", "黄", "红")
 
 
 def now_local() -> str:
@@ -388,110 +381,6 @@ def list_cases(store: Store, *, status: str | None = None, overdue_only: bool = 
     if overdue_only:
         df = df[df["overdue"]]
     return df
-
-
-def cell_case_counts(store: Store, as_of: str | None = None) -> pd.DataFrame:
-    """Per cell: unresolved cases (受理 … 核查 and 挂账) and overdue ones as of a moment —
-    what the map colours cells by.  Columns ``cell_code``, ``open``, ``overdue``.
-
-    When no step was recorded after ``as_of`` the cases' current columns are their state then,
-    and one indexed query answers (0.3 s for 1M cases, ``bench/bench_cases.py``); otherwise the
-    history is replayed up to ``as_of`` by the indicators' replay (the same rule, vectorised:
-    ~20 s for 1M cases and 6.7M steps, against ~90 s through :func:`state_as_of`)."""
-    as_of = moment(as_of or now_local(), "--as-of")
-    latest = store.last_transition_at()
-    if latest is None or latest <= as_of:
-        return store.cell_open_overdue(as_of)
-    data = run(indicators.load(store))
-    when = parse_moment(as_of)
-    states = indicators.case_states(data.cases, data.transitions, when)
-    return indicators.cell_counts(states, data.cases, when)
-
-
-
-# --------------------------------------------------------------------------- escalation
-
-def escalation(store: Store, case: dict[str, Any]) -> dict[str, Any]:
-    """The 三色单 colour for a notice on ``case`` and the cases behind it (rule in the module
-    docstring): same 大类, same enterprise (else same cell), reported within 90 days up to it."""
-    cats = store.categories()
-    cat = cats.get(case["category_code"] or "") or {}
-    major = (cat.get("kind"), cat.get("major_code"))
-    start = iso(parse_moment(case["reported_at"]) - timedelta(days=ESCALATION_DAYS))
-    if case["enterprise_uuid"]:
-        place = {"enterprise_uuid": case["enterprise_uuid"]}
-        frame = store.cases_frame(reported_from=start)
-        frame = frame[frame["enterprise_uuid"] == case["enterprise_uuid"]]
-    else:
-        place = {"place_key": case["cell_code"]}
-        frame = store.cases_frame(cell_code=case["cell_code"], reported_from=start) \
-            if case["cell_code"] else store.cases_frame(case_nos=[case["case_no"]])
-    frame = frame[(frame["reported_at"] <= case["reported_at"]) & (frame["status"] != "作废")]
-    same = [n for n, c in zip(frame["case_no"], frame["category_code"])
-            if (cats.get(c or "", {}).get("kind"), cats.get(c or "", {}).get("major_code"))
-            == major]
-    if case["case_no"] not in same:
-        same.append(case["case_no"])
-    colour = COLOURS[min(len(same), 3) - 1]
-    return {"colour": colour, "count": len(same), "cases": sorted(same), **place,
-            "major_name": cat.get("major_name")}
-
-
-def issue_notice(store: Store, case_no: str, *, issued_at: str | None = None,
-                 render: Callable[[dict[str, Any]], Any] | None = None) -> dict[str, Any]:
-    """Record the 整改通知书 for a case (once: asking again returns the same notice) with its
-    三色单 colour and deadline; returns everything the printed notice shows.  ``render`` is
-    called with that inside the transaction: if drawing fails, no notice is recorded."""
-    case = store.case_row(case_no)
-    if case is None:
-        raise UsageError(f"找不到案件 {case_no}")
-    if case["status"] == "作废":
-        raise UsageError(f"案件 {case_no} 已作废，不出整改通知书")
-    cat = store.categories().get(case["category_code"] or "") or {}
-    esc = escalation(store, case)
-    ent = store.enterprise_names([case["enterprise_uuid"]]).get(case["enterprise_uuid"] or "")
-    handler = None
-    if case["handler_staff_no"]:
-        off = store.officers()
-        hit = off[off["staff_no"] == case["handler_staff_no"]]
-        handler = hit.iloc[0].to_dict() if len(hit) else None
-    data = {"case": case, "category": cat, "enterprise": ent, "escalation": esc,
-            "handler": handler, "district": store.meta().get("name")}
-    found = store.notices_frame(case_uuid=case["uuid"])
-    if len(found):
-        data["notice"] = found.iloc[0].to_dict()
-        data["escalation"]["colour"] = data["notice"]["colour"]
-        if render is not None:
-            render(data)
-        return data
-    if store.readonly:
-        raise UsageError("出具整改通知书需要以可写方式打开项目")
-    when = moment(issued_at, "签发时间") if issued_at else now_local()
-    deadline = case["dispose_due_at"] or stage_due(calendar(store), cat, "dispose", when)
-    prefix = f"ZG{when[:4]}"
-    with store.atomic():
-        taken = store.notice_numbers(prefix)
-        seq = max((int(n[len(prefix):]) for n in taken if n[len(prefix):].isdigit()), default=0)
-        data["notice"] = {"notice_no": f"{prefix}{seq + 1:05d}", "case_uuid": case["uuid"],
-                          "enterprise_uuid": case["enterprise_uuid"],
-                          "place_key": None if case["enterprise_uuid"] else case["cell_code"],
-                          "colour": esc["colour"], "issued_at": when, "deadline": deadline}
-        store.insert_notice(data["notice"])
-        store.audit("notice", {"case_no": case_no, "notice_no": data["notice"]["notice_no"],
-                               "colour": esc["colour"]})
-        if render is not None:
-            render(data)
-    return data
-
-
-def write_notice_pdf(store: Store, case_no: str, out: str | Path, *,
-                     issued_at: str | None = None) -> dict[str, Any]:
-    """Issue (or re-print) the notice and draw it as a PDF through the renderer (maps/)."""
-    from ..renderers import renderer
-
-    draw = renderer().rectification_notice
-    return issue_notice(store, case_no, issued_at=issued_at,
-                        render=lambda data: draw(str(out), data))
 
 
 STEP_ALIASES = {"case_no": ["案件编号", "case_no"], "action": ["操作", "action"],

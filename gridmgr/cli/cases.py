@@ -122,7 +122,7 @@ def cmd_cases_list(args: argparse.Namespace) -> int:
 
 
 def cmd_cases_notice(args: argparse.Namespace) -> int:
-    from ..cases.lifecycle import write_notice_pdf
+    from ..cases.notices import write_notice_pdf
 
     with _open(args) as store:
         data = write_notice_pdf(store, args.case_no, args.out, issued_at=args.at)

@@ -97,7 +97,7 @@ def _value_text(key: str, v: Any) -> str:
 
 
 def cmd_conflicts(args: argparse.Namespace) -> int:
-    from ..fieldwork.importer import conflict_fields
+    from ..fieldwork.conflicts import conflict_fields
     from ..project import open_project
 
     with open_project(args.project, readonly=True) as store:
@@ -127,7 +127,7 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
-    from ..fieldwork.importer import resolve_conflict
+    from ..fieldwork.conflicts import resolve_conflict
     from ..project import open_project
 
     with open_project(args.project) as store:

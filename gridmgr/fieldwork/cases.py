@@ -1,6 +1,6 @@
 """The cases side of field packages: open cases sent out, case progress and new cases coming back.
 
-Everything about cases goes through the cases module (``gridmgr.cases`` / ``gridmgr.workflow``
+Everything about cases goes through the cases module (``gridmgr.cases`` / ``gridmgr.cases.workflow``
 and the ``CasesMixin`` of the store); this adapter is the one place the fieldwork code touches
 them, so that a project from before cases (opened read-only, hence not migrated) still exports
 and imports packages (with no cases in them).

@@ -8,7 +8,7 @@ renderer offers them, ``tasks.pdf`` and ``atlas.pdf``.
 
 The project remembers every package (``fieldpacks``) with a snapshot of what it sent: per record
 uuid a hash of the fields the field may change.  When the package comes back
-(:mod:`gridmgr.fieldpack_import`), a record whose desk version no longer matches the snapshot was
+(:mod:`gridmgr.fieldwork.importer`), a record whose desk version no longer matches the snapshot was
 changed at the desk; if the field changed it too, that is a conflict.
 """
 
@@ -21,7 +21,6 @@ import shutil
 import tempfile
 import uuid
 import zipfile
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,11 +31,10 @@ import pandas as pd
 from ..errors import UsageError
 from ..progress import Progress, Task
 from ..registers.enterprises import overdue
-from ..registers.responsibility import effective
-from ..storage import Store, now_iso, today
-from ..text import iso_date
+from ..storage import Store, now_iso
 from . import cases as fieldpack_cases
 from . import files as fieldpack_files
+from .scope import Scope, resolve_scope
 
 FORMAT = "gridmgr-fieldpack/1"
 DATA = "data.gpkg"
@@ -49,63 +47,6 @@ PROGRESS_ACTIONS = ("处置", "反馈", "回退")
 # enterprise fields the field may correct (besides the location)
 ENTERPRISE_EDITABLE = ("contact", "phone", "address")
 DUE_HORIZON_DAYS = 7  # "due for inspection": overdue, or due within a week of the package date
-
-
-@dataclass
-class Scope:
-    """Which cells a package covers, and for whom."""
-
-    kind: str  # 'officer' | 'area'
-    value: str
-    as_of: str
-    staff_no: str | None = None
-    officer_name: str | None = None
-    label: str = ""
-    cells: list[str] = field(default_factory=list)
-
-
-def resolve_scope(store: Store, *, officer: str | None, area: str | None,
-                  as_of: str | None = None, eff: pd.DataFrame | None = None
-                  ) -> tuple[Scope, pd.DataFrame]:
-    """The scope and the effective responsibility rows of its cells (see
-    :func:`gridmgr.responsibility.effective`).  An officer's cells are those they answer for on
-    ``as_of`` in any slot (primary, supervisor, collector), their own or by fallback.
-    ``eff``: the effective responsibility of that day when the caller has it already (many
-    packages in a row)."""
-    if bool(officer) == bool(area):
-        raise UsageError("请给出 --officer 工号 或 --area 区域编码（二选一）")
-    day = iso_date(as_of) if as_of else today()
-    if eff is None:
-        eff = effective(store, as_of=day, system="urban")
-    if officer:
-        people = store.officers()
-        match = people[people["staff_no"] == officer]
-        if match.empty:
-            raise UsageError(f"没有工号为 {officer} 的人员")
-        name = match["name"].iloc[0]
-        mine = ((eff["primary_staff_no"] == officer) | (eff["supervisor_staff_no"] == officer)
-                | eff["collectors"].map(lambda s: officer in (s or "").split("、")))
-        rows = eff[mine]
-        if rows.empty:
-            raise UsageError(f"{name}（{officer}）在 {day} 不负责任何单元网格，无法生成外业包")
-        scope = Scope("officer", officer, day, officer, name, f"{name}（{officer}）")
-    else:
-        code = str(area).strip()
-        district = store.areas("district", system="urban", as_of=day)
-        if code in set(district["code"]):
-            rows = eff
-        else:
-            rows = eff[(eff["cell_code"] == code) | (eff["community_code"] == code)
-                       | (eff["street_code"] == code)]
-        if rows.empty:
-            raise UsageError(f"找不到区域 {code}，或其中没有单元网格（{day}）")
-        names = {**dict(zip(eff["cell_code"], eff["cell_name"])),
-                 **dict(zip(eff["community_code"], eff["community_name"])),
-                 **dict(zip(eff["street_code"], eff["street_name"])),
-                 **dict(zip(district["code"], district["name"]))}
-        scope = Scope("area", code, day, label=f"{names.get(code) or ''}（{code}）")
-    scope.cells = sorted(rows["cell_code"])
-    return scope, rows.reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- versions

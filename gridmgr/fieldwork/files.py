@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from xml.sax.saxutils import escape
 
 import geopandas as gpd
@@ -20,9 +20,7 @@ import pandas as pd
 import pyogrio
 
 from ..storage.package_gpkg import write_value_lists
-
-if TYPE_CHECKING:
-    from .export import Scope
+from .scope import Scope
 
 INSPECTION_LAYER = "inspections"
 PROGRESS_LAYER = "case_progress"

@@ -3,7 +3,7 @@
 The net is laid in the metric CRS of the parents (a CGCS2000 Gauss-Krüger zone for a geographic
 project), aligned to multiples of the cell size so that neighbouring parents' nets line up;
 slivers are merged into a neighbour and cells are numbered west → east, north → south inside
-their parent (see :mod:`gridmgr.fishnet`).  All cells land in one transaction, or none: a parent
+their parent (see :mod:`gridmgr.grid.fishnet`).  All cells land in one transaction, or none: a parent
 whose cells would overflow the code's sequence digits stops the whole run with a finding.
 """
 

@@ -4,7 +4,7 @@ For each grid system and each level present: invalid geometries, duplicate codes
 break the project's code scheme or do not extend their parent's code, areas with no parent,
 overlaps between areas of the level, gaps in each parent not covered by its children, and
 children reaching outside their parent.  Geometry is measured in the metric CRS of the data
-(see :mod:`gridmgr.crs`); locations are reported in longitude/latitude.
+(see :mod:`gridmgr.coords.crs`); locations are reported in longitude/latitude.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from ..coords.crs import metric_crs_for
 from ..findings import WARNING, Finding, Report
 from ..levels import LEVEL_TABLES, LEVELS, PARENT_LEVEL
 from ..progress import Progress, Task
-from ..storage import Store
+from ..storage import Store, open_readonly
 from . import topology
 from .codes import extends_parent
 from .codes import scheme as get_scheme
@@ -102,7 +102,5 @@ def validate_file(path: str | Path, *, system: str | None = None, tolerance_m2: 
                   ) -> Task[Report]:
     """:func:`validate_grid` on a project file opened read-only for the run: the form a worker
     thread needs, since an SQLite connection stays in the thread that opened it."""
-    from ..project import open_project
-
-    with open_project(path, readonly=True) as store:
+    with open_readonly(path) as store:
         return (yield from validate_grid(store, system=system, tolerance_m2=tolerance_m2))

@@ -39,7 +39,7 @@ figures are right for ``as_of`` = now but cannot be wound back in time.
 
 Groups by area use the codes stored on the case at 立案, so a redrawn grid does not move old
 cases.  The outputs (text, CSV, JSON, XLSX, monthly/quarterly reports) are in
-:mod:`gridmgr.indicator_reports`.  For enterprises, **按频次检查率** = enterprises whose last inspection + inspection
+:mod:`gridmgr.indicators.reports`.  For enterprises, **按频次检查率** = enterprises whose last inspection + inspection
 frequency is not before the ``as_of`` day / enterprises with a known frequency.
 """
 

@@ -70,7 +70,7 @@ def area_detail(store: Store, level: str, code: str, system: str = "urban",
 
 def responsibility_overview(store: Store, system: str = "urban") -> dict[str, dict[str, Any]]:
     """Per unit of the grid (cell, or village where the grid stops there): who answers for it
-    today after 属地兜底 — :func:`gridmgr.responsibility.effective` as a dict (without the
+    today after 属地兜底 — :func:`gridmgr.registers.responsibility.effective` as a dict (without the
     per-cell enterprise lists of ``cell_details``, which take a minute at 100k cells)."""
     eff = effective(store, system=system)
     return {r["cell_code"]: r for r in eff.to_dict("records")}

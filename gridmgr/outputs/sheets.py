@@ -26,7 +26,7 @@ from ..levels import LEVEL_ZH
 from ..progress import Progress, Task
 from ..registers.enterprises import SUPERVISION_CLASSES
 from ..registers.responsibility import effective
-from ..storage import Store, today
+from ..storage import Store, open_readonly, today
 from ..text import iso_date
 
 PAPERS = ("A4", "A3", "A2", "A1", "A0")
@@ -277,10 +277,8 @@ def prepare(project: str | Path, *, scope: str = "district", atlas: str | None =
             as_of: str | None = None, system: str = "urban") -> Task[PrintJob]:
     """:func:`gather` (and "print this view") as a task: the desktop prepares its preview
     with it in a worker thread (5 s for 100k cells) and drops a stale run between steps."""
-    from ..project import open_project
-
     yield Progress(0, 2, "读取项目数据")
-    with open_project(project, readonly=True) as store:
+    with open_readonly(project) as store:
         job = gather(store, scope=scope, atlas=atlas, title=title, as_of=as_of, system=system)
     yield Progress(1, 2, "整理出图数据")
     if view is not None:
@@ -355,12 +353,11 @@ def print_map(project: str | Path, out: str | Path, *, scope: str = "district",
     behind.  Returns
     the renderer's summary: pages, files written, and per page what was placed.
     """
-    from ..project import open_project
     from ..renderers import renderer
 
     path = check_output(out, paper, dpi)
     yield Progress(0, 0, "读取项目数据")
-    with open_project(project, readonly=True) as store:
+    with open_readonly(project) as store:
         job = gather(store, scope=scope, atlas=atlas, title=title, issuer=issuer, as_of=as_of,
                      system=system)
     if view is not None:

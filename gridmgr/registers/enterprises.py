@@ -3,7 +3,7 @@
 Each row is accepted, accepted with warnings (what was normalised or noticed) or refused with
 its spreadsheet row number and a reason; nothing is dropped or "fixed" silently.  Coordinates
 copied from Amap (GCJ-02) or Baidu (BD-09) are converted to WGS84 in one vectorised step
-(:mod:`gridmgr.chinacoords`), then to the project CRS.  A re-import updates enterprises matched
+(:mod:`gridmgr.coords.chinacoords`), then to the project CRS.  A re-import updates enterprises matched
 by credit code (or the register's own id) instead of duplicating them and reports what changed;
 a blank cell never erases what the project already knows.
 """

@@ -9,8 +9,8 @@
   :mod:`.package_gpkg` (a field package's GeoPackage) are files gridmgr reads and writes beside
   a project, not projects.
 
-:func:`create_store` and :func:`open_store` are the only way in; :mod:`gridmgr.project` calls
-them with the defaults the capabilities own.
+:func:`create_store`, :func:`open_store` and :func:`open_readonly` are the only way in;
+:mod:`gridmgr.project` calls the first two with the defaults the capabilities own.
 """
 
 from __future__ import annotations
@@ -45,9 +45,16 @@ def open_store(location: str | Path, *, defaults: ProjectDefaults, readonly: boo
     return GpkgStore.open(location, defaults=defaults, readonly=readonly)
 
 
+def open_readonly(location: str | Path) -> Store:
+    """Open the project at ``location`` to read it only (a worker thread's own connection):
+    nothing is migrated, so it needs no defaults and no capability above storage."""
+    return GpkgStore.open(location, readonly=True)
+
+
 __all__ = [
     "AREA_COLUMNS", "GPKG_APPLICATION_ID", "GPKG_USER_VERSION", "LEVELS", "LEVEL_TABLES",
     "MIGRATIONS", "PARENT_LEVEL", "SCHEMA_VERSION", "GpkgStore", "ProjectDefaults",
-    "ProjectInfo", "Store", "connect", "create_store", "inspect", "now_iso", "open_store",
+    "ProjectInfo", "Store", "connect", "create_store", "inspect", "now_iso", "open_readonly",
+    "open_store",
     "today",
 ]

@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from gridmgr.cases import lifecycle as cases
+from gridmgr.cases import notices
 from gridmgr.cli import main
 from gridmgr.errors import UsageError
+from gridmgr.indicators.map_counts import cell_case_counts
 from gridmgr.project import open_project
 from gridmgr.registers.responsibility import assign
 from gridmgr.storage import Store
@@ -234,7 +236,7 @@ def test_overdue_at_the_boundary_and_as_of_any_moment(store: Store) -> None:
 
     assert not state("2026-03-02T15:20:00")  # at the due instant: not yet
     assert state("2026-03-02T15:20:01")
-    counts = cases.cell_case_counts(store, "2026-03-02T15:20:01").set_index("cell_code")
+    counts = cell_case_counts(store, "2026-03-02T15:20:01").set_index("cell_code")
     assert (counts.loc[SIBLING, "open"], counts.loc[SIBLING, "overdue"]) >= (1, 1)
     run(store, no, ("处置", "2026-03-03T09:00"), ("反馈", "2026-03-03T09:30"),
         ("核查通过", "2026-03-03T10:00"), ("结案", "2026-03-03T10:10"))
@@ -247,12 +249,12 @@ def test_overdue_at_the_boundary_and_as_of_any_moment(store: Store) -> None:
 
 def test_cell_case_counts_values(store: Store, later: str) -> None:
     at = "2026-12-01T09:00:00"
-    base = cases.cell_case_counts(store, at).set_index("cell_code")
+    base = cell_case_counts(store, at).set_index("cell_code")
     for k in range(3):
         no = new(store, f"2026-11-30T09:0{k}", cell=SIBLING)
         if k < 2:
             run(store, no, ("立案", f"2026-11-30T09:1{k}"), ("派遣", f"2026-11-30T09:2{k}"))
-    counts = cases.cell_case_counts(store, at).set_index("cell_code")
+    counts = cell_case_counts(store, at).set_index("cell_code")
     assert list(counts.columns) == ["open", "overdue"]
     old = base.loc[SIBLING] if SIBLING in base.index else {"open": 0, "overdue": 0}
     # three open; the two dispatched at 09:2x (4 h) are overdue on 12-01 09:00, the third is
@@ -270,18 +272,18 @@ def test_escalation_blue_yellow_red_at_one_enterprise(store: Store, later: str) 
     nos = [new(store, at, cell=cell, category="废气排放", enterprise=key)
            for at in ("2026-11-02T09:00", "2026-11-20T09:00", "2026-12-01T09:00")]
     other = new(store, "2026-12-02T09:00", cell=cell, category="占道经营", enterprise=key)
-    colours = [cases.escalation(store, store.case_row(n))["colour"] for n in nos]
+    colours = [notices.escalation(store, store.case_row(n))["colour"] for n in nos]
     assert colours == ["蓝", "黄", "红"]
-    assert cases.escalation(store, store.case_row(other))["colour"] == "蓝"  # other 大类
-    esc = cases.escalation(store, store.case_row(nos[2]))
+    assert notices.escalation(store, store.case_row(other))["colour"] == "蓝"  # other 大类
+    esc = notices.escalation(store, store.case_row(nos[2]))
     assert (esc["enterprise_uuid"], esc["count"], esc["cases"]) == (ent["uuid"], 3, sorted(nos))
     late = new(store, "2027-03-15T09:00", cell=cell, category="废水排放", enterprise=key)
-    assert cases.escalation(store, store.case_row(late))["colour"] == "蓝"  # > 90 days on
-    n1 = cases.issue_notice(store, nos[0], issued_at="2026-11-02T10:00")["notice"]
-    n2 = cases.issue_notice(store, nos[1], issued_at="2026-11-20T10:00")["notice"]
+    assert notices.escalation(store, store.case_row(late))["colour"] == "蓝"  # > 90 days on
+    n1 = notices.issue_notice(store, nos[0], issued_at="2026-11-02T10:00")["notice"]
+    n2 = notices.issue_notice(store, nos[1], issued_at="2026-11-20T10:00")["notice"]
     assert (n1["colour"], n2["colour"]) == ("蓝", "黄")
     assert (n1["notice_no"], n2["notice_no"]) == ("ZG202600001", "ZG202600002")
-    again = cases.issue_notice(store, nos[1])["notice"]
+    again = notices.issue_notice(store, nos[1])["notice"]
     assert again["notice_no"] == n2["notice_no"]  # the same notice, not a new one
     assert len(store.notices_frame(enterprise_uuid=ent["uuid"])) == 2
 
@@ -291,7 +293,7 @@ def test_escalation_at_a_place_without_enterprise(store: Store, later: str) -> N
     cell = next(c for c in store.areas("cell")["code"] if c not in used)
     nos = [new(store, f"2026-12-0{d}T09:00", cell=cell, category=c)
            for d, c in ((1, "暴露垃圾"), (2, "道路不洁"), (3, "施工扰民"), (4, "积存垃圾渣土"))]
-    got = [cases.escalation(store, store.case_row(n)) for n in nos]
+    got = [notices.escalation(store, store.case_row(n)) for n in nos]
     # 市容环境 three times at this cell; 施工扰民 is another 大类 (施工管理)
     assert [g["colour"] for g in got] == ["蓝", "黄", "蓝", "红"]
     assert [g["count"] for g in got] == [1, 2, 1, 3]
@@ -354,7 +356,7 @@ def test_notice_pdf_has_case_number_deadline_and_embedded_cjk_font(store: Store,
     no = new(store, "2026-03-02T09:00", address="季华五路 1 号", description="人行道暴露垃圾")
     run(store, no, ("立案", "2026-03-02T09:10"), ("派遣", "2026-03-02T09:20"))
     out = tmp_path / "整改通知书.pdf"
-    data = cases.write_notice_pdf(store, no, out, issued_at="2026-03-02T09:30")
+    data = notices.write_notice_pdf(store, no, out, issued_at="2026-03-02T09:30")
     text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert no in text and data["notice"]["notice_no"] in text
@@ -421,7 +423,7 @@ def test_map_counts_agree_with_the_replayed_history(demo: Path, moment: str):
     through state_as_of, per cell."""
     with open_project(demo, readonly=True) as s:
         quick_path = s.last_transition_at() <= moment
-        counts = cases.cell_case_counts(s, moment).set_index("cell_code")
+        counts = cell_case_counts(s, moment).set_index("cell_code")
         state = cases.state_as_of(s, moment)
     assert quick_path == moment.startswith("2026-12")  # both paths are exercised
     state = state[state["status"].isin(cases.UNRESOLVED) & state["cell_code"].notna()]

@@ -1,4 +1,4 @@
-"""gridmgr.chinacoords against prcoords, the public-domain reference implementation.
+"""gridmgr.coords.chinacoords against prcoords, the public-domain reference implementation.
 
 prcoords works on one (lat, lon) point at a time, lat first; its ``*_bored`` inverses iterate
 until the step is below ``PRC_EPS`` = 1e-5°, which leaves them ~1e-7° short of the fixed point,

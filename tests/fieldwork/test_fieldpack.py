@@ -37,8 +37,10 @@ from gridmgr.cases.lifecycle import transition
 from gridmgr.cases.workflow import OPEN_STATUSES
 from gridmgr.cli import main
 from gridmgr.errors import InputFileError, UsageError
-from gridmgr.fieldwork.export import RESULTS, export_fieldpack, resolve_scope
-from gridmgr.fieldwork.importer import derived_uuid, import_fieldpack, parse_time, resolve_conflict
+from gridmgr.fieldwork.conflicts import resolve_conflict
+from gridmgr.fieldwork.export import RESULTS, export_fieldpack
+from gridmgr.fieldwork.importer import derived_uuid, import_fieldpack, parse_time
+from gridmgr.fieldwork.scope import resolve_scope
 from gridmgr.progress import run
 from gridmgr.project import init_project, open_project
 from gridmgr.storage import connect

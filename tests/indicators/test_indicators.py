@@ -606,8 +606,9 @@ def test_cli_weights_and_mistakes(stats_project, capsys):
 def test_real_workflow_on_the_demo(demo_copy):
     """Cases moved through cases-core's workflow (working-time deadlines, dispatch to the
     responsible officer) add up as defined, as of the end of March and as of a moment before
-    the last steps; the per-cell colouring agrees with cases-core's."""
+    the last steps; the per-cell colouring agrees with the map's counts."""
     from gridmgr.cases import lifecycle as core
+    from gridmgr.indicators.map_counts import cell_case_counts
     from gridmgr.project import open_project
 
     cell = "44060401000501"  # dispatch goes to CC0146 from 2026-03-01
@@ -673,13 +674,13 @@ def test_real_workflow_on_the_demo(demo_copy):
         # the map: now from the columns, and at a past moment from the log
         now = ind.now_beijing().isoformat()
         sql = store.cell_open_overdue(now)
-        assert sql.to_dict("records") == core.cell_case_counts(store, now).to_dict("records")
+        assert sql.to_dict("records") == cell_case_counts(store, now).to_dict("records")
         from gridmgr.progress import run
 
         data = run(ind.load(store))
         states = ind.case_states(data.cases, data.transitions, end)
         mine = ind.cell_counts(states, data.cases, end)
-        theirs = core.cell_case_counts(store, end.isoformat())
+        theirs = cell_case_counts(store, end.isoformat())
         assert mine.to_dict("records") == theirs.to_dict("records")
         assert len(mine) > 1 and cell in set(mine["cell_code"])
 

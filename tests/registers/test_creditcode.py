@@ -1,4 +1,4 @@
-"""gridmgr.creditcode: published codes, typical mistakes, and the check character's properties."""
+"""gridmgr.registers.creditcode: published codes, typical mistakes, and the check character's properties."""
 
 from __future__ import annotations
 

@@ -30,8 +30,9 @@ from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QApplication
 from shapely.geometry import Point
 
-from gridmgr.fieldwork.export import export_fieldpack, resolve_scope
+from gridmgr.fieldwork.export import export_fieldpack
 from gridmgr.fieldwork.importer import import_fieldpack
+from gridmgr.fieldwork.scope import resolve_scope
 from gridmgr.progress import run
 from gridmgr.project import open_project
 from ui.conflicts_view import ConflictsView

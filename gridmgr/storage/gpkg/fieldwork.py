@@ -1,7 +1,7 @@
 """Fieldwork storage: inspections, exported packages with their snapshots, field conflicts.
 
 A mixin of :class:`gridmgr.storage.Store` (uses ``self.db``, ``self.crs``, ``self.srs_id``).
-The rules (what counts as a change, what a conflict is) live in :mod:`gridmgr.fieldpack`; this
+The rules (what counts as a change, what a conflict is) live in :mod:`gridmgr.fieldwork.export`; this
 module only reads and writes rows.  Callers wrap writes in ``store.atomic()``.
 """
 

@@ -89,8 +89,10 @@ class GpkgStore(RegistersMixin, FieldworkMixin, CasesMixin, CaseStatsMixin, Look
         return cls.open(p, defaults=defaults)
 
     @classmethod
-    def open(cls, path: str | Path, *, defaults: ProjectDefaults, readonly: bool = False
-             ) -> GpkgStore:
+    def open(cls, path: str | Path, *, defaults: ProjectDefaults | None = None,
+             readonly: bool = False) -> GpkgStore:
+        if defaults is None and not readonly:
+            raise TypeError("a read-write open may migrate the project: pass its defaults")
         info = inspect(path, for_write=not readonly)
         db = connect(path, readonly=readonly)
         store = cls(path, db, readonly=readonly)

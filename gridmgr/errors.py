@@ -11,6 +11,9 @@ EXIT_FINDINGS = 1  # a check found problems (grid validate)
 EXIT_USAGE = 2  # bad command line (argparse uses 2 as well)
 EXIT_INPUT = 3  # an input file cannot be used
 EXIT_PROJECT = 4  # the project file cannot be opened or written
+EXIT_SERVER = 6  # the shared server cannot be reached or refuses the login
+EXIT_DENIED = 7  # the database user's role does not allow it
+EXIT_CHANGED = 8  # another desk changed the record first
 EXIT_CANCELLED = 130
 EXIT_BUG = 70
 
@@ -62,6 +65,27 @@ class NewerSchema(ProjectError):
 
 class ReadOnlyProject(ProjectError):
     pass
+
+
+class ServerError(ProjectError):
+    """The shared server cannot be reached, refuses the login, or lacks PostGIS."""
+
+    exit_code = EXIT_SERVER
+    title = "服务器错误"
+
+
+class PermissionDenied(ProjectError):
+    """The database refused: the user's role does not allow this (row-level security)."""
+
+    exit_code = EXIT_DENIED
+    title = "没有权限"
+
+
+class ChangedElsewhere(ProjectError):
+    """Another desk changed the record between reading and writing it; nothing was written."""
+
+    exit_code = EXIT_CHANGED
+    title = "记录已被他人修改"
 
 
 class Cancelled(GridmgrError):

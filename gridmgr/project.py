@@ -17,6 +17,9 @@ from .errors import UsageError
 from .grid.codes import SCHEMES
 from .levels import LEVELS
 from .storage import ProjectDefaults, Store, create_store, open_store
+from .storage import pull_project as storage_pull
+from .storage import push_project as storage_push
+from .storage.location import is_server
 
 DEFAULTS = ProjectDefaults(categories=default_categories, calendar=default_calendar_rows,
                            work_hours=DEFAULT_WORK_HOURS)
@@ -24,7 +27,8 @@ DEFAULTS = ProjectDefaults(categories=default_categories, calendar=default_calen
 
 def init_project(path: str | Path, *, name: str, admin_code: str, crs: str = crsmod.CGCS2000,
                  code_scheme: str = "national", overwrite: bool = False) -> Store:
-    """Create a new project file (a GeoPackage) and return it open for writing."""
+    """Create a new project — a GeoPackage file, or a schema on a PostgreSQL server for a
+    ``postgresql://…?schema=…`` URL — and return it open for writing."""
     if not name.strip():
         raise UsageError("项目名称不能为空")
     if not re.fullmatch(r"\d{6}", admin_code or ""):
@@ -37,12 +41,11 @@ def init_project(path: str | Path, *, name: str, admin_code: str, crs: str = crs
         raise UsageError(f"项目坐标系需要 EPSG 代码：{crs}")
     if c.is_projected and c.axis_info[0].unit_name not in ("metre", "meter"):
         raise UsageError(f"投影坐标系的单位应为米：{c.name}")
-    p = Path(path)
-    if p.suffix.lower() != ".gpkg":
-        raise UsageError(f"项目文件应以 .gpkg 结尾：{p}")
+    if not is_server(path) and Path(path).suffix.lower() != ".gpkg":
+        raise UsageError(f"项目文件应以 .gpkg 结尾（或给出 postgresql://… 服务器地址）：{path}")
     settings = {"name": name.strip(), "admin_code": admin_code, "crs": f"EPSG:{epsg}",
                 "code_scheme": code_scheme}
-    return create_store(p, settings, defaults=DEFAULTS, overwrite=overwrite)
+    return create_store(path, settings, defaults=DEFAULTS, overwrite=overwrite)
 
 
 def open_project(path: str | Path, *, readonly: bool = False) -> Store:
@@ -64,3 +67,19 @@ def summary(store: Store) -> dict[str, Any]:
         "officers": len(store.officers()),
         "responsibilities_current": len(store.responsibilities(current_only=True)),
     }
+
+
+def push_project(path: str | Path, url: str, *, replace: bool = False) -> dict[str, int]:
+    """``gridmgr push``: the file project ``path`` to a new schema at ``url``, whole or not at all."""
+    if not is_server(url):
+        raise UsageError(f"目标应是服务器地址 postgresql://…?schema=…，收到 {url}")
+    return storage_push(path, url, replace=replace)
+
+
+def pull_project(url: str, path: str | Path, *, overwrite: bool = False) -> dict[str, int]:
+    """``gridmgr pull``: a file copy of the server project ``url`` (opens in QGIS as any project)."""
+    if not is_server(url):
+        raise UsageError(f"来源应是服务器地址 postgresql://…?schema=…，收到 {url}")
+    if Path(path).suffix.lower() != ".gpkg":
+        raise UsageError(f"项目文件应以 .gpkg 结尾：{path}")
+    return storage_pull(url, path, defaults=DEFAULTS, overwrite=overwrite)

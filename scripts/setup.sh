@@ -17,6 +17,7 @@ DEB_PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0  # Qt on an X
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0  # display
   xvfb xauth          # a virtual X display: tests open the real window on it
+  postgresql postgresql-postgis  # the shared server (PostGIS 3): tests start a throwaway cluster
 )
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do

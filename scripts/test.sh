@@ -7,4 +7,7 @@ export QT_QPA_PLATFORM=offscreen
 export QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox --disable-gpu"
 echo "== ruff"; .venv/bin/ruff check .
 echo "== import contracts"; .venv/bin/lint-imports
-echo "== pytest"; .venv/bin/python -m pytest "$@"
+echo "== pytest (file projects)"; .venv/bin/python -m pytest "$@"
+# the same suite on the shared server: the fixtures' projects live in a throwaway
+# PostgreSQL/PostGIS cluster the run starts on 127.0.0.1 and stops at the end
+echo "== pytest (server projects)"; .venv/bin/python -m pytest --backend postgis "$@"

@@ -7,6 +7,8 @@ corner in metres from (X0, Y0).
 
 from __future__ import annotations
 
+import itertools
+import os
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -24,10 +26,84 @@ GK_CRS = "EPSG:4547"  # CGCS2000 / 3-degree Gauss-Kruger CM 114E
 X0, Y0 = 398_000.0, 2_548_000.0
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backend", choices=("gpkg", "postgis"),
+        default=os.environ.get("GRIDMGR_TEST_BACKEND", "gpkg"),
+        help="where the fixtures' projects live: a GeoPackage file (default) or a schema on a "
+             "throwaway PostgreSQL/PostGIS cluster started for the run (127.0.0.1 only)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "gpkg_only: checks the project file itself (bytes, "
+                                       "GDAL, SQLite); skipped with --backend postgis")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--backend") != "postgis":
+        return
+    skip = pytest.mark.skip(reason="the project file itself: GeoPackage only")
+    for item in items:
+        if "gpkg_only" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.config.getoption("--backend"))
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    """A PostgreSQL cluster of the run's own (initdb + pg_ctl on a free loopback port, SCRAM
+    password in PGPASSWORD), started when a test first needs it and stopped at the end."""
+    import secrets
+    import shutil
+    import tempfile
+
+    from gridmgr.storage.postgis import localserver
+
+    base = Path(tempfile.mkdtemp(prefix="gridmgr-test-pg-"))  # pytest's tmp is root-only;
+    os.chmod(base, 0o755)  # the cluster runs as postgres when the tests run as root
+    folder = base / "cluster"
+    password = secrets.token_hex(12)
+    server = localserver.start(folder, password=password)
+    old = os.environ.get("PGPASSWORD")
+    os.environ["PGPASSWORD"] = password
+    try:
+        yield server
+    finally:
+        localserver.stop(folder)
+        shutil.rmtree(base, ignore_errors=True)
+        if old is None:
+            os.environ.pop("PGPASSWORD", None)
+        else:
+            os.environ["PGPASSWORD"] = old
+
+
+_schemas = itertools.count(1)
+
+
 @pytest.fixture
-def project(tmp_path: Path) -> Iterator[Store]:
+def new_location(backend: str, request: pytest.FixtureRequest, tmp_path: Path
+                 ) -> Callable[[str], Any]:
+    """Where a test's new project goes: ``tmp_path / name`` for files, a fresh schema for the
+    server (so a test written for files runs unchanged on both)."""
+
+    def make(name: str = "project.gpkg") -> Any:
+        if backend != "postgis":
+            return tmp_path / name
+        pg_server = request.getfixturevalue("pg_server")
+        return pg_server.url("postgres", schema=f"t{next(_schemas)}_{Path(name).stem}"[:60]
+                             .replace("-", "_").lower())
+
+    return make
+
+
+@pytest.fixture
+def project(new_location: Callable[[str], Any]) -> Iterator[Store]:
     """A fresh, empty project (禅城区, 440604, EPSG:4490) open for writing."""
-    store = init_project(tmp_path / "project.gpkg", name="禅城区", admin_code="440604")
+    store = init_project(new_location("project.gpkg"), name="禅城区", admin_code="440604")
     try:
         yield store
     finally:
@@ -83,12 +159,9 @@ def write_vector(tmp_path: Path) -> Callable[..., Path]:
 
 
 @pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo project (Chancheng: grid, enterprises, officers, assignments), built once per
-    test run through the real import code and made read-only, so that no test can change
-    what the others read; a test that writes takes ``demo_copy``."""
-    import os
-
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo project file (Chancheng: grid, enterprises, officers, assignments), built once
+    per test run through the real import code and made read-only."""
     from gridmgr.demo import build_demo
     from gridmgr.progress import run
 
@@ -97,12 +170,31 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def demo(demo_file: Path, backend: str, request: pytest.FixtureRequest) -> Any:
+    """The demo project, shared by the tests that only read it (a test that writes takes
+    ``demo_copy``): the read-only file, or — with ``--backend postgis`` — the file pushed once
+    to the run's server."""
+    if backend != "postgis":
+        return demo_file
+    from gridmgr.storage.postgis.transfer import push
+
+    url = request.getfixturevalue("pg_server").url("postgres", schema="demo")
+    push(demo_file, url)
+    return url
+
+
 @pytest.fixture
-def demo_copy(demo: Path, tmp_path: Path) -> Path:
+def demo_copy(demo_file: Path, new_location: Callable[[str], Any], backend: str) -> Any:
     """A private, writable copy of the demo project."""
-    path = tmp_path / "demo-copy.gpkg"
-    path.write_bytes(demo.read_bytes())
-    return path
+    target = new_location("demo-copy.gpkg")
+    if backend != "postgis":
+        target.write_bytes(demo_file.read_bytes())
+        return target
+    from gridmgr.storage.postgis.transfer import push
+
+    push(demo_file, target)
+    return target
 
 
 @pytest.fixture(autouse=True, scope="session")

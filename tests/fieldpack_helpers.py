@@ -3,13 +3,13 @@ dispatched case, and edits to a returned package as QField (through GDAL) would 
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+from project_state import fingerprint
 from shapely.geometry import Point
 
 from gridmgr import geometry
@@ -21,7 +21,8 @@ OFFICER = "CC0042"
 
 
 def sha(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    """The project's state (bytes of a file, every table of a server schema)."""
+    return fingerprint(path)
 
 
 def ago(days: float = 0, hours: float = 0) -> str:

@@ -177,7 +177,7 @@ def export_layer(store: Store, layer: str, out: str | Path, *, fmt: str | None =
     fmt = resolve_format(out, fmt)
     if not out.parent.exists():
         raise UsageError(f"目录不存在：{out.parent}")
-    if out.resolve() == store.path.resolve():
+    if isinstance(store.path, Path) and out.resolve() == store.path.resolve():
         raise UsageError(f"不能导出到项目文件本身：{out}")
     if out.exists() and not out.stat().st_mode & 0o222:
         raise UsageError(f"输出文件是只读的，不会覆盖：{out}")

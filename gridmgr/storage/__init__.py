@@ -4,7 +4,9 @@
   :class:`ProjectDefaults` a new project starts with.
 * :mod:`.records` and :mod:`.queries` — the shapes that cross it: frame columns and the paged
   lists' questions.
-* :mod:`.gpkg` — the GeoPackage adapter (one SQLite file QGIS opens as it is).
+* :mod:`.gpkg` — the GeoPackage adapter (one SQLite file QGIS opens as it is), and
+  :mod:`.postgis` — the shared-server adapter (one schema per project), chosen by
+  :mod:`.location` for a ``postgresql://`` URL.
 * :mod:`.clock` — the stamps every backend writes; :mod:`.tiles` (offline basemaps) and
   :mod:`.package_gpkg` (a field package's GeoPackage) are files gridmgr reads and writes beside
   a project, not projects.
@@ -29,32 +31,58 @@ from .gpkg.connection import (
 )
 from .gpkg.schema import MIGRATIONS, SCHEMA_VERSION
 from .gpkg.store import GpkgStore
+from .location import is_server
 from .records import AREA_COLUMNS
+
+
+def _adapter(location: str | Path) -> type[GpkgStore]:
+    """The backend for a location: a ``postgresql://`` URL is a server project, anything else a
+    GeoPackage file."""
+    if is_server(location):
+        from .postgis.store import PgStore  # psycopg is imported only for server projects
+
+        return PgStore
+    return GpkgStore
 
 
 def create_store(location: str | Path, settings: dict[str, str], *,
                  defaults: ProjectDefaults, overwrite: bool = False) -> Store:
     """Create a project at ``location`` with ``settings`` (name, admin_code, crs, code_scheme)
     and return it open for writing."""
-    return GpkgStore.create(location, settings, defaults=defaults, overwrite=overwrite)
+    return _adapter(location).create(location, settings, defaults=defaults, overwrite=overwrite)
 
 
 def open_store(location: str | Path, *, defaults: ProjectDefaults, readonly: bool = False
                ) -> Store:
     """Open the project at ``location``; a read-write open migrates an older schema first."""
-    return GpkgStore.open(location, defaults=defaults, readonly=readonly)
+    return _adapter(location).open(location, defaults=defaults, readonly=readonly)
+
+
+def push_project(source: str | Path, target: str, *, replace: bool = False) -> dict[str, int]:
+    """Copy the project file ``source`` to a new server project ``target`` in one transaction;
+    rows copied per table."""
+    from .postgis.transfer import push
+
+    return push(source, target, replace=replace)
+
+
+def pull_project(source: str, target: str | Path, *, defaults: ProjectDefaults,
+                 overwrite: bool = False) -> dict[str, int]:
+    """Copy the server project ``source`` into a new project file ``target``."""
+    from .postgis.transfer import pull
+
+    return pull(source, target, defaults=defaults, overwrite=overwrite)
 
 
 def open_readonly(location: str | Path) -> Store:
     """Open the project at ``location`` to read it only (a worker thread's own connection):
     nothing is migrated, so it needs no defaults and no capability above storage."""
-    return GpkgStore.open(location, readonly=True)
+    return _adapter(location).open(location, readonly=True)
 
 
 __all__ = [
     "AREA_COLUMNS", "GPKG_APPLICATION_ID", "GPKG_USER_VERSION", "LEVELS", "LEVEL_TABLES",
     "MIGRATIONS", "PARENT_LEVEL", "SCHEMA_VERSION", "GpkgStore", "ProjectDefaults",
     "ProjectInfo", "Store", "connect", "create_store", "inspect", "now_iso", "open_readonly",
-    "open_store",
-    "today",
+    "open_store", "pull_project", "push_project", "today",
 ]

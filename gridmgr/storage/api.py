@@ -50,7 +50,7 @@ class ProjectBase(Protocol):
     """The project itself: its settings and audit log, transactions, grid systems and the area
     layers (one per level, each row with a validity period)."""
 
-    path: Path
+    path: Path | str  # a file project's path, or a server project's URL (no password)
     readonly: bool
 
     def close(self) -> None: ...

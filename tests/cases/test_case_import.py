@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from project_state import fingerprint
 
 from gridmgr.cases import lifecycle as cases
 from gridmgr.cases import workflow
@@ -107,18 +108,18 @@ def test_shipped_sample_has_the_documented_defects(store: Store) -> None:
 
 
 def test_dry_run_writes_nothing(demo_copy: Path) -> None:
-    before = demo_copy.read_bytes()
+    before = fingerprint(demo_copy)
     with open_project(demo_copy, readonly=True) as s:
         n = s.count_cases()
         report = run(import_cases(s, SAMPLE, coords="gcj02", dry_run=True))
         assert s.count_cases() == n
     assert report.accepted == 33 and report.info["dry_run"] is True
-    assert demo_copy.read_bytes() == before
+    assert fingerprint(demo_copy) == before
 
 
 def test_failed_or_cancelled_import_leaves_the_file_unchanged(demo_copy: Path,
                                                               tmp_path: Path) -> None:
-    before = demo_copy.read_bytes()
+    before = fingerprint(demo_copy)
     bad = tmp_path / "bad.csv"
     bad.write_text("编号,内容\nX1,y\n", encoding="utf-8")
     with open_project(demo_copy) as s:
@@ -129,9 +130,9 @@ def test_failed_or_cancelled_import_leaves_the_file_unchanged(demo_copy: Path,
             run(import_cases(s, SAMPLE, coords="gcj02"),
                 should_cancel=lambda: s.db.conn.in_transaction)
         assert s.count_cases() == n
-    assert demo_copy.read_bytes() == before
+    assert fingerprint(demo_copy) == before
     assert main(["cases", "import", str(demo_copy), str(bad)]) == 3
-    assert demo_copy.read_bytes() == before
+    assert fingerprint(demo_copy) == before
 
 
 def test_reimport_updates_by_case_number(store: Store, tmp_path: Path) -> None:
@@ -342,11 +343,11 @@ def test_a_category_import_cannot_drop_a_code_cases_use(demo_copy: Path, tmp_pat
     table = pd.read_excel(out, dtype=object)
     unused = next(c for c in table["小类编码"] if c not in used)
     table[~table["小类编码"].isin(["SJ0303", "SJ0301", unused])].to_excel(out, index=False)
-    before = demo_copy.read_bytes()
+    before = fingerprint(demo_copy)
     assert main(["categories", "import", str(demo_copy), str(out)]) == 1
     err = capsys.readouterr()
     assert "SJ0303" in err.out and "SJ0301" in err.out and unused not in err.out
-    assert demo_copy.read_bytes() == before  # byte-identical
+    assert fingerprint(demo_copy) == before  # byte-identical
     with open_project(demo_copy) as s:
         report = import_categories(s, out)
         got = {(x.code, x.reason, x.extra["count"]) for x in report.refused}
@@ -354,7 +355,7 @@ def test_a_category_import_cannot_drop_a_code_cases_use(demo_copy: Path, tmp_pat
                        ("SJ0301", "category_in_use", used["SJ0301"])}
         assert f"{used['SJ0303']} 个案件" in next(x.message for x in report.refused
                                                 if x.code == "SJ0303")
-    assert demo_copy.read_bytes() == before
+    assert fingerprint(demo_copy) == before
     # dropping only a code no case uses is fine
     table[table["小类编码"] != unused].to_excel(out, index=False)
     with open_project(demo_copy) as s:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from project_state import fingerprint
 
 from gridmgr.cases import lifecycle as cases
 from gridmgr.cases import notices
@@ -176,11 +177,11 @@ def test_a_step_in_the_future_is_refused(store: Store, monkeypatch: pytest.Monke
 
 
 def test_cli_refuses_a_future_at(demo_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    before = demo_copy.read_bytes()
+    before = fingerprint(demo_copy)
     assert main(["cases", "transition", str(demo_copy), "CC20261118001", "督办", "--by",
                  "CC0001", "--note", "限期", "--at", "2031-01-01T10:00"]) == 2
     assert "晚于现在" in capsys.readouterr().err
-    assert demo_copy.read_bytes() == before
+    assert fingerprint(demo_copy) == before
 
 
 def test_void_return_extension_rework_park_and_supervision(store: Store) -> None:

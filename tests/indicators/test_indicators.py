@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from project_state import fingerprint
 
 from gridmgr.errors import UsageError
 from gridmgr.indicators import compute as ind
@@ -485,7 +486,7 @@ ARGS = ("--period", "2026-03", "--as-of", "2026-04-01T12:00:00")
 def test_cli_json_matches_the_hand_computed_figures(stats_project, capsys):
     import json
 
-    before = stats_project.read_bytes()
+    before = fingerprint(stats_project)
     code, out, err = _stats(capsys, str(stats_project), *ARGS, "--format", "json")
     assert code == 0, err
     doc = json.loads(out)
@@ -496,7 +497,7 @@ def test_cli_json_matches_the_hand_computed_figures(stats_project, capsys):
     assert rows[S1]["close_rate"] == pytest.approx(0.8)
     # enterprises: 甲厂 inspected 03-20 (every 30 days) is on schedule, 乙厂 is not
     assert (rows[S1]["ent_on_schedule"], rows[S2]["ent_on_schedule"]) == (1, 0)
-    assert stats_project.read_bytes() == before  # stats never writes
+    assert fingerprint(stats_project) == before  # stats never writes
 
 
 def test_cli_table_csv_and_groupings(stats_project, capsys, tmp_path):
@@ -715,10 +716,10 @@ def test_redrawn_grid_keeps_old_cases_in_their_cells(stats_project, capsys):
 
 
 def test_refused_weights_leave_the_project_as_it_was(stats_project, capsys):
-    before = stats_project.read_bytes()
+    before = fingerprint(stats_project)
     code, _, err = _stats(capsys, str(stats_project), *ARGS, "--weights", "结案率=-1",
                           "--save-weights")
     assert code == 2 and "不小于 0" in err
     code, _, err = _stats(capsys, str(stats_project), *ARGS, "--save-weights")
     assert code == 2 and "--weights" in err
-    assert stats_project.read_bytes() == before
+    assert fingerprint(stats_project) == before

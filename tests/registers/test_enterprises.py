@@ -7,7 +7,6 @@ enterprises export carries cell, areas, responsible officers and 检查逾期.""
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 from datetime import date, datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ import pyogrio
 import pytest
 import shapely
 from openpyxl import Workbook, load_workbook
+from project_state import fingerprint
 from pyproj import Transformer
 
 from gridmgr import beijing
@@ -55,7 +55,8 @@ def truth() -> pd.DataFrame:
 
 
 def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The project's state (bytes of a file, every table of a server schema)."""
+    return fingerprint(path)
 
 
 def make_code(n: int, prefix: str = "91440604") -> str:

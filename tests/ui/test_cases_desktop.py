@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from project_state import fingerprint
 from PySide6.QtCore import QDateTime, Qt, QUrl
 from PySide6.QtGui import QColor, QImage, QTextDocument
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
@@ -213,7 +214,7 @@ def test_refusal_is_shown_with_the_cores_title_and_text(qtbot, panel, demo_copy,
     shown = []
     monkeypatch.setattr(QMessageBox, "critical",
                         lambda parent, title, text: shown.append((title, text)))
-    before = demo_copy.read_bytes()
+    before = fingerprint(demo_copy)
     dialog = panel.detail.open_action("回退")  # the reason is required
     set_time(dialog.at, NOW)
     press_ok(dialog)
@@ -223,7 +224,7 @@ def test_refusal_is_shown_with_the_cores_title_and_text(qtbot, panel, demo_copy,
         workflow.check("处置", "回退", note="")
     assert (title, text) == (UsageError.title, str(core.value))
     assert dialog.isVisible()  # the form stays open to be completed
-    assert demo_copy.read_bytes() == before  # nothing written
+    assert fingerprint(demo_copy) == before  # nothing written
 
 
 def test_rework_reason_is_shown_first(qtbot, panel: CasesPanel, demo_copy: Path):

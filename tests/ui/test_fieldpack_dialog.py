@@ -8,11 +8,11 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox --disable-gpu")
 
-import hashlib
 import json
 from pathlib import Path
 
 import pytest
+from project_state import fingerprint
 
 pytest.importorskip("PySide6.QtWebEngineWidgets")  # must come before any QApplication exists
 
@@ -43,7 +43,8 @@ LOCAL = {"file", "qrc", "data"}
 
 
 def sha(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    """The project's state (bytes of a file, every table of a server schema)."""
+    return fingerprint(path)
 
 
 def click(qtbot, button) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from pathlib import Path
 
 import pytest
+from project_state import fingerprint
 
 pytest.importorskip("pytestqt")
 
@@ -34,7 +34,8 @@ WAIT = 60_000
 
 
 def sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The project's state (bytes of a file, every table of a server schema)."""
+    return fingerprint(path)
 
 
 def headers(model) -> list[str]:

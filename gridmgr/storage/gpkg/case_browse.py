@@ -21,7 +21,6 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ... import geometry
 from ...levels import LEVEL_TABLES
 from ...statuses import OPEN_STATUSES
 from ..queries import CASE_LIST_COLUMNS, CaseQuery
@@ -134,7 +133,7 @@ class CaseBrowseMixin:
         df = pd.DataFrame([r[:4] for r in rows],
                           columns=["case_no", "status", "description", "overdue"], dtype=object)
         df["overdue"] = df["overdue"].astype(bool)
-        geoms = geometry.decode([r[4] for r in rows]) if rows else np.array([], dtype=object)
+        geoms = self._decode_geoms([r[4] for r in rows]) if rows else np.array([], dtype=object)
         df["x"] = shapely.get_x(geoms) if len(geoms) else np.array([], dtype=float)
         df["y"] = shapely.get_y(geoms) if len(geoms) else np.array([], dtype=float)
         return df

@@ -16,7 +16,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ... import geometry
 from ..clock import now_iso
 from ..records import (
     CASE_COLUMNS,
@@ -25,7 +24,6 @@ from ..records import (
     NOTICE_COLUMNS,
     TRANSITION_COLUMNS,
 )
-from .features import insert_features, update_extent
 
 _INT_COLUMNS = ("fid", "supervised", "rework_count", "extension_count")
 
@@ -89,7 +87,7 @@ class CasesMixin:
         for c in _INT_COLUMNS:
             df[c] = df[c].astype("int64")
         if with_location:
-            geoms = geometry.decode([r[n] for r in rows]) if rows else np.array([], dtype=object)
+            geoms = self._decode_geoms([r[n] for r in rows]) if rows else np.array([], dtype=object)
             df["x"] = [g.x if g is not None else None for g in geoms]
             df["y"] = [g.y if g is not None else None for g in geoms]
         return df
@@ -129,9 +127,9 @@ class CasesMixin:
                  "rework_count": int(r.get("rework_count") or 0),
                  "extension_count": int(r.get("extension_count") or 0),
                  "created_at": now, "updated_at": now} for r in records]
-        fids = insert_features(self.db, "cases", rows, geoms, self.srs_id)
+        fids = self._insert_features("cases", rows, geoms)
         if refresh_extent:
-            update_extent(self.db, "cases")
+            self._update_extent("cases")
         return fids
 
     def update_case(self, case_uuid: str, fields: dict[str, Any],
@@ -142,14 +140,14 @@ class CasesMixin:
         params = list(fields.values())
         if geom is not None:
             sets.append("geom = ?")
-            params.append(geometry.encode([geom], self.srs_id)[0])
+            params.append(self._encode_geoms([geom])[0])
         sets.append("updated_at = ?")
         params.append(now_iso())
         self.db.execute(f"UPDATE cases SET {', '.join(sets)} WHERE uuid = ?",
                         [*params, case_uuid])
 
     def refresh_cases_extent(self) -> None:
-        update_extent(self.db, "cases")
+        self._update_extent("cases")
 
     def last_steps(self, case_uuids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """{case_uuid: {seq, action, to_status, at}} of each case's latest step (a re-import
@@ -158,10 +156,12 @@ class CasesMixin:
         out: dict[str, dict[str, Any]] = {}
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
-            # SQLite: with max(), the bare columns come from the row holding the maximum
-            cur = self.db.execute("SELECT case_uuid, max(seq), action, to_status, at FROM "
-                                  "case_transitions WHERE case_uuid IN "
-                                  f"({','.join('?' * len(chunk))}) GROUP BY case_uuid", chunk)
+            # each case's highest seq, joined back (UNIQUE (case_uuid, seq)): standard SQL
+            cur = self.db.execute(
+                "SELECT t.case_uuid, t.seq, t.action, t.to_status, t.at FROM case_transitions t "
+                "JOIN (SELECT case_uuid, max(seq) AS seq FROM case_transitions WHERE case_uuid "
+                f"IN ({','.join('?' * len(chunk))}) GROUP BY case_uuid) m "
+                "ON t.case_uuid = m.case_uuid AND t.seq = m.seq", chunk)
             for u, seq, action, to, at in cur:
                 out[u] = {"seq": int(seq), "action": action, "to_status": to, "at": at}
         return out

@@ -15,10 +15,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ... import geometry
 from ..clock import now_iso
 from ..records import CONFLICT_COLUMNS, FIELDPACK_COLUMNS, INSPECTION_FIELDS
-from .features import insert_features, update_extent
 
 
 def _chunks(values: Sequence[Any], n: int = 500) -> Iterable[Sequence[Any]]:
@@ -83,8 +81,8 @@ class FieldworkMixin:
         now = now_iso()
         rows = [{**{k: r.get(k) for k in INSPECTION_FIELDS}, "opens_case": int(bool(
             r.get("opens_case"))), "created_at": now, "updated_at": now} for r in records]
-        insert_features(self.db, "inspections", rows, geoms, self.srs_id)
-        update_extent(self.db, "inspections")
+        self._insert_features("inspections", rows, geoms)
+        self._update_extent("inspections")
 
     def inspections(self, *, enterprise_uuid: str | None = None) -> gpd.GeoDataFrame:
         cols = ("fid", *INSPECTION_FIELDS, "created_at", "updated_at")
@@ -95,7 +93,7 @@ class FieldworkMixin:
                               "ORDER BY fid", params)
         rows = cur.fetchall()
         df = pd.DataFrame([r[:-1] for r in rows], columns=list(cols), dtype=object)
-        geoms = geometry.decode([r[-1] for r in rows]) if rows else np.array([], dtype=object)
+        geoms = self._decode_geoms([r[-1] for r in rows]) if rows else np.array([], dtype=object)
         return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, crs=self.crs), crs=self.crs)
 
     def set_inspection_case(self, inspection_uuid: str, case_uuid: str) -> None:
@@ -112,7 +110,7 @@ class FieldworkMixin:
             cur = self.db.execute(f"SELECT {', '.join(cols)}, geom FROM enterprises WHERE uuid "
                                   f"IN ({','.join('?' * len(chunk))})", list(chunk))
             rows = cur.fetchall()
-            geoms = geometry.decode([r[-1] for r in rows]) if rows else []
+            geoms = self._decode_geoms([r[-1] for r in rows]) if rows else []
             for r, g in zip(rows, geoms):
                 out[r[1]] = {**dict(zip(cols, r[:-1])), "geometry": g}
         return out
@@ -126,7 +124,7 @@ class FieldworkMixin:
         params: list[Any] = list(fields.values())
         if geom is not None:
             sets.append("geom = ?")
-            params.append(geometry.encode([geom], self.srs_id)[0])
+            params.append(self._encode_geoms([geom])[0])
             if cells is not None:
                 sets += ["cell_code = ?", "community_code = ?", "street_code = ?"]
                 params += list(cells)
@@ -135,7 +133,7 @@ class FieldworkMixin:
         self.db.execute(f"UPDATE enterprises SET {', '.join(sets)}, updated_at = ? "
                         "WHERE uuid = ?", [*params, now_iso(), enterprise_uuid])
         if geom is not None:
-            update_extent(self.db, "enterprises")
+            self._update_extent("enterprises")
 
     def raise_last_inspection(self, enterprise_uuid: str, day: str) -> bool:
         """Set the enterprise's last inspection to ``day`` unless it knows a later one."""

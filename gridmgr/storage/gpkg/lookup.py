@@ -16,7 +16,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ... import geometry
 from ...levels import LEVEL_TABLES
 from ..records import ENTERPRISE_BRIEF, OFFICER_BRIEF
 
@@ -98,7 +97,7 @@ class LookupMixin:
         rows = self.db.execute(f"SELECT {', '.join(cols)}, geom FROM enterprises{where} "
                                "ORDER BY fid", params).fetchall()
         df = pd.DataFrame([r[:-1] for r in rows], columns=list(cols), dtype=object)
-        geoms = geometry.decode([r[-1] for r in rows]) if rows else np.array([], dtype=object)
+        geoms = self._decode_geoms([r[-1] for r in rows]) if rows else np.array([], dtype=object)
         return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, crs=self.crs), crs=self.crs)
 
     def find_officers(self, text: str, limit: int = 20) -> list[dict[str, Any]]:

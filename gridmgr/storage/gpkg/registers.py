@@ -15,11 +15,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ... import geometry
 from ..clock import now_iso
 from ..records import ENTERPRISE_FIELDS, OFFICER_FIELDS, RESPONSIBILITY_COLUMNS
 from . import browse
-from .features import insert_features, update_extent
 
 
 def _frame(rows: list[Any], columns: Sequence[str]) -> pd.DataFrame:
@@ -40,7 +38,7 @@ class RegistersMixin:
         rows = cur.fetchall()
         df = _frame([r[:-1] for r in rows], cols)
         df["fid"] = df["fid"].astype("int64")
-        geoms = geometry.decode([r[-1] for r in rows]) if rows else np.array([], dtype=object)
+        geoms = self._decode_geoms([r[-1] for r in rows]) if rows else np.array([], dtype=object)
         return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, crs=self.crs), crs=self.crs)
 
     def count_enterprises(self) -> int:
@@ -53,18 +51,18 @@ class RegistersMixin:
                  "cell_code": r.get("cell_code"), "community_code": r.get("community_code"),
                  "street_code": r.get("street_code"), "created_at": now, "updated_at": now}
                 for r in records]
-        fids = insert_features(self.db, "enterprises", rows, geoms, self.srs_id)
+        fids = self._insert_features("enterprises", rows, geoms)
         if refresh_extent:  # batched imports refresh once at the end: it scans the R-tree
-            update_extent(self.db, "enterprises")
+            self._update_extent("enterprises")
         return fids
 
     def refresh_extent(self, table: str) -> None:
-        update_extent(self.db, table)
+        self._update_extent(table)
 
     def update_enterprises(self, fids: Sequence[int], records: list[dict[str, Any]],
                            geoms: Sequence[Any]) -> None:
         """Overwrite the given fields (and the location) of existing enterprises."""
-        blobs = geometry.encode(geoms, self.srs_id)
+        blobs = self._encode_geoms(geoms)
         now = now_iso()
         for fid, rec, blob in zip(fids, records, blobs):
             fields = {k: v for k, v in rec.items() if k in ENTERPRISE_FIELDS or
@@ -72,7 +70,7 @@ class RegistersMixin:
             sets = ", ".join(f'"{k}" = ?' for k in fields)
             self.db.execute(f'UPDATE enterprises SET {sets}, geom = ?, updated_at = ? '
                             "WHERE fid = ?", [*fields.values(), blob, now, int(fid)])
-        update_extent(self.db, "enterprises")
+        self._update_extent("enterprises")
 
     def set_enterprise_cells(self, fids: Sequence[int], cells: Sequence[str | None],
                              communities: Sequence[str | None],

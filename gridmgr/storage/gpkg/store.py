@@ -125,6 +125,20 @@ class GpkgStore(RegistersMixin, FieldworkMixin, CasesMixin, CaseStatsMixin, Look
         return bool(self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
                                     "name = ?", [table]).fetchone())
 
+    # -- the file-specific parts of writing and reading geometry (the server adapter has its own)
+    def _insert_features(self, table: str, rows: list[dict[str, Any]], geoms: Sequence[Any]
+                         ) -> list[int]:
+        return insert_features(self.db, table, rows, geoms, self.srs_id)
+
+    def _update_extent(self, table: str) -> None:
+        update_extent(self.db, table)
+
+    def _encode_geoms(self, geoms: Sequence[Any]) -> list[bytes | None]:
+        return geometry.encode(geoms, self.srs_id)
+
+    def _decode_geoms(self, blobs: Sequence[Any]) -> np.ndarray:
+        return geometry.decode(blobs)
+
     # -- settings and audit
     def meta(self) -> dict[str, str]:
         if self._meta is None:
@@ -183,7 +197,7 @@ class GpkgStore(RegistersMixin, FieldworkMixin, CasesMixin, CaseStatsMixin, Look
         df = pd.DataFrame([r[:-1] for r in rows], columns=list(AREA_COLUMNS), dtype=object)
         df["fid"] = df["fid"].astype("int64")
         df["area_m2"] = pd.to_numeric(df["area_m2"]).astype("float64")
-        geoms = geometry.decode([r[-1] for r in rows]) if rows else np.array([], dtype=object)
+        geoms = self._decode_geoms([r[-1] for r in rows]) if rows else np.array([], dtype=object)
         return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, crs=self.crs), crs=self.crs)
 
     def count_areas(self, level: str, *, system: str | None = None, current: bool = True) -> int:
@@ -214,8 +228,8 @@ class GpkgStore(RegistersMixin, FieldworkMixin, CasesMixin, CaseStatsMixin, Look
             row["created_at"] = created
             rows.append(row)
         table = LEVEL_TABLES[level]
-        insert_features(self.db, table, rows, geometry.to_multi(geoms), self.srs_id)
-        update_extent(self.db, table)
+        self._insert_features(table, rows, geometry.to_multi(geoms))
+        self._update_extent(table)
         return len(rows)
 
     def close_areas(self, level: str, system: str, *, valid_to: str,

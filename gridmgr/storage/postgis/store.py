@@ -1,0 +1,154 @@
+"""The PostgreSQL/PostGIS adapter: a project in one schema of a shared database.
+
+:class:`PgStore` implements the same :class:`gridmgr.storage.api.Store` as the GeoPackage
+adapter, and shares its queries: the mixins under :mod:`gridmgr.storage.gpkg` are written in the
+SQL both databases speak, and run here on :class:`.connection.PgDatabase`.  What is not shared
+is overridden below — opening and creating, the catalogue (``has_table``), and geometry, which is
+real PostGIS geometry here (EWKB in and out, GiST-indexed) instead of GeoPackage blobs and
+R-trees.  A query that cannot be written for both belongs in an override here, never in an
+``if postgres:`` inside the shared code.
+
+A project's schema holds its tables; several districts share a database, one schema each.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+
+from ...errors import NewerSchema, NotAProject, ReadOnlyProject
+from ..api import ProjectDefaults
+from ..gpkg import schema as gpkg_schema
+from ..gpkg.store import GpkgStore
+from ..location import ServerLocation, parse_server
+from . import schema
+from .connection import PgDatabase, connect, sql_value
+
+
+class PgStore(GpkgStore):
+    """A project in a PostgreSQL schema (see the module docstring for what is shared)."""
+
+    def __init__(self, location: ServerLocation, db: PgDatabase, *, readonly: bool) -> None:
+        super().__init__(Path(), db, readonly=readonly)  # type: ignore[arg-type]
+        self.location = location
+        self.path = str(location)  # type: ignore[assignment]
+
+    # -- lifecycle
+    @classmethod
+    def create(cls, path: str | Path, settings: dict[str, str], *,  # type: ignore[override]
+               defaults: ProjectDefaults, overwrite: bool = False) -> PgStore:
+        """A new project: the GeoPackage migrations build it in a scratch file, then it is
+        pushed in one transaction (so a server project starts exactly as a file one)."""
+        from .transfer import push
+
+        loc = parse_server(str(path))
+        with tempfile.TemporaryDirectory(prefix="gridmgr-init-") as tmp:
+            scratch = Path(tmp) / "new.gpkg"
+            GpkgStore.create(scratch, settings, defaults=defaults).close()
+            push(scratch, loc, replace=overwrite)
+        return cls.open(str(path), defaults=defaults)
+
+    @classmethod
+    def open(cls, path: str | Path, *, defaults: ProjectDefaults | None = None,
+             readonly: bool = False) -> PgStore:
+        loc = parse_server(str(path))
+        db = connect(loc, readonly=readonly)
+        try:
+            if not schema.schema_exists(db, loc.schema):
+                raise NotAProject(f"服务器上没有项目 schema {loc.schema!r}：{loc}；"
+                                  "用 gridmgr init 新建，或用 gridmgr push 上传一个项目文件")
+            if "gridmgr_meta" not in db.table_names():
+                raise NotAProject(f"{loc} 不是 gridmgr 项目（schema 中没有 gridmgr_meta）")
+            row = db.execute("SELECT value FROM gridmgr_meta WHERE key = 'schema_version'"
+                             ).fetchone()
+            version = int(row[0]) if row else 0
+            if version > gpkg_schema.SCHEMA_VERSION:
+                raise NewerSchema(f"{loc} 由更新版本的 gridmgr 创建（结构版本 {version}，本程序支持 "
+                                  f"{gpkg_schema.SCHEMA_VERSION}）；请升级 gridmgr，服务器上的数据未作改动")
+            if version < gpkg_schema.SCHEMA_VERSION:
+                raise NotAProject(f"{loc} 的结构版本 {version} 较旧；服务器项目请先 pull 成文件、"
+                                  "用本版本打开升级后再 push")
+        except BaseException:
+            db.raw.close()
+            raise
+        return cls(loc, db, readonly=readonly)
+
+    def close(self) -> None:
+        self.db.raw.close()
+
+    def __enter__(self) -> PgStore:
+        return self
+
+    @contextmanager
+    def atomic(self) -> Iterator[PgStore]:  # type: ignore[override]
+        if self.readonly:
+            raise ReadOnlyProject(f"{self.path} 以只读方式打开")
+        with self.db.atomic():
+            yield self
+
+    def has_table(self, table: str) -> bool:
+        return table in self.db.table_names()
+
+    # -- geometry as PostGIS has it
+    def _insert_features(self, table: str, rows: list[dict[str, Any]], geoms: Sequence[Any]
+                         ) -> list[int]:
+        if not rows:
+            return []
+        blobs = self._encode_geoms(geoms)
+        columns = ["geom", *rows[0].keys()]
+        names = ", ".join(f'"{c}"' for c in columns)
+        marks = ", ".join(["ST_GeomFromEWKB(%s)"] + ["%s"] * (len(columns) - 1))
+        fids: list[int] = []
+        with self.db.raw.cursor() as cur:
+            stmt = f'INSERT INTO "{table}" ({names}) VALUES ({marks}) RETURNING fid'
+            values = [[blob, *(sql_value(v) for v in row.values())] for blob, row in zip(blobs, rows)]
+            self.db.run(lambda: cur.executemany(stmt, values, returning=True))
+            while True:
+                fids.append(cur.fetchone()[0])  # type: ignore[index]
+                if not cur.nextset():
+                    break
+        return fids
+
+    def _update_extent(self, table: str) -> None:
+        """PostGIS computes extents itself (``ST_Extent``, the GiST index)."""
+
+    def _encode_geoms(self, geoms: Sequence[Any]) -> list[bytes | None]:
+        arr = np.asarray(list(geoms), dtype=object)
+        if len(arr) == 0:
+            return []
+        missing = shapely.is_missing(arr)
+        arr = shapely.set_srid(np.where(missing, None, arr), self.srs_id)
+        out = shapely.to_wkb(arr, include_srid=True, flavor="extended")
+        return [None if m else bytes(b) for m, b in zip(missing, out)]
+
+    def _decode_geoms(self, blobs: Sequence[Any]) -> np.ndarray:
+        arr = np.asarray([None if b is None else bytes(b) for b in blobs], dtype=object)
+        return shapely.from_wkb(arr) if len(arr) else np.array([], dtype=object)
+
+
+def drop_project(location: str | ServerLocation) -> None:
+    """Remove a project's schema with everything in it (tests, ``init --overwrite``)."""
+    loc = parse_server(location) if isinstance(location, str) else location
+    db = connect(loc)
+    try:
+        with db.atomic():
+            db.execute(f'DROP SCHEMA IF EXISTS "{loc.schema}" CASCADE')
+    finally:
+        db.raw.close()
+
+
+def project_exists(loc: ServerLocation) -> bool:
+    db = connect(loc)
+    try:
+        return schema.schema_exists(db, loc.schema)
+    finally:
+        db.raw.close()
+
+
+__all__ = ["PgStore", "drop_project", "project_exists"]

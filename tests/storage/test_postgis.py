@@ -1,0 +1,222 @@
+"""A project on the shared server: URLs, push and pull, what QGIS sees, and the faults a desk
+meets (wrong password, no server, not a project, newer schema, a push that fails half-way).
+
+Every test here talks to the run's own throwaway cluster on 127.0.0.1 (``pg_server``); the rest
+of the suite runs on the server too with ``--backend postgis``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from gridmgr.cli import main
+from gridmgr.errors import (
+    EXIT_SERVER,
+    NewerSchema,
+    NotAProject,
+    ProjectExists,
+    ServerError,
+    UsageError,
+)
+from gridmgr.project import init_project, open_project, pull_project, push_project, summary
+from gridmgr.storage import GpkgStore, api
+from gridmgr.storage.location import parse_server
+from gridmgr.storage.postgis import transfer
+from gridmgr.storage.postgis.store import PgStore
+
+
+def _url(pg_server: Any, schema: str) -> str:
+    return pg_server.url("postgres", schema=schema)
+
+
+def _sql(pg_server: Any, query: str, params: Any = None) -> list[tuple[Any, ...]]:
+    import os
+
+    with psycopg.connect(host="127.0.0.1", port=pg_server.port, user=pg_server.user,
+                         password=os.environ["PGPASSWORD"], dbname="postgres",
+                         autocommit=True) as conn:
+        cur = conn.execute(query, params)
+        return cur.fetchall() if cur.description else []
+
+
+def test_a_url_names_server_database_and_schema():
+    loc = parse_server("postgresql://desk1@db.bureau:5433/grid?schema=chancheng")
+    assert (loc.host, loc.port, loc.dbname, loc.user, loc.schema) == (
+        "db.bureau", 5433, "grid", "desk1", "chancheng")
+    assert str(loc) == "postgresql://desk1@db.bureau:5433/grid?schema=chancheng"
+
+
+@pytest.mark.parametrize("url, says", [
+    ("postgresql://desk1:secret@127.0.0.1/grid?schema=tc", "不能写密码"),
+    ("postgresql://desk1@127.0.0.1/grid", "缺少 ?schema="),
+    ("postgresql://desk1@127.0.0.1/grid?schema=Robert');DROP", "schema 名只能"),
+])
+def test_bad_urls_are_refused_before_connecting(url, says):
+    with pytest.raises(UsageError, match=says.replace("?", r"\?")):
+        parse_server(url)
+
+
+def test_a_password_in_the_url_never_reaches_the_output(capsys):
+    code = main(["info", "postgresql://desk1:hunter2@127.0.0.1:1/grid?schema=tc"])
+    out = capsys.readouterr()
+    assert code == 2 and "hunter2" not in out.out + out.err
+
+
+def test_init_on_the_server_makes_a_project_like_a_file_one(pg_server, tmp_path):
+    url = _url(pg_server, "init_like_file")
+    with init_project(url, name="禅城区", admin_code="440604") as server, \
+            init_project(tmp_path / "p.gpkg", name="禅城区", admin_code="440604") as file:
+        assert isinstance(server, PgStore) and isinstance(server, api.Store)
+        a, b = summary(server), summary(file)
+        assert {**a, "path": None} == {**b, "path": None}
+        assert server.categories() == file.categories()
+        assert server.calendar_rows() == file.calendar_rows()
+    with pytest.raises(ProjectExists):
+        push_project(tmp_path / "p.gpkg", url)
+
+
+def test_push_then_pull_gives_the_same_project(pg_server, demo_file, tmp_path, capsys):
+    url = _url(pg_server, "roundtrip")
+    assert main(["push", str(demo_file), url]) == 0
+    back = tmp_path / "back.gpkg"
+    assert main(["pull", url, str(back)]) == 0
+    capsys.readouterr()
+    for cmd in (["info", "--json"], ["enterprises", "check"], ["grid", "validate"],
+                ["stats", "--as-of", "2026-06-30"], ["stats", "--by", "community", "--as-of",
+                                                     "2026-06-30"]):
+        outs = []
+        for where in (demo_file, url, back):
+            args = [cmd[0], str(where), *cmd[1:]] if cmd[0] != "enterprises" and \
+                cmd[0] != "grid" else [cmd[0], cmd[1], str(where), *cmd[2:]]
+            main(args)
+            text = capsys.readouterr().out
+            outs.append(text.replace(str(where), "PROJECT"))
+        assert outs[0] == outs[1] == outs[2], cmd
+    with open_project(demo_file, readonly=True) as a, open_project(back, readonly=True) as b:
+        assert len(a.audit_log()) == len(b.audit_log()) > 0
+        ga, gb = a.areas("cell"), b.areas("cell")
+        assert list(ga["code"]) == list(gb["code"])
+        assert ga.geometry.geom_equals_exact(gb.geometry, 1e-9).all()
+        ta, tb = a.transitions_frame(), b.transitions_frame()
+        assert len(ta) == len(tb) > 0 and list(ta["uuid"]) == list(tb["uuid"])
+
+
+def test_the_server_layers_are_what_qgis_opens(pg_server, demo):
+    if not isinstance(demo, str):
+        demo_url = _url(pg_server, "qgis_view")
+        from gridmgr.storage import push_project as push
+
+        push(demo, demo_url)
+    else:
+        demo_url = demo
+    schema = parse_server(demo_url).schema
+    cols = dict(_sql(pg_server, "SELECT f_table_name, type || ':' || srid FROM geometry_columns "
+                                "WHERE f_table_schema = %s", [schema]))
+    assert cols == {"districts": "MULTIPOLYGON:4490", "streets": "MULTIPOLYGON:4490",
+                    "communities": "MULTIPOLYGON:4490", "cells": "MULTIPOLYGON:4490",
+                    "enterprises": "POINT:4490", "cases": "POINT:4490",
+                    "inspections": "POINT:4490"}
+    gist = {r[0] for r in _sql(pg_server, "SELECT tablename FROM pg_indexes WHERE schemaname = %s "
+                                          "AND indexdef LIKE '%%USING gist%%'", [schema])}
+    assert gist == set(cols)
+    valid = _sql(pg_server, f'SELECT count(*), count(*) FILTER (WHERE ST_IsValid(geom)) FROM '
+                            f'"{schema}".cells')
+    assert valid[0][0] == valid[0][1] > 1000
+
+
+def test_a_push_that_fails_half_way_leaves_the_server_as_it_was(pg_server, demo_file,
+                                                                monkeypatch):
+    url = _url(pg_server, "half_push")
+    real = transfer._copy_table
+    seen: list[str] = []
+
+    def flaky(gpkg: Any, db: Any, table: str, *rest: Any) -> int:
+        seen.append(table)
+        if table == "cases":
+            raise psycopg.OperationalError("server closed the connection unexpectedly")
+        return real(gpkg, db, table, *rest)
+
+    monkeypatch.setattr(transfer, "_copy_table", flaky)
+    with pytest.raises(psycopg.OperationalError):
+        push_project(demo_file, url)
+    assert "cells" in seen and "enterprises" in seen  # it got that far, then rolled back
+    assert _sql(pg_server, "SELECT 1 FROM information_schema.schemata WHERE schema_name = %s",
+                ["half_push"]) == []
+
+
+def test_pull_refuses_to_overwrite_and_leaves_no_partial_file(pg_server, demo_file, tmp_path,
+                                                              monkeypatch):
+    url = _url(pg_server, "pull_faults")
+    push_project(demo_file, url)
+    out = tmp_path / "copy.gpkg"
+    out.write_bytes(b"keep me")
+    with pytest.raises(ProjectExists):
+        pull_project(url, out)
+    assert out.read_bytes() == b"keep me"
+
+    def boom(*a: Any, **k: Any) -> int:
+        raise psycopg.OperationalError("connection lost")
+
+    monkeypatch.setattr(transfer, "_pull_table", boom)
+    fresh = tmp_path / "fresh.gpkg"
+    with pytest.raises(psycopg.OperationalError):
+        pull_project(url, fresh)
+    assert not fresh.exists() and not list(tmp_path.glob("*.pulling"))
+
+
+def test_wrong_password_and_no_server_are_one_line_each(pg_server, monkeypatch, capsys):
+    url = _url(pg_server, "nobody_here")
+    monkeypatch.setenv("PGPASSWORD", "not-the-password")
+    assert main(["info", url]) == EXIT_SERVER
+    err = capsys.readouterr().err
+    assert "密码错误" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    from gridmgr.storage.postgis.localserver import free_port
+
+    closed = f"postgresql://x@127.0.0.1:{free_port()}/postgres?schema=tc"
+    with pytest.raises(ServerError, match="无法连接服务器 127.0.0.1"):
+        open_project(closed)
+
+
+def test_a_schema_that_is_not_a_project_and_a_newer_one(pg_server):
+    _sql(pg_server, "CREATE SCHEMA IF NOT EXISTS someone_elses")
+    _sql(pg_server, "CREATE TABLE IF NOT EXISTS someone_elses.roads (id int)")
+    with pytest.raises(NotAProject, match="不是 gridmgr 项目"):
+        open_project(_url(pg_server, "someone_elses"))
+    with pytest.raises(NotAProject, match="没有项目 schema"):
+        open_project(_url(pg_server, "never_made"))
+    url = _url(pg_server, "from_the_future")
+    init_project(url, name="禅城区", admin_code="440604").close()
+    _sql(pg_server, "UPDATE from_the_future.gridmgr_meta SET value = '99' "
+                    "WHERE key = 'schema_version'")
+    with pytest.raises(NewerSchema, match="结构版本 99"):
+        open_project(url)
+
+
+def test_the_server_store_offers_what_the_file_store_does_and_no_more():
+    """Both adapters answer the same protocol (tests/storage/test_seam.py checks the file one
+    member by member); the server one adds only where it is."""
+    public = {n for n in dir(PgStore) if not n.startswith("_")}
+    assert public == {n for n in dir(GpkgStore) if not n.startswith("_")}
+    assert issubclass(PgStore, GpkgStore)
+
+
+def test_cli_server_start_and_stop(tmp_path_factory, capsys):
+    import os
+    import shutil
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="gridmgr-cli-pg-"))
+    os.chmod(base, 0o755)
+    try:
+        assert main(["server", "start", str(base / "db")]) == 0
+        out = capsys.readouterr().out
+        assert "127.0.0.1:" in out and (base / "db.password").exists()
+        assert oct((base / "db.password").stat().st_mode)[-3:] == "600"
+        assert (base / "db.password").read_text().strip() not in out  # never printed
+        assert main(["server", "stop", str(base / "db")]) == 0
+    finally:
+        main(["server", "stop", str(base / "db")])
+        shutil.rmtree(base, ignore_errors=True)

@@ -11,6 +11,7 @@ EXIT_FINDINGS = 1  # a check found problems (grid validate)
 EXIT_USAGE = 2  # bad command line (argparse uses 2 as well)
 EXIT_INPUT = 3  # an input file cannot be used
 EXIT_PROJECT = 4  # the project file cannot be opened or written
+EXIT_BUSY = 5  # another process is writing the project: try again when it has finished
 EXIT_CANCELLED = 130
 EXIT_BUG = 70
 
@@ -62,6 +63,19 @@ class NewerSchema(ProjectError):
 
 class ReadOnlyProject(ProjectError):
     pass
+
+
+class ProjectBusy(ProjectError):
+    """Another process held the project's write lock for longer than gridmgr waits (or wrote
+    to it while this action was reading); nothing was written, running again will work."""
+
+    exit_code = EXIT_BUSY
+    title = "项目正被占用"
+
+
+class ProjectChanged(ProjectBusy):
+    """Another process wrote to the project between reading and writing: what was planned
+    may no longer hold, so nothing was written."""
 
 
 class Cancelled(GridmgrError):

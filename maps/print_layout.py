@@ -41,6 +41,7 @@ from PySide6.QtGui import (
     QPolygonF,
 )
 
+from gridmgr import staging
 from gridmgr.outputs.sheets import PrintJob, Row, Unit
 from gridmgr.progress import Progress
 
@@ -815,7 +816,7 @@ def _png_names(out: Path, n: int) -> list[Path]:
 
 
 def _partial(path: Path) -> Path:
-    return path.with_name(f".{path.name}.partial")
+    return staging.partial(path)  # pid in the name: a killed print's file is swept next time
 
 
 def summary(layout: Layout, files: list[Path]) -> dict[str, Any]:

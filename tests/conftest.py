@@ -138,3 +138,8 @@ def web_pages_go_before_qt() -> Iterator[None]:
         widget.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     app.processEvents()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--soak", type=int, default=0, metavar="N",
+                     help="fault suite: kill each long command N times (default: a few, for CI)")

@@ -1,12 +1,14 @@
 """The ``gridmgr`` command line.  Every command calls the same functions the desktop calls.
 
 Exit codes (see :mod:`gridmgr.errors`): 0 done/clean, 1 a check found problems or an import
-refused rows, 2 bad command line, 3 unusable input file, 4 unusable project file, 130 cancelled.
+refused rows, 2 bad command line, 3 unusable input file, 4 unusable project file, 5 another
+process is writing the project (try again), 130 cancelled.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -27,7 +29,22 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+class _Notices(logging.Handler):
+    """Warnings of the core (an interrupted action undone on open) as a line on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"注意：{record.getMessage()}", file=sys.stderr)
+
+
+def _show_notices() -> None:
+    log = logging.getLogger("gridmgr")
+    if not any(isinstance(h, _Notices) for h in log.handlers):
+        log.addHandler(_Notices(logging.WARNING))
+        log.propagate = False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _show_notices()
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # argparse has printed the reason (or the help)

@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 import uuid
 import zipfile
 from datetime import date, timedelta
@@ -28,6 +27,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from .. import staging
 from ..errors import UsageError
 from ..progress import Progress, Task
 from ..registers.enterprises import overdue
@@ -184,7 +184,7 @@ def export_fieldpack(store: Store, *, out: str | Path, officer: str | None = Non
         "counts": {k: int(len(v)) for k, v in frames.items()},
         "crs": store.meta()["crs"],
     }
-    with tempfile.TemporaryDirectory(prefix=".gridmgr-fieldpack-", dir=out.parent) as tmp:
+    with staging.stage_dir(out, "fieldpack") as tmp:
         folder = Path(tmp) / "package"
         folder.mkdir()
         left_out = yield from _write_package(store, scope, frames, eff, folder, manifest)

@@ -16,13 +16,13 @@ characters.  GeoJSON and KML are always WGS84 longitude/latitude, as their speci
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from .. import staging
 from ..coords import crs as crsmod
 from ..errors import UsageError
 from ..levels import LEVEL_TABLES, LEVELS
@@ -191,7 +191,7 @@ def export_layer(store: Store, layer: str, out: str | Path, *, fmt: str | None =
         frame = frame.to_crs(target)
     yield Progress(1, 3, f"写入 {out.name}")
     # write beside the target and move into place: an interrupted export leaves the old file
-    with tempfile.TemporaryDirectory(prefix=".gridmgr-export-", dir=out.parent) as tmp:
+    with staging.stage_dir(out, "export") as tmp:
         staged = Path(tmp) / out.name
         _write(frame, staged, fmt, table, target, _names(layer))
         for produced in sorted(Path(tmp).iterdir()):

@@ -20,6 +20,7 @@ from pathlib import Path
 from ..levels import LEVEL_TABLES, LEVELS, PARENT_LEVEL
 from .api import ProjectDefaults, Store
 from .clock import now_iso, today
+from .gpkg import copies
 from .gpkg.connection import (
     GPKG_APPLICATION_ID,
     GPKG_USER_VERSION,
@@ -45,6 +46,19 @@ def open_store(location: str | Path, *, defaults: ProjectDefaults, readonly: boo
     return GpkgStore.open(location, defaults=defaults, readonly=readonly)
 
 
+def backup_project(location: str | Path, dest: str | Path, *, overwrite: bool = False) -> Path:
+    """A consistent copy of the project at ``location`` in one file ``dest`` (SQLite's backup
+    API: safe while another process writes, never half a file under ``dest``)."""
+    return copies.backup(location, dest, overwrite=overwrite)
+
+
+def salvage_project(location: str | Path, dest: str | Path, *, overwrite: bool = False
+                    ) -> dict[str, dict[str, object]]:
+    """Copy what can still be read of a damaged project into a new file ``dest``; per table
+    the rows copied and whether some were unreadable."""
+    return copies.salvage(location, dest, overwrite=overwrite)
+
+
 def open_readonly(location: str | Path) -> Store:
     """Open the project at ``location`` to read it only (a worker thread's own connection):
     nothing is migrated, so it needs no defaults and no capability above storage."""
@@ -54,7 +68,7 @@ def open_readonly(location: str | Path) -> Store:
 __all__ = [
     "AREA_COLUMNS", "GPKG_APPLICATION_ID", "GPKG_USER_VERSION", "LEVELS", "LEVEL_TABLES",
     "MIGRATIONS", "PARENT_LEVEL", "SCHEMA_VERSION", "GpkgStore", "ProjectDefaults",
-    "ProjectInfo", "Store", "connect", "create_store", "inspect", "now_iso", "open_readonly",
-    "open_store",
+    "ProjectInfo", "Store", "backup_project", "connect", "create_store", "inspect", "now_iso", "open_readonly",
+    "open_store", "salvage_project",
     "today",
 ]

@@ -12,6 +12,7 @@ EXIT_USAGE = 2  # bad command line (argparse uses 2 as well)
 EXIT_INPUT = 3  # an input file cannot be used
 EXIT_PROJECT = 4  # the project file cannot be opened or written
 EXIT_BUSY = 5  # another process is writing the project: try again when it has finished
+EXIT_OUTPUT = 6  # an output (print, package, export, backup) cannot be written where asked
 EXIT_CANCELLED = 130
 EXIT_BUG = 70
 
@@ -76,6 +77,14 @@ class ProjectBusy(ProjectError):
 class ProjectChanged(ProjectBusy):
     """Another process wrote to the project between reading and writing: what was planned
     may no longer hold, so nothing was written."""
+
+
+class OutputError(GridmgrError):
+    """An output cannot be written where asked (disk full, read-only folder); nothing was left
+    under its name and the project is as it was."""
+
+    exit_code = EXIT_OUTPUT
+    title = "无法写入输出文件"
 
 
 class Cancelled(GridmgrError):

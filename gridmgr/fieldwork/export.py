@@ -165,8 +165,14 @@ def export_fieldpack(store: Store, *, out: str | Path, officer: str | None = Non
                      eff: pd.DataFrame | None = None) -> Task[dict[str, Any]]:
     """Write a field package for an officer's cells (or an area's) to a folder or a .zip, and
     remember what it sent.  Returns the manifest plus ``out`` and ``left_out``.  ``eff``: see
-    :func:`resolve_scope`."""
-    out = Path(out)
+    :func:`resolve_scope`.  A full disk or read-only folder is an ``OutputError``."""
+    return (yield from staging.guard(_export_fieldpack(store, out=Path(out), officer=officer,
+                                                       area=area, as_of=as_of, eff=eff),
+                                     Path(out)))
+
+
+def _export_fieldpack(store: Store, *, out: Path, officer: str | None, area: str | None,
+                      as_of: str | None, eff: pd.DataFrame | None) -> Task[dict[str, Any]]:
     as_zip = out.suffix.lower() == ".zip"
     if not out.parent.exists():
         raise UsageError(f"目录不存在：{out.parent}")

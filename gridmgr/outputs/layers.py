@@ -170,7 +170,14 @@ def export_layer(store: Store, layer: str, out: str | Path, *, fmt: str | None =
                  crs: str | None = None, system: str | None = None,
                  as_of: str | None = None) -> Task[int]:
     """Write ``layer`` to ``out``: the areas current (or valid on ``as_of``), the enterprises
-    with their cell and responsible officers, the officers, or who answers for each cell."""
+    with their cell and responsible officers, the officers, or who answers for each cell.
+    A full disk or read-only folder is an ``OutputError``."""
+    return (yield from staging.guard(_export_layer(store, layer, Path(out), fmt=fmt, crs=crs,
+                                                   system=system, as_of=as_of), Path(out)))
+
+
+def _export_layer(store: Store, layer: str, out: Path, *, fmt: str | None, crs: str | None,
+                  system: str | None, as_of: str | None) -> Task[int]:
     layer = resolve_layer(layer)
     store.check_system(system)
     out = Path(out)

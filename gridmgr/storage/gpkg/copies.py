@@ -13,12 +13,18 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from ...errors import ProjectError, ProjectExists
+from ... import staging
+from ...errors import GridmgrError, ProjectError, ProjectExists
 from .connection import busy_error, connect, inspect, integrity_problem, is_busy
 
 
 def _part(dest: Path) -> Path:
     return dest.with_name(dest.name + ".part")
+
+
+def _discard(dest: Path) -> None:
+    part = _part(dest)
+    staging.discard(part, *(part.with_name(part.name + s) for s in ("-journal", "-wal", "-shm")))
 
 
 def _check_dest(dest: Path, overwrite: bool) -> None:
@@ -28,9 +34,10 @@ def _check_dest(dest: Path, overwrite: bool) -> None:
         raise ProjectError(f"目标文件夹不存在：{dest.parent}")
 
 
-def _write_failed(dest: Path, exc: BaseException) -> ProjectError:
-    _part(dest).unlink(missing_ok=True)
-    return ProjectError(f"无法写入 {dest}：{exc}；没有留下不完整的文件，项目未改变")
+def _write_failed(dest: Path, exc: BaseException) -> GridmgrError:
+    _discard(dest)
+    return (staging.output_failure(exc, dest)
+            or ProjectError(f"无法写入 {dest}：{exc}；没有留下不完整的文件，项目未改变"))
 
 
 def backup(src: str | Path, dest: str | Path, *, overwrite: bool = False) -> Path:
@@ -41,7 +48,7 @@ def backup(src: str | Path, dest: str | Path, *, overwrite: bool = False) -> Pat
     part = _part(dest)
     db = connect(src, readonly=True)
     try:
-        part.unlink(missing_ok=True)
+        _discard(dest)
         out = sqlite3.connect(part)
         try:
             db.conn.backup(out, pages=4096)
@@ -50,7 +57,7 @@ def backup(src: str | Path, dest: str | Path, *, overwrite: bool = False) -> Pat
         finally:
             out.close()
     except sqlite3.OperationalError as exc:
-        part.unlink(missing_ok=True)
+        _discard(dest)
         if is_busy(exc):
             raise busy_error(src, "备份") from exc
         raise _write_failed(dest, exc) from exc
@@ -60,7 +67,7 @@ def backup(src: str | Path, dest: str | Path, *, overwrite: bool = False) -> Pat
         db.conn.close()
     problem = integrity_problem(part)
     if problem is not None:
-        part.unlink(missing_ok=True)
+        _discard(dest)
         raise ProjectError(f"备份 {dest} 未通过完整性检查：{problem}；未保留")
     try:
         os.replace(part, dest)
@@ -75,7 +82,7 @@ def salvage(src: str | Path, dest: str | Path, *, overwrite: bool = False) -> di
     src, dest = Path(src), Path(dest)
     _check_dest(dest, overwrite)
     part = _part(dest)
-    part.unlink(missing_ok=True)
+    _discard(dest)
     uri = f"{src.resolve().as_uri()}?mode=ro"
     try:
         old = sqlite3.connect(uri, uri=True)
@@ -86,7 +93,11 @@ def salvage(src: str | Path, dest: str | Path, *, overwrite: bool = False) -> di
     except sqlite3.DatabaseError as exc:
         raise ProjectError(f"{src} 的结构已无法读取（{exc}），无法抢救；请用备份") from exc
     tables: dict[str, dict[str, Any]] = {}
-    new = connect_plain(part)
+    try:
+        new = connect_plain(part)
+    except sqlite3.DatabaseError as exc:
+        old.close()
+        raise _write_failed(dest, exc) from exc
     try:
         new.execute(f"PRAGMA application_id = {int(head[0])}")
         new.execute(f"PRAGMA user_version = {int(head[1])}")

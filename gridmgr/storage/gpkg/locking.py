@@ -36,7 +36,10 @@ def writer_path(project: Path) -> Path:
 
 
 def _command() -> str:
-    argv = [Path(sys.argv[0]).name, *sys.argv[1:]] if sys.argv and sys.argv[0] else []
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    if name == "__main__.py":  # python -m gridmgr
+        name = Path(sys.argv[0]).parent.name
+    argv = [name, *sys.argv[1:]] if name else []
     text = " ".join(argv) or "python"
     return text if len(text) <= 200 else text[:199] + "…"
 

@@ -134,8 +134,8 @@ def _migration_6(db: sqlite_utils.Database, settings: dict[str, str],
             db.execute(f'UPDATE "{table}" SET valid_to = valid_from WHERE fid IN '
                        f'({",".join(str(int(r[0])) for r in rows)})')
             twins[table] = sorted({r[1] for r in rows})
-        db.execute(f'CREATE UNIQUE INDEX "uq_{table}_current_code" ON "{table}" (system, code) '
-                   "WHERE valid_to IS NULL")
+        db.execute(f'CREATE UNIQUE INDEX IF NOT EXISTS "uq_{table}_current_code" ON "{table}" '
+                   "(system, code) WHERE valid_to IS NULL")
     if twins:
         db["gridmgr_audit"].insert({"at": now_iso(), "action": "migration 6", "detail": json.dumps(
             {"duplicate_current_areas_ended": twins}, ensure_ascii=False)})
@@ -158,7 +158,8 @@ def apply_migrations(db: sqlite_utils.Database, current: int, settings: dict[str
     for version in sorted(v for v in MIGRATIONS if v > current):
         MIGRATIONS[version](db, settings, defaults)
         db["gridmgr_schema"].insert({"version": version, "applied_at": now_iso(),
-                                     "description": (MIGRATIONS[version].__doc__ or "").strip()})
+                                     "description": (MIGRATIONS[version].__doc__ or "").strip()},
+                                    replace=True)  # a migration re-run (idempotent) is one row
         db["gridmgr_meta"].upsert({"key": "schema_version", "value": str(version)}, pk="key")
 
 

@@ -180,11 +180,9 @@ class GpkgStore(RegistersMixin, FieldworkMixin, CasesMixin, CaseStatsMixin, Look
     def check_unchanged(self, token: int) -> None:
         """ProjectChanged if another process committed since ``token`` (call inside
         ``atomic()``, where nobody else can commit any more)."""
-        if self.change_token() != token:
-            rec = locking.read(self.path)
-            who = locking.describe(rec if rec is not None and locking.alive(rec) else None)
-            raise ProjectChanged(f"{self.path}：读取期间{who}修改了项目，据旧内容算出的结果可能"
-                                 "不再成立；本次未写入任何内容，请重新运行")
+        if self.change_token() != token:  # who it was has finished: its record is gone
+            raise ProjectChanged(f"{self.path}：读取期间另一个进程修改了项目，据旧内容算出的结果"
+                                 "可能不再成立；本次未写入任何内容，请重新运行")
 
     def has_table(self, table: str) -> bool:
         """Whether the file has ``table`` (a project opened read-only is not migrated, so an

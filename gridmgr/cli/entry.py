@@ -64,6 +64,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())  # so that flushing at exit does not fail again
         return EXIT_OK
     except Exception as exc:  # a bug: say so plainly, keep the traceback for the report
+        from ..storage import explain_failure
+
+        known = explain_failure(exc)  # a damaged file or a lock is not a bug
+        if known is not None:
+            print(f"{known.title}：{known}", file=sys.stderr)
+            return known.exit_code
         import traceback
 
         traceback.print_exc()

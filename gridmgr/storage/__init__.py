@@ -26,6 +26,7 @@ from .gpkg.connection import (
     GPKG_USER_VERSION,
     ProjectInfo,
     connect,
+    explain_failure,
     inspect,
 )
 from .gpkg.schema import MIGRATIONS, SCHEMA_VERSION
@@ -68,7 +69,6 @@ def open_readonly(location: str | Path) -> Store:
 __all__ = [
     "AREA_COLUMNS", "GPKG_APPLICATION_ID", "GPKG_USER_VERSION", "LEVELS", "LEVEL_TABLES",
     "MIGRATIONS", "PARENT_LEVEL", "SCHEMA_VERSION", "GpkgStore", "ProjectDefaults",
-    "ProjectInfo", "Store", "backup_project", "connect", "create_store", "inspect", "now_iso", "open_readonly",
-    "open_store", "salvage_project",
-    "today",
+    "ProjectInfo", "Store", "backup_project", "connect", "create_store", "explain_failure",
+    "inspect", "now_iso", "open_readonly", "open_store", "salvage_project", "today",
 ]

@@ -115,6 +115,7 @@ class Trial:
     leftovers: list[str]  # what is still there once the next output's sweep has run
     notice: bool
     staged: list[str] = field(default_factory=list)  # hidden files the kill left behind
+    output_complete: bool = False  # the command's output is there, whole
 
 
 class Workbench:
@@ -194,7 +195,9 @@ class Workbench:
                 and (self.out / self.command.output).exists() \
                 and complete_output(self.out / self.command.output):
             leftovers.append(f"{self.command.output} (complete, but the project has no record)")
-        return Trial(delay, state, finished, leftovers, notice, staged)
+        target = self.out / self.command.output if self.command.output else None
+        whole = bool(target and target.exists() and complete_output(target))
+        return Trial(delay, state, finished, leftovers, notice, staged, whole)
 
     def _leftovers(self) -> list[str]:
         return sorted(str(p.relative_to(self.work)) for p in self.work.rglob("*")
@@ -216,3 +219,11 @@ def log_trials(command: str, trials: list[Trial]) -> None:
                                  "leftovers": t.leftovers, "staged": bool(t.staged),
                                  "notice": t.notice},
                                 ensure_ascii=False) + "\n")
+
+
+def log_race(race: str, outcome: str) -> None:
+    """One concurrency trial's outcome (e.g. "0+2": first exit code 0, second 2)."""
+    path = os.environ.get("GRIDMGR_FAULT_LOG")
+    if path:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"race": race, "outcome": outcome}, ensure_ascii=False) + "\n")

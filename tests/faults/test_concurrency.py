@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from fault_harness import DATA, REPO, cli, env, run
+from fault_harness import DATA, REPO, cli, env, log_race, run
 
 from gridmgr.cases.lifecycle import create_case
 from gridmgr.errors import EXIT_BUSY
@@ -28,7 +28,7 @@ BUSY_RC = EXIT_BUSY
 
 @pytest.fixture
 def trials(request: pytest.FixtureRequest) -> int:
-    return request.config.getoption("--soak") or 3
+    return request.config.getoption("--soak") or 2
 
 
 def together(*argvs: list[str], timeout: float = 120, **extra: str
@@ -72,6 +72,7 @@ def test_two_registrations_of_one_case_one_succeeds(demo_copy: Path, trials: int
             steps = store.transitions_frame(case_uuid=store.case_row(no)["uuid"])
         assert list(steps["action"]) == ["受理", "立案"]
         outcomes.append(codes)
+        log_race("two 立案 on one case", "+".join(map(str, codes)))
     assert len(outcomes) == trials
 
 
@@ -92,6 +93,8 @@ def test_void_and_dispatch_at_once_never_leave_a_voided_case_with_a_handler(
         with open_project(demo_copy, readonly=True) as store:
             case = store.case_row(no)
             steps = list(store.transitions_frame(case_uuid=case["uuid"])["action"])
+        log_race("作废 and 派遣 at once", f"{case['status']} "
+                 + "+".join(str(r.returncode) for r in results))
         if case["status"] == "作废":
             assert steps[-1] == "作废"
             # 派遣 then 作废 is not allowed by the workflow: 作废 can only have come first
@@ -130,6 +133,7 @@ def test_two_grid_imports_at_once_leave_one_grid(tmp_path: Path, trials: int) ->
             assert store.count_areas("community") == 96
             assert len(set(store.areas("community")["code"])) == 96
         seen.append(codes[1])
+        log_race("two grid imports", "+".join(map(str, codes)))
     assert len(seen) == trials
 
 
@@ -203,3 +207,4 @@ def test_an_import_while_cases_move_loses_no_step(demo_copy: Path, trials: int) 
             assert store.case_row(no)["status"] == "立案"
         imported = store.count_cases() - before
     assert imported == (30 if imp.returncode in (0, 1) else 0), imp.stderr
+    log_race("cases import while cases move", f"import {imp.returncode}, {len(moves)} steps 0")

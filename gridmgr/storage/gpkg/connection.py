@@ -26,6 +26,7 @@ from ...errors import (
     NewerSchema,
     NotAProject,
     ProjectBusy,
+    ProjectError,
     ProjectNotFound,
     ReadOnlyProject,
 )
@@ -68,6 +69,7 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Databas
     (no journal, no schema upgrade).  Read-write connections never create a file.
     """
     mode = "ro" if readonly else "rw"
+    _opened.add(Path(path).resolve())
     uri = f"{Path(path).resolve().as_uri()}?mode={mode}"
     wait = locking.busy_timeout()
     conn = sqlite3.connect(uri, uri=True, timeout=wait)
@@ -78,6 +80,33 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Databas
         conn.execute("PRAGMA synchronous = FULL")
         use_wal(conn)
     return sqlite_utils.Database(conn)
+
+
+_opened: set[Path] = set()  # project files this process has opened (for explain_failure)
+
+
+def explain_failure(exc: BaseException) -> ProjectError | None:
+    """The user's message for an SQLite error that escaped a command: another writer, or — once
+    integrity_check has confirmed it — a damaged file, with the way out.  None otherwise."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return None
+    if is_busy(exc):
+        rec = None
+        for p in sorted(_opened):
+            rec = rec or locking.read(p)
+        who = locking.describe(rec if rec is not None and locking.alive(rec) else None)
+        return ProjectBusy(f"{who}正在写入项目，等待 {locking.busy_timeout():g} 秒后仍未结束；"
+                           "本次操作未完成，项目未改变，请稍后再试")
+    for p in sorted(_opened):
+        if not p.exists() or p.name.endswith(".part"):
+            continue
+        try:
+            problem = integrity_problem(p)
+        except sqlite3.DatabaseError:
+            continue
+        if problem is not None:
+            return CorruptProject(f"{p} 已损坏：{problem}。{WAY_OUT}")
+    return None
 
 
 def use_wal(conn: sqlite3.Connection) -> bool:

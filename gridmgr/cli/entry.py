@@ -2,7 +2,8 @@
 
 Exit codes (see :mod:`gridmgr.errors`): 0 done/clean, 1 a check found problems or an import
 refused rows, 2 bad command line, 3 unusable input file, 4 unusable project file, 5 another
-process is writing the project (try again), 130 cancelled.
+process is writing the project (try again), 6 an output cannot be written there (disk full,
+read-only folder), 130 cancelled.
 """
 
 from __future__ import annotations

@@ -11,9 +11,10 @@ EXIT_FINDINGS = 1  # a check found problems (grid validate)
 EXIT_USAGE = 2  # bad command line (argparse uses 2 as well)
 EXIT_INPUT = 3  # an input file cannot be used
 EXIT_PROJECT = 4  # the project file cannot be opened or written
-EXIT_SERVER = 6  # the shared server cannot be reached or refuses the login
-EXIT_DENIED = 7  # the database user's role does not allow it
-EXIT_CHANGED = 8  # another desk changed the record first
+EXIT_BUSY = 5  # another process is writing the project: try again when it has finished
+EXIT_OUTPUT = 6  # an output (print, package, export, backup) cannot be written where asked
+EXIT_SERVER = 7  # the shared server cannot be reached or refuses the login
+EXIT_DENIED = 8  # the database user's role does not allow it
 EXIT_CANCELLED = 130
 EXIT_BUG = 70
 
@@ -67,6 +68,27 @@ class ReadOnlyProject(ProjectError):
     pass
 
 
+class ProjectBusy(ProjectError):
+    """Another process held the project's write lock for longer than gridmgr waits (or wrote
+    to it while this action was reading); nothing was written, running again will work."""
+
+    exit_code = EXIT_BUSY
+    title = "项目正被占用"
+
+
+class ProjectChanged(ProjectBusy):
+    """Another process wrote to the project between reading and writing: what was planned
+    may no longer hold, so nothing was written."""
+
+
+class OutputError(GridmgrError):
+    """An output cannot be written where asked (disk full, read-only folder); nothing was left
+    under its name and the project is as it was."""
+
+    exit_code = EXIT_OUTPUT
+    title = "无法写入输出文件"
+
+
 class ServerError(ProjectError):
     """The shared server cannot be reached, refuses the login, or lacks PostGIS."""
 
@@ -79,13 +101,6 @@ class PermissionDenied(ProjectError):
 
     exit_code = EXIT_DENIED
     title = "没有权限"
-
-
-class ChangedElsewhere(ProjectError):
-    """Another desk changed the record between reading and writing it; nothing was written."""
-
-    exit_code = EXIT_CHANGED
-    title = "记录已被他人修改"
 
 
 class Cancelled(GridmgrError):

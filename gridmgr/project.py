@@ -6,6 +6,7 @@ table and holiday calendar), so that storage creates tables without knowing case
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -48,8 +49,16 @@ def init_project(path: str | Path, *, name: str, admin_code: str, crs: str = crs
     return create_store(path, settings, defaults=DEFAULTS, overwrite=overwrite)
 
 
+_log = logging.getLogger("gridmgr.project")
+
+
 def open_project(path: str | Path, *, readonly: bool = False) -> Store:
-    return open_store(path, defaults=DEFAULTS, readonly=readonly)
+    """Open a project; an action a crash interrupted is undone first, and said (logged as a
+    warning: the CLI prints it, the window shows ``store.recovered``)."""
+    store = open_store(path, defaults=DEFAULTS, readonly=readonly)
+    if store.recovered:
+        _log.warning("%s：%s", store.path, store.recovered)
+    return store
 
 
 def summary(store: Store) -> dict[str, Any]:

@@ -22,6 +22,8 @@ from PySide6.QtGui import (
     QPen,
 )
 
+from gridmgr import staging
+
 from .print_text import cjk_families, fix_tounicode, font, radical_map
 
 COLOURS = {"蓝": ("#1f5fbf", "蓝色"), "黄": ("#e0b000", "黄色"), "红": ("#c81e1e", "红色")}
@@ -74,7 +76,7 @@ def write_notice(out: str | Path, data: dict[str, Any]) -> Path:
     # letters in a CJK font (ZG2026…) out of the PDF's ToUnicode map, so text search lost them
     latin = [f for f in ("DejaVu Sans",) if f in QFontDatabase.families()]
     out = Path(out)
-    tmp = out.with_name(out.name + ".part")
+    tmp = staging.partial(out)
     writer = QPdfWriter(str(tmp))
     writer.setResolution(_DPI)
     writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),

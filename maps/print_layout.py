@@ -17,6 +17,7 @@ Page plan (what ``plan()`` returns, in order):
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 from collections.abc import Generator
@@ -41,6 +42,7 @@ from PySide6.QtGui import (
     QPolygonF,
 )
 
+from gridmgr import staging
 from gridmgr.outputs.sheets import PrintJob, Row, Unit
 from gridmgr.progress import Progress
 
@@ -814,8 +816,20 @@ def _png_names(out: Path, n: int) -> list[Path]:
     return [out.with_name(f"{out.stem}-{i:03d}{out.suffix}") for i in range(1, n + 1)]
 
 
+def _check_complete(pdf: Path) -> None:
+    """OSError unless ``pdf`` was written to its end (its trailer is there)."""
+    try:
+        with open(pdf, "rb") as fh:
+            fh.seek(max(0, pdf.stat().st_size - 1024))
+            tail = fh.read()
+    except FileNotFoundError as exc:
+        raise OSError(errno.EACCES, "permission denied", str(pdf)) from exc
+    if b"%%EOF" not in tail:
+        raise OSError(errno.ENOSPC, "no space left on device", str(pdf))
+
+
 def _partial(path: Path) -> Path:
-    return path.with_name(f".{path.name}.partial")
+    return staging.partial(path)  # pid in the name: a killed print's file is swept next time
 
 
 def summary(layout: Layout, files: list[Path]) -> dict[str, Any]:
@@ -846,13 +860,15 @@ def print_job(job: PrintJob, out: Path, *, paper: str = "A3", landscape: bool = 
             writer.setResolution(max(300, dpi))
             writer.setTitle(job.title)
             writer.setCreator("gridmgr")
-            painter.begin(writer)
+            if not painter.begin(writer):  # QPdfWriter could not create the file
+                raise OSError(errno.EACCES, "permission denied", str(tmp))
             for i in range(n):
                 if i:
                     writer.newPage()
                 layout.paint(painter, i)
                 yield Progress(i + 1, n, f"第 {i + 1}/{n} 页")
             painter.end()
+            _check_complete(tmp)  # QPdfWriter says nothing when the disk fills up
             fix_tounicode(tmp, radical_map((layout.sans, layout.serif), layout.drawn))
             os.replace(tmp, out)
             return summary(layout, [out])
@@ -870,18 +886,18 @@ def print_job(job: PrintJob, out: Path, *, paper: str = "A3", landscape: bool = 
             tmp = _partial(name)
             temps.append(tmp)
             if not img.save(str(tmp), "PNG"):
-                from gridmgr.errors import InputFileError
-
-                raise InputFileError(f"无法写入 {name}")
+                raise OSError(errno.ENOSPC, "no space left or not writable", str(tmp))
             yield Progress(i + 1, n, f"第 {i + 1}/{n} 页")
         for tmp, name in zip(temps, names):
             os.replace(tmp, name)
         return summary(layout, names)
-    except BaseException:
+    except BaseException as exc:
         if painter.isActive():
             painter.end()
-        for tmp in temps:
-            tmp.unlink(missing_ok=True)
+        staging.discard(*temps)
+        failure = staging.output_failure(exc, out) if isinstance(exc, Exception) else None
+        if failure is not None:
+            raise failure from exc
         raise
 
 

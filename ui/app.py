@@ -326,6 +326,7 @@ class MainWindow(QMainWindow):
     def load(self, path: Path, system: str | None = None) -> bool:
         try:
             with open_project(path, readonly=True) as store:
+                recovered = store.recovered  # a crash's half-done action, undone on opening
                 s = summary(store)
                 systems = store.grid_systems()
                 codes = [x["code"] for x in systems]
@@ -370,7 +371,8 @@ class MainWindow(QMainWindow):
             counts += self.tr("；企业 {n} 家，地图只画国控、省控 {k} 家").format(n=n_ents, k=len(ents))
         counts = self.tr("{system}：{counts}").format(system=self.systems.currentText(),
                                                      counts=counts)
-        self.statusBar().showMessage(f"{path}    {counts}    "
+        self.statusBar().showMessage((f"{recovered}    " if recovered else "")
+                                     + f"{path}    {counts}    "
                                      + self.tr("坐标系 {crs}").format(crs=s["crs"]))
         settings = QSettings("gridmgr", "gridmgr")
         settings.setValue("last_project", str(path))

@@ -174,6 +174,7 @@ def import_cases(store: Store, path: str | Path, *, coords: str = "wgs84",
                  system: str = "urban") -> Task[Report]:
     """Import or update cases from a hotline/case-system export (rules in the module doc)."""
     p = Path(path)
+    token = store.change_token()  # what the plan below is made on
     file = p.name
     yield Progress(0, 5, f"读取 {file}")
     table = read_table(p, sheet=sheet, encoding=encoding, header_aliases=CASE_ALIASES)
@@ -380,6 +381,7 @@ def import_cases(store: Store, path: str | Path, *, coords: str = "wgs84",
         return report
     yield Progress(4, 5, f"写入 {len(inserts)} 个新案件、更新 {len(updates)} 个")
     with store.atomic():
+        store.check_unchanged(token)  # planned on what is still the project's
         batch = 20000
         for start in range(0, len(inserts), batch):
             store.insert_cases(inserts[start:start + batch], insert_pts[start:start + batch],

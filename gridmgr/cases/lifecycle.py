@@ -235,8 +235,18 @@ def transition(store: Store, case_no: str, action: str, *, by: str | None, at: s
     """Apply one workflow action to a case and record it; one transaction.
 
     ``handler`` (派遣 only) overrides the responsible found by location and reported day;
-    ``due`` is the new deadline of 延期; ``approver`` its approver's staff number.
+    ``due`` is the new deadline of 延期; ``approver`` its approver's staff number.  The status
+    is read inside the write transaction: of two processes moving one case at once, the second
+    sees the first's step (and is refused if its action no longer applies).
     """
+    with store.atomic():
+        return _transition(store, case_no, action, by=by, at=at, note=note, due=due,
+                           approver=approver, handler=handler)
+
+
+def _transition(store: Store, case_no: str, action: str, *, by: str | None, at: str | None,
+                note: str | None, due: str | None, approver: str | None,
+                handler: str | None) -> dict[str, Any]:
     case = store.case_row(case_no)
     if case is None:
         raise UsageError(f"找不到案件 {case_no}")

@@ -1,12 +1,15 @@
 """The ``gridmgr`` command line.  Every command calls the same functions the desktop calls.
 
 Exit codes (see :mod:`gridmgr.errors`): 0 done/clean, 1 a check found problems or an import
-refused rows, 2 bad command line, 3 unusable input file, 4 unusable project file, 130 cancelled.
+refused rows, 2 bad command line, 3 unusable input file, 4 unusable project file, 5 another
+process is writing the project (try again), 6 an output cannot be written there (disk full,
+read-only folder), 130 cancelled.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -27,7 +30,22 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+class _Notices(logging.Handler):
+    """Warnings of the core (an interrupted action undone on open) as a line on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"注意：{record.getMessage()}", file=sys.stderr)
+
+
+def _show_notices() -> None:
+    log = logging.getLogger("gridmgr")
+    if not any(isinstance(h, _Notices) for h in log.handlers):
+        log.addHandler(_Notices(logging.WARNING))
+        log.propagate = False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _show_notices()
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # argparse has printed the reason (or the help)
@@ -47,6 +65,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())  # so that flushing at exit does not fail again
         return EXIT_OK
     except Exception as exc:  # a bug: say so plainly, keep the traceback for the report
+        from ..storage import explain_failure
+
+        known = explain_failure(exc)  # a damaged file or a lock is not a bug
+        if known is not None:
+            print(f"{known.title}：{known}", file=sys.stderr)
+            return known.exit_code
         import traceback
 
         traceback.print_exc()

@@ -9,7 +9,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from ..errors import EXIT_OK, UsageError
+from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ..levels import LEVEL_TABLES, LEVELS
 from .common import LEVEL_ZH, drive
 
@@ -40,6 +40,28 @@ def cmd_info(args: argparse.Namespace) -> int:
     print(f"企业 {s['enterprises']}，人员 {s['officers']}，"
           f"在任责任 {s['responsibilities_current']} 条")
     return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from ..storage import backup_project
+
+    dest = backup_project(args.project, args.dest, overwrite=args.force)
+    print(f"已备份到 {dest}（一致的快照，可在其他进程写入时进行）")
+    return EXIT_OK
+
+
+def cmd_repair(args: argparse.Namespace) -> int:
+    from ..storage import inspect, salvage_project
+
+    tables = salvage_project(args.project, args.dest, overwrite=args.force)
+    incomplete = [t for t, v in tables.items() if v.get("incomplete")]
+    rows = sum(int(v.get("rows", 0)) for v in tables.values())
+    print(f"已把 {len(tables)} 张表的 {rows} 行抢救到 {args.dest}；原文件未改动")
+    if incomplete:
+        print(f"这些表有读不出的行，已缺失：{'、'.join(incomplete)}")
+    inspect(args.dest, for_write=True)  # the salvaged file opens as a project
+    print(f"请检查后用它替换原文件（gridmgr info {args.dest}）")
+    return EXIT_FINDINGS if incomplete else EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -105,6 +127,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("project")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_info)
+
+    s = sub.add_parser("backup", help="备份项目到一个文件（SQLite 备份接口，写入中也一致）")
+    s.add_argument("project")
+    s.add_argument("dest", help="备份文件，如 backup/chancheng-2025-03-01.gpkg")
+    s.add_argument("--force", action="store_true", help="覆盖已有的备份文件")
+    s.set_defaults(func=cmd_backup)
+
+    s = sub.add_parser("repair", help="把损坏项目中还能读出的内容抢救到新文件")
+    s.add_argument("project")
+    s.add_argument("dest", help="新文件，如 chancheng-repaired.gpkg")
+    s.add_argument("--force", action="store_true", help="覆盖已有的目标文件")
+    s.set_defaults(func=cmd_repair)
 
     s = sub.add_parser("demo", help="用 data/ 中的禅城区数据建演示项目")
     s.add_argument("--out", default="out/chancheng-demo.gpkg")

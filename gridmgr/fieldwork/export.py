@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 import uuid
 import zipfile
 from datetime import date, timedelta
@@ -28,6 +27,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from .. import staging
 from ..errors import UsageError
 from ..progress import Progress, Task
 from ..registers.enterprises import overdue
@@ -165,8 +165,14 @@ def export_fieldpack(store: Store, *, out: str | Path, officer: str | None = Non
                      eff: pd.DataFrame | None = None) -> Task[dict[str, Any]]:
     """Write a field package for an officer's cells (or an area's) to a folder or a .zip, and
     remember what it sent.  Returns the manifest plus ``out`` and ``left_out``.  ``eff``: see
-    :func:`resolve_scope`."""
-    out = Path(out)
+    :func:`resolve_scope`.  A full disk or read-only folder is an ``OutputError``."""
+    return (yield from staging.guard(_export_fieldpack(store, out=Path(out), officer=officer,
+                                                       area=area, as_of=as_of, eff=eff),
+                                     Path(out)))
+
+
+def _export_fieldpack(store: Store, *, out: Path, officer: str | None, area: str | None,
+                      as_of: str | None, eff: pd.DataFrame | None) -> Task[dict[str, Any]]:
     as_zip = out.suffix.lower() == ".zip"
     if not out.parent.exists():
         raise UsageError(f"目录不存在：{out.parent}")
@@ -184,7 +190,7 @@ def export_fieldpack(store: Store, *, out: str | Path, officer: str | None = Non
         "counts": {k: int(len(v)) for k, v in frames.items()},
         "crs": store.meta()["crs"],
     }
-    with tempfile.TemporaryDirectory(prefix=".gridmgr-fieldpack-", dir=out.parent) as tmp:
+    with staging.stage_dir(out, "fieldpack") as tmp:
         folder = Path(tmp) / "package"
         folder.mkdir()
         left_out = yield from _write_package(store, scope, frames, eff, folder, manifest)

@@ -608,6 +608,7 @@ def import_fieldpack(store: Store, package: str | Path, *, dry_run: bool = False
                      ) -> Task[Report]:
     """Check a returned package and apply it in one transaction; the report is the receipt."""
     yield Progress(0, 4, "检查外业包")
+    token = store.change_token()  # what the plan below is made on
     with open_package(package) as pkg:
         known = check_package(store, pkg)
         yield Progress(1, 4, "读取外业数据")
@@ -640,6 +641,7 @@ def import_fieldpack(store: Store, package: str | Path, *, dry_run: bool = False
     else:
         try:
             with store.atomic():
+                store.check_unchanged(token)  # planned on what is still the project's
                 _apply(store, plan, pkg, receipt)
                 store.mark_fieldpack_imported(pkg.uuid)
                 store.audit("fieldpack import", {"package": pkg.uuid, **receipt["counts"]})

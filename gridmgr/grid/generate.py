@@ -58,6 +58,7 @@ def generate_grid(store: Store, *, size: float, within: str = "community",
     if not 10 <= size <= 5000:
         raise UsageError(f"网格边长应在 10 到 5000 米之间，收到 {size}")
     store.check_system(system)
+    token = store.change_token()
     parents = store.areas(within, system=system)
     if len(parents) == 0:
         raise UsageError(f"项目中没有{'社区' if within == 'community' else '街道'}，无法生成单元网格；"
@@ -115,6 +116,7 @@ def generate_grid(store: Store, *, size: float, within: str = "community",
         return report
     total = len(records)
     with store.atomic():
+        store.check_unchanged(token)  # the cells counted above are still the project's
         if supersede and len(existing):
             report.info["superseded"] = store.close_areas(
                 "cell", system, codes=list(existing["code"]), valid_to=valid_from)

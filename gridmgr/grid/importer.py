@@ -115,6 +115,31 @@ def _replaced_codes(store: Store, level: str, system: str, rows: list[dict[str, 
     return sorted(codes)
 
 
+def _still_free(store: Store, level: str, system: str, rows: list[dict[str, Any]],
+                geoms: list[Any], report: Report, *, supersede: bool
+                ) -> tuple[list[dict[str, Any]], list[Any]]:
+    """Inside the write transaction: drop the rows whose code another process made current,
+    or whose parent it ended, since the file was checked (each refused with its reason)."""
+    taken = set() if supersede else store.existing_codes(level, system)
+    parent_level = PARENT_LEVEL[level]
+    parents = (store.existing_codes(parent_level, system)
+               if parent_level not in (None, "district") else None)
+    keep_rows, keep_geoms = [], []
+    for r, g in zip(rows, geoms):
+        file, _, row = r["source"].rpartition("#")
+        if r["code"] in taken:
+            report.add(Finding.make("duplicate_code_in_project", file=file, row=int(row),
+                                    code=r["code"], level=level))
+        elif parents is not None and r["parent_code"] and r["parent_code"] not in parents:
+            report.add(Finding.make("parent_not_found", file=file, row=int(row), code=r["code"],
+                                    parent=r["parent_code"]))
+        else:
+            keep_rows.append(r)
+            keep_geoms.append(g)
+    report.accepted = len(keep_rows)
+    return keep_rows, keep_geoms
+
+
 def import_grid(store: Store, path: str | Path, *, level: str, system: str = "urban",
                 layer: str | None = None, encoding: str | None = None,
                 crs: str | None = None, mapping: Mapping[str, str] | None = None,
@@ -263,6 +288,10 @@ def import_grid(store: Store, path: str | Path, *, level: str, system: str = "ur
 
     yield Progress(4, 5, f"写入 {len(rows_out)} 个要素")
     with store.atomic():
+        # the write lock is held from here: what another process wrote while this file was
+        # read is seen now, and refused as it would have been had it come first
+        rows_out, geoms_out = _still_free(store, level, system, rows_out, geoms_out, report,
+                                          supersede=supersede)
         if supersede:
             replaced = _replaced_codes(store, level, system, rows_out, geoms_out)
             report.info["superseded"] = store.close_areas(level, system, codes=replaced,

@@ -16,13 +16,13 @@ characters.  GeoJSON and KML are always WGS84 longitude/latitude, as their speci
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from .. import staging
 from ..coords import crs as crsmod
 from ..errors import UsageError
 from ..levels import LEVEL_TABLES, LEVELS
@@ -170,7 +170,14 @@ def export_layer(store: Store, layer: str, out: str | Path, *, fmt: str | None =
                  crs: str | None = None, system: str | None = None,
                  as_of: str | None = None) -> Task[int]:
     """Write ``layer`` to ``out``: the areas current (or valid on ``as_of``), the enterprises
-    with their cell and responsible officers, the officers, or who answers for each cell."""
+    with their cell and responsible officers, the officers, or who answers for each cell.
+    A full disk or read-only folder is an ``OutputError``."""
+    return (yield from staging.guard(_export_layer(store, layer, Path(out), fmt=fmt, crs=crs,
+                                                   system=system, as_of=as_of), Path(out)))
+
+
+def _export_layer(store: Store, layer: str, out: Path, *, fmt: str | None, crs: str | None,
+                  system: str | None, as_of: str | None) -> Task[int]:
     layer = resolve_layer(layer)
     store.check_system(system)
     out = Path(out)
@@ -191,7 +198,7 @@ def export_layer(store: Store, layer: str, out: str | Path, *, fmt: str | None =
         frame = frame.to_crs(target)
     yield Progress(1, 3, f"写入 {out.name}")
     # write beside the target and move into place: an interrupted export leaves the old file
-    with tempfile.TemporaryDirectory(prefix=".gridmgr-export-", dir=out.parent) as tmp:
+    with staging.stage_dir(out, "export") as tmp:
         staged = Path(tmp) / out.name
         _write(frame, staged, fmt, table, target, _names(layer))
         for produced in sorted(Path(tmp).iterdir()):

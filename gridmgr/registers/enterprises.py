@@ -96,6 +96,7 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
                        allow_shift: bool = False) -> Task[Report]:
     """Import or update the enterprise register from an XLSX or CSV file."""
     p = Path(path)
+    token = store.change_token()  # what the plan below is made on
     file = p.name
     coords_key = _coords_key(coords)
     target_crs: CRS | None = None
@@ -314,6 +315,7 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
         return report
     yield Progress(4, 5, f"写入 {len(inserts)} 个新企业、更新 {len(updates)} 个")
     with store.atomic():
+        store.check_unchanged(token)  # planned on what is still the project's
         batch = 20000
         for start in range(0, len(inserts), batch):
             store.insert_enterprises(inserts[start:start + batch],

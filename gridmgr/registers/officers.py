@@ -37,6 +37,7 @@ def import_officers(store: Store, path: str | Path, *, sheet: str | None = None,
                     encoding: str | None = None, mapping: Mapping[str, str] | None = None,
                     dry_run: bool = False) -> Task[Report]:
     p = Path(path)
+    token = store.change_token()  # what the plan below is made on
     file = p.name
     yield Progress(0, 3, f"读取 {file}")
     table = read_table(p, sheet=sheet, encoding=encoding, header_aliases=OFFICER_ALIASES)
@@ -116,6 +117,7 @@ def import_officers(store: Store, path: str | Path, *, sheet: str | None = None,
         return report
     yield Progress(2, 3, f"写入 {len(out)} 人")
     with store.atomic():
+        store.check_unchanged(token)  # planned on what is still the project's
         store.upsert_officers(out)
         store.audit("officers import", {"file": str(p), "inserted": inserted,
                                         "updated": updated})

@@ -22,11 +22,13 @@ from pathlib import Path
 from ..levels import LEVEL_TABLES, LEVELS, PARENT_LEVEL
 from .api import ProjectDefaults, Store
 from .clock import now_iso, today
+from .gpkg import copies
 from .gpkg.connection import (
     GPKG_APPLICATION_ID,
     GPKG_USER_VERSION,
     ProjectInfo,
     connect,
+    explain_failure,
     inspect,
 )
 from .gpkg.schema import MIGRATIONS, SCHEMA_VERSION
@@ -74,6 +76,19 @@ def pull_project(source: str, target: str | Path, *, defaults: ProjectDefaults,
     return pull(source, target, defaults=defaults, overwrite=overwrite)
 
 
+def backup_project(location: str | Path, dest: str | Path, *, overwrite: bool = False) -> Path:
+    """A consistent copy of the project at ``location`` in one file ``dest`` (SQLite's backup
+    API: safe while another process writes, never half a file under ``dest``)."""
+    return copies.backup(location, dest, overwrite=overwrite)
+
+
+def salvage_project(location: str | Path, dest: str | Path, *, overwrite: bool = False
+                    ) -> dict[str, dict[str, object]]:
+    """Copy what can still be read of a damaged project into a new file ``dest``; per table
+    the rows copied and whether some were unreadable."""
+    return copies.salvage(location, dest, overwrite=overwrite)
+
+
 def open_readonly(location: str | Path) -> Store:
     """Open the project at ``location`` to read it only (a worker thread's own connection):
     nothing is migrated, so it needs no defaults and no capability above storage."""
@@ -83,6 +98,7 @@ def open_readonly(location: str | Path) -> Store:
 __all__ = [
     "AREA_COLUMNS", "GPKG_APPLICATION_ID", "GPKG_USER_VERSION", "LEVELS", "LEVEL_TABLES",
     "MIGRATIONS", "PARENT_LEVEL", "SCHEMA_VERSION", "GpkgStore", "ProjectDefaults",
-    "ProjectInfo", "Store", "connect", "create_store", "inspect", "now_iso", "open_readonly",
-    "open_store", "pull_project", "push_project", "today",
+    "ProjectInfo", "Store", "backup_project", "connect", "create_store", "explain_failure",
+    "inspect", "now_iso", "open_readonly", "open_store", "pull_project", "push_project",
+    "salvage_project", "today",
 ]

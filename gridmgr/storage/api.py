@@ -52,6 +52,8 @@ class ProjectBase(Protocol):
 
     path: Path | str  # a file project's path, or a server project's URL (no password)
     readonly: bool
+    recovered: str | None
+    """Set when opening undid an action a crash had interrupted: the notice to show the user."""
 
     def close(self) -> None: ...
 
@@ -60,7 +62,18 @@ class ProjectBase(Protocol):
     def __exit__(self, *exc: object) -> None: ...
 
     def atomic(self) -> AbstractContextManager[Store]:
-        """One transaction: everything inside lands together or not at all."""
+        """One transaction: everything inside lands together or not at all.  It holds the
+        write lock from its start, so what is read inside cannot change before it is written;
+        another writer is waited for a bounded time, then ``errors.ProjectBusy``."""
+        ...
+
+    def change_token(self) -> int:
+        """Changes whenever another process commits: taken before planning a write outside
+        ``atomic()``, checked inside it with :meth:`check_unchanged`."""
+        ...
+
+    def check_unchanged(self, token: int) -> None:
+        """``errors.ProjectChanged`` if another process committed since ``token``."""
         ...
 
     def has_table(self, table: str) -> bool:

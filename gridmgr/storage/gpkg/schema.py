@@ -19,6 +19,7 @@ A migration is a function that takes the database inside the transaction that ap
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import sqlite_utils
@@ -118,12 +119,35 @@ def _migration_3(db: sqlite_utils.Database, settings: dict[str, str],
     db.execute("CREATE INDEX idx_officers_name ON officers (name, id)")
 
 
+def _migration_6(db: sqlite_utils.Database, settings: dict[str, str],
+                 defaults: ProjectDefaults) -> None:
+    """Schema 6: one current area per code and grid system (a unique index), so two imports
+    at once can never leave a cell twice.  A project that already has such twins (left by two
+    imports that raced before this version) keeps the first; the later copy is ended on the
+    day it began, and the audit log lists the codes."""
+    twins: dict[str, list[str]] = {}
+    for table in LEVEL_TABLES.values():
+        rows = db.execute(f'SELECT fid, code FROM "{table}" t WHERE valid_to IS NULL AND EXISTS '
+                          f'(SELECT 1 FROM "{table}" o WHERE o.system = t.system AND o.code = '
+                          "t.code AND o.valid_to IS NULL AND o.fid < t.fid)").fetchall()
+        if rows:
+            db.execute(f'UPDATE "{table}" SET valid_to = valid_from WHERE fid IN '
+                       f'({",".join(str(int(r[0])) for r in rows)})')
+            twins[table] = sorted({r[1] for r in rows})
+        db.execute(f'CREATE UNIQUE INDEX IF NOT EXISTS "uq_{table}_current_code" ON "{table}" '
+                   "(system, code) WHERE valid_to IS NULL")
+    if twins:
+        db["gridmgr_audit"].insert({"at": now_iso(), "action": "migration 6", "detail": json.dumps(
+            {"duplicate_current_areas_ended": twins}, ensure_ascii=False)})
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database, dict[str, str], ProjectDefaults], None]] = {
     1: _migration_1,
     2: _migration_2,
     3: _migration_3,
     4: _migration_4_cases,
     5: _migration_5_fieldwork,
+    6: _migration_6,
 }
 
 SCHEMA_VERSION = max(MIGRATIONS)
@@ -134,7 +158,8 @@ def apply_migrations(db: sqlite_utils.Database, current: int, settings: dict[str
     for version in sorted(v for v in MIGRATIONS if v > current):
         MIGRATIONS[version](db, settings, defaults)
         db["gridmgr_schema"].insert({"version": version, "applied_at": now_iso(),
-                                     "description": (MIGRATIONS[version].__doc__ or "").strip()})
+                                     "description": (MIGRATIONS[version].__doc__ or "").strip()},
+                                    replace=True)  # a migration re-run (idempotent) is one row
         db["gridmgr_meta"].upsert({"key": "schema_version", "value": str(version)}, pk="key")
 
 

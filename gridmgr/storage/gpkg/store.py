@@ -24,19 +24,21 @@ import sqlite_utils
 from pyproj import CRS
 
 from ... import geometry
-from ...errors import ProjectExists, ReadOnlyProject, UsageError
+from ...errors import ProjectChanged, ProjectExists, ReadOnlyProject, UsageError
 from ...levels import LEVEL_TABLES
 from ..api import ProjectDefaults
 from ..records import AREA_COLUMNS
-from . import schema
+from . import locking, schema
 from .case_browse import CaseBrowseMixin
 from .case_stats import CaseStatsMixin
 from .cases import CasesMixin
 from .connection import (
     GPKG_APPLICATION_ID,
     GPKG_USER_VERSION,
+    busy_error,
     connect,
     inspect,
+    is_busy,
     is_readonly_file,
     now_iso,
     today,
@@ -51,10 +53,12 @@ class GpkgStore(RegistersMixin, FieldworkMixin, CasesMixin, CaseStatsMixin, Look
                 CaseBrowseMixin):
     """A project in one GeoPackage file."""
 
-    def __init__(self, path: str | Path, db: sqlite_utils.Database, *, readonly: bool) -> None:
+    def __init__(self, path: str | Path, db: sqlite_utils.Database, *, readonly: bool,
+                 recovered: str | None = None) -> None:
         self.path = Path(path)
         self.db = db
         self.readonly = readonly
+        self.recovered = recovered
         self._meta: dict[str, str] | None = None
 
     # -- lifecycle
@@ -74,6 +78,7 @@ class GpkgStore(RegistersMixin, FieldworkMixin, CasesMixin, CaseStatsMixin, Look
         conn.close()
         db = connect(tmp)
         try:
+            db.execute("PRAGMA journal_mode = DELETE")  # one file to rename; WAL on first open
             with db.atomic():
                 schema.apply_migrations(db, 0, settings, defaults)
                 meta = db["gridmgr_meta"]
@@ -95,10 +100,16 @@ class GpkgStore(RegistersMixin, FieldworkMixin, CasesMixin, CaseStatsMixin, Look
             raise TypeError("a read-write open may migrate the project: pass its defaults")
         info = inspect(path, for_write=not readonly)
         db = connect(path, readonly=readonly)
-        store = cls(path, db, readonly=readonly)
+        store = cls(path, db, readonly=readonly, recovered=info.recovered)
         if not readonly and info.schema_version < schema.SCHEMA_VERSION:
-            with db.atomic():
-                schema.apply_migrations(db, info.schema_version, store.meta(), defaults)
+            try:
+                with store.atomic():  # another process may have migrated while we waited
+                    version = int(store.meta().get("schema_version", "0"))
+                    if version < schema.SCHEMA_VERSION:
+                        schema.apply_migrations(db, version, store.meta(), defaults)
+            except BaseException:
+                db.conn.close()
+                raise
             store._meta = None
         return store
 
@@ -113,11 +124,65 @@ class GpkgStore(RegistersMixin, FieldworkMixin, CasesMixin, CaseStatsMixin, Look
 
     @contextmanager
     def atomic(self) -> Iterator[GpkgStore]:
-        """One transaction: everything inside lands together or not at all."""
+        """One transaction: everything inside lands together or not at all.
+
+        ``BEGIN IMMEDIATE`` takes the write lock first, so what is read inside (existing codes,
+        a case's status) cannot change before it is written.  Another writer is waited for up to
+        the busy timeout, then :class:`ProjectBusy` names it.  Nested blocks are savepoints.
+        """
         if self.readonly:
             raise ReadOnlyProject(f"{self.path} 以只读方式打开")
-        with self.db.atomic():
-            yield self
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield self
+            return
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if is_busy(exc):
+                raise busy_error(self.path, "本次操作") from exc
+            raise
+        self._meta = None  # another process may have changed the settings meanwhile
+        record = locking.claim(self.path, self._last_audit_id())
+        try:
+            try:
+                yield self
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                if is_busy(exc):
+                    raise busy_error(self.path, "本次操作") from exc
+                raise
+        finally:
+            locking.release(record)
+            self._meta = None
+        try:  # keep the .gpkg itself current, so a copy of it alone misses nothing committed
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.OperationalError:
+            pass
+
+    def _last_audit_id(self) -> int:
+        return int(self.db.execute("SELECT coalesce(max(id), 0) FROM gridmgr_audit"
+                                   ).fetchone()[0])
+
+    def change_token(self) -> int:
+        """A number that changes when another process commits to the project: read it before
+        planning a write, compare it inside ``atomic()``."""
+        return int(self.db.execute("PRAGMA data_version").fetchone()[0])
+
+    def check_unchanged(self, token: int) -> None:
+        """ProjectChanged if another process committed since ``token`` (call inside
+        ``atomic()``, where nobody else can commit any more)."""
+        if self.change_token() != token:  # who it was has finished: its record is gone
+            raise ProjectChanged(f"{self.path}：读取期间另一个进程修改了项目，据旧内容算出的结果"
+                                 "可能不再成立；本次未写入任何内容，请重新运行")
 
     def has_table(self, table: str) -> bool:
         """Whether the file has ``table`` (a project opened read-only is not migrated, so an

@@ -20,15 +20,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import psycopg
 import shapely
 
-from ...errors import NewerSchema, NotAProject, ReadOnlyProject
+from ...errors import NewerSchema, NotAProject, ProjectBusy, ProjectChanged, ReadOnlyProject
 from ..api import ProjectDefaults
 from ..gpkg import schema as gpkg_schema
 from ..gpkg.store import GpkgStore
 from ..location import ServerLocation, parse_server
 from . import schema
-from .connection import PgDatabase, connect, sql_value
+from .connection import LOCK_TIMEOUT_MS, PgDatabase, connect, sql_value
 
 
 class PgStore(GpkgStore):
@@ -87,10 +88,36 @@ class PgStore(GpkgStore):
 
     @contextmanager
     def atomic(self) -> Iterator[PgStore]:  # type: ignore[override]
+        """One transaction, and one writer per project at a time: a transaction-level advisory
+        lock on the schema, the server's counterpart of the file's ``BEGIN IMMEDIATE``, so what
+        an action reads inside (existing codes, a case's status) cannot change before it
+        writes.  Readers never wait.  Another desk's write is waited for up to the lock timeout,
+        then :class:`ProjectBusy`."""
         if self.readonly:
             raise ReadOnlyProject(f"{self.path} 以只读方式打开")
+        if self.db.conn.in_transaction:
+            with self.db.atomic():
+                yield self
+            return
         with self.db.atomic():
+            try:
+                self.db.execute("SELECT pg_advisory_xact_lock(hashtext(?))", [self.location.schema])
+            except psycopg.errors.LockNotAvailable as exc:
+                raise ProjectBusy(f"{self.path}：另一个工位正在写入本项目，等待 "
+                                  f"{LOCK_TIMEOUT_MS // 1000} 秒后仍未结束；未写入任何内容，请稍后重试") from exc
+            self._meta = None
             yield self
+        self._meta = None
+
+    def change_token(self) -> int:
+        """The newest audit row: every user action writes one, so it moves when another desk
+        commits (compared inside ``atomic()``, under the project's write lock)."""
+        return int(self.db.execute("SELECT coalesce(max(id), 0) FROM gridmgr_audit").fetchone()[0])
+
+    def check_unchanged(self, token: int) -> None:
+        if self.change_token() != token:
+            raise ProjectChanged(f"{self.path}：读取期间另一个工位修改了项目，据旧内容算出的结果"
+                                 "可能不再成立；本次未写入任何内容，请重新运行")
 
     def has_table(self, table: str) -> bool:
         return table in self.db.table_names()

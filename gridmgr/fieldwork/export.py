@@ -39,6 +39,9 @@ from .scope import Scope, resolve_scope
 FORMAT = "gridmgr-fieldpack/1"
 DATA = "data.gpkg"
 MANIFEST = "manifest.json"
+# fieldpack_records.table_name of the package's own record: the sha256 of the manifest.json
+# written (an edited manifest is refused) and the scope's cells (rows outside are refused)
+PACKAGE_RECORD = "package"
 EDITABLE_FILES = {DATA}  # the field app writes into it; every other file must come back intact
 # what an inspection result may be (the value list QField shows)
 RESULTS = ("合格", "发现问题", "已整改", "未遇（未开门）", "停产或关闭")
@@ -196,6 +199,10 @@ def export_fieldpack(store: Store, *, out: str | Path, officer: str | None = Non
         (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
                                        encoding="utf-8")
         records = _snapshot(store, frames)
+        signed = sha256_file(folder / MANIFEST)
+        records.append({"table_name": PACKAGE_RECORD, "record_uuid": package_uuid,
+                        "version_hash": signed,
+                        "version": {"manifest_sha256": signed, "cells": scope.cells}})
         with store.atomic():
             store.insert_fieldpack({
                 "uuid": package_uuid, "project_uuid": manifest["project_uuid"],

@@ -198,6 +198,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                       "{name} was deleted in the field: kept in the project"),
     "field_unknown_staff": ("工号 {value} 不在人员名单中：不能记在名单外的人名下",
                             "staff number {value} is not in the staff list: refused"),
+    "field_wal_missing": ("data.gpkg 处于 WAL 模式，但没有带回 data.gpkg-wal：如果拷贝时外业软件还开着它，"
+                          "或漏拷了 data.gpkg-wal，最后保存的编辑不在其中（读到的最后一条记录：{last}）；"
+                          "请关闭外业软件后连同 data.gpkg-wal 一起拷回，再导入一次（已导入的不会重复）",
+                          "data.gpkg is in WAL mode but no data.gpkg-wal came back: edits saved "
+                          "after the last one read ({last}) may be missing; copy data.gpkg-wal "
+                          "too and import again"),
+    "field_wal_read": ("data.gpkg-wal 中尚未写回 data.gpkg 的 {pages} 页编辑已一并读入"
+                       "（读到的最后一条记录：{last}）{newer}",
+                       "{pages} pages of edits in data.gpkg-wal were read too (last record "
+                       "{last}){newer}"),
     "field_other_staff": ("工号 {value} 不是这个外业包的人员（{staff}）：外业包不能替别人记录",
                           "staff number {value} is not this package's officer ({staff})"),
     "field_outside_scope": ("位置（{x0}, {y0}）不在这个外业包的网格内",
@@ -294,6 +304,8 @@ TITLES: dict[str, tuple[str, str]] = {
     "field_new_enterprise": ("外业新增企业", "new enterprise"), "field_deleted": ("外业删除", "deleted in field"),
     "field_unknown_staff": ("未知工号", "unknown staff"),
     "field_other_staff": ("非本包人员", "other officer"),
+    "field_wal_missing": ("缺少 -wal 文件", "-wal missing"),
+    "field_wal_read": ("已读入 -wal", "-wal read"),
     "field_outside_scope": ("不在外业包范围", "outside package"),
     "field_enterprise_not_sent": ("企业不在外业包", "enterprise not sent"),
     "field_finding_without_text": ("立案无问题描述", "empty finding"),

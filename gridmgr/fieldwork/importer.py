@@ -31,7 +31,7 @@ import tempfile
 import uuid
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -51,7 +51,12 @@ from ..messages import message
 from ..progress import Progress, Task
 from ..registers.cell_assignment import Hierarchy
 from ..storage import Store
-from ..storage.package_gpkg import PackageReadError, inspect_package, read_layer_rows
+from ..storage.package_gpkg import (
+    PackageReadError,
+    inspect_package,
+    read_layer_rows,
+    settle_wal,
+)
 from . import cases as fieldpack_cases
 from .export import (
     DATA,
@@ -104,6 +109,7 @@ class Package:
     data: Path  # the private copy of data.gpkg that is read (never the user's file)
     manifest_sha256: str = ""  # of manifest.json as it came back
     not_returned: list[str] = field(default_factory=list)  # files left with the officer
+    wal: dict[str, Any] = field(default_factory=dict)  # see storage.package_gpkg.settle_wal
 
     @property
     def uuid(self) -> str:
@@ -193,24 +199,28 @@ def _extract(source: Path, zf: zipfile.ZipFile, folder: Path) -> tuple[dict[str,
     for name, info in files.items():
         if name == MANIFEST or name not in limits:
             continue  # not part of the package: left in the zip
-        (folder / name).write_bytes(_read_bounded(source, zf, info, limits[name]))
+        _read_bounded(source, zf, info, limits[name], folder / name)
     return manifest, sha
 
 
-def _read_bounded(source: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int
-                  ) -> bytes:
-    """A member's bytes, stopped as soon as they pass ``limit`` (the header's size can lie:
-    what is counted is what inflates)."""
+def _read_bounded(source: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int,
+                  dest: Path | None = None) -> bytes:
+    """A member's bytes (streamed to ``dest`` when given), stopped as soon as they pass
+    ``limit``: the header's size can lie, what is counted is what inflates."""
     if info.file_size > limit:
         raise _damaged(source, f"{info.filename} 有 {info.file_size:,} 字节，超过外业包允许的 "
                                f"{limit:,} 字节（压缩炸弹或不是这个外业包的文件）")
-    out = bytearray()
-    with zf.open(info) as fh:
+    out, n = bytearray(), 0
+    with zf.open(info) as fh, (open(dest, "wb") if dest else nullcontext()) as sink:
         while block := fh.read(1 << 20):
-            out += block
-            if len(out) > limit:
+            n += len(block)
+            if n > limit:
                 raise _damaged(source, f"{info.filename} 解压后超过 {limit:,} 字节"
                                        "（压缩炸弹），拒绝解压")
+            if sink is None:
+                out += block
+            else:
+                sink.write(block)
     return bytes(out)
 
 
@@ -254,17 +264,27 @@ def open_package(path: str | Path) -> Iterator[Package]:
         if source.is_dir():
             manifest, sha = _copy_folder(source, source, work)
             folder = source
+            wal_newer = ((source / WAL).exists() and (source / DATA).exists() and
+                         (source / WAL).stat().st_mtime > (source / DATA).stat().st_mtime + 1)
         else:
             if not zipfile.is_zipfile(source):
                 raise InputFileError(f"{source} 不是外业包（应为文件夹或 .zip）")
             try:
                 with zipfile.ZipFile(source) as zf:
                     manifest, sha = _extract(source, zf, work)
+                    stamps = {Path(i.filename).name: i.date_time for i in zf.infolist()}
+                wal_newer = WAL in stamps and stamps[WAL] > stamps.get(DATA, stamps[WAL])
             except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError,
                     NotImplementedError, RuntimeError) as exc:
                 raise _damaged(source, f"压缩包无法读取（{exc}）") from exc
             folder = work
-        yield Package(source, folder, manifest, work / DATA, sha)
+        pkg = Package(source, folder, manifest, work / DATA, sha)
+        if pkg.data.exists():
+            try:
+                pkg.wal = {**settle_wal(pkg.data), "wal_newer": wal_newer}
+            except PackageReadError as exc:
+                raise _damaged(source, f"data.gpkg 无法读取（{exc}）") from exc
+        yield pkg
 
 
 def check_package(store: Store, pkg: Package) -> dict[str, Any]:
@@ -455,7 +475,26 @@ def plan_import(store: Store, pkg: Package, known: dict[str, Any]) -> tuple[Repo
     _plan_enterprises(store, pkg, report, plan, district, geographic)
     _plan_inspections(store, pkg, report, plan, now, district, scope, staff)
     _plan_progress(store, pkg, report, plan, now, staff, scope)
+    _wal_findings(pkg, report, plan)
     return report, plan
+
+
+def _wal_findings(pkg: Package, report: Report, plan: Plan) -> None:
+    """A data.gpkg left in WAL mode (QGIS/QField edit that way): what its -wal added was read;
+    without one, or with one newer than the file, say which edits may be missing."""
+    wal = pkg.wal
+    if not wal.get("wal_mode") and not wal.get("wal_bytes"):
+        return
+    times = [r["at"] for r in plan.inspections if r.get("at")]
+    times += [s["at"] for steps in plan.progress.values() for s in steps if s.get("at")]
+    last = max(times).replace("T", " ") if times else "（无）"
+    if wal.get("wal_bytes") is None:
+        report.add(Finding.make("field_wal_missing", severity=WARNING, file=DATA, last=last))
+    else:
+        report.add(Finding.make("field_wal_read", severity=WARNING, file=DATA,
+                                pages=wal.get("wal_pages", 0), last=last,
+                                newer="；data.gpkg-wal 比 data.gpkg 新，外业软件拷贝时可能还开着"
+                                      "这个文件" if wal.get("wal_newer") else ""))
 
 
 def _plan_enterprises(store: Store, pkg: Package, report: Report, plan: Plan, district: Any,
@@ -587,8 +626,8 @@ def _plan_inspections(store: Store, pkg: Package, report: Report, plan: Plan, no
                 chk.refuse(fid, "field_no_location")
         elif _outside(district, g):
             chk.refuse(fid, "field_outside_district", **_where(g))
-        elif not in_scope.get(fid, True):
-            chk.refuse(fid, "field_outside_scope", **_where(g))
+        elif not in_scope.get(fid, True) and len(report.refused) == before:
+            chk.refuse(fid, "field_outside_scope", **_where(g))  # once per row is enough
         opens = str(rec.get("opens_case") or "0").strip().lower() in ("1", "true", "是", "yes")
         if opens:
             if not rec.get("findings"):
@@ -837,7 +876,8 @@ def import_fieldpack(store: Store, package: str | Path, *, dry_run: bool = False
                                                     "sent_version", "desk_version",
                                                     "field_version")} for c in plan.conflicts]
     if dry_run:
-        receipt["records"] = _dry_records(plan)
+        receipt["records"] = _dry_records(store, plan)
+        receipt["counts"]["cases_opened"] = sum(1 for r in plan.inspections if r["opens_case"])
     report.info["receipt"] = receipt
     report.info["applied"] = not dry_run and not already
     report.accepted = (len(plan.inspections) + len(plan.enterprise_updates)
@@ -846,15 +886,26 @@ def import_fieldpack(store: Store, package: str | Path, *, dry_run: bool = False
     return report
 
 
-def _dry_records(plan: Plan) -> list[dict[str, Any]]:
+def _dry_records(store: Store, plan: Plan) -> list[dict[str, Any]]:
+    """The records the real import would write, in its order (see _apply); what only the
+    write can know — a new case's uuid, a conflict's number — is None."""
     out: list[dict[str, Any]] = [
+        {"kind": "case_opened", "uuid": None, "from_inspection": r["uuid"],
+         "label": r.get("findings")} for r in plan.inspections if r["opens_case"]]
+    cells: list[Any] = []
+    if plan.inspections:
+        cells = list(Hierarchy.load(store).assign(
+            np.asarray([r["geom"] for r in plan.inspections], dtype=object))[0])
+    out += [
         {"kind": "inspection", "uuid": r["uuid"], "layer": INSPECTION_LAYER, "fid": r["fid"],
-         "label": r.get("enterprise_name"), "result": r["result"], "at": r["at"]}
-        for r in plan.inspections]
+         "label": r.get("enterprise_name") or cell, "result": r["result"], "at": r["at"]}
+        for r, cell in zip(plan.inspections, cells)]
     out += [{"kind": "enterprise_updated", "uuid": u["uuid"], "layer": "enterprises",
              "fid": u["fid"], "label": u["name"], "changed": u["changed"]}
             for u in plan.enterprise_updates]
     out += [{"kind": "case_step", "uuid": s["uuid"], "case_uuid": cu, "layer": PROGRESS_LAYER,
-             "fid": s["fid"], "action": s["action"]}
+             "fid": s["fid"], "action": s["action"], "applied": True}
             for cu, steps in plan.progress.items() for s in steps]
+    out += [{"kind": "conflict", "id": None, "table": c["table_name"], "uuid": c["record_uuid"],
+             "label": c["label"], "fid": c["fid"]} for c in plan.conflicts]
     return out

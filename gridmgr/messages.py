@@ -45,6 +45,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "invalid_geometry_input": ("几何图形无效：{detail}（已导入，请用 grid validate 检查）",
                                "invalid geometry: {detail} (imported; see grid validate)"),
     "stray_spaces": ("字段 {field} 含多余空格，已去除", "field {field} had stray spaces, removed"),
+    "z_dropped": ("要素带 Z 值（三维坐标），已去掉 Z，只保留平面坐标", "the feature had Z "
+                  "values (3D); Z was dropped, the plane coordinates kept"),
+    "invisible_chars": ("字段 {field} 含不可见字符（空字符、零宽字符或文字方向控制符），已去除",
+                        "field {field} had invisible characters (NUL, zero-width or "
+                        "direction controls), removed"),
     "fullwidth_digits": ("字段 {field} 含全角数字，已转为半角", "field {field} had full-width digits, normalised"),
     # registers
     "missing_coordinates": ("{name}：缺少经纬度，无法确定所在网格", "{name}: no coordinates, so no cell"),
@@ -274,6 +279,8 @@ TITLES: dict[str, tuple[str, str]] = {
     "duplicate_code": ("编码重复", "duplicate code"), "orphan": ("上级不存在", "orphan"),
     "missing_parent": ("缺上级", "no parent"), "sequence_overflow": ("顺序码溢出", "sequence overflow"),
     "sliver_merged": ("碎片已合并", "slivers merged"), "stray_spaces": ("多余空格", "stray spaces"),
+    "invisible_chars": ("不可见字符", "invisible characters"),
+    "z_dropped": ("已去掉 Z 值", "Z dropped"),
     "fullwidth_digits": ("全角字符", "full-width"), "crs_override": ("改用坐标系", "CRS override"),
     "bad_coordinates": ("坐标不对", "bad coordinates"),
     "missing_coordinates": ("缺坐标", "no coordinates"),

@@ -15,6 +15,10 @@ _NARROW = str.maketrans({**{chr(0xFF10 + i): chr(0x30 + i) for i in range(10)},
                          **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
                          "．": ".", "－": "-", "＋": "+"})
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# control characters (NUL …; tab, CR and LF become spaces below), zero-width characters and
+# the bidirectional overrides that make a name display as something else
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e"
+                        "\u2060-\u2064\u2066-\u2069\ufeff]")
 LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
 
 
@@ -73,6 +77,10 @@ def clean_cell(value: Any, *, narrow: bool = False) -> tuple[str | None, list[st
     if text is None:
         return None, []
     notes = []
+    visible = _INVISIBLE.sub("", text)
+    if visible != text:  # a NUL, a zero-width space, a right-to-left override: never wanted
+        text = visible
+        notes.append("invisible_chars")
     if narrow:
         narrowed = text.translate(_NARROW)
         if narrowed != text:

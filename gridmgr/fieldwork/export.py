@@ -112,7 +112,8 @@ def package_frames(store: Store, scope: Scope, eff: pd.DataFrame
                         zip(ents["last_inspection"], ents["frequency_days"])]
     ents["overdue"] = [bool(overdue(d, None if pd.isna(f) else int(f), scope.as_of))
                        for d, f in zip(ents["last_inspection"], ents["frequency_days"])]
-    ents["due"] = [o or (n is not None and n <= horizon)
+    # no next date (a blank or unknown 检查频次: pandas holds it as NaN) is never due by date
+    ents["due"] = [bool(o) or (isinstance(n, str) and n <= horizon)
                    for o, n in zip(ents["overdue"], ents["next_due"])]
     ents["cell_name"] = [info["cell_name"].get(c) for c in ents["cell_code"]]
     ents = ents[["uuid", "name", "credit_code", "industry", "supervision_class", "rating",

@@ -51,6 +51,9 @@ def check_shapefile(shp: Path) -> None:
     def declared(path: Path) -> tuple[int, int]:
         with open(path, "rb") as fh:
             head = fh.read(100)
+        if len(head) >= 4 and struct.unpack(">i", head[:4])[0] == 9994 and len(head) < 100:
+            raise InputFileError(f"{path}：文件被截断（只有 {len(head)} 字节，不足文件头的 100 "
+                                 "字节），Shapefile 已损坏，未导入任何要素")
         if len(head) < 100 or struct.unpack(">i", head[:4])[0] != 9994:
             raise InputFileError(f"{path}：不是 Shapefile（文件头无效），文件已损坏")
         return struct.unpack(">i", head[24:28])[0] * 2, path.stat().st_size
@@ -65,10 +68,10 @@ def check_shapefile(shp: Path) -> None:
         with open(dbf, "rb") as fh:
             head = fh.read(12)
         if len(head) < 12:
-            raise InputFileError(f"{dbf}：属性文件被截断，Shapefile 已损坏")
+            raise InputFileError(f"{shp}：属性文件 {dbf.name} 被截断，Shapefile 已损坏")
         n_dbf, header_len, record_len = struct.unpack("<IHH", head[4:12])
         if dbf.stat().st_size < header_len + n_dbf * record_len:
-            raise InputFileError(f"{dbf}：属性文件被截断（应有 {n_dbf:,} 条记录），"
+            raise InputFileError(f"{shp}：属性文件 {dbf.name} 被截断（应有 {n_dbf:,} 条记录），"
                                  "Shapefile 已损坏，未导入任何要素")
         if n_dbf != n_shx:
             raise InputFileError(f"{shp}：.shx 记有 {n_shx:,} 个要素而 .dbf 有 {n_dbf:,} 条记录，"

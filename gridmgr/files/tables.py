@@ -90,7 +90,10 @@ def _read_csv(p: Path, encoding: str | None, aliases: Mapping[str, list[str]] | 
     if encoding:
         how = "option"
     else:
-        encoding, how = detect_text_encoding(data)
+        try:
+            encoding, how = detect_text_encoding(data)
+        except InputFileError as exc:
+            raise InputFileError(f"{p}：{exc}") from None
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:

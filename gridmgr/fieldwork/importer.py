@@ -125,7 +125,7 @@ MAX_MANIFEST_BYTES = 4 << 20
 MAX_ENTRIES = 200
 DATA_GROWTH = 20  # data.gpkg may grow in the field (inspections, progress) up to 20× + 64 MiB
 DATA_SLACK = 64 << 20
-WAL, SHM = DATA + "-wal", DATA + "-shm"
+WAL = DATA + "-wal"  # a -shm is never taken: SQLite rebuilds it, a foreign one only misleads
 
 
 def _unsafe_member(info: zipfile.ZipInfo) -> str | None:
@@ -168,8 +168,7 @@ def _limits(manifest: dict[str, Any]) -> dict[str, int]:
             size = 0
         out[str(f.get("name"))] = (size * DATA_GROWTH + DATA_SLACK if f.get("editable")
                                    else size)
-    data = out.get(DATA, DATA_SLACK)
-    out[WAL] = out[SHM] = data
+    out[WAL] = out.get(DATA, DATA_SLACK)
     return out
 
 
@@ -840,6 +839,7 @@ def import_fieldpack(store: Store, package: str | Path, *, dry_run: bool = False
                    "conflicts_known": plan.conflicts_known},
         "records": [], "warnings": []}
     report.info.update({"package": pkg.uuid, "scope": pkg.manifest.get("scope"),
+                        "not_returned": pkg.not_returned,
                         "exported_at": known.get("exported_at"), "dry_run": dry_run,
                         "previous_imports": known.get("import_count") or 0})
     already = plan.empty and (known.get("import_count") or 0) > 0

@@ -45,6 +45,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "invalid_geometry_input": ("几何图形无效：{detail}（已导入，请用 grid validate 检查）",
                                "invalid geometry: {detail} (imported; see grid validate)"),
     "stray_spaces": ("字段 {field} 含多余空格，已去除", "field {field} had stray spaces, removed"),
+    "z_dropped": ("要素带 Z 值（三维坐标），已去掉 Z，只保留平面坐标", "the feature had Z "
+                  "values (3D); Z was dropped, the plane coordinates kept"),
+    "invisible_chars": ("字段 {field} 含不可见字符（空字符、零宽字符或文字方向控制符），已去除",
+                        "field {field} had invisible characters (NUL, zero-width or "
+                        "direction controls), removed"),
     "fullwidth_digits": ("字段 {field} 含全角数字，已转为半角", "field {field} had full-width digits, normalised"),
     # registers
     "missing_coordinates": ("{name}：缺少经纬度，无法确定所在网格", "{name}: no coordinates, so no cell"),
@@ -196,8 +201,24 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                              "enterprise '{name}' added in the field is not imported: register it at the desk"),
     "field_deleted": ("{name} 在外业数据中被删除：项目中保留未动",
                       "{name} was deleted in the field: kept in the project"),
-    "field_unknown_staff": ("工号 {value} 不在人员名单中，按原样记录",
-                            "staff number {value} is not in the staff list; kept"),
+    "field_unknown_staff": ("工号 {value} 不在人员名单中：不能记在名单外的人名下",
+                            "staff number {value} is not in the staff list: refused"),
+    "field_wal_missing": ("data.gpkg 处于 WAL 模式，但没有带回 data.gpkg-wal：如果拷贝时外业软件还开着它，"
+                          "或漏拷了 data.gpkg-wal，最后保存的编辑不在其中（读到的最后一条记录：{last}）；"
+                          "请关闭外业软件后连同 data.gpkg-wal 一起拷回，再导入一次（已导入的不会重复）",
+                          "data.gpkg is in WAL mode but no data.gpkg-wal came back: edits saved "
+                          "after the last one read ({last}) may be missing; copy data.gpkg-wal "
+                          "too and import again"),
+    "field_wal_read": ("data.gpkg-wal 中尚未写回 data.gpkg 的 {pages} 页编辑已一并读入"
+                       "（读到的最后一条记录：{last}）{newer}",
+                       "{pages} pages of edits in data.gpkg-wal were read too (last record "
+                       "{last}){newer}"),
+    "field_other_staff": ("工号 {value} 不是这个外业包的人员（{staff}）：外业包不能替别人记录",
+                          "staff number {value} is not this package's officer ({staff})"),
+    "field_outside_scope": ("位置（{x0}, {y0}）不在这个外业包的网格内",
+                            "location ({x0}, {y0}) is outside this package's cells"),
+    "field_enterprise_not_sent": ("企业“{value}”不是这个外业包发出的企业",
+                                  "enterprise '{value}' was not sent in this package"),
     "field_finding_without_text": ("勾选了立案上报，但没有填写发现的问题", "opens a case but the finding is empty"),
     "field_reason_required": ("回退须在情况说明中写明原因", "a 回退 needs its reason in the note"),
     "field_case_refused": ("发现的问题不能立案：{detail}；整个外业包未导入，处理后可再次导入",
@@ -258,6 +279,8 @@ TITLES: dict[str, tuple[str, str]] = {
     "duplicate_code": ("编码重复", "duplicate code"), "orphan": ("上级不存在", "orphan"),
     "missing_parent": ("缺上级", "no parent"), "sequence_overflow": ("顺序码溢出", "sequence overflow"),
     "sliver_merged": ("碎片已合并", "slivers merged"), "stray_spaces": ("多余空格", "stray spaces"),
+    "invisible_chars": ("不可见字符", "invisible characters"),
+    "z_dropped": ("已去掉 Z 值", "Z dropped"),
     "fullwidth_digits": ("全角字符", "full-width"), "crs_override": ("改用坐标系", "CRS override"),
     "bad_coordinates": ("坐标不对", "bad coordinates"),
     "missing_coordinates": ("缺坐标", "no coordinates"),
@@ -287,6 +310,11 @@ TITLES: dict[str, tuple[str, str]] = {
     "field_unknown_record": ("未知记录", "unknown record"), "field_unknown_case": ("未知案件", "unknown case"),
     "field_new_enterprise": ("外业新增企业", "new enterprise"), "field_deleted": ("外业删除", "deleted in field"),
     "field_unknown_staff": ("未知工号", "unknown staff"),
+    "field_other_staff": ("非本包人员", "other officer"),
+    "field_wal_missing": ("缺少 -wal 文件", "-wal missing"),
+    "field_wal_read": ("已读入 -wal", "-wal read"),
+    "field_outside_scope": ("不在外业包范围", "outside package"),
+    "field_enterprise_not_sent": ("企业不在外业包", "enterprise not sent"),
     "field_finding_without_text": ("立案无问题描述", "empty finding"),
     "field_reason_required": ("回退缺原因", "no reason"), "field_case_refused": ("不能立案", "case refused"),
     "field_step_refused": ("案件操作被拒", "step refused"),

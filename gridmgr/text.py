@@ -15,6 +15,10 @@ _NARROW = str.maketrans({**{chr(0xFF10 + i): chr(0x30 + i) for i in range(10)},
                          **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
                          "．": ".", "－": "-", "＋": "+"})
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# control characters (NUL …; tab, CR and LF become spaces below), zero-width characters and
+# the bidirectional overrides that make a name display as something else
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e"
+                        "\u2060-\u2064\u2066-\u2069\ufeff]")
 LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
 
 
@@ -73,6 +77,10 @@ def clean_cell(value: Any, *, narrow: bool = False) -> tuple[str | None, list[st
     if text is None:
         return None, []
     notes = []
+    visible = _INVISIBLE.sub("", text)
+    if visible != text:  # a NUL, a zero-width space, a right-to-left override: never wanted
+        text = visible
+        notes.append("invisible_chars")
     if narrow:
         narrowed = text.translate(_NARROW)
         if narrowed != text:
@@ -94,3 +102,42 @@ def finite_number(text: str | None) -> float | None:
     except ValueError:
         return None
     return v if math.isfinite(v) else None
+
+
+# --------------------------------------------------------------------------- text written out
+
+# a spreadsheet evaluates a cell typed as text that begins with one of these as a formula
+# (=HYPERLINK(…), =cmd|…!A1, @SUM(…)); OWASP's CSV-injection guidance adds tab and CR
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+# characters XML 1.0 forbids (XLSX, KML and GPX are XML): NUL and the other C0 controls
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the control characters XML cannot hold (a NUL in a name must not make
+    every XLSX, KML or GPX written from it unreadable)."""
+    return _XML_ILLEGAL.sub("", text)
+
+
+def sheet_cell(value: Any) -> Any:
+    """One value as a spreadsheet should receive it: text that a spreadsheet would run as a
+    formula gets a leading apostrophe (OWASP); numbers, dates and blanks pass unchanged, and so
+    does text that is only a signed number ("-3", "+86…" cannot run anything)."""
+    if not isinstance(value, str):
+        return value
+    text = xml_safe(value)
+    if text.startswith(FORMULA_START) and not _PLAIN_NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+def sheet_frame(frame: Any) -> Any:
+    """A copy of a DataFrame with :func:`sheet_cell` applied to every text cell and header —
+    the one guard every CSV/XLSX writer calls before writing."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype.kind not in "biufcmM":  # object / string columns hold text
+            out[col] = out[col].map(sheet_cell)
+    out.columns = [sheet_cell(c) for c in out.columns]
+    return out

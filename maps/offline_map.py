@@ -52,12 +52,18 @@ var FIELD_DATA = {data};
   var map = L.map("map", {{ preferCanvas: true, zoomControl: true }});
   map.attributionControl.setPrefix("Leaflet");
   L.control.scale({{ imperial: false }}).addTo(map);
+  // every text from the data is escaped: names, addresses and case numbers are typed by
+  // people (or by an attacker) and must show as text, never run as markup
+  function esc(t) {{
+    return String(t === null || t === undefined ? "" : t).replace(/[&<>"']/g, function (c) {{
+      return {{ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }}[c];
+    }});
+  }}
   function popup(p, title) {{
     var rows = Object.keys(p).map(function (k) {{
-      var v = String(p[k]).replace(/&/g, "&amp;").replace(/</g, "&lt;");
-      return "<tr><td>" + k + "</td><td>" + v + "</td></tr>";
+      return "<tr><td>" + esc(k) + "</td><td>" + esc(p[k]) + "</td></tr>";
     }}).join("");
-    return "<div class='fm-pop'><b>" + title + "</b><table>" + rows + "</table></div>";
+    return "<div class='fm-pop'><b>" + esc(title) + "</b><table>" + rows + "</table></div>";
   }}
   var counts = {{ cells: 0, enterprises: 0, cases: 0 }};
   var cells = L.geoJSON({{ type: "FeatureCollection", features: FIELD_DATA.cells }}, {{
@@ -65,7 +71,7 @@ var FIELD_DATA = {data};
     onEachFeature: function (f, layer) {{
       counts.cells++;
       layer.bindPopup(popup(f.properties, "单元网格"));
-      layer.bindTooltip(f.properties["网格名称"] || f.properties["网格编码"] || "",
+      layer.bindTooltip(esc(f.properties["网格名称"] || f.properties["网格编码"] || ""),
         {{ permanent: false, className: "fm-label" }});
     }}
   }}).addTo(map);
@@ -130,8 +136,10 @@ def page(layers: dict[str, list[dict[str, Any]]], *, title: str) -> str:
     """The whole page as one string.  ``layers``: ``cells``, ``enterprises``, ``cases`` as lists
     of GeoJSON features (WGS84) whose properties are the popup rows."""
     data = {k: layers.get(k, []) for k in ("cells", "enterprises", "cases")}
-    # "</" inside a script would end it early; JSON allows "<\\/"
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    # "</script" ends a script early and "<!--<script" makes the parser swallow the rest of
+    # the page: no "<", ">" or "&" is left in the JSON at all (its \\u escapes mean the same)
+    text = (json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
     js = (VENDOR / "leaflet.js").read_text(encoding="utf-8").replace("</script", "<\\/script")
     return _PAGE.format(title=html.escape(title), leaflet_css=_inline_css(), leaflet_js=js,
                         data=text)

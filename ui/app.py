@@ -80,6 +80,7 @@ from ui.findings_view import FindingsDialog
 from ui.import_dialog import ImportDialog
 from ui.map_view import MapView
 from ui.new_project_dialog import NewProjectDialog
+from ui.plain import error_box
 from ui.register_table import RegisterView
 from ui.tasks import TaskRunner
 from ui.tools import Tools
@@ -153,6 +154,7 @@ class MainWindow(QMainWindow):
         self.tree.selectionModel().currentChanged.connect(self._tree_selected)
         self.tree.expanded.connect(self._tree_expanded)
         self.detail = QLabel(self.tr("打开项目后，点击地图或左侧的区域查看详情。"))
+        self.detail.setTextFormat(Qt.TextFormat.RichText)  # detail_html escapes every value
         self.detail.setWordWrap(True)
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
@@ -339,7 +341,7 @@ class MainWindow(QMainWindow):
                 ents = store.enterprise_points(None if few else KEY_CLASSES).to_crs("EPSG:4490")
                 counts = core_details.enterprise_counts(store, "cell")
         except GridmgrError as exc:
-            QMessageBox.critical(self, exc.title, str(exc))
+            error_box(self, exc.title, str(exc))
             return False
         if path != self.project:  # another project: nothing chosen in the old one survives
             self.selection = set()
@@ -722,7 +724,7 @@ class MainWindow(QMainWindow):
         try:
             self.map.set_basemap(path)
         except GridmgrError as exc:
-            QMessageBox.critical(self, exc.title, str(exc))
+            error_box(self, exc.title, str(exc))
             return False
         if remember:
             QSettings("gridmgr", "gridmgr").setValue(BASEMAP_KEY, path or "")

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QLabel,
-    QMessageBox,
     QWidget,
 )
 
@@ -22,6 +21,7 @@ from gridmgr.registers.officers import ROLES
 from gridmgr.registers.responsibility import assign
 from ui.buttons import ok_cancel
 from ui.i18n import term
+from ui.plain import error_box, plain_label
 
 
 class AssignDialog(QDialog):
@@ -48,7 +48,7 @@ class AssignDialog(QDialog):
         shown = self.tr("、").join(cells[:6]) + (
             self.tr(" 等 {n} 个").format(n=len(cells)) if len(cells) > 6 else "")
         form = QFormLayout(self)
-        form.addRow(self.tr("单元网格："), QLabel(shown))
+        form.addRow(self.tr("单元网格："), plain_label(shown))
         form.addRow(self.tr("人员："), self.officer)
         form.addRow(self.tr("角色："), self.role)
         form.addRow(self.tr("起始日期："), self.start)
@@ -71,6 +71,6 @@ class AssignDialog(QDialog):
                                                      else date.fromisoformat(beijing.today()))
                                           .isoformat())
         except GridmgrError as exc:
-            QMessageBox.critical(self, exc.title, str(exc))
+            error_box(self, exc.title, str(exc))
             return
         self.accept()

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QLabel,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QTextBrowser,
@@ -42,6 +41,7 @@ from gridmgr.storage import Store
 from maps.case_layer import OVERDUE_COLOUR, status_colour
 from ui.buttons import ok_cancel
 from ui.i18n import action_hint, action_term, status_term
+from ui.plain import error_box
 
 BUTTONS_PER_ROW = 4
 THUMB = 128  # px: the longer side of a photo thumbnail
@@ -174,7 +174,7 @@ class ActionDialog(QDialog):
                     handler=handler)
         except GridmgrError as exc:
             self.error = (exc.title, str(exc))
-            QMessageBox.critical(self, exc.title, str(exc))
+            error_box(self, exc.title, str(exc))
             return
         self.accept()
 
@@ -287,7 +287,7 @@ class CaseDetail(QWidget):
                if case["supervised"] else "")
         word = self.tr("案件")
         self.title.setText(f'<span style="font-size:16px; font-weight:bold;">'
-                           f'{word} {case["case_no"]}</span> {badge}{late}{sup}')
+                           f'{word} {html.escape(case["case_no"])}</span> {badge}{late}{sup}')
         allowed = info["allowed"]
         self._set_buttons(allowed)
         self.actions_hint.setText(

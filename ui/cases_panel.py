@@ -40,6 +40,7 @@ from ui.cases_view import CasesView
 from ui.i18n import status_term
 from ui.indicators_view import IndicatorsView
 from ui.new_case_dialog import NewCaseDialog
+from ui.plain import plain_label
 
 OPERATOR_KEY = "case_operator"  # QSettings: the staff number acting at this desk
 
@@ -61,7 +62,7 @@ class CasesPanel(QWidget):
         self.new_button.clicked.connect(self._request_new)
         self.operator = officer_combo([], self.tr("（未指定）"))
         self.operator.currentIndexChanged.connect(self._operator_chosen)
-        self.hint = QLabel()
+        self.hint = plain_label()
         self.hint.setStyleSheet("color: #1d4ed8;")
         refresh = QPushButton(self.tr("刷新"))
         refresh.clicked.connect(self.refresh)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QHBoxLayout,
-    QLabel,
     QMessageBox,
     QPushButton,
     QTableWidget,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 from gridmgr.errors import GridmgrError
 from gridmgr.fieldwork.conflicts import conflict_fields, resolve_conflict
 from gridmgr.project import open_project
+from ui.plain import plain_label
 
 TABLE_ZH = {"enterprises": QT_TRANSLATE_NOOP("ConflictsView", "企业"),
             "cases": QT_TRANSLATE_NOOP("ConflictsView", "案件")}
@@ -79,7 +79,7 @@ class ConflictsView(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.show_all = QCheckBox(self.tr("包括已决定的"))
         self.show_all.toggled.connect(self.reload)
-        self.summary = QLabel("")
+        self.summary = plain_label()
         self.keep_desk = QPushButton(self.tr("保留桌面版本"))
         self.keep_field = QPushButton(self.tr("采用外业版本"))
         self.keep_desk.clicked.connect(lambda: self.decide("desk"))

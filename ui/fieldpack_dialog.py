@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ from gridmgr.project import open_project
 from ui.findings_view import COLUMNS as FINDING_COLUMNS
 from ui.findings_view import FindingsModel
 from ui.i18n import term
+from ui.plain import plain_label
 from ui.tasks import TaskRunner
 
 HIDDEN_FINDING_COLUMNS = [i for i, (key, _) in enumerate(FINDING_COLUMNS)
@@ -63,7 +65,7 @@ class _Progress(QWidget):
         self.bar = QProgressBar()
         self.bar.setRange(0, 1)
         self.bar.setValue(0)
-        self.label = QLabel("")
+        self.label = plain_label()
         self.cancel_button = QPushButton(QCoreApplication.translate("FieldpackDialog", "取消"))
         self.cancel_button.setEnabled(False)
         row = QHBoxLayout(self)
@@ -125,7 +127,7 @@ class _Runs(QDialog):
     def _stopped(self, message: str, *, error: bool = False) -> None:
         self.progress.cancel_button.setEnabled(False)
         colour = "#b91c1c" if error else "#374151"
-        self.status.setText(f"<span style='color:{colour}'>{message}</span>")
+        self.status.setText(f"<span style='color:{colour}'>{escape(message)}</span>")
         self._update()
 
     def _update(self) -> None:  # the subclass enables its buttons
@@ -253,14 +255,14 @@ class FieldpackExportDialog(_Runs):
     def _done(self, result: dict[str, Any]) -> None:
         self.result_data = result
         c = result["counts"]
-        files = self.tr("、").join(f["name"] for f in result["files"])
-        left = "".join("<br>" + self.tr("未包含：{what}").format(what=x)
+        files = escape(self.tr("、").join(f["name"] for f in result["files"]))
+        left = "".join("<br>" + self.tr("未包含：{what}").format(what=escape(x))
                        for x in result["left_out"])
         head = self.tr("<b>已导出</b> {scope}：单元网格 {cells} 个，企业 {enterprises} 个，"
-                       "未结案件 {cases} 件").format(scope=result["scope"]["label"],
+                       "未结案件 {cases} 件").format(scope=escape(result["scope"]["label"]),
                                                   cells=c["cells"], enterprises=c["enterprises"],
                                                   cases=c["cases"])
-        self.status.setText(f"{head}<br>{result['out']}<br>{files}{left}")
+        self.status.setText(f"{head}<br>{escape(str(result['out']))}<br>{files}{left}")
         self.exported.emit(result)
 
 
@@ -289,7 +291,7 @@ class FieldpackImportDialog(_Runs):
         row.addWidget(self.package, 1)
         row.addWidget(pick_dir)
         row.addWidget(pick_zip)
-        self.summary = QLabel("")
+        self.summary = plain_label()
         self.summary.setWordWrap(True)
         self.findings = QTableView()
         self.findings.horizontalHeader().setStretchLastSection(True)

@@ -13,10 +13,11 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QDialog, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QTableView, QVBoxLayout, QWidget
 
 from gridmgr.findings import WARNING, Finding
 from gridmgr.messages import layer_title, title
+from ui.plain import plain_label
 
 # headers marked for lupdate, translated when shown (the finding texts come from
 # gridmgr.messages, which follows the same language through ui.i18n.set_language)
@@ -88,7 +89,7 @@ class FindingsDialog(QDialog):
         self.table.resizeColumnsToContents()
         self.table.doubleClicked.connect(
             lambda idx: self.locate.emit(idx.data(Qt.ItemDataRole.UserRole)))
-        self.summary = QLabel(summary)
+        self.summary = plain_label(summary)
         lay = QVBoxLayout(self)
         lay.addWidget(self.summary)
         lay.addWidget(self.table)

@@ -56,6 +56,7 @@ from gridmgr.text import as_text
 from ui.findings_view import COLUMNS as FINDING_COLUMNS
 from ui.findings_view import FindingsModel
 from ui.i18n import term
+from ui.plain import plain_label
 from ui.tasks import TaskRunner
 
 KINDS = ("grid", "enterprises", "officers")
@@ -162,11 +163,11 @@ class RunPanel(QWidget):
         self.progress = QProgressBar()
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
-        self.status = QLabel("")
+        self.status = plain_label()
         self.status.setWordWrap(True)
         self.cancel_button = QPushButton(self.tr("取消"))
         self.cancel_button.setEnabled(False)
-        self.summary = QLabel("")  # counts in short lines: no wrapping, so none is cut off
+        self.summary = plain_label()  # counts in short lines: no wrapping, so none is cut off
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.model = FindingsModel([], self)
         self.proxy = QSortFilterProxyModel(self)
@@ -312,7 +313,7 @@ class ImportDialog(QDialog):
                 self.system.addItem(f"{s['name']}（{s['code']}）", s["code"])
             self.system.setCurrentIndex(max(0, self.system.findData(system)))
             form.addRow(self.tr("网格体系："), self.system)
-        self.file_error = QLabel("")
+        self.file_error = plain_label()
         self.file_error.setWordWrap(True)
         self.file_error.setStyleSheet("color: #b91c1c;")
         self.file_error.setText(self._project_error)
@@ -330,7 +331,7 @@ class ImportDialog(QDialog):
     def _preview_page(self) -> QWidget:
         page = QWidget()
         lay = QVBoxLayout(page)
-        self.preview_info = QLabel("")
+        self.preview_info = plain_label()
         self.preview_info.setWordWrap(True)
         self.preview_model = QStandardItemModel(self)
         self.preview = QTableView()
@@ -355,7 +356,7 @@ class ImportDialog(QDialog):
             self.combos[field] = combo
             form.addRow(self.tr("{field}：").format(field=_t(FIELD_ZH[self.kind][field])), combo)
         lay.addLayout(form)
-        self.mapping_info = QLabel("")
+        self.mapping_info = plain_label()
         self.mapping_info.setWordWrap(True)
         lay.addWidget(self.mapping_info)
         lay.addStretch(1)
@@ -371,7 +372,7 @@ class ImportDialog(QDialog):
         self.epsg_edit = QLineEdit()
         self.epsg_edit.setPlaceholderText(self.tr("例如 EPSG:4547（CGCS2000 3 度带 114°E）"))
         self.allow_shift = QCheckBox(self.tr("确属位置更正：允许已有企业整体移动"))
-        self.crs_info = QLabel("")
+        self.crs_info = plain_label()
         self.crs_info.setWordWrap(True)
         self.crs_edit = QLineEdit()
         self.crs_edit.setPlaceholderText(self.tr("例如 EPSG:4547；留空则使用文件自带的坐标系"))
@@ -379,8 +380,8 @@ class ImportDialog(QDialog):
         for enc, label in ENCODINGS:
             self.encoding.addItem(_t(label), enc)
         self.encoding.currentIndexChanged.connect(self._encoding_changed)
-        self.encoding_info = QLabel("")
-        self.options_error = QLabel("")
+        self.encoding_info = plain_label()
+        self.options_error = plain_label()
         self.options_error.setWordWrap(True)
         self.options_error.setStyleSheet("color: #b91c1c;")
         if self.kind == "enterprises":

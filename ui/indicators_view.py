@@ -40,7 +40,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -64,6 +63,7 @@ from gridmgr.indicators.compute import (
 )
 from gridmgr.indicators.reports import display_frame, header_lines
 from gridmgr.project import open_project
+from ui.plain import error_box, plain_label
 from ui.tasks import TaskRunner
 
 GROUPINGS = ("street", "community", "cell", "officer", "major", "category")
@@ -168,7 +168,7 @@ class IndicatorsView(QWidget):
                 bar.addWidget(QLabel(label))
             bar.addWidget(w)
         bar.addStretch(1)
-        self.header = QLabel(self.tr("选择分组、统计期和计算时点，然后点“计算”。"))
+        self.header = plain_label(self.tr("选择分组、统计期和计算时点，然后点“计算”。"))
         self.header.setWordWrap(True)
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.table = QTableWidget()
@@ -222,7 +222,7 @@ class IndicatorsView(QWidget):
         try:
             by, period, as_of = self.inputs()
         except GridmgrError as exc:
-            QMessageBox.critical(self, exc.title, str(exc))
+            error_box(self, exc.title, str(exc))
             return None
         path = self.project
 
@@ -244,7 +244,7 @@ class IndicatorsView(QWidget):
 
     def _failed(self, title: str, text: str) -> None:
         self.go.setEnabled(True)
-        QMessageBox.critical(self, title, text)
+        error_box(self, title, text)
 
     # -- showing
     def _show(self, result: tuple[str, list[IndicatorTable]]) -> None:

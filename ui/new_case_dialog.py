@@ -22,10 +22,8 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -46,6 +44,7 @@ from ui.case_detail import (
     to_qdatetime,
 )
 from ui.cases_view import category_tree
+from ui.plain import error_box, plain_label
 
 # time-limit units as categories store them (data), shown in the interface language
 UNITS = (QT_TRANSLATE_NOOP("NewCaseDialog", "工作时"), QT_TRANSLATE_NOOP("NewCaseDialog", "工作日"))
@@ -65,7 +64,7 @@ class NewCaseDialog(QDialog):
         self.setWindowTitle(self.tr("新建案件"))
         self.setMinimumWidth(520)
 
-        self.where = QLabel()
+        self.where = plain_label()
         self.where.setWordWrap(True)
         self.source = QComboBox()
         self.source.addItems(list(cases.SOURCES))
@@ -75,7 +74,7 @@ class NewCaseDialog(QDialog):
         for kind, major, _minors in self.tree:
             self.major.addItem(f"{kind} · {major}")
         self.major.currentIndexChanged.connect(self._fill_minor)
-        self.condition = QLabel()
+        self.condition = plain_label()
         self.condition.setWordWrap(True)
         self.condition.setStyleSheet("color: #475569;")
         self.minor.currentIndexChanged.connect(self._show_condition)
@@ -238,7 +237,7 @@ class NewCaseDialog(QDialog):
                         row = cases.transition(store, row["case_no"], "派遣", by=by, at=at)
         except GridmgrError as exc:
             self.error = (exc.title, str(exc))
-            QMessageBox.critical(self, exc.title, str(exc))
+            error_box(self, exc.title, str(exc))
             return
         self.created = row
         self.accept()

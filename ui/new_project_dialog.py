@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QWidget,
 )
@@ -22,6 +21,7 @@ from gridmgr.grid.codes import SCHEMES
 from gridmgr.project import init_project
 from ui.buttons import ok_cancel
 from ui.i18n import term
+from ui.plain import error_box
 
 CRS_CHOICES = [("EPSG:4490", QT_TRANSLATE_NOOP("NewProjectDialog",
                                               "CGCS2000 经纬度（EPSG:4490，推荐）")),
@@ -74,7 +74,7 @@ class NewProjectDialog(QDialog):
                          admin_code=self.admin.text().strip(), crs=crs or "EPSG:4490",
                          code_scheme=self.scheme.currentData()).close()
         except GridmgrError as exc:
-            QMessageBox.critical(self, exc.title, str(exc))
+            error_box(self, exc.title, str(exc))
             return
         self.created = Path(self.path.text().strip())
         self.accept()

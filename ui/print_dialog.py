@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -35,6 +34,7 @@ from gridmgr.progress import Task
 from gridmgr.project import open_project
 from maps.print_layout import PAPER_ID, paint_document, paint_pages
 from maps.print_text import fix_tounicode, radical_map
+from ui.plain import plain_label
 from ui.tasks import TaskRunner
 
 PREVIEW_PAGES = 30  # an atlas of 1,000 pages is printed whole, previewed by its first pages
@@ -83,7 +83,7 @@ class PrintDialog(QDialog):
         self.title.setToolTip(self.title.placeholderText())
         self.title.setMinimumWidth(  # the hint shows whole, in either language
             self.title.fontMetrics().horizontalAdvance(self.title.placeholderText()) + 16)
-        self.message = QLabel()
+        self.message = plain_label()
         self.message.setWordWrap(True)
 
         form = QFormLayout()

@@ -13,10 +13,11 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
-from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from gridmgr.errors import Cancelled, GridmgrError
 from gridmgr.progress import Progress, Task, run
+from ui.plain import error_box
 
 
 class _Worker(QObject):
@@ -112,5 +113,5 @@ class TaskRunner(QObject):
         self._end()
         parent = self.parent()
         if isinstance(parent, QWidget):
-            QMessageBox.critical(parent, title, message)
+            error_box(parent, title, message)
         self.failed.emit(title, message)

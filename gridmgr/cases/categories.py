@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..errors import InputFileError
 from ..findings import Finding, Report
+from ..text import sheet_frame
 from .workcalendar import UNIT_ALIASES
 
 CATEGORIES_FILE = Path(__file__).resolve().parents[1] / "data" / "case_categories.csv"
@@ -66,7 +67,7 @@ def default_categories() -> list[dict[str, Any]]:
 def export_categories(store: Any, out: str | Path) -> int:
     """Write the project's category table as XLSX (Chinese headers); returns the row count."""
     frame = store.categories_frame()
-    frame.rename(columns=HEADERS_ZH).to_excel(out, index=False, sheet_name="案件分类")
+    sheet_frame(frame.rename(columns=HEADERS_ZH)).to_excel(out, index=False, sheet_name="案件分类")
     return len(frame)
 
 

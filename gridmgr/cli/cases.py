@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from ..errors import EXIT_OK, UsageError
+from ..text import sheet_frame
 from .common import emit, print_report, run_import, table_import_args
 
 LIST_ZH = {"case_no": "案件编号", "status": "状态", "source": "来源", "category_code": "类别",
@@ -106,7 +107,7 @@ def cmd_cases_list(args: argparse.Namespace) -> int:
     shown = df[list(LIST_ZH)].copy()
     shown["overdue"] = shown["overdue"].map({True: "是", False: ""})
     shown["supervised"] = shown["supervised"].map({1: "督办", 0: ""})
-    shown = shown.rename(columns=LIST_ZH)
+    shown = sheet_frame(shown.rename(columns=LIST_ZH))
     if args.format == "json":
         emit(df[list(LIST_ZH)].to_json(orient="records", force_ascii=False, indent=2),
               args.out)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from ..text import sheet_frame
 from .common import date_arg, emit, print_report, run_import, table_import_args
 
 
@@ -96,7 +97,7 @@ def cmd_workload(args: argparse.Namespace) -> int:
     with open_project(args.project, readonly=True) as store:
         table = workload(store, system=args.system)
     table = table.sort_values(["primary_cells", "supervisor_cells"], ascending=False)
-    shown = table.rename(columns=WORKLOAD_ZH)
+    shown = sheet_frame(table.rename(columns=WORKLOAD_ZH))
     if args.format == "table":
         print(shown.to_string(index=False))
     elif args.format == "json":

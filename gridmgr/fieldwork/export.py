@@ -39,6 +39,9 @@ from .scope import Scope, resolve_scope
 FORMAT = "gridmgr-fieldpack/1"
 DATA = "data.gpkg"
 MANIFEST = "manifest.json"
+# fieldpack_records.table_name of the package's own record: the sha256 of the manifest.json
+# written (an edited manifest is refused) and the scope's cells (rows outside are refused)
+PACKAGE_RECORD = "package"
 EDITABLE_FILES = {DATA}  # the field app writes into it; every other file must come back intact
 # what an inspection result may be (the value list QField shows)
 RESULTS = ("合格", "发现问题", "已整改", "未遇（未开门）", "停产或关闭")
@@ -109,7 +112,8 @@ def package_frames(store: Store, scope: Scope, eff: pd.DataFrame
                         zip(ents["last_inspection"], ents["frequency_days"])]
     ents["overdue"] = [bool(overdue(d, None if pd.isna(f) else int(f), scope.as_of))
                        for d, f in zip(ents["last_inspection"], ents["frequency_days"])]
-    ents["due"] = [o or (n is not None and n <= horizon)
+    # no next date (a blank or unknown 检查频次: pandas holds it as NaN) is never due by date
+    ents["due"] = [bool(o) or (isinstance(n, str) and n <= horizon)
                    for o, n in zip(ents["overdue"], ents["next_due"])]
     ents["cell_name"] = [info["cell_name"].get(c) for c in ents["cell_code"]]
     ents = ents[["uuid", "name", "credit_code", "industry", "supervision_class", "rating",
@@ -202,6 +206,10 @@ def _export_fieldpack(store: Store, *, out: Path, officer: str | None, area: str
         (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
                                        encoding="utf-8")
         records = _snapshot(store, frames)
+        signed = sha256_file(folder / MANIFEST)
+        records.append({"table_name": PACKAGE_RECORD, "record_uuid": package_uuid,
+                        "version_hash": signed,
+                        "version": {"manifest_sha256": signed, "cells": scope.cells}})
         with store.atomic():
             store.insert_fieldpack({
                 "uuid": package_uuid, "project_uuid": manifest["project_uuid"],

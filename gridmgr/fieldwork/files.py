@@ -20,6 +20,7 @@ import pandas as pd
 import pyogrio
 
 from ..storage.package_gpkg import write_value_lists
+from ..text import sheet_cell, xml_safe
 from .scope import Scope
 
 INSPECTION_LAYER = "inspections"
@@ -173,13 +174,13 @@ def write_tasks_xlsx(path: Path, scope: Scope, wgs: dict[str, gpd.GeoDataFrame],
     title = (f"外业任务清单 {scope.label}  日期 {scope.as_of}  单元网格 {len(scope.cells)} 个")
     for sheet, table in task_tables(scope, wgs, eff).items():
         ws = wb.create_sheet(sheet)
-        ws.append([title])
+        ws.append([sheet_cell(title)])
         ws["A1"].font = Font(bold=True, size=13)
-        ws.append(list(table.columns))
+        ws.append([sheet_cell(c) for c in table.columns])
         for cell in ws[2]:
             cell.font = Font(bold=True)
         for row in table.itertuples(index=False):
-            ws.append([None if (isinstance(v, float) and v != v) else v for v in row])
+            ws.append([None if (isinstance(v, float) and v != v) else sheet_cell(v) for v in row])
         ws.freeze_panes = "A3"
         for i, col in enumerate(table.columns, start=1):
             values = [str(col), *(_text(v) for v in table[col].head(200))]
@@ -200,6 +201,13 @@ _KML_STYLES = """<Style id="cell"><LineStyle><color>ff2563eb</color><width>1.5</
 """
 
 
+def _esc(text: str) -> str:
+    """Text as XML character data: markup escaped, and the control characters XML cannot hold
+    (a NUL typed into a name) dropped, so that one bad name cannot make the whole file
+    unreadable."""
+    return escape(xml_safe(text))
+
+
 def _coords(ring: Any) -> str:
     return " ".join(f"{x:.7f},{y:.7f}" for x, y in ring.coords)
 
@@ -217,7 +225,7 @@ def _kml_polygon(geom: Any) -> str:
 
 
 def _extended(rec: dict[str, Any], titles: dict[str, str]) -> str:
-    data = "".join(f'<Data name="{escape(t)}"><value>{escape(_text(rec.get(c)))}</value></Data>'
+    data = "".join(f'<Data name="{_esc(t)}"><value>{_esc(_text(rec.get(c)))}</value></Data>'
                    for c, t in titles.items() if _text(rec.get(c)))
     return f"<ExtendedData>{data}</ExtendedData>"
 
@@ -230,16 +238,16 @@ def write_kml(path: Path, scope: Scope, wgs: dict[str, gpd.GeoDataFrame]) -> Non
     """Cells as polygons, enterprises and cases as placemarks, in WGS84 (the KML standard)."""
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
            '<kml xmlns="http://www.opengis.net/kml/2.2"><Document>',
-           f"<name>{escape('外业包 ' + scope.label)}</name>", _KML_STYLES]
+           f"<name>{_esc('外业包 ' + scope.label)}</name>", _KML_STYLES]
     out.append("<Folder><name>单元网格</name>")
     for rec, g in _records(wgs["cells"]):
-        out.append(f"<Placemark><name>{escape(_text(rec['name']) or rec['code'])}</name>"
+        out.append(f"<Placemark><name>{_esc(_text(rec['name']) or rec['code'])}</name>"
                    f"<styleUrl>#cell</styleUrl>{_extended(rec, TITLES['cells'])}"
                    f"{_kml_polygon(g)}</Placemark>")
     out.append("</Folder><Folder><name>企业</name>")
     for rec, g in _records(wgs["enterprises"]):
         style = "enterprise_due" if rec.get("due") else "enterprise"
-        out.append(f"<Placemark><name>{escape(_text(rec['name']))}</name>"
+        out.append(f"<Placemark><name>{_esc(_text(rec['name']))}</name>"
                    f"<styleUrl>#{style}</styleUrl>{_extended(rec, TITLES['enterprises'])}"
                    f"<Point><coordinates>{g.x:.7f},{g.y:.7f}</coordinates></Point></Placemark>")
     out.append("</Folder><Folder><name>未结案件</name>")
@@ -247,7 +255,7 @@ def write_kml(path: Path, scope: Scope, wgs: dict[str, gpd.GeoDataFrame]) -> Non
         if g is None or g.is_empty:
             continue
         name = f"{_text(rec['case_no'])} {_text(rec.get('category_name'))}".strip()
-        out.append(f"<Placemark><name>{escape(name)}</name><styleUrl>#case</styleUrl>"
+        out.append(f"<Placemark><name>{_esc(name)}</name><styleUrl>#case</styleUrl>"
                    f"{_extended(rec, TITLES['cases'])}"
                    f"<Point><coordinates>{g.x:.7f},{g.y:.7f}</coordinates></Point></Placemark>")
     out.append("</Folder></Document></kml>")
@@ -258,22 +266,22 @@ def write_gpx(path: Path, scope: Scope, wgs: dict[str, gpd.GeoDataFrame]) -> Non
     """Waypoints: enterprises (those due first) and open cases, WGS84."""
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
            '<gpx version="1.1" creator="gridmgr" xmlns="http://www.topografix.com/GPX/1/1">',
-           f"<metadata><name>{escape('外业包 ' + scope.label)}</name></metadata>"]
+           f"<metadata><name>{_esc('外业包 ' + scope.label)}</name></metadata>"]
     ents = wgs["enterprises"]
     ents = ents.iloc[sorted(range(len(ents)), key=lambda i: not bool(ents["due"].iloc[i]))]
     for rec, g in _records(ents):
         desc = "；".join(x for x in (_text(rec.get("address")), _text(rec.get("contact")),
                                      _text(rec.get("phone")),
                                      "本期应检" if rec.get("due") else "") if x)
-        out.append(f'<wpt lat="{g.y:.7f}" lon="{g.x:.7f}"><name>{escape(_text(rec["name"]))}'
-                   f"</name><desc>{escape(desc)}</desc><type>企业</type></wpt>")
+        out.append(f'<wpt lat="{g.y:.7f}" lon="{g.x:.7f}"><name>{_esc(_text(rec["name"]))}'
+                   f"</name><desc>{_esc(desc)}</desc><type>企业</type></wpt>")
     for rec, g in _records(wgs["cases"]):
         if g is None or g.is_empty:
             continue
         desc = "；".join(x for x in (_text(rec.get("description")), _text(rec.get("address")),
                                      "处置截止 " + _text(rec.get("dispose_due_at"))) if x)
-        out.append(f'<wpt lat="{g.y:.7f}" lon="{g.x:.7f}"><name>{escape(_text(rec["case_no"]))}'
-                   f"</name><desc>{escape(desc)}</desc><type>案件</type></wpt>")
+        out.append(f'<wpt lat="{g.y:.7f}" lon="{g.x:.7f}"><name>{_esc(_text(rec["case_no"]))}'
+                   f"</name><desc>{_esc(desc)}</desc><type>案件</type></wpt>")
     out.append("</gpx>")
     path.write_text("\n".join(out), encoding="utf-8")
 

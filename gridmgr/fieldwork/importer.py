@@ -24,12 +24,14 @@ never what the desk did since export.  Re-importing changes nothing.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 import tempfile
 import uuid
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -49,13 +51,19 @@ from ..messages import message
 from ..progress import Progress, Task
 from ..registers.cell_assignment import Hierarchy
 from ..storage import Store
-from ..storage.package_gpkg import PackageReadError, inspect_package, read_layer_rows
+from ..storage.package_gpkg import (
+    PackageReadError,
+    inspect_package,
+    read_layer_rows,
+    settle_wal,
+)
 from . import cases as fieldpack_cases
 from .export import (
     DATA,
     ENTERPRISE_EDITABLE,
     FORMAT,
     MANIFEST,
+    PACKAGE_RECORD,
     PROGRESS_ACTIONS,
     RESULTS,
     enterprise_version,
@@ -63,6 +71,7 @@ from .export import (
     version_hash,
 )
 from .files import INSPECTION_LAYER, META_LAYER, PROGRESS_LAYER
+from .scope import resolve_scope
 
 FIELD_ZH = {"result": "检查结果", "at": "检查时间", "action": "操作", "case_category": "案件小类",
             "findings": "发现的问题", "contact": "联系人", "phone": "联系电话", "address": "地址",
@@ -95,83 +104,240 @@ def parse_time(value: Any) -> str | None:
 @dataclass
 class Package:
     source: Path
-    folder: Path
+    folder: Path  # where the package's files are (checked against the manifest)
     manifest: dict[str, Any]
+    data: Path  # the private copy of data.gpkg that is read (never the user's file)
+    manifest_sha256: str = ""  # of manifest.json as it came back
+    not_returned: list[str] = field(default_factory=list)  # files left with the officer
+    wal: dict[str, Any] = field(default_factory=dict)  # see storage.package_gpkg.settle_wal
 
     @property
     def uuid(self) -> str:
         return str(self.manifest.get("package_uuid"))
-
-    @property
-    def data(self) -> Path:
-        return self.folder / DATA
 
 
 def _damaged(source: Path, why: str) -> InputFileError:
     return InputFileError(f"外业包 {source} 已损坏或不完整：{why}；项目未改变")
 
 
+# a returned package is untrusted: these bound what opening one may cost
+MAX_MANIFEST_BYTES = 4 << 20
+MAX_ENTRIES = 200
+DATA_GROWTH = 20  # data.gpkg may grow in the field (inspections, progress) up to 20× + 64 MiB
+DATA_SLACK = 64 << 20
+WAL = DATA + "-wal"  # a -shm is never taken: SQLite rebuilds it, a foreign one only misleads
+
+
+def _unsafe_member(info: zipfile.ZipInfo) -> str | None:
+    """Why a zip entry must not be extracted: a path climbing out (``..``), an absolute path
+    (``/…``, ``C:…``, ``\\…``) or a symbolic link; None when it is harmless."""
+    name = info.filename
+    parts = name.replace("\\", "/").split("/")
+    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+        return f"条目 {name!r} 是绝对路径"
+    if ".." in parts:
+        return f"条目 {name!r} 含有“..”，会写到包外"
+    if (info.external_attr >> 16) & 0o170000 == 0o120000:
+        return f"条目 {name!r} 是符号链接"
+    return None
+
+
+def _read_manifest(source: Path, text: bytes) -> tuple[dict[str, Any], str]:
+    """The manifest and the sha256 of its bytes (the project keeps the one it wrote)."""
+    try:
+        manifest = json.loads(text.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _damaged(source, f"manifest.json 无法读取（{exc}）") from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise _damaged(source, f"manifest.json 不是 {FORMAT} 格式")
+    if not isinstance(manifest.get("files") or [], list):
+        raise _damaged(source, "manifest.json 的文件清单无法读取")
+    return manifest, hashlib.sha256(text).hexdigest()
+
+
+def _limits(manifest: dict[str, Any]) -> dict[str, int]:
+    """How many bytes each file may have: what the manifest says for the files that must come
+    back as they went, a bounded growth for data.gpkg (and its -wal)."""
+    out: dict[str, int] = {}
+    for f in manifest.get("files") or []:
+        if not isinstance(f, dict):
+            continue
+        try:
+            size = max(int(f.get("bytes") or 0), 0)
+        except (TypeError, ValueError):
+            size = 0
+        out[str(f.get("name"))] = (size * DATA_GROWTH + DATA_SLACK if f.get("editable")
+                                   else size)
+    out[WAL] = out.get(DATA, DATA_SLACK)
+    return out
+
+
+def _extract(source: Path, zf: zipfile.ZipFile, folder: Path) -> tuple[dict[str, Any], str]:
+    """Check every entry, read the manifest first, then extract only the files it names
+    (flattened: a zip of the package folder works too), each bounded by its limit."""
+    infos = zf.infolist()
+    if len(infos) > MAX_ENTRIES:
+        raise _damaged(source, f"压缩包有 {len(infos)} 个条目，外业包不会这么多")
+    for info in infos:
+        why = _unsafe_member(info)
+        if why:
+            raise _damaged(source, why + "，拒绝解压")
+    files: dict[str, zipfile.ZipInfo] = {}
+    for info in infos:
+        name = info.filename.replace("\\", "/").split("/")[-1]
+        if info.is_dir() or not name:
+            continue
+        if name in files:
+            raise _damaged(source, f"压缩包里有两个 {name}")
+        files[name] = info
+    if MANIFEST not in files:
+        raise _damaged(source, "缺少 manifest.json")
+    manifest, sha = _read_manifest(source, _read_bounded(source, zf, files[MANIFEST],
+                                                         MAX_MANIFEST_BYTES))
+    limits = _limits(manifest)
+    for name, info in files.items():
+        if name == MANIFEST or name not in limits:
+            continue  # not part of the package: left in the zip
+        _read_bounded(source, zf, info, limits[name], folder / name)
+    return manifest, sha
+
+
+def _read_bounded(source: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int,
+                  dest: Path | None = None) -> bytes:
+    """A member's bytes (streamed to ``dest`` when given), stopped as soon as they pass
+    ``limit``: the header's size can lie, what is counted is what inflates."""
+    if info.file_size > limit:
+        raise _damaged(source, f"{info.filename} 有 {info.file_size:,} 字节，超过外业包允许的 "
+                               f"{limit:,} 字节（压缩炸弹或不是这个外业包的文件）")
+    out, n = bytearray(), 0
+    with zf.open(info) as fh, (open(dest, "wb") if dest else nullcontext()) as sink:
+        while block := fh.read(1 << 20):
+            n += len(block)
+            if n > limit:
+                raise _damaged(source, f"{info.filename} 解压后超过 {limit:,} 字节"
+                                       "（压缩炸弹），拒绝解压")
+            if sink is None:
+                out += block
+            else:
+                sink.write(block)
+    return bytes(out)
+
+
+def _copy_folder(source: Path, folder: Path, tmp: Path) -> tuple[dict[str, Any], str]:
+    """A folder package: the manifest read first, then data.gpkg (and a -wal beside it)
+    copied to ``tmp`` so that reading never touches — nor is fooled by — the user's files."""
+    mpath = folder / MANIFEST
+    if not mpath.is_file():
+        raise _damaged(source, "缺少 manifest.json")
+    if mpath.is_symlink() or mpath.stat().st_size > MAX_MANIFEST_BYTES:
+        raise _damaged(source, "manifest.json 不是外业包的清单（符号链接或过大）")
+    manifest, sha = _read_manifest(source, mpath.read_bytes())
+    limits = _limits(manifest)
+    for name in (DATA, WAL):
+        p = folder / name
+        if not p.exists():
+            continue
+        if p.is_symlink() or not p.is_file():
+            raise _damaged(source, f"{name} 是符号链接或不是普通文件")
+        if p.stat().st_size > limits[name]:
+            raise _damaged(source, f"{name} 有 {p.stat().st_size:,} 字节，超过外业包允许的 "
+                                   f"{limits[name]:,} 字节")
+        shutil.copy2(p, tmp / name)
+    return manifest, sha
+
+
 @contextmanager
 def open_package(path: str | Path) -> Iterator[Package]:
-    """The package at ``path`` (a folder, a .zip, or the manifest/data file inside a folder)."""
+    """The package at ``path`` (a folder, a .zip, or the manifest/data file inside a folder).
+
+    Untrusted input: zip entries that climb out, absolute paths and symlinks are refused
+    before anything is extracted, the manifest is read (and bounded) before the rest, each file
+    is bounded by what the manifest says, and ``data.gpkg`` is read from a private copy."""
     source = Path(path)
     if not source.exists():
         raise InputFileError(f"找不到外业包：{source}")
     if source.is_file() and source.name in (MANIFEST, DATA):
         source = source.parent
     with tempfile.TemporaryDirectory(prefix="gridmgr-fieldpack-in-") as tmp:
+        work = Path(tmp)
         if source.is_dir():
+            manifest, sha = _copy_folder(source, source, work)
             folder = source
+            wal_newer = ((source / WAL).exists() and (source / DATA).exists() and
+                         (source / WAL).stat().st_mtime > (source / DATA).stat().st_mtime + 1)
         else:
             if not zipfile.is_zipfile(source):
                 raise InputFileError(f"{source} 不是外业包（应为文件夹或 .zip）")
-            folder = Path(tmp)
             try:
                 with zipfile.ZipFile(source) as zf:
-                    for info in zf.infolist():
-                        name = Path(info.filename).name
-                        if info.is_dir() or not name or name != info.filename.split("/")[-1]:
-                            continue
-                        (folder / name).write_bytes(zf.read(info))
-            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                    manifest, sha = _extract(source, zf, work)
+                    stamps = {Path(i.filename).name: i.date_time for i in zf.infolist()}
+                wal_newer = WAL in stamps and stamps[WAL] > stamps.get(DATA, stamps[WAL])
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError,
+                    NotImplementedError, RuntimeError) as exc:
                 raise _damaged(source, f"压缩包无法读取（{exc}）") from exc
-        mpath = folder / MANIFEST
-        if not mpath.exists():
-            raise _damaged(source, "缺少 manifest.json")
-        try:
-            manifest = json.loads(mpath.read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise _damaged(source, f"manifest.json 无法读取（{exc}）") from exc
-        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-            raise _damaged(source, f"manifest.json 不是 {FORMAT} 格式")
-        yield Package(source, folder, manifest)
+            folder = work
+        pkg = Package(source, folder, manifest, work / DATA, sha)
+        if pkg.data.exists():
+            try:
+                pkg.wal = {**settle_wal(pkg.data), "wal_newer": wal_newer}
+            except PackageReadError as exc:
+                raise _damaged(source, f"data.gpkg 无法读取（{exc}）") from exc
+        yield pkg
 
 
 def check_package(store: Store, pkg: Package) -> dict[str, Any]:
-    """Refuse a package of another project or a damaged one; returns the project's record of it."""
+    """Refuse a package of another project, an edited manifest or a damaged package; returns
+    the project's record of it, with ``scope`` as the project (not the manifest) knows it.
+
+    Files other than data.gpkg need not come back (the PDFs stay with the officer), but one
+    that does come back must be as it went."""
     m = pkg.manifest
     if m.get("project_uuid") != store.project_uuid():
         raise InputFileError(
             f"外业包 {pkg.source} 来自另一个项目（{m.get('project_name') or '未知'}，项目标识 "
             f"{m.get('project_uuid')}），不是本项目（{store.meta().get('name')}）导出的；"
             "项目未改变")
-    problems = []
-    for f in m.get("files") or []:
-        p = pkg.folder / str(f.get("name"))
-        if not p.exists():
-            problems.append(f"缺少 {f.get('name')}")
-        elif not f.get("editable") and sha256_file(p) != f.get("sha256"):
-            problems.append(f"{f.get('name')} 与导出时不同（校验值不符）")
-    if not any(f.get("name") == DATA for f in m.get("files") or []):
-        problems.append("清单中没有 data.gpkg")
-    if problems:
-        raise _damaged(pkg.source, "；".join(problems))
-    _check_data(pkg)
     known = store.fieldpack(pkg.uuid)
     if known is None:
         raise InputFileError(f"本项目没有导出过外业包 {pkg.uuid}（可能是从项目的旧副本导出的）；"
                              "项目未改变")
-    return known
+    signed = store.fieldpack_snapshot(pkg.uuid, PACKAGE_RECORD).get(pkg.uuid)
+    if signed is not None and signed[0] != pkg.manifest_sha256:
+        raise _damaged(pkg.source, "manifest.json 与导出时不同（本项目记下的校验值不符）："
+                                   "清单被改过，不能据此导入")
+    problems, not_back = [], []
+    for f in m.get("files") or []:
+        name = str(f.get("name"))
+        if name == DATA:
+            continue
+        p = pkg.folder / name
+        if not p.exists():
+            not_back.append(name)
+        elif p.is_symlink() or not p.is_file():
+            problems.append(f"{name} 是符号链接或不是普通文件")
+        elif not f.get("editable") and sha256_file(p) != f.get("sha256"):
+            problems.append(f"{name} 与导出时不同（校验值不符）")
+    if not any(f.get("name") == DATA for f in m.get("files") or []):
+        problems.append("清单中没有 data.gpkg")
+    elif not pkg.data.exists():
+        problems.append("缺少 data.gpkg")
+    if problems:
+        raise _damaged(pkg.source, "；".join(problems))
+    pkg.not_returned = not_back
+    _check_data(pkg)
+    cells = signed[1].get("cells") if signed is not None else None
+    if cells is None:  # a package exported before the project kept its cells
+        try:
+            sc, _ = resolve_scope(store, officer=known["staff_no"] if known["scope_kind"] ==
+                                  "officer" else None, area=known["scope_value"] if
+                                  known["scope_kind"] == "area" else None,
+                                  as_of=known["as_of"])
+            cells = sc.cells
+        except UsageError:
+            cells = []
+    return {**known, "scope": {"kind": known["scope_kind"], "value": known["scope_value"],
+                               "staff_no": known["staff_no"], "cells": list(cells)}}
 
 
 def _check_data(pkg: Package) -> None:
@@ -303,12 +469,31 @@ def plan_import(store: Store, pkg: Package, known: dict[str, Any]) -> tuple[Repo
     now = beijing.now()
     district = _district(store)
     geographic = bool(store.crs.is_geographic)
-    scope = pkg.manifest.get("scope") or {}
+    scope = known["scope"]  # the project's record, not what the manifest claims
     staff = set(store.officers()["staff_no"])
     _plan_enterprises(store, pkg, report, plan, district, geographic)
     _plan_inspections(store, pkg, report, plan, now, district, scope, staff)
     _plan_progress(store, pkg, report, plan, now, staff, scope)
+    _wal_findings(pkg, report, plan)
     return report, plan
+
+
+def _wal_findings(pkg: Package, report: Report, plan: Plan) -> None:
+    """A data.gpkg left in WAL mode (QGIS/QField edit that way): what its -wal added was read;
+    without one, or with one newer than the file, say which edits may be missing."""
+    wal = pkg.wal
+    if not wal.get("wal_mode") and not wal.get("wal_bytes"):
+        return
+    times = [r["at"] for r in plan.inspections if r.get("at")]
+    times += [s["at"] for steps in plan.progress.values() for s in steps if s.get("at")]
+    last = max(times).replace("T", " ") if times else "（无）"
+    if wal.get("wal_bytes") is None:
+        report.add(Finding.make("field_wal_missing", severity=WARNING, file=DATA, last=last))
+    else:
+        report.add(Finding.make("field_wal_read", severity=WARNING, file=DATA,
+                                pages=wal.get("wal_pages", 0), last=last,
+                                newer="；data.gpkg-wal 比 data.gpkg 新，外业软件拷贝时可能还开着"
+                                      "这个文件" if wal.get("wal_newer") else ""))
 
 
 def _plan_enterprises(store: Store, pkg: Package, report: Report, plan: Plan, district: Any,
@@ -386,6 +571,16 @@ def _plan_enterprises(store: Store, pkg: Package, report: Report, plan: Plan, di
                                 name=name, layer="enterprises"))
 
 
+def _check_staff(chk: _Checker, fid: int, by: str | None, staff: set[str],
+                 scope: dict[str, Any]) -> None:
+    """A row is recorded under a person the project knows, and in an officer's package under
+    that officer: a package cannot put work in someone else's name."""
+    if by and by not in staff:
+        chk.refuse(fid, "field_unknown_staff", value=by)
+    elif by and scope.get("kind") == "officer" and by != scope.get("staff_no"):
+        chk.refuse(fid, "field_other_staff", value=by, staff=scope.get("staff_no"))
+
+
 def _plan_inspections(store: Store, pkg: Package, report: Report, plan: Plan, now: datetime,
                       district: Any, scope: dict[str, Any], staff: set[str]) -> None:
     chk = _Checker(report, INSPECTION_LAYER)
@@ -398,7 +593,9 @@ def _plan_inspections(store: Store, pkg: Package, report: Report, plan: Plan, no
     known = store.inspection_uuids([r["uuid"] for r in rows])
     ent_uuids = [r["enterprise_uuid"] for r in rows if r.get("enterprise_uuid")]
     ents = store.enterprises_by_uuid(ent_uuids)
+    sent = store.fieldpack_snapshot(pkg.uuid, "enterprises")
     categories = {c for c, _ in fieldpack_cases.category_values(store)}
+    in_scope = _scope_cells(store, rows, ents, scope)
     for rec in rows:
         fid = rec["fid"]
         if rec["uuid"] in known:
@@ -417,6 +614,9 @@ def _plan_inspections(store: Store, pkg: Package, report: Report, plan: Plan, no
             ent = ents.get(rec["enterprise_uuid"])
             if ent is None:
                 chk.refuse(fid, "field_unknown_enterprise", value=rec["enterprise_uuid"])
+            elif rec["enterprise_uuid"] not in sent:
+                chk.refuse(fid, "field_enterprise_not_sent", value=ent.get("name") or
+                           rec["enterprise_uuid"])
         g = rec.get("geom")
         if g is None and ent is not None:
             g = ent["geometry"]
@@ -425,6 +625,8 @@ def _plan_inspections(store: Store, pkg: Package, report: Report, plan: Plan, no
                 chk.refuse(fid, "field_no_location")
         elif _outside(district, g):
             chk.refuse(fid, "field_outside_district", **_where(g))
+        elif not in_scope.get(fid, True) and len(report.refused) == before:
+            chk.refuse(fid, "field_outside_scope", **_where(g))  # once per row is enough
         opens = str(rec.get("opens_case") or "0").strip().lower() in ("1", "true", "是", "yes")
         if opens:
             if not rec.get("findings"):
@@ -440,8 +642,7 @@ def _plan_inspections(store: Store, pkg: Package, report: Report, plan: Plan, no
             if result == "合格":
                 chk.warn(fid, "field_result_contradiction", value=result)
         by = rec.get("by_staff_no") or scope.get("staff_no")
-        if by and by not in staff:
-            chk.warn(fid, "field_unknown_staff", value=by)
+        _check_staff(chk, fid, by, staff, scope)
         if len(report.refused) > before:
             continue
         plan.inspections.append({
@@ -449,6 +650,20 @@ def _plan_inspections(store: Store, pkg: Package, report: Report, plan: Plan, no
             "enterprise_name": ent.get("name") if ent else None, "by_staff_no": by, "at": at,
             "result": result, "findings": rec.get("findings"), "opens_case": opens,
             "case_category": rec.get("case_category"), "package_uuid": pkg.uuid, "geom": g})
+
+
+def _scope_cells(store: Store, rows: list[dict[str, Any]], ents: dict[str, Any],
+                 scope: dict[str, Any]) -> dict[int, bool]:
+    """{fid: whether the inspection's place lies in one of the package's cells}."""
+    cells = set(scope.get("cells") or [])
+    placed = [(r["fid"], r.get("geom") if r.get("geom") is not None else
+               (ents.get(r.get("enterprise_uuid") or "") or {}).get("geometry")) for r in rows]
+    placed = [(fid, g) for fid, g in placed if g is not None]
+    if not placed or not cells:
+        return {}
+    got, _comm, _street = Hierarchy.load(store).assign(
+        np.asarray([g for _f, g in placed], dtype=object))
+    return {fid: code in cells for (fid, _g), code in zip(placed, got)}
 
 
 def _plan_progress(store: Store, pkg: Package, report: Report, plan: Plan, now: datetime,
@@ -485,8 +700,7 @@ def _plan_progress(store: Store, pkg: Package, report: Report, plan: Plan, now: 
             chk.refuse(fid, "field_reason_required")
         at = chk.time(rec, "at", now)
         by = rec.get("by_staff_no") or scope.get("staff_no")
-        if by and by not in staff:
-            chk.warn(fid, "field_unknown_staff", value=by)
+        _check_staff(chk, fid, by, staff, scope)
         if len(report.refused) > before:
             continue
         steps.setdefault(rec["case_uuid"], []).append(
@@ -626,6 +840,7 @@ def import_fieldpack(store: Store, package: str | Path, *, dry_run: bool = False
                    "conflicts_known": plan.conflicts_known},
         "records": [], "warnings": []}
     report.info.update({"package": pkg.uuid, "scope": pkg.manifest.get("scope"),
+                        "not_returned": pkg.not_returned,
                         "exported_at": known.get("exported_at"), "dry_run": dry_run,
                         "previous_imports": known.get("import_count") or 0})
     already = plan.empty and (known.get("import_count") or 0) > 0
@@ -663,7 +878,8 @@ def import_fieldpack(store: Store, package: str | Path, *, dry_run: bool = False
                                                     "sent_version", "desk_version",
                                                     "field_version")} for c in plan.conflicts]
     if dry_run:
-        receipt["records"] = _dry_records(plan)
+        receipt["records"] = _dry_records(store, plan)
+        receipt["counts"]["cases_opened"] = sum(1 for r in plan.inspections if r["opens_case"])
     report.info["receipt"] = receipt
     report.info["applied"] = not dry_run and not already
     report.accepted = (len(plan.inspections) + len(plan.enterprise_updates)
@@ -672,15 +888,26 @@ def import_fieldpack(store: Store, package: str | Path, *, dry_run: bool = False
     return report
 
 
-def _dry_records(plan: Plan) -> list[dict[str, Any]]:
+def _dry_records(store: Store, plan: Plan) -> list[dict[str, Any]]:
+    """The records the real import would write, in its order (see _apply); what only the
+    write can know — a new case's uuid, a conflict's number — is None."""
     out: list[dict[str, Any]] = [
+        {"kind": "case_opened", "uuid": None, "from_inspection": r["uuid"],
+         "label": r.get("findings")} for r in plan.inspections if r["opens_case"]]
+    cells: list[Any] = []
+    if plan.inspections:
+        cells = list(Hierarchy.load(store).assign(
+            np.asarray([r["geom"] for r in plan.inspections], dtype=object))[0])
+    out += [
         {"kind": "inspection", "uuid": r["uuid"], "layer": INSPECTION_LAYER, "fid": r["fid"],
-         "label": r.get("enterprise_name"), "result": r["result"], "at": r["at"]}
-        for r in plan.inspections]
+         "label": r.get("enterprise_name") or cell, "result": r["result"], "at": r["at"]}
+        for r, cell in zip(plan.inspections, cells)]
     out += [{"kind": "enterprise_updated", "uuid": u["uuid"], "layer": "enterprises",
              "fid": u["fid"], "label": u["name"], "changed": u["changed"]}
             for u in plan.enterprise_updates]
     out += [{"kind": "case_step", "uuid": s["uuid"], "case_uuid": cu, "layer": PROGRESS_LAYER,
-             "fid": s["fid"], "action": s["action"]}
+             "fid": s["fid"], "action": s["action"], "applied": True}
             for cu, steps in plan.progress.items() for s in steps]
+    out += [{"kind": "conflict", "id": None, "table": c["table_name"], "uuid": c["record_uuid"],
+             "label": c["label"], "fid": c["fid"]} for c in plan.conflicts]
     return out

@@ -16,9 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pyogrio
+import pyogrio.raw
+import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 from pyproj import CRS
+from shapely.errors import GEOSException
 
 from ..errors import InputFileError
 
@@ -33,6 +37,73 @@ class VectorData:
     encoding: str | None
     encoding_source: str | None  # 'option', 'cpg', 'detected', None when not a Shapefile
     rows: list[int] = field(default_factory=list)  # each feature's number as the user sees it
+    dropped_z: list[int] = field(default_factory=list)  # rows whose Z was dropped (2D project)
+
+
+def check_shapefile(shp: Path) -> None:
+    """Refuse a Shapefile that is not whole — no .shx, or a .shp/.shx/.dbf cut short or not
+    telling the same number of records — instead of importing the part GDAL can still read."""
+    shx, dbf = _sibling(shp, ".shx"), _sibling(shp, ".dbf")
+    if shx is None:
+        raise InputFileError(f"{shp}：缺少同名 .shx 索引文件，Shapefile 不完整；请把 .shp、.shx、"
+                             ".dbf（及 .prj、.cpg）一起拷来")
+
+    def declared(path: Path) -> tuple[int, int]:
+        with open(path, "rb") as fh:
+            head = fh.read(100)
+        if len(head) >= 4 and struct.unpack(">i", head[:4])[0] == 9994 and len(head) < 100:
+            raise InputFileError(f"{path}：文件被截断（只有 {len(head)} 字节，不足文件头的 100 "
+                                 "字节），Shapefile 已损坏，未导入任何要素")
+        if len(head) < 100 or struct.unpack(">i", head[:4])[0] != 9994:
+            raise InputFileError(f"{path}：不是 Shapefile（文件头无效），文件已损坏")
+        return struct.unpack(">i", head[24:28])[0] * 2, path.stat().st_size
+
+    for path in (shp, shx):
+        want, have = declared(path)
+        if have < want:
+            raise InputFileError(f"{path}：文件被截断（文件头记录 {want:,} 字节，实际只有 "
+                                 f"{have:,} 字节），Shapefile 已损坏，未导入任何要素")
+    n_shx = (declared(shx)[0] - 100) // 8
+    if dbf is not None:
+        with open(dbf, "rb") as fh:
+            head = fh.read(12)
+        if len(head) < 12:
+            raise InputFileError(f"{shp}：属性文件 {dbf.name} 被截断，Shapefile 已损坏")
+        n_dbf, header_len, record_len = struct.unpack("<IHH", head[4:12])
+        if dbf.stat().st_size < header_len + n_dbf * record_len:
+            raise InputFileError(f"{shp}：属性文件 {dbf.name} 被截断（应有 {n_dbf:,} 条记录），"
+                                 "Shapefile 已损坏，未导入任何要素")
+        if n_dbf != n_shx:
+            raise InputFileError(f"{shp}：.shx 记有 {n_shx:,} 个要素而 .dbf 有 {n_dbf:,} 条记录，"
+                                 "Shapefile 的各部分不属于同一份数据或已损坏")
+
+
+def _geometry_problems(p: Path, gdf: gpd.GeoDataFrame, rows: list[int]) -> None:
+    """Refuse coordinates that are NaN or infinite, naming the features (a GeoJSON may hold
+    ``NaN``; nothing downstream can place such a feature)."""
+    geoms = gdf.geometry.values
+    coords, idx = shapely.get_coordinates(geoms, return_index=True)  # x, y (Z is dropped)
+    bad = np.unique(idx[~np.isfinite(coords).all(axis=1)])
+    if len(bad):
+        shown = "、".join(f"第 {rows[i]} 个" for i in bad[:5])
+        raise InputFileError(f"{p}：{shown}{'等' if len(bad) > 5 else ''}要素的坐标不是有限数"
+                             "（NaN 或无穷大），文件未导入；请在 GIS 软件中修正这些要素")
+
+
+def _decode_failures(p: Path, layer: str | None, kw: dict) -> InputFileError:
+    """The features whose geometry GEOS refuses (an unclosed ring, a ring of NaN), by number."""
+    _meta, _fids, wkb, _fields = pyogrio.raw.read(p, layer=layer, **kw)
+    bad = []
+    for i, w in enumerate(wkb):
+        if w is None:
+            continue
+        try:
+            shapely.from_wkb(w)
+        except (GEOSException, ValueError):
+            bad.append(i + 1)
+    shown = "、".join(f"第 {n} 个" for n in bad[:5]) or "某些"
+    return InputFileError(f"{p}：{shown}{'等' if len(bad) > 5 else ''}要素的几何无法读取"
+                          "（环未闭合或坐标为 NaN），文件未导入；请在 GIS 软件中修正")
 
 
 def _sibling(path: Path, suffix: str) -> Path | None:
@@ -147,6 +218,7 @@ def read_vector(path: str | Path, *, layer: str | None = None,
         dbf = _sibling(p, ".dbf")
         if dbf is None:
             raise InputFileError(f"{p}：缺少同名 .dbf 属性文件")
+        check_shapefile(p)
         cpg = _sibling(p, ".cpg")
         named = _cpg_encoding(cpg) if cpg is not None else None
         if named:
@@ -170,7 +242,10 @@ def read_vector(path: str | Path, *, layer: str | None = None,
         if encoding:
             codecs.lookup(encoding)  # an unknown name is a LookupError, not garbled text
         kw = {"encoding": encoding} if encoding else {}
-        gdf = pyogrio.read_dataframe(p, layer=layer, fid_as_index=True, **kw)
+        try:
+            gdf = pyogrio.read_dataframe(p, layer=layer, fid_as_index=True, **kw)
+        except GEOSException:
+            raise _decode_failures(p, layer, kw) from None
     except (DataSourceError, DataLayerError) as exc:
         raise InputFileError(f"{p}：无法读取（{exc}）") from exc
     except LookupError as exc:
@@ -186,5 +261,12 @@ def read_vector(path: str | Path, *, layer: str | None = None,
     else:
         rows = list(range(1, len(gdf) + 1))
     gdf = gdf.reset_index(drop=True)
+    dropped_z: list[int] = []
+    if len(gdf) and gdf.geometry.name in gdf:
+        _geometry_problems(p, gdf, rows)
+        has_z = np.asarray(shapely.has_z(gdf.geometry.values))
+        if has_z.any():  # the project is 2D: a Z would fail GDAL's GeoPackage validator
+            dropped_z = [rows[i] for i in np.flatnonzero(has_z)]
+            gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.values), crs=gdf.crs)
     return VectorData(gdf=gdf, layer=layer, crs=crs, encoding=encoding, encoding_source=source,
-                      rows=rows)
+                      rows=rows, dropped_z=dropped_z)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +19,12 @@ from typing import Any
 
 from ..errors import InputFileError
 from ..text import as_text  # noqa: F401 (re-exported: callers read cells through tables)
+
+CSV_FIELD_LIMIT = 16 << 20  # one cell of a CSV may hold up to 16 MiB
+# an XLSX of a million enterprises unpacks to ~1.5 GB at a ratio of ~10; bombs reach 1000×
+XLSX_MAX_BYTES = 4 << 30
+XLSX_RATIO_FROM = 64 << 20
+XLSX_MAX_RATIO = 200
 
 
 @dataclass
@@ -83,7 +90,10 @@ def _read_csv(p: Path, encoding: str | None, aliases: Mapping[str, list[str]] | 
     if encoding:
         how = "option"
     else:
-        encoding, how = detect_text_encoding(data)
+        try:
+            encoding, how = detect_text_encoding(data)
+        except InputFileError as exc:
+            raise InputFileError(f"{p}：{exc}") from None
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
@@ -94,7 +104,15 @@ def _read_csv(p: Path, encoding: str | None, aliases: Mapping[str, list[str]] | 
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    records = [(n, r) for n, r in enumerate(reader, start=1) if not all(_blank(v) for v in r)]
+    # a long 诉求内容 is real data: cells up to CSV_FIELD_LIMIT, not the csv module's 128 KiB
+    old_limit = csv.field_size_limit(CSV_FIELD_LIMIT)
+    try:
+        records = [(n, r) for n, r in enumerate(reader, start=1)
+                   if not all(_blank(v) for v in r)]
+    except csv.Error as exc:
+        raise InputFileError(f"{p} 第 {reader.line_num} 行：无法按 CSV 读取（{exc}）") from exc
+    finally:
+        csv.field_size_limit(old_limit)
     if not records:
         raise InputFileError(f"{p}：文件是空的")
     table = _split_header(records, aliases)
@@ -108,13 +126,31 @@ def _cell(v: Any) -> Any:
     return v
 
 
+def check_xlsx_size(p: Path) -> None:
+    """Refuse an XLSX that would inflate far beyond any register (a zip bomb: 1.5 MB that
+    grows past 15 GB) before openpyxl reads it; InputFileError when it is not a zip at all."""
+    try:
+        with zipfile.ZipFile(p) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputFileError(f"{p}：不是 Excel 文件（.xlsx 应为 zip 格式：{exc}）；"
+                             "若是旧版 .xls 或 CSV 改了扩展名，请另存为 .xlsx") from exc
+    size = sum(i.file_size for i in infos)
+    packed = max(sum(i.compress_size for i in infos), 1)
+    if size > XLSX_MAX_BYTES or (size > XLSX_RATIO_FROM and size / packed > XLSX_MAX_RATIO):
+        raise InputFileError(f"{p}：解压后有 {size / 2**20:,.0f} MiB（压缩比 {size / packed:,.0f}"
+                             " 倍），不像一份名录，疑为压缩炸弹，未读取")
+
+
 def _read_xlsx(p: Path, sheet: str | None, aliases: Mapping[str, list[str]] | None) -> Table:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_xlsx_size(p)
     try:
         wb = load_workbook(p, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (InvalidFileException, OSError, KeyError, ValueError, zipfile.BadZipFile,
+            EOFError) as exc:
         raise InputFileError(f"{p}：无法作为 Excel 文件打开（{exc}）") from exc
     try:
         if sheet is None:

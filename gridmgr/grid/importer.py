@@ -159,6 +159,8 @@ def import_grid(store: Store, path: str | Path, *, level: str, system: str = "ur
         "file": str(p), "layer": data.layer, "level": level, "system": system,
         "encoding": data.encoding, "encoding_source": data.encoding_source,
         "dry_run": dry_run, "features": len(gdf)})
+    for row in data.dropped_z:  # read_vector made them 2D; say so, row by row
+        report.add(Finding.make("z_dropped", severity=WARNING, file=file, row=row))
     if crs:
         src_crs = crsmod.parse_crs(crs)
         if data.crs is not None and not data.crs.equals(src_crs):

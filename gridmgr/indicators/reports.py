@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..progress import Task
+from ..text import sheet_cell, sheet_frame
 from .compute import (
     GROUPING_ZH,
     INSPECTION_RATE,
@@ -95,7 +96,7 @@ def to_csv(t: IndicatorTable) -> str:
         row["统计止"] = t.period.last.isoformat() if t.period.last else ""
         row["计算时点"] = t.as_of.isoformat()
         rows.append(row)
-    return pd.DataFrame(rows).to_csv(index=False)
+    return sheet_frame(pd.DataFrame(rows)).to_csv(index=False)
 
 
 def write_xlsx(tables: list[tuple[str, IndicatorTable]], path: str | Path, *,
@@ -113,10 +114,10 @@ def write_xlsx(tables: list[tuple[str, IndicatorTable]], path: str | Path, *,
     for sheet_name, t in tables:
         ws = wb.create_sheet(sheet_name[:31])
         lines = header_lines(t, project)
-        ws.append([lines[0]])
+        ws.append([sheet_cell(lines[0])])
         ws["A1"].font = Font(bold=True, size=14)
         for line in lines[1:]:
-            ws.append([line])
+            ws.append([sheet_cell(line)])
         ws.append([])
         header_row = ws.max_row + 1
         ws.append([LABELS[k] for k in t.columns])
@@ -125,7 +126,7 @@ def write_xlsx(tables: list[tuple[str, IndicatorTable]], path: str | Path, *,
             cell.fill = head_fill
             cell.alignment = Alignment(horizontal="center", wrap_text=True)
         for r in [*t.records(), t.total_record()]:
-            ws.append([r[k] for k in t.columns])
+            ws.append([sheet_cell(r[k]) for k in t.columns])
             row = ws.max_row
             for j, k in enumerate(t.columns, start=1):
                 cell = ws.cell(row=row, column=j)
@@ -142,7 +143,7 @@ def write_xlsx(tables: list[tuple[str, IndicatorTable]], path: str | Path, *,
     if notes:
         ws = wb.create_sheet("说明")
         for line in notes:
-            ws.append([line])
+            ws.append([sheet_cell(line)])
         ws.column_dimensions["A"].width = 120
     path = Path(path)
     wb.save(path)

@@ -28,7 +28,7 @@ from ..errors import UsageError
 from ..levels import LEVEL_TABLES, LEVELS
 from ..progress import Progress, Task
 from ..storage import Store, today
-from ..text import iso_date
+from ..text import iso_date, sheet_frame
 
 FORMATS = {"gpkg": ".gpkg", "geojson": ".geojson", "shp": ".shp", "csv": ".csv",
            "xlsx": ".xlsx", "kml": ".kml"}
@@ -147,7 +147,7 @@ def _write(frame: pd.DataFrame, out: Path, fmt: str, table: str, target: object,
             data["lat"] = pts.y.round(7) if len(frame) else []
             if fmt == "csv":
                 data["wkt"] = frame.geometry.to_wkt(rounding_precision=8) if len(frame) else []
-        data = data.rename(columns=headers)
+        data = sheet_frame(data.rename(columns=headers))
         if fmt == "csv":
             data.to_csv(out, index=False, encoding="utf-8-sig")
         else:

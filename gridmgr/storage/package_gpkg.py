@@ -10,6 +10,7 @@ a date column (``下周二``) is seen as typed, not silently turned into NULL.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -60,8 +61,64 @@ def write_value_lists(path: Path, enums: Mapping[str, Sequence[tuple[str, str]]]
         conn.close()
 
 
+# a returned package is untrusted: reading it may not take longer than this (a VIEW or a
+# column expression can be written never to end)
+READ_SECONDS = 60.0
+
+
 def _connect_ro(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    """Read-only, no writes even by a trigger, no functions called from the file's schema
+    (views, triggers, generated columns), and stopped after READ_SECONDS."""
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    conn.execute("PRAGMA query_only = 1")
+    conn.execute("PRAGMA trusted_schema = 0")
+    deadline = time.monotonic() + READ_SECONDS
+    conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 100_000)
+    return conn
+
+
+def _why(exc: sqlite3.DatabaseError) -> str:
+    if "interrupted" in str(exc):
+        return (f"读取超过 {READ_SECONDS:.0f} 秒被中止（文件中可能有不会结束的视图或查询，"
+                "不是外业软件写的数据）")
+    return str(exc)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    """Real tables only: a layer that is a VIEW in a returned package is not read."""
+    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def settle_wal(path: Path) -> dict[str, Any]:
+    """For a private copy of a returned data.gpkg: whether it was in WAL mode and how many
+    pages its ``-wal`` beside it held; those pages are written into the copy (a checkpoint) so
+    that the read-only reads see them, and the copy leaves WAL mode.  PackageReadError when
+    SQLite cannot read it."""
+    p = Path(path)
+    with open(p, "rb") as fh:
+        head = fh.read(100)
+    wal_mode = len(head) >= 20 and head[:16] == b"SQLite format 3\x00" and head[18] == 2
+    wal = p.with_name(p.name + "-wal")
+    info: dict[str, Any] = {"wal_mode": wal_mode, "wal_bytes": wal.stat().st_size
+                            if wal.exists() else None, "wal_pages": 0}
+    if not wal_mode and not wal.exists():
+        return info
+    try:
+        conn = sqlite3.connect(p)
+        try:
+            conn.execute("PRAGMA trusted_schema = 0")
+            busy, log, done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            info["wal_pages"] = max(int(done), 0)
+            conn.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise PackageReadError(_why(exc)) from exc
+    return info
 
 
 def inspect_package(path: Path, meta_layer: str) -> tuple[str, set[str], dict[str, str]]:
@@ -71,15 +128,18 @@ def inspect_package(path: Path, meta_layer: str) -> tuple[str, set[str], dict[st
         conn = _connect_ro(path)
         try:
             ok = str(conn.execute("PRAGMA quick_check(1)").fetchone()[0])
-            layers = {r[0] for r in conn.execute("SELECT table_name FROM gpkg_contents")}
+            tables = _tables(conn)
+            layers = {r[0] for r in conn.execute("SELECT table_name FROM gpkg_contents")
+                      if r[0] in tables}
             meta: dict[str, str] = {}
             if meta_layer in layers:
-                meta = dict(conn.execute(f'SELECT key, value FROM "{meta_layer}"').fetchall())
+                meta = {str(k): str(v) for k, v in conn.execute(
+                    f"SELECT key, value FROM {_quote(meta_layer)}").fetchall()}
             return ok, layers, meta
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise PackageReadError(str(exc)) from exc
+        raise PackageReadError(_why(exc)) from exc
 
 
 def read_layer_rows(path: Path, layer: str, columns: Sequence[str]
@@ -89,14 +149,18 @@ def read_layer_rows(path: Path, layer: str, columns: Sequence[str]
     try:
         conn = _connect_ro(path)
         try:
-            have = {r[1] for r in conn.execute(f'PRAGMA table_info("{layer}")')}
+            if layer not in _tables(conn):
+                raise PackageReadError(f"{layer} 不是数据表（视图或缺失）")
+            have = {r[1] for r in conn.execute(f"PRAGMA table_info({_quote(layer)})")}
             gcol = conn.execute("SELECT column_name, srs_id FROM gpkg_geometry_columns WHERE "
                                 "table_name = ?", [layer]).fetchone()
+            if gcol and gcol[0] not in have:  # only a real column of the table is read
+                raise PackageReadError(f"{layer} 的几何列 {str(gcol[0])[:40]!r} 不存在")
             cols = [c for c in columns if c in have]
-            sel = ", ".join(f'"{c}"' for c in ["fid", *cols])
+            sel = ", ".join(_quote(c) for c in ["fid", *cols])
             if gcol:
-                sel += f', "{gcol[0]}"'
-            rows = conn.execute(f'SELECT {sel} FROM "{layer}" ORDER BY fid').fetchall()
+                sel += ", " + _quote(gcol[0])
+            rows = conn.execute(f"SELECT {sel} FROM {_quote(layer)} ORDER BY fid").fetchall()
             srs = None
             if gcol:
                 org = conn.execute("SELECT organization, organization_coordsys_id, definition "
@@ -108,4 +172,4 @@ def read_layer_rows(path: Path, layer: str, columns: Sequence[str]
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise PackageReadError(str(exc)) from exc
+        raise PackageReadError(_why(exc)) from exc

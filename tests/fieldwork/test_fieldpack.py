@@ -510,15 +510,15 @@ def test_package_of_another_project_is_refused(exported, tmp_path):
     assert main(["fieldpack", "import", str(other), str(out)]) == 3
 
 
-@pytest.mark.parametrize("damage", ["edited_kml", "missing_xlsx", "truncated_gpkg",
+@pytest.mark.parametrize("damage", ["edited_kml", "edited_xlsx", "truncated_gpkg",
                                     "no_manifest", "foreign_gpkg", "bad_zip"])
 def test_damaged_package_is_refused(exported, tmp_path, damage):
     project, out, _, _ = exported
     target = out
     if damage == "edited_kml":
         (out / "map.kml").write_text((out / "map.kml").read_text() + " ", encoding="utf-8")
-    elif damage == "missing_xlsx":
-        (out / "tasks.xlsx").unlink()
+    elif damage == "edited_xlsx":  # a file may stay with the officer, not come back changed
+        (out / "tasks.xlsx").write_bytes((out / "tasks.xlsx").read_bytes() + b"\0")
     elif damage == "truncated_gpkg":
         raw = (out / "data.gpkg").read_bytes()
         (out / "data.gpkg").write_bytes(raw[: len(raw) // 3])

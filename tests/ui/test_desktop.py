@@ -308,7 +308,7 @@ def test_new_project_dialog_creates_the_file_and_it_becomes_recent(qtbot, tmp_pa
         dialog.name.setText("南海区")
         dialog.admin.setText("4406")  # too short: refused with a message, nothing created
         shown = []
-        monkeypatch.setattr("ui.new_project_dialog.QMessageBox.critical",
+        monkeypatch.setattr("ui.plain.QMessageBox.critical",  # error boxes go through ui.plain
                             lambda *a: shown.append(a[2]))
         ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
         qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)

@@ -46,6 +46,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                "invalid geometry: {detail} (imported; see grid validate)"),
     "stray_spaces": ("字段 {field} 含多余空格，已去除", "field {field} had stray spaces, removed"),
     "fullwidth_digits": ("字段 {field} 含全角数字，已转为半角", "field {field} had full-width digits, normalised"),
+    # coordinate systems guessed on import (registers/coordguess.py)
+    "coords_assumed": ("未指定 --coords，按 {coords} 导入；{others} 放入辖区的点一样多，无法区分"
+                       "（{counts}）——高德/腾讯坐标请用 --coords gcj02，百度用 bd09",
+                       "no --coords: read as {coords}; {others} put as many points inside the "
+                       "district, so they cannot be told apart ({counts}) — Amap/Tencent "
+                       "coordinates need --coords gcj02, Baidu bd09"),
+    "coords_checked": ("未指定 --coords，试算各坐标系后按 {coords} 导入（{counts}）",
+                       "no --coords: tried each system, read as {coords} ({counts})"),
     # registers
     "missing_coordinates": ("{name}：缺少经纬度，无法确定所在网格", "{name}: no coordinates, so no cell"),
     "bad_coordinate_text": ("{name}：坐标无法识别（{x0}, {y0}）", "{name}: unreadable coordinates ({x0}, {y0})"),
@@ -269,7 +277,10 @@ TITLES: dict[str, tuple[str, str]] = {
     "swapped_coordinates": ("经纬度颠倒", "lon/lat swapped"), "unknown_value": ("未知取值", "unknown value"),
     "unknown_frequency": ("频次无法识别", "unknown frequency"), "bad_phone": ("电话可疑", "phone"),
     "bad_date": ("日期无法识别", "bad date"), "older_inspection": ("检查日期较旧", "older inspection"),
-    "no_district": ("无辖区边界", "no district"), "outside_district": ("不在辖区内", "outside district"),
+    "no_district": ("无辖区边界", "no district"),
+    "coords_assumed": ("坐标系无法区分", "coordinate system unclear"),
+    "coords_checked": ("坐标系已试算", "coordinate system checked"),
+    "outside_district": ("不在辖区内", "outside district"),
     "no_cells": ("尚无网格", "no cells"), "no_cell": ("不在网格内", "in no cell"),
     "bad_mobile": ("手机号无效", "bad mobile"), "mobile_normalised": ("手机号已规范", "mobile normalised"),
     "missing_staff_no": ("缺工号", "no staff number"), "duplicate_staff_no": ("工号重复", "staff no repeated"),

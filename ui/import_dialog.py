@@ -100,7 +100,8 @@ FIELDS = {"grid": columns.GRID_FIELDS, "enterprises": columns.ENTERPRISE_FIELDS,
           "officers": columns.OFFICER_FIELDS}
 ALIASES = {"enterprises": columns.ENTERPRISE_ALIASES, "officers": columns.OFFICER_ALIASES}
 
-COORDS = (("wgs84", QT_TRANSLATE_NOOP("ImportDialog", "WGS84（GPS）")),
+COORDS = ((None, QT_TRANSLATE_NOOP("ImportDialog", "未指定：试算各坐标系（明显不符时拒收）")),
+          ("wgs84", QT_TRANSLATE_NOOP("ImportDialog", "WGS84（GPS）")),
           ("gcj02", QT_TRANSLATE_NOOP("ImportDialog", "GCJ-02（高德/腾讯）")),
           ("bd09", QT_TRANSLATE_NOOP("ImportDialog", "BD-09（百度）")),
           ("cgcs2000", "CGCS2000"),

@@ -116,9 +116,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     ent = sub.add_parser("enterprises", help="企业名录（一企一档）").add_subparsers(
         dest="enterprises_command", required=True, metavar="SUBCOMMAND")
     s = table_import_args(ent.add_parser("import", help="从 XLSX/CSV 导入或更新企业名录"))
-    s.add_argument("--coords", default="wgs84",
-                   help="坐标系：wgs84（默认）、gcj02（高德/腾讯）、bd09（百度）、cgcs2000 或 "
-                        "EPSG:n（投影坐标 X/Y）")
+    s.add_argument("--coords", default=None,
+                   help="坐标系：wgs84、gcj02（高德/腾讯）、bd09（百度）、cgcs2000 或 "
+                        "EPSG:n（投影坐标 X/Y）；不指定时试算各坐标系，另一坐标系明显更合适则拒收")
     s.add_argument("--allow-shift", action="store_true",
                    help="允许已有企业整体移位（确属位置更正时；默认拒绝，多半是 --coords 不对）")
     s.set_defaults(func=cmd_enterprises_import)

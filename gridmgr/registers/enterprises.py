@@ -90,16 +90,20 @@ def _coords_key(coords: str) -> str:
     return key if key in GEOGRAPHIC else coords.strip()
 
 
-def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
+def import_enterprises(store: Store, path: str | Path, *, coords: str | None = None,
                        sheet: str | None = None, encoding: str | None = None,
                        mapping: Mapping[str, str] | None = None, dry_run: bool = False,
                        allow_shift: bool = False) -> Task[Report]:
-    """Import or update the enterprise register from an XLSX or CSV file."""
+    """Import or update the enterprise register from an XLSX or CSV file.
+
+    ``coords=None`` (no ``--coords``): the system is chosen by :mod:`.coordguess`, which
+    refuses the file when another system fits the district clearly better than WGS84.
+    """
     p = Path(path)
     file = p.name
-    coords_key = _coords_key(coords)
+    coords_key = _coords_key(coords) if coords else "wgs84"
     target_crs: CRS | None = None
-    if coords_key not in GEOGRAPHIC:
+    if coords and coords_key not in GEOGRAPHIC:
         target_crs = parse_crs(coords)  # 'EPSG:4547' etc.: x/y in that CRS
     yield Progress(0, 5, f"读取 {file}")
     table = read_table(p, sheet=sheet, encoding=encoding, header_aliases=ENTERPRISE_ALIASES)
@@ -185,9 +189,12 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
         ys.append(y)
 
     yield Progress(2, 5, "坐标转换")
+    outline = _district_shape(store)
+    coords = settle_coords(store, report, xs, ys, coords, outline, file)
+    coords_key = _coords_key(coords)
+    target_crs = None if coords_key in GEOGRAPHIC else parse_crs(coords)
     pts = _to_project(store, np.array(xs), np.array(ys), coords_key, target_crs) if recs \
         else np.array([], dtype=object)
-    outline = _district_shape(store)
     if outline is None:
         report.add(Finding.make("no_district", severity=WARNING, file=file))
         inside = np.ones(len(pts), dtype=bool)
@@ -327,6 +334,31 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
                                            "refused": len(report.refused)})
     yield Progress(5, 5, "完成")
     return report
+
+
+def settle_coords(store: Store, report: Report, xs: list[float], ys: list[float],
+                  coords: str | None, outline: shapely.Geometry | None, file: str) -> str:
+    """The coordinate system to read a file's points in: ``coords`` when given, else guessed
+    by :func:`.coordguess.choose_coords` (InputFileError when another system fits clearly
+    better); the report says which one was used and what each candidate scored."""
+    from .coordguess import choose_coords, label
+
+    def points(x: np.ndarray, y: np.ndarray, key: str) -> np.ndarray:
+        k = _coords_key(key)
+        return _to_project(store, x, y, k, None if k in GEOGRAPHIC else parse_crs(key))
+
+    choice = choose_coords(store, np.array(xs), np.array(ys), coords, points, outline, file)
+    report.info["coords"] = choice.coords
+    report.info["coords_guessed"] = choice.guessed
+    if choice.counts:
+        report.info["coords_counts"] = choice.counts
+    if choice.guessed and xs:
+        report.add(Finding.make(
+            "coords_assumed" if choice.ambiguous or not choice.counts else "coords_checked",
+            severity=WARNING, file=file, coords=label(choice.coords),
+            others="、".join(label(k) for k in choice.ambiguous) or "-",
+            counts=choice.summary() or "-"))
+    return choice.coords
 
 
 def _systematic_shift(moves: list[tuple[float, float]], matched: int) -> float | None:

@@ -281,8 +281,9 @@ def test_enterprise_import_dry_run_reads_in_english(qtbot, demo_copy, english):
     assert dlg.mapping_info.text().startswith("The import will use: Enterprise name ← 企业名称")
     _shot(dlg, "i18n_import_columns_en.png")
     dlg.go_next()
-    assert [dlg.coords.itemText(i) for i in range(3)] == [
-        "WGS84 (GPS)", "GCJ-02 (Amap/Tencent)", "BD-09 (Baidu)"]
+    assert [dlg.coords.itemText(i) for i in range(4)] == [
+        "Not given: try each system (refused when clearly wrong)", "WGS84 (GPS)",
+        "GCJ-02 (Amap/Tencent)", "BD-09 (Baidu)"]
     dlg.coords.setCurrentIndex(dlg.coords.findData("gcj02"))
     dlg.go_next()
     with qtbot.waitSignal(dlg.runner.finished, timeout=60_000):

@@ -105,7 +105,9 @@ def test_enterprises_preview_mapping_dry_run_and_import(qtbot, demo_copy):
     assert dlg.stack.currentIndex() == PAGE_OPTIONS
     assert dlg.encoding.isEnabled()  # a CSV may need its encoding named
     labels = [dlg.coords.itemText(i) for i in range(dlg.coords.count())]
-    assert labels[:4] == ["WGS84（GPS）", "GCJ-02（高德/腾讯）", "BD-09（百度）", "CGCS2000"]
+    assert labels[:5] == ["未指定：试算各坐标系（明显不符时拒收）", "WGS84（GPS）",
+                          "GCJ-02（高德/腾讯）", "BD-09（百度）", "CGCS2000"]
+    assert dlg.options()["coords"] is None  # the default: the core tries every system
     dlg.coords.setCurrentIndex(dlg.coords.findData("gcj02"))
     assert dlg.options()["coords"] == "gcj02"
 

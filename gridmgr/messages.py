@@ -54,6 +54,24 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                        "coordinates need --coords gcj02, Baidu bd09"),
     "coords_checked": ("未指定 --coords，试算各坐标系后按 {coords} 导入（{counts}）",
                        "no --coords: tried each system, read as {coords} ({counts})"),
+    # hierarchy derived from a cell layer (grid/derive.py)
+    "hierarchy_derived": ("项目中原无{level_zh}：由文件派生了 {count} 个{level_zh}（编码取自编码前缀或"
+                          "{level_zh}列，名称取自名称列，边界由下级合并）",
+                          "the project had no {level}: {count} derived from the file (codes from "
+                          "code prefixes or columns, names from name columns, boundaries "
+                          "dissolved from the features)"),
+    "derived_name_conflict": ("派生的{level_zh} {code} 在文件中有多个名称：{names}；采用“{name}”",
+                              "derived {level} {code} has several names in the file: {names}; "
+                              "using '{name}'"),
+    "derived_code_made_up": ("{level_zh}“{name}”在文件中没有编码，已编为 {code}（可在 QGIS 中修改后"
+                             "重新导入）", "{level} '{name}' has no code in the file; numbered "
+                             "{code}"),
+    "no_parent_derivable": ("编码和所属列都推不出所属的上级区域", "neither the code nor a parent "
+                            "column says which area the feature belongs to"),
+    "streets_without_district": ("项目中没有区边界：街道归入项目的区划代码 {admin}，未检查是否越出区界"
+                                 "（可先导入区：grid import --level district）",
+                                 "the project has no district boundary: streets are placed under "
+                                 "the project's code {admin}, unchecked against a border"),
     # registers
     "missing_coordinates": ("{name}：缺少经纬度，无法确定所在网格", "{name}: no coordinates, so no cell"),
     "bad_coordinate_text": ("{name}：坐标无法识别（{x0}, {y0}）", "{name}: unreadable coordinates ({x0}, {y0})"),
@@ -260,6 +278,11 @@ TITLES: dict[str, tuple[str, str]] = {
     "code_not_extending_parent": ("编码与上级不符", "code vs parent"),
     "parent_not_found": ("找不到上级", "parent not found"), "no_parent": ("无上级", "no parent"),
     "parent_by_location": ("按位置定上级", "parent by location"),
+    "hierarchy_derived": ("已派生上级", "levels derived"),
+    "derived_name_conflict": ("派生名称不一", "derived names differ"),
+    "derived_code_made_up": ("派生编码", "code made up"),
+    "no_parent_derivable": ("推不出上级", "no parent derivable"),
+    "streets_without_district": ("无区边界", "no district boundary"),
     "invalid_geometry_input": ("几何无效", "invalid geometry"),
     "invalid_geometry": ("几何无效", "invalid geometry"), "overlap": ("重叠", "overlap"),
     "gap": ("缝隙", "gap"), "hole": ("空洞", "hole"), "outside_parent": ("越出上级", "outside parent"),

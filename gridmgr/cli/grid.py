@@ -29,6 +29,9 @@ def cmd_grid_import(args: argparse.Namespace) -> int:
             Report(info={"file": args.file, "error": str(exc)}).write(args.report)
         raise
     info = report.info
+    level = info.get("level", args.level)
+    if info.get("level_detected"):
+        print(f"层级：未指定 --level，按编码长度识别为{LEVEL_ZH[level]}（不对请用 --level 指明）")
     enc = info.get("encoding")
     if enc:
         how = {"detected": "没有 .cpg，按内容自动识别；不对请用 --encoding 指定",
@@ -39,14 +42,25 @@ def cmd_grid_import(args: argparse.Namespace) -> int:
     if info.get("preview"):
         print("预览：" + "；".join(info["preview"]))
     print_report(report)
+    _print_derived(report)
     _print_moved(report)
     verb = "可导入" if args.dry_run else "已导入"
-    print(f"{verb} {report.accepted} 个{LEVEL_ZH[args.level]}，拒收 {len(report.refused)}，"
+    print(f"{verb} {report.accepted} 个{LEVEL_ZH[level]}，拒收 {len(report.refused)}，"
           f"警告 {len(report.warnings)}" + ("（试运行，未写入）" if args.dry_run else ""))
     if args.report:
         report.write(args.report)
         print(f"报告：{args.report}")
     return EXIT_FINDINGS if report.refused else EXIT_OK
+
+
+def _print_derived(report: Report, limit: int = 200) -> None:
+    from ..grid.derive import describe
+
+    derived = report.info.get("derived") or []
+    for line in describe(derived[:limit]):
+        print(line)
+    if len(derived) > limit:
+        print(f"……共派生 {len(derived)} 个区域，完整清单见 --report")
 
 
 def _print_moved(report: Report) -> None:
@@ -107,7 +121,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = grid.add_parser("import", help="从 Shapefile/GeoPackage/GeoJSON/KML 导入区域")
     s.add_argument("project")
     s.add_argument("file")
-    s.add_argument("--level", required=True, choices=list(LEVELS))
+    s.add_argument("--level", choices=list(LEVELS),
+                   help="区域层级；不指定时按编码长度识别（14/15 位为单元网格，12 位社区，9 位街道）")
     s.add_argument("--system", default="urban", help="网格体系：urban（城管）或 env（环保）")
     s.add_argument("--layer", help="文件中的图层名（多图层文件必填）")
     s.add_argument("--encoding", help="属性编码，如 GBK、GB18030、UTF-8（默认自动识别）")

@@ -312,3 +312,39 @@ def test_a_column_set_to_not_imported_is_left_out(qtbot, demo_copy):
         click(qtbot, dlg.start_button)
     with open_project(demo_copy, readonly=True) as store:
         assert store.enterprises().set_index("credit_code").loc[credit, "phone"] == old_phone
+
+
+def test_a_bare_cell_layer_is_recognised_and_its_hierarchy_derived(
+        qtbot, tmp_path, write_vector, gk_square):
+    """The window does what ``grid import cells.shp`` does: the level comes from the codes,
+    the dialog says the streets and communities will be derived, and the import brings them."""
+    proj = fresh_project(tmp_path / "bare.gpkg")
+    names = {"440604010001": ("升平社区", "祖庙街道"), "440604010002": ("兴华社区", "祖庙街道"),
+             "440604011001": ("石湾社区", "石湾镇街道"), "440604011002": ("东风社区", "石湾镇街道")}
+    codes = [f"{comm}{k:02d}" for comm in names for k in (1, 2)]
+    shp = write_vector(
+        "单元网格.shp",
+        {"网格编码": codes, "社区": [names[c[:12]][0] for c in codes],
+         "街道": [names[c[:12]][1] for c in codes]},
+        [gk_square(i * 100, 0) for i in range(len(codes))], encoding="GBK", hide_encoding=True)
+    dlg = shown(qtbot, ImportDialog(proj, "grid"))
+    dlg.level.setCurrentIndex(dlg.level.findData("street"))  # a wrong guess is corrected
+    assert dlg.set_file(shp)
+    assert dlg.level.currentData() == "cell"
+    note = dlg.level_info.text()
+    assert "按编码列 网格编码 的长度识别为单元网格" in note
+    assert "项目中还没有街道、社区：将由文件派生" in note
+    snapshot(dlg, "import_dialog_cells_level.png")
+    assert dlg.options()["level"] == "cell"
+    with qtbot.waitSignal(dlg.run_dry().finished, timeout=WAIT):
+        pass
+    reasons = [f.reason for f in dlg.last_report.warnings]
+    assert reasons.count("hierarchy_derived") == 2
+    with qtbot.waitSignal(dlg.run_import().finished, timeout=WAIT):
+        pass
+    with open_project(proj, readonly=True) as store:
+        comms = store.areas("community")
+        assert dict(zip(comms["code"], comms["name"])) == {
+            "440604010001": "升平社区", "440604010002": "兴华社区",
+            "440604011001": "石湾社区", "440604011002": "东风社区"}
+        assert store.count_areas("street") == 2 and store.count_areas("cell") == 8

@@ -72,6 +72,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                  "（可先导入区：grid import --level district）",
                                  "the project has no district boundary: streets are placed under "
                                  "the project's code {admin}, unchecked against a border"),
+    # grid repair
+    "geometry_repaired": ("{level_zh} {code} 几何无效（{detail}），已修复：面积 {before} → {after} 平方米，"
+                          "{parts} 个部分", "{level} {code}: invalid ({detail}), repaired: "
+                          "{before} → {after} m², {parts} part(s)"),
+    "repair_failed": ("{level_zh} {code} 几何无效（{detail}），自动修复后不剩任何面：未改动，请在 QGIS 中重画",
+                      "{level} {code}: invalid ({detail}); repair leaves no polygon: left "
+                      "as it was, redraw it in QGIS"),
     # registers
     "missing_coordinates": ("{name}：缺少经纬度，无法确定所在网格", "{name}: no coordinates, so no cell"),
     "bad_coordinate_text": ("{name}：坐标无法识别（{x0}, {y0}）", "{name}: unreadable coordinates ({x0}, {y0})"),
@@ -279,6 +286,8 @@ TITLES: dict[str, tuple[str, str]] = {
     "parent_not_found": ("找不到上级", "parent not found"), "no_parent": ("无上级", "no parent"),
     "parent_by_location": ("按位置定上级", "parent by location"),
     "hierarchy_derived": ("已派生上级", "levels derived"),
+    "geometry_repaired": ("几何已修复", "geometry repaired"),
+    "repair_failed": ("无法修复", "repair failed"),
     "derived_name_conflict": ("派生名称不一", "derived names differ"),
     "derived_code_made_up": ("派生编码", "code made up"),
     "no_parent_derivable": ("推不出上级", "no parent derivable"),

@@ -103,16 +103,39 @@ def cmd_grid_validate(args: argparse.Namespace) -> int:
         report = drive(validate_grid(store, system=args.system, tolerance_m2=args.tolerance),
                         args)
     print_report(report, limit=args.limit)
-    n = len(report.findings)
+    notices = len(report.notices)
+    problems = len(report.findings) - notices
+    tol = report.info["tolerance_m2"]
+    how = "按 --tolerance" if report.info.get("tolerance_source") == "option" else "测量精度默认值"
+    print(f"面积容差：{tol:g} 平方米（{how}）；小于它的重叠、缝隙、越界记为提示，不算错误")
     print(f"检查了 {report.info['checked']} 个区域：" +
-          (f"发现 {len(report.refused)} 个错误、{len(report.warnings)} 个警告" if n else "没有发现问题"))
+          (f"发现 {len(report.refused)} 个错误、{len(report.warnings) - notices} 个警告"
+           if problems else "没有发现问题") + (f"，{notices} 条提示" if notices else ""))
     if args.report:
         Path(args.report).write_text(json.dumps({
             **report.info, "errors": len(report.refused), "warnings": len(report.warnings),
             "findings": [f.to_dict() for f in report.findings]}, ensure_ascii=False, indent=2),
             encoding="utf-8")
         print(f"报告：{args.report}")
-    return EXIT_FINDINGS if n else EXIT_OK
+    return EXIT_FINDINGS if problems else EXIT_OK
+
+
+def cmd_grid_repair(args: argparse.Namespace) -> int:
+    from ..grid.repair import repair_grid
+    from ..project import open_project
+
+    with open_project(args.project, readonly=args.dry_run) as store:
+        report = drive(repair_grid(store, system=args.system, dry_run=args.dry_run), args)
+    print_report(report, limit=args.limit)
+    _print_moved(report)
+    verb = "可修复" if args.dry_run else "已修复"
+    print(f"{verb} {report.accepted} 个无效几何" + (f"，{len(report.refused)} 个无法自动修复"
+                                                    if report.refused else "") +
+          ("（试运行，未写入）" if args.dry_run else ""))
+    if args.report:
+        report.write(args.report)
+        print(f"报告：{args.report}")
+    return EXIT_FINDINGS if report.refused else EXIT_OK
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -151,7 +174,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = grid.add_parser("validate", help="检查网格：无效几何、重叠、缝隙、越界、编码")
     s.add_argument("project")
     s.add_argument("--system", help="只检查一个网格体系")
-    s.add_argument("--tolerance", type=float, default=0.1, help="面积容差（平方米，默认 0.1）")
+    s.add_argument("--tolerance", type=float, default=None,
+                   help="面积容差（平方米，默认 1，即 1:500–1:2000 测量的精度）；小于它的重叠、缝隙、"
+                        "越界记为提示")
     s.add_argument("--limit", type=int, default=50, help="终端最多显示的条数")
     s.add_argument("--report")
     s.set_defaults(func=cmd_grid_validate)
+
+    s = grid.add_parser("repair", help="修复导入时保留的无效几何（make_valid），附报告")
+    s.add_argument("project")
+    s.add_argument("--system", help="只修复一个网格体系")
+    s.add_argument("--dry-run", action="store_true", help="只列出会修复什么，不写入")
+    s.add_argument("--limit", type=int, default=50, help="终端最多显示的条数")
+    s.add_argument("--report")
+    s.set_defaults(func=cmd_grid_repair)

@@ -84,6 +84,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "bad_coordinate_text": ("{name}：坐标无法识别（{x0}, {y0}）", "{name}: unreadable coordinates ({x0}, {y0})"),
     "invalid_credit_code": ("{name}：统一社会信用代码 {code} 无效：{detail}",
                             "{name}: unified social credit code {code} is invalid: {detail}"),
+    "invalid_credit_code_kept": ("{name}：统一社会信用代码 {code} 无效：{detail}；按原样导入并标记"
+                                 "（check 会继续列出；--strict 拒收）",
+                                 "{name}: unified social credit code {code} is invalid: {detail}; imported as "
+                                 "given and flagged (listed by check; --strict refuses)"),
+    "enterprise_bad_credit_code": ("企业 {name} 的统一社会信用代码 {code} 无效：{detail}",
+                                   "enterprise {name}: unified social credit code {code} is invalid: {detail}"),
     "duplicate_credit_code": ("统一社会信用代码 {code} 在文件中重复（首次出现在第 {first_row} 行）",
                               "credit code {code} repeats in the file (first at row {first_row})"),
     "duplicate_ext_id": ("企业编号 {code} 在文件中重复（首次出现在第 {first_row} 行）",
@@ -304,6 +310,8 @@ TITLES: dict[str, tuple[str, str]] = {
     "bad_coordinate_text": ("坐标无法识别", "unreadable coordinates"),
     "invalid_credit_code": ("信用代码无效", "invalid credit code"),
     "duplicate_credit_code": ("信用代码重复", "credit code repeated"),
+    "invalid_credit_code_kept": ("信用代码无效（已导入）", "invalid credit code (kept)"),
+    "enterprise_bad_credit_code": ("信用代码无效", "invalid credit code"),
     "duplicate_ext_id": ("企业编号重复", "id repeated"), "key_conflict": ("代码与编号冲突", "key conflict"),
     "no_key": ("无代码无编号", "no key"), "credit_code_normalised": ("信用代码已规范", "code normalised"),
     "swapped_coordinates": ("经纬度颠倒", "lon/lat swapped"), "unknown_value": ("未知取值", "unknown value"),

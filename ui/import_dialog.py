@@ -381,6 +381,7 @@ class ImportDialog(QDialog):
         self.epsg_edit = QLineEdit()
         self.epsg_edit.setPlaceholderText(self.tr("例如 EPSG:4547（CGCS2000 3 度带 114°E）"))
         self.allow_shift = QCheckBox(self.tr("确属位置更正：允许已有企业整体移动"))
+        self.strict = QCheckBox(self.tr("严格：统一社会信用代码无效（如校验位错）的行拒收"))
         self.crs_info = QLabel("")
         self.crs_info.setWordWrap(True)
         self.crs_edit = QLineEdit()
@@ -397,6 +398,7 @@ class ImportDialog(QDialog):
             form.addRow(self.tr("坐标系："), self.coords)
             form.addRow(self.tr("EPSG 代码："), self.epsg_edit)
             form.addRow("", self.allow_shift)
+            form.addRow("", self.strict)
         if self.kind == "grid":
             form.addRow(self.crs_info)
             form.addRow(self.tr("指定坐标系："), self.crs_edit)
@@ -654,6 +656,7 @@ class ImportDialog(QDialog):
             key = self.coords.currentData()
             kw["coords"] = self.epsg_edit.text().strip() if key == "epsg" else key
             kw["allow_shift"] = self.allow_shift.isChecked()
+            kw["strict"] = self.strict.isChecked()
         return kw
 
     # ------------------------------------------------------------------ running

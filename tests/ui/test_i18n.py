@@ -290,8 +290,8 @@ def test_enterprise_import_dry_run_reads_in_english(qtbot, demo_copy, english):
         pass
     assert dlg.stack.currentIndex() == PAGE_DRY
     panel = dlg.dry_panel
-    assert panel.summary.text().startswith("Accepted 24 rows, refused 6 rows, ")
-    assert "3 updated, 21 unchanged" in panel.summary.text()
+    assert panel.summary.text().startswith("Accepted 26 rows, refused 4 rows, ")
+    assert "3 updated, 22 unchanged" in panel.summary.text()
     assert panel.status.text() == "Dry run finished; nothing was written to the project."
     model = panel.table.model()
     heads = [model.headerData(i, Qt.Orientation.Horizontal) for i in range(model.columnCount())]

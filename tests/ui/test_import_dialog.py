@@ -110,6 +110,7 @@ def test_enterprises_preview_mapping_dry_run_and_import(qtbot, demo_copy):
     assert dlg.options()["coords"] is None  # the default: the core tries every system
     dlg.coords.setCurrentIndex(dlg.coords.findData("gcj02"))
     assert dlg.options()["coords"] == "gcj02"
+    assert dlg.options()["strict"] is False  # bad credit codes are kept, flagged
 
     # 试运行: 下一步 starts it; the table lists exactly the refused rows of data/README.md
     click(qtbot, dlg.next_button)
@@ -118,10 +119,12 @@ def test_enterprises_preview_mapping_dry_run_and_import(qtbot, demo_copy):
         pass
     assert dlg.stack.currentIndex() == PAGE_DRY
     rows = table_rows(dlg.dry_panel.table)
-    assert sorted(int(r[3]) for r in rows if r[0] == "错误") == [4, 7, 13, 21, 26, 28]
-    assert {int(r[3]) for r in rows if r[0] == "警告"} == {10, 16, 18, 30}
+    # (row 4 has no coordinates but its credit code is known: an update; row 21's bad check
+    # character is imported with a warning)
+    assert sorted(int(r[3]) for r in rows if r[0] == "错误") == [7, 13, 26, 28]
+    assert {int(r[3]) for r in rows if r[0] == "警告"} == {10, 16, 18, 21, 30}
     summary = dlg.dry_panel.summary.text()
-    assert "接受 24 行，拒绝 6 行" in summary and "更新 3" in summary and "未变 21" in summary
+    assert "接受 26 行，拒绝 4 行" in summary and "更新 3" in summary and "未变 22" in summary
     assert dlg.last_report.info["dry_run"] is True
     assert "未写入" in dlg.dry_panel.status.text()
     assert sha(demo_copy) == before  # a dry run writes nothing
@@ -143,7 +146,7 @@ def test_enterprises_preview_mapping_dry_run_and_import(qtbot, demo_copy):
     credit = row9[table.headers.index("统一社会信用代码")]
     with open_project(demo_copy, readonly=True) as store:
         ents = store.enterprises()
-    assert len(ents) == 3000  # updated, not duplicated
+    assert len(ents) == 3001  # updated, not duplicated; row 21's code, kept as given, is new
     assert ents.set_index("credit_code").loc[credit, "phone"] == "15019042408"
     click(qtbot, dlg.finish_button)
     assert dlg.result() == ImportDialog.DialogCode.Accepted

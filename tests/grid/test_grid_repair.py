@@ -16,8 +16,8 @@ from gridmgr.grid.importer import import_grid
 from gridmgr.grid.repair import repair_grid
 from gridmgr.grid.validate import validate_grid
 from gridmgr.progress import run
-from tests.conftest import X0, Y0
 
+X0, Y0 = 398_000.0, 2_548_000.0  # the origin of conftest's gk_square
 COMM = "440604010001"
 GBK = {"encoding": "GBK", "hide_encoding": True}
 

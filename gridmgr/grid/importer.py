@@ -366,10 +366,15 @@ def _derive(store: Store, level: str, system: str, to_derive: list[str],
     top = d.levels[0]
     tgdf = gpd.GeoDataFrame(geometry=top.geoms, crs=store.crs)
     tparents = _find_parents(store, top.level, system, tgdf, top.parent_values)
+    lost: set[str] = set()  # derived areas with no parent: they and all below them are refused
     for row, pcode in zip(top.rows, tparents):
         row["parent_code"] = pcode or None
         if pcode == "":
             report.add(Finding.make("no_parent", file=file, code=row["code"]))
+            lost.add(row["code"])
+    for lv in d.levels[1:]:
+        lost |= {r["code"] for r in lv.rows if r["parent_code"] in lost}
+    d.levels[-1].of_feature = [None if c in lost else c for c in d.levels[-1].of_feature]
     if top.level == "street" and store.count_areas("district", system=system) == 0:
         report.add(Finding.make("streets_without_district", severity=WARNING, file=file,
                                 admin=admin))

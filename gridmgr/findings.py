@@ -18,6 +18,7 @@ from .messages import message
 
 ERROR = "error"
 WARNING = "warning"
+NOTICE = "notice"  # worth knowing, nothing to fix: kept with the warnings, never an exit code
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Finding:
     def line(self) -> str:
         """One line for a terminal: ``file:row: [reason] message``."""
         where = ":".join(str(p) for p in (self.file, self.row) if p is not None)
-        tag = "警告" if self.severity == WARNING else "错误"
+        tag = {WARNING: "警告", NOTICE: "提示"}.get(self.severity, "错误")
         return f"{where + ': ' if where else ''}{tag} [{self.reason}] {self.message}"
 
 
@@ -72,7 +73,12 @@ class Report:
     info: dict[str, Any] = field(default_factory=dict)
 
     def add(self, finding: Finding) -> None:
-        (self.warnings if finding.severity == WARNING else self.refused).append(finding)
+        (self.refused if finding.severity == ERROR else self.warnings).append(finding)
+
+    @property
+    def notices(self) -> list[Finding]:
+        """The warnings that are notices (below a tolerance): shown, never an exit code."""
+        return [f for f in self.warnings if f.severity == NOTICE]
 
     def extend(self, findings: Iterable[Finding]) -> None:
         for f in findings:

@@ -51,11 +51,50 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                         "field {field} had invisible characters (NUL, zero-width or "
                         "direction controls), removed"),
     "fullwidth_digits": ("字段 {field} 含全角数字，已转为半角", "field {field} had full-width digits, normalised"),
+    # coordinate systems guessed on import (registers/coordguess.py)
+    "coords_assumed": ("未指定 --coords，按 {coords} 导入；{others} 放入辖区的点一样多，无法区分"
+                       "（{counts}）——高德/腾讯坐标请用 --coords gcj02，百度用 bd09",
+                       "no --coords: read as {coords}; {others} put as many points inside the "
+                       "district, so they cannot be told apart ({counts}) — Amap/Tencent "
+                       "coordinates need --coords gcj02, Baidu bd09"),
+    "coords_checked": ("未指定 --coords，试算各坐标系后按 {coords} 导入（{counts}）",
+                       "no --coords: tried each system, read as {coords} ({counts})"),
+    # hierarchy derived from a cell layer (grid/derive.py)
+    "hierarchy_derived": ("项目中原无{level_zh}：由文件派生了 {count} 个{level_zh}（编码取自编码前缀或"
+                          "{level_zh}列，名称取自名称列，边界由下级合并）",
+                          "the project had no {level}: {count} derived from the file (codes from "
+                          "code prefixes or columns, names from name columns, boundaries "
+                          "dissolved from the features)"),
+    "derived_name_conflict": ("派生的{level_zh} {code} 在文件中有多个名称：{names}；采用“{name}”",
+                              "derived {level} {code} has several names in the file: {names}; "
+                              "using '{name}'"),
+    "derived_code_made_up": ("{level_zh}“{name}”在文件中没有编码，已编为 {code}（可在 QGIS 中修改后"
+                             "重新导入）", "{level} '{name}' has no code in the file; numbered "
+                             "{code}"),
+    "no_parent_derivable": ("编码和所属列都推不出所属的上级区域", "neither the code nor a parent "
+                            "column says which area the feature belongs to"),
+    "streets_without_district": ("项目中没有区边界：街道归入项目的区划代码 {admin}，未检查是否越出区界"
+                                 "（可先导入区：grid import --level district）",
+                                 "the project has no district boundary: streets are placed under "
+                                 "the project's code {admin}, unchecked against a border"),
+    # grid repair
+    "geometry_repaired": ("{level_zh} {code} 几何无效（{detail}），已修复：面积 {before} → {after} 平方米，"
+                          "{parts} 个部分", "{level} {code}: invalid ({detail}), repaired: "
+                          "{before} → {after} m², {parts} part(s)"),
+    "repair_failed": ("{level_zh} {code} 几何无效（{detail}），自动修复后不剩任何面：未改动，请在 QGIS 中重画",
+                      "{level} {code}: invalid ({detail}); repair leaves no polygon: left "
+                      "as it was, redraw it in QGIS"),
     # registers
     "missing_coordinates": ("{name}：缺少经纬度，无法确定所在网格", "{name}: no coordinates, so no cell"),
     "bad_coordinate_text": ("{name}：坐标无法识别（{x0}, {y0}）", "{name}: unreadable coordinates ({x0}, {y0})"),
     "invalid_credit_code": ("{name}：统一社会信用代码 {code} 无效：{detail}",
                             "{name}: unified social credit code {code} is invalid: {detail}"),
+    "invalid_credit_code_kept": ("{name}：统一社会信用代码 {code} 无效：{detail}；按原样导入并标记"
+                                 "（check 会继续列出；--strict 拒收）",
+                                 "{name}: unified social credit code {code} is invalid: {detail}; imported as "
+                                 "given and flagged (listed by check; --strict refuses)"),
+    "enterprise_bad_credit_code": ("企业 {name} 的统一社会信用代码 {code} 无效：{detail}",
+                                   "enterprise {name}: unified social credit code {code} is invalid: {detail}"),
     "duplicate_credit_code": ("统一社会信用代码 {code} 在文件中重复（首次出现在第 {first_row} 行）",
                               "credit code {code} repeats in the file (first at row {first_row})"),
     "duplicate_ext_id": ("企业编号 {code} 在文件中重复（首次出现在第 {first_row} 行）",
@@ -273,6 +312,13 @@ TITLES: dict[str, tuple[str, str]] = {
     "code_not_extending_parent": ("编码与上级不符", "code vs parent"),
     "parent_not_found": ("找不到上级", "parent not found"), "no_parent": ("无上级", "no parent"),
     "parent_by_location": ("按位置定上级", "parent by location"),
+    "hierarchy_derived": ("已派生上级", "levels derived"),
+    "geometry_repaired": ("几何已修复", "geometry repaired"),
+    "repair_failed": ("无法修复", "repair failed"),
+    "derived_name_conflict": ("派生名称不一", "derived names differ"),
+    "derived_code_made_up": ("派生编码", "code made up"),
+    "no_parent_derivable": ("推不出上级", "no parent derivable"),
+    "streets_without_district": ("无区边界", "no district boundary"),
     "invalid_geometry_input": ("几何无效", "invalid geometry"),
     "invalid_geometry": ("几何无效", "invalid geometry"), "overlap": ("重叠", "overlap"),
     "gap": ("缝隙", "gap"), "hole": ("空洞", "hole"), "outside_parent": ("越出上级", "outside parent"),
@@ -287,12 +333,17 @@ TITLES: dict[str, tuple[str, str]] = {
     "bad_coordinate_text": ("坐标无法识别", "unreadable coordinates"),
     "invalid_credit_code": ("信用代码无效", "invalid credit code"),
     "duplicate_credit_code": ("信用代码重复", "credit code repeated"),
+    "invalid_credit_code_kept": ("信用代码无效（已导入）", "invalid credit code (kept)"),
+    "enterprise_bad_credit_code": ("信用代码无效", "invalid credit code"),
     "duplicate_ext_id": ("企业编号重复", "id repeated"), "key_conflict": ("代码与编号冲突", "key conflict"),
     "no_key": ("无代码无编号", "no key"), "credit_code_normalised": ("信用代码已规范", "code normalised"),
     "swapped_coordinates": ("经纬度颠倒", "lon/lat swapped"), "unknown_value": ("未知取值", "unknown value"),
     "unknown_frequency": ("频次无法识别", "unknown frequency"), "bad_phone": ("电话可疑", "phone"),
     "bad_date": ("日期无法识别", "bad date"), "older_inspection": ("检查日期较旧", "older inspection"),
-    "no_district": ("无辖区边界", "no district"), "outside_district": ("不在辖区内", "outside district"),
+    "no_district": ("无辖区边界", "no district"),
+    "coords_assumed": ("坐标系无法区分", "coordinate system unclear"),
+    "coords_checked": ("坐标系已试算", "coordinate system checked"),
+    "outside_district": ("不在辖区内", "outside district"),
     "no_cells": ("尚无网格", "no cells"), "no_cell": ("不在网格内", "in no cell"),
     "bad_mobile": ("手机号无效", "bad mobile"), "mobile_normalised": ("手机号已规范", "mobile normalised"),
     "missing_staff_no": ("缺工号", "no staff number"), "duplicate_staff_no": ("工号重复", "staff no repeated"),

@@ -15,7 +15,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDialog, QTableView, QVBoxLayout, QWidget
 
-from gridmgr.findings import WARNING, Finding
+from gridmgr.findings import NOTICE, WARNING, Finding
 from gridmgr.messages import layer_title, title
 from ui.plain import plain_label
 
@@ -52,6 +52,8 @@ class FindingsModel(QAbstractTableModel):
         key = COLUMNS[index.column()][0]
         if role == Qt.ItemDataRole.DisplayRole:
             if key == "severity":
+                if f.severity == NOTICE:
+                    return self.tr("提示")
                 return self.tr("警告") if f.severity == WARNING else self.tr("错误")
             if key == "reason":
                 return title(f.reason)
@@ -62,6 +64,8 @@ class FindingsModel(QAbstractTableModel):
                 return f"{value:,.1f}"
             return "" if value is None else str(value)
         if role == Qt.ItemDataRole.ForegroundRole and key == "severity":
+            if f.severity == NOTICE:
+                return QColor("#475569")
             return QColor("#b45309") if f.severity == WARNING else QColor("#b91c1c")
         if role == Qt.ItemDataRole.UserRole:
             return f

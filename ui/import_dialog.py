@@ -46,7 +46,9 @@ from gridmgr.files import columns
 from gridmgr.files.readers import SUPPORTED, read_vector
 from gridmgr.files.tables import read_table
 from gridmgr.findings import Report
-from gridmgr.grid.importer import import_grid
+from gridmgr.grid.codes import scheme as get_scheme
+from gridmgr.grid.derive import levels_to_derive
+from gridmgr.grid.importer import detect_level, import_grid
 from gridmgr.levels import LEVEL_ZH, LEVELS
 from gridmgr.progress import Task
 from gridmgr.project import open_project
@@ -101,7 +103,8 @@ FIELDS = {"grid": columns.GRID_FIELDS, "enterprises": columns.ENTERPRISE_FIELDS,
           "officers": columns.OFFICER_FIELDS}
 ALIASES = {"enterprises": columns.ENTERPRISE_ALIASES, "officers": columns.OFFICER_ALIASES}
 
-COORDS = (("wgs84", QT_TRANSLATE_NOOP("ImportDialog", "WGS84（GPS）")),
+COORDS = ((None, QT_TRANSLATE_NOOP("ImportDialog", "未指定：试算各坐标系（明显不符时拒收）")),
+          ("wgs84", QT_TRANSLATE_NOOP("ImportDialog", "WGS84（GPS）")),
           ("gcj02", QT_TRANSLATE_NOOP("ImportDialog", "GCJ-02（高德/腾讯）")),
           ("bd09", QT_TRANSLATE_NOOP("ImportDialog", "BD-09（百度）")),
           ("cgcs2000", "CGCS2000"),
@@ -309,6 +312,9 @@ class ImportDialog(QDialog):
             self.level.setCurrentIndex(max(0, self.level.findData(level)))
             self.level.currentIndexChanged.connect(self._level_changed)
             form.addRow(self.tr("层级："), self.level)
+            self.level_info = QLabel("")
+            self.level_info.setWordWrap(True)
+            form.addRow("", self.level_info)
             for s in self._grid_systems():
                 self.system.addItem(f"{s['name']}（{s['code']}）", s["code"])
             self.system.setCurrentIndex(max(0, self.system.findData(system)))
@@ -321,8 +327,12 @@ class ImportDialog(QDialog):
         return page
 
     def _grid_systems(self) -> list[dict[str, Any]]:
+        self._code_scheme = "national"
+        self._present: dict[str, int] = {}
         try:  # opened and closed at once: no connection is kept
             with open_project(self.project_path, readonly=True) as store:
+                self._code_scheme = store.meta().get("code_scheme", "national")
+                self._present = {lv: store.count_areas(lv) for lv in LEVELS}
                 return store.grid_systems()
         except GridmgrError as exc:
             self._project_error = f"{exc.title}：{exc}"
@@ -372,6 +382,7 @@ class ImportDialog(QDialog):
         self.epsg_edit = QLineEdit()
         self.epsg_edit.setPlaceholderText(self.tr("例如 EPSG:4547（CGCS2000 3 度带 114°E）"))
         self.allow_shift = QCheckBox(self.tr("确属位置更正：允许已有企业整体移动"))
+        self.strict = QCheckBox(self.tr("严格：统一社会信用代码无效（如校验位错）的行拒收"))
         self.crs_info = plain_label()
         self.crs_info.setWordWrap(True)
         self.crs_edit = QLineEdit()
@@ -388,6 +399,7 @@ class ImportDialog(QDialog):
             form.addRow(self.tr("坐标系："), self.coords)
             form.addRow(self.tr("EPSG 代码："), self.epsg_edit)
             form.addRow("", self.allow_shift)
+            form.addRow("", self.strict)
         if self.kind == "grid":
             form.addRow(self.crs_info)
             form.addRow(self.tr("指定坐标系："), self.crs_edit)
@@ -443,6 +455,8 @@ class ImportDialog(QDialog):
                 rows = gdf[headers].head(PREVIEW_ROWS).to_numpy().tolist()
                 numbers = data.rows[:PREVIEW_ROWS]
                 self.file_crs = data.crs
+                if not keep_mapping:
+                    self._detect_level(gdf)
                 info = [self.tr("共 {n} 个要素（图层 {layer}），下面是前 {shown} 个的属性。").format(
                             n=len(gdf), layer=data.layer, shown=len(rows)),
                         self._crs_text(data.crs)]
@@ -523,7 +537,34 @@ class ImportDialog(QDialog):
             combo.blockSignals(False)
         self._mapping_changed()
 
+    def _detect_level(self, gdf: Any) -> None:
+        """Set the level from the file's codes (the core's rule); the user confirms or changes
+        it.  Says when the levels above will be derived from the file."""
+        try:
+            level, col = detect_level(gdf, get_scheme(self._code_scheme))
+        except GridmgrError:
+            self._level_note = self.tr("无法从编码判断层级，请选择。")
+        else:
+            self.level.blockSignals(True)
+            self.level.setCurrentIndex(self.level.findData(level))
+            self.level.blockSignals(False)
+            self._level_note = self.tr("按编码列 {col} 的长度识别为{level}；不对请改选。").format(
+                col=col, level=term(LEVEL_ZH[level]))
+        self._show_level_note()
+
+    def _show_level_note(self) -> None:
+        level = self.level.currentData()
+        text = getattr(self, "_level_note", "")
+        missing = levels_to_derive(level, self._present) if level in (
+            "cell", "community") else []
+        if missing:
+            text += " " + self.tr("项目中还没有{levels}：将由文件派生（编码取自编码前缀或所属列，"
+                                  "边界由下级合并），试运行的报告会列出。").format(
+                levels="、".join(term(LEVEL_ZH[lv]) for lv in reversed(missing)))
+        self.level_info.setText(text.strip())
+
     def _level_changed(self) -> None:
+        self._show_level_note()
         if self.headers:
             self._fill_combos(keep=False)
 
@@ -616,6 +657,7 @@ class ImportDialog(QDialog):
             key = self.coords.currentData()
             kw["coords"] = self.epsg_edit.text().strip() if key == "epsg" else key
             kw["allow_shift"] = self.allow_shift.isChecked()
+            kw["strict"] = self.strict.isChecked()
         return kw
 
     # ------------------------------------------------------------------ running

@@ -52,6 +52,7 @@ from ..files.columns import match_headers
 from ..files.tables import cell_reader, read_table
 from ..findings import Report
 from ..progress import Progress, Task
+from ..registers.enterprises import settle_coords
 from ..storage import Store
 from ..text import clean_cell, finite_number
 from . import workflow
@@ -167,7 +168,7 @@ def parse_status_map(items: list[str] | None) -> dict[str, str]:
     return out
 
 
-def import_cases(store: Store, path: str | Path, *, coords: str = "wgs84",
+def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
                  sheet: str | None = None, encoding: str | None = None,
                  mapping: Mapping[str, str] | None = None,
                  statuses: Mapping[str, str] | None = None, dry_run: bool = False,
@@ -321,8 +322,9 @@ def import_cases(store: Store, path: str | Path, *, coords: str = "wgs84",
         ys.append(y)
 
     yield Progress(2, 5, "坐标转换、确定网格")
-    pts = to_project_points(store, xs, ys, coords) if recs else np.array([], dtype=object)
     outline = district_outline(store)
+    coords = settle_coords(store, report, xs, ys, coords, outline, file)
+    pts = to_project_points(store, xs, ys, coords) if recs else np.array([], dtype=object)
     inside = (shapely.covers(outline, pts) if outline is not None and len(pts)
               else np.ones(len(pts), dtype=bool))
     kept = []

@@ -196,8 +196,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                            ).add_subparsers(dest="cases_command", required=True,
                                             metavar="SUBCOMMAND")
     s = table_import_args(cases.add_parser("import", help="从 12345 热线/案件系统导出的 CSV/XLSX 导入案件"))
-    s.add_argument("--coords", default="wgs84",
-                   help="坐标系：wgs84（默认）、gcj02（高德/腾讯）、bd09（百度）、cgcs2000 或 EPSG:n")
+    s.add_argument("--coords", default=None,
+                   help="坐标系：wgs84、gcj02（高德/腾讯）、bd09（百度）、cgcs2000 或 EPSG:n；"
+                        "不指定时试算各坐标系，另一坐标系明显更合适则拒收")
     s.add_argument("--status", action="append", metavar="外部=内部",
                    help="外部状态名对应的流程状态，如 已回访=结案；可重复")
     s.set_defaults(func=cmd_cases_import)

@@ -29,6 +29,9 @@ def cmd_grid_import(args: argparse.Namespace) -> int:
             Report(info={"file": args.file, "error": str(exc)}).write(args.report)
         raise
     info = report.info
+    level = info.get("level", args.level)
+    if info.get("level_detected"):
+        print(f"层级：未指定 --level，按编码长度识别为{LEVEL_ZH[level]}（不对请用 --level 指明）")
     enc = info.get("encoding")
     if enc:
         how = {"detected": "没有 .cpg，按内容自动识别；不对请用 --encoding 指定",
@@ -39,14 +42,25 @@ def cmd_grid_import(args: argparse.Namespace) -> int:
     if info.get("preview"):
         print("预览：" + "；".join(info["preview"]))
     print_report(report)
+    _print_derived(report)
     _print_moved(report)
     verb = "可导入" if args.dry_run else "已导入"
-    print(f"{verb} {report.accepted} 个{LEVEL_ZH[args.level]}，拒收 {len(report.refused)}，"
+    print(f"{verb} {report.accepted} 个{LEVEL_ZH[level]}，拒收 {len(report.refused)}，"
           f"警告 {len(report.warnings)}" + ("（试运行，未写入）" if args.dry_run else ""))
     if args.report:
         report.write(args.report)
         print(f"报告：{args.report}")
     return EXIT_FINDINGS if report.refused else EXIT_OK
+
+
+def _print_derived(report: Report, limit: int = 200) -> None:
+    from ..grid.derive import describe
+
+    derived = report.info.get("derived") or []
+    for line in describe(derived[:limit]):
+        print(line)
+    if len(derived) > limit:
+        print(f"……共派生 {len(derived)} 个区域，完整清单见 --report")
 
 
 def _print_moved(report: Report) -> None:
@@ -89,16 +103,39 @@ def cmd_grid_validate(args: argparse.Namespace) -> int:
         report = drive(validate_grid(store, system=args.system, tolerance_m2=args.tolerance),
                         args)
     print_report(report, limit=args.limit)
-    n = len(report.findings)
+    notices = len(report.notices)
+    problems = len(report.findings) - notices
+    tol = report.info["tolerance_m2"]
+    how = "按 --tolerance" if report.info.get("tolerance_source") == "option" else "测量精度默认值"
+    print(f"面积容差：{tol:g} 平方米（{how}）；小于它的重叠、缝隙、越界记为提示，不算错误")
     print(f"检查了 {report.info['checked']} 个区域：" +
-          (f"发现 {len(report.refused)} 个错误、{len(report.warnings)} 个警告" if n else "没有发现问题"))
+          (f"发现 {len(report.refused)} 个错误、{len(report.warnings) - notices} 个警告"
+           if problems else "没有发现问题") + (f"，{notices} 条提示" if notices else ""))
     if args.report:
         Path(args.report).write_text(json.dumps({
             **report.info, "errors": len(report.refused), "warnings": len(report.warnings),
             "findings": [f.to_dict() for f in report.findings]}, ensure_ascii=False, indent=2),
             encoding="utf-8")
         print(f"报告：{args.report}")
-    return EXIT_FINDINGS if n else EXIT_OK
+    return EXIT_FINDINGS if problems else EXIT_OK
+
+
+def cmd_grid_repair(args: argparse.Namespace) -> int:
+    from ..grid.repair import repair_grid
+    from ..project import open_project
+
+    with open_project(args.project, readonly=args.dry_run) as store:
+        report = drive(repair_grid(store, system=args.system, dry_run=args.dry_run), args)
+    print_report(report, limit=args.limit)
+    _print_moved(report)
+    verb = "可修复" if args.dry_run else "已修复"
+    print(f"{verb} {report.accepted} 个无效几何" + (f"，{len(report.refused)} 个无法自动修复"
+                                                    if report.refused else "") +
+          ("（试运行，未写入）" if args.dry_run else ""))
+    if args.report:
+        report.write(args.report)
+        print(f"报告：{args.report}")
+    return EXIT_FINDINGS if report.refused else EXIT_OK
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -107,7 +144,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = grid.add_parser("import", help="从 Shapefile/GeoPackage/GeoJSON/KML 导入区域")
     s.add_argument("project")
     s.add_argument("file")
-    s.add_argument("--level", required=True, choices=list(LEVELS))
+    s.add_argument("--level", choices=list(LEVELS),
+                   help="区域层级；不指定时按编码长度识别（14/15 位为单元网格，12 位社区，9 位街道）")
     s.add_argument("--system", default="urban", help="网格体系：urban（城管）或 env（环保）")
     s.add_argument("--layer", help="文件中的图层名（多图层文件必填）")
     s.add_argument("--encoding", help="属性编码，如 GBK、GB18030、UTF-8（默认自动识别）")
@@ -136,7 +174,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = grid.add_parser("validate", help="检查网格：无效几何、重叠、缝隙、越界、编码")
     s.add_argument("project")
     s.add_argument("--system", help="只检查一个网格体系")
-    s.add_argument("--tolerance", type=float, default=0.1, help="面积容差（平方米，默认 0.1）")
+    s.add_argument("--tolerance", type=float, default=None,
+                   help="面积容差（平方米，默认 1，即 1:500–1:2000 测量的精度）；小于它的重叠、缝隙、"
+                        "越界记为提示")
     s.add_argument("--limit", type=int, default=50, help="终端最多显示的条数")
     s.add_argument("--report")
     s.set_defaults(func=cmd_grid_validate)
+
+    s = grid.add_parser("repair", help="修复导入时保留的无效几何（make_valid），附报告")
+    s.add_argument("project")
+    s.add_argument("--system", help="只修复一个网格体系")
+    s.add_argument("--dry-run", action="store_true", help="只列出会修复什么，不写入")
+    s.add_argument("--limit", type=int, default=50, help="终端最多显示的条数")
+    s.add_argument("--report")
+    s.set_defaults(func=cmd_grid_repair)

@@ -17,7 +17,25 @@ def cmd_enterprises_import(args: argparse.Namespace) -> int:
     mapping = parse_map(args.map, ENTERPRISE_FIELDS)
     return run_import(args, lambda store: import_enterprises(
         store, args.file, coords=args.coords, sheet=args.sheet, encoding=args.encoding,
-        mapping=mapping, dry_run=args.dry_run, allow_shift=args.allow_shift), "企业")
+        mapping=mapping, dry_run=args.dry_run, allow_shift=args.allow_shift,
+        strict=args.strict), "企业")
+
+
+def cmd_enterprises_edit(args: argparse.Namespace) -> int:
+    from ..project import open_project
+    from ..registers.enterprises import EDITABLE, edit_enterprise
+
+    values = {f: getattr(args, f) for f in EDITABLE if getattr(args, f) is not None}
+    if not values:
+        raise UsageError("请至少给出 --phone、--contact 或 --address 之一")
+    with open_project(args.project) as store:
+        done = edit_enterprise(store, args.key, values)
+    label = {"phone": "联系电话", "contact": "联系人", "address": "地址"}
+    for f, (old, new) in done["changes"].items():
+        print(f"{label[f]}：{old or '（空）'} → {new or '（空）'}")
+    print(f"{done['name']}（{done['credit_code'] or '无信用代码'}）：" +
+          (f"已修改 {len(done['changes'])} 项" if done["changes"] else "没有变化"))
+    return EXIT_OK
 
 
 def cmd_enterprises_assign_cells(args: argparse.Namespace) -> int:
@@ -117,12 +135,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     ent = sub.add_parser("enterprises", help="企业名录（一企一档）").add_subparsers(
         dest="enterprises_command", required=True, metavar="SUBCOMMAND")
     s = table_import_args(ent.add_parser("import", help="从 XLSX/CSV 导入或更新企业名录"))
-    s.add_argument("--coords", default="wgs84",
-                   help="坐标系：wgs84（默认）、gcj02（高德/腾讯）、bd09（百度）、cgcs2000 或 "
-                        "EPSG:n（投影坐标 X/Y）")
+    s.add_argument("--coords", default=None,
+                   help="坐标系：wgs84、gcj02（高德/腾讯）、bd09（百度）、cgcs2000 或 "
+                        "EPSG:n（投影坐标 X/Y）；不指定时试算各坐标系，另一坐标系明显更合适则拒收")
     s.add_argument("--allow-shift", action="store_true",
                    help="允许已有企业整体移位（确属位置更正时；默认拒绝，多半是 --coords 不对）")
+    s.add_argument("--strict", action="store_true",
+                   help="信用代码无效（校验位错等）的行拒收；默认按原样导入并标记")
     s.set_defaults(func=cmd_enterprises_import)
+    s = ent.add_parser("edit", help="修改一个企业的联系人、电话或地址（不需要坐标）")
+    s.add_argument("project")
+    s.add_argument("key", help="统一社会信用代码、企业编号或企业全称")
+    s.add_argument("--phone", help="联系电话")
+    s.add_argument("--contact", help="联系人")
+    s.add_argument("--address", help="地址")
+    s.set_defaults(func=cmd_enterprises_edit)
     s = ent.add_parser("assign-cells", help="网格变化后重新计算每个企业所在网格")
     s.add_argument("project")
     s.set_defaults(func=cmd_enterprises_assign_cells)

@@ -36,19 +36,64 @@ _BY_LEVEL: dict[str, dict[str, list[str]]] = {
         "code": ["社区编码", "社区代码", "村居编码", "村居代码", "村编码", "sqbm", "community_code"],
         "name": ["社区名称", "社区", "村居名称", "村居", "村名称", "sqmc", "community_name",
                  "community"],
-        "parent": ["所属街道编码", "所属街道编", "所属街道代码", "所属街道", "街道编码", "街道代码",
-                   "镇街编码", "所属镇街", "街道名称", "jdbm", "ssjd", "street_code", "street"],
+        "parent": ["所属街道编码", "所属街道编", "所属街道代码", "所属街道", "所属街道名称",
+                   "所属街道名", "街道编码", "街道代码", "镇街编码", "所属镇街", "街道名称", "街道",
+                   "镇街", "乡镇", "jdbm", "ssjd", "street_code", "street"],
     },
     "cell": {
         "code": ["网格编码", "网格代码", "单元网格编码", "单元网格代码", "网格号", "wgbm", "bgcode",
                  "grid_code", "gridcode", "cell_code", "cellcode"],
         "name": ["网格名称", "单元网格名称", "网格名", "wgmc", "grid_name", "cell_name"],
-        "parent": ["所属社区编码", "所属社区编", "所属社区代码", "所属社区", "社区编码", "社区代码",
-                   "村居编码", "社区名称", "sqbm", "sssq", "community_code", "community"],
+        "parent": ["所属社区编码", "所属社区编", "所属社区代码", "所属社区", "所属社区名称",
+                   "所属社区名", "社区编码", "社区代码", "村居编码", "社区名称", "社区", "村居名称",
+                   "村居", "sqbm", "sssq", "community_code", "community"],
     },
 }
 
 GRID_FIELDS = ("code", "name", "parent")
+
+# Columns of a lower level's file that name the areas above it (a cell layer with 社区 and 街道
+# columns): code or name, told apart by content (see grid/derive.py).
+ANCESTOR_ALIASES: dict[str, list[str]] = {
+    "community": ["所属社区编码", "所属社区编", "所属社区代码", "社区编码", "社区代码", "村居编码",
+                  "sqbm", "community_code", "所属社区", "所属社区名称", "所属社区名", "社区名称",
+                  "社区", "村居名称", "村居", "sqmc", "sssq", "community_name", "community"],
+    "street": ["所属街道编码", "所属街道编", "所属街道代码", "街道编码", "街道代码", "镇街编码",
+               "jdbm", "street_code", "所属街道", "所属街道名称", "所属街道名", "街道名称", "街道",
+               "所属镇街", "镇街名称", "镇街", "乡镇名称", "乡镇", "jdmc", "ssjd", "street_name",
+               "street"],
+}
+
+
+def ancestor_columns(headers: Iterable[str], level: str,
+                     explicit: Mapping[str, str | None] | None = None) -> dict[str, list[str]]:
+    """{ancestor level: the file's columns about it, in alias order} for a file of ``level``
+    (for a cell file: its 社区 and 街道 columns); the area's own code and name columns and
+    ``--map``'ed ones are left out."""
+    from ..levels import LEVELS
+
+    own = recognise(headers, level, explicit)
+    skip = {own.get("code"), own.get("name")}
+    headers = [h for h in headers if h != "geometry" and h not in skip]
+    by_norm: dict[str, str] = {}
+    for h in headers:
+        by_norm.setdefault(_norm(h), h)
+    out: dict[str, list[str]] = {}
+    below = LEVELS[:LEVELS.index(level)]
+    for anc, names in ANCESTOR_ALIASES.items():
+        if anc not in below:
+            continue
+        found: list[str] = []
+        for alias in names:
+            h = by_norm.get(_norm(alias))
+            if h is not None and h not in found:
+                found.append(h)
+        if found:
+            out[anc] = found
+    # a column claimed by the nearer level (社区编码 in a cell file) is not the street's
+    if "community" in out and "street" in out:
+        out["street"] = [h for h in out["street"] if h not in out["community"]]
+    return out
 
 
 def _norm(header: str) -> str:

@@ -27,7 +27,8 @@ from ..progress import Progress, Task
 from ..registers.cell_assignment import reassign_enterprises
 from ..storage import Store, today
 from ..text import clean_code, clean_name, iso_date
-from .codes import extends_parent
+from . import derive as derivemod
+from .codes import CodeScheme, extends_parent
 from .codes import scheme as get_scheme
 
 POLYGONAL = {"Polygon", "MultiPolygon"}
@@ -72,6 +73,27 @@ def _find_parents(store: Store, level: str, system: str, gdf: gpd.GeoDataFrame,
                         if len(hits) else "")
             out[need_location[pos]] = code
     return out
+
+
+def detect_level(gdf: gpd.GeoDataFrame, sch: CodeScheme,
+                 mapping: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """(level, code column) of a file imported without ``--level``: the level whose code
+    column holds codes of that level's length in the project's scheme (14/15 digits: cells,
+    12: communities, 9: streets, 6: the district) for at least 80 % of the features."""
+    tried = []
+    for level in ("cell", "community", "street", "district"):
+        col = columns.recognise(gdf.columns, level, mapping).get("code")
+        if col is None:
+            continue
+        codes = [clean_code(v)[0] for v in gdf[col].tolist()]
+        codes = [c for c in codes if c]
+        want = sch.length(level)
+        fits = sum(1 for c in codes if c.isdigit() and len(c) == want)
+        tried.append(f"{col}（{fits}/{len(codes)} 个为 {want} 位）")
+        if codes and fits >= 0.8 * len(codes):
+            return level, col
+    raise UsageError("无法从编码判断这是哪一级区域" + (f"：{'；'.join(tried)}" if tried else
+                     "：找不到编码列") + "。请用 --level district|street|community|cell 指明")
 
 
 def _plausible(geoms: gpd.GeoSeries, margin_deg: float = 1.0) -> np.ndarray:
@@ -140,13 +162,18 @@ def _still_free(store: Store, level: str, system: str, rows: list[dict[str, Any]
     return keep_rows, keep_geoms
 
 
-def import_grid(store: Store, path: str | Path, *, level: str, system: str = "urban",
+def import_grid(store: Store, path: str | Path, *, level: str | None = None,
+                system: str = "urban",
                 layer: str | None = None, encoding: str | None = None,
                 crs: str | None = None, mapping: Mapping[str, str] | None = None,
                 dry_run: bool = False, supersede: bool = False,
                 valid_from: str | None = None) -> Task[Report]:
-    """Import one level of areas from ``path``; yields progress, returns the report."""
-    if level not in LEVELS:
+    """Import one level of areas from ``path``; yields progress, returns the report.
+
+    ``level=None``: recognised from the codes (:func:`detect_level`).  A cell or community
+    file imported into a project without the levels above it derives them (:mod:`.derive`).
+    """
+    if level is not None and level not in LEVELS:
         raise UsageError(f"未知层级 {level!r}；可选：{', '.join(LEVELS)}")
     store.check_system(system)
     valid_from = iso_date(valid_from) if valid_from else today()
@@ -155,7 +182,11 @@ def import_grid(store: Store, path: str | Path, *, level: str, system: str = "ur
     yield Progress(0, 5, f"读取 {file}")
     data = read_vector(p, layer=layer, encoding=encoding)
     gdf = data.gdf
-    report = Report(info={
+    sch = get_scheme(store.meta().get("code_scheme", "national"))
+    detected = level is None
+    if level is None:
+        level, _ = detect_level(gdf, sch, mapping)
+    report = Report(info={"level_detected": detected,
         "file": str(p), "layer": data.layer, "level": level, "system": system,
         "encoding": data.encoding, "encoding_source": data.encoding_source,
         "dry_run": dry_run, "features": len(gdf)})
@@ -184,7 +215,6 @@ def import_grid(store: Store, path: str | Path, *, level: str, system: str = "ur
     gdf = gdf.set_crs(src_crs, allow_override=True)
 
     yield Progress(1, 5, "检查要素")
-    sch = get_scheme(store.meta().get("code_scheme", "national"))
     existing = store.existing_codes(level, system)
     seen: dict[str, int] = {}
     keep: list[int] = []
@@ -237,6 +267,11 @@ def import_grid(store: Store, path: str | Path, *, level: str, system: str = "ur
         recs.append({"code": code, "name": name, "row": row})
         parent_values.append(parent)
 
+    anc_cols = columns.ancestor_columns(gdf.columns, level, mapping)
+    report.info["ancestor_columns"] = anc_cols
+    anc_values = {anc: [gdf[c].iloc[keep].tolist() for c in cols]
+                  for anc, cols in anc_cols.items()}
+
     yield Progress(2, 5, "坐标转换")
     sub = gdf.iloc[keep]
     try:
@@ -249,7 +284,19 @@ def import_grid(store: Store, path: str | Path, *, level: str, system: str = "ur
                                crs=store.crs)
 
     yield Progress(3, 5, "确定上级")
-    parents = _find_parents(store, level, system, sub_gdf, parent_values)
+    present = {lv: store.count_areas(lv, system=system) for lv in LEVELS}
+    to_derive = derivemod.levels_to_derive(level, present) if level in ("cell", "community") \
+        else []
+    derived = None
+    if to_derive:
+        derived = _derive(store, level, system, to_derive, recs, geoms, finite, anc_values,
+                          parent_values, sch, file, report)
+        parents = [p or "" for p in derived.parents]
+    else:
+        parents = _find_parents(store, level, system, sub_gdf, parent_values)
+    if level == "street" and present["district"] == 0 and recs:
+        report.add(Finding.make("streets_without_district", severity=WARNING, file=file,
+                                admin=store.meta().get("admin_code")))
     rows_out, geoms_out = [], []
     for j, rec in enumerate(recs):
         row = rec["row"]
@@ -260,11 +307,13 @@ def import_grid(store: Store, path: str | Path, *, level: str, system: str = "ur
             continue
         parent = parents[j]
         if parent == "":
-            reason = "parent_not_found" if parent_values[j] is not None else "no_parent"
+            reason = ("no_parent_derivable" if derived is not None else
+                      "parent_not_found" if parent_values[j] is not None else "no_parent")
             report.add(Finding.make(reason, file=file, row=row, code=rec["code"],
                                     parent=parent_values[j]))
             continue
-        if parent_values[j] is None and PARENT_LEVEL[level] not in (None, "district"):
+        if parent_values[j] is None and PARENT_LEVEL[level] not in (None, "district") \
+                and derived is None:
             report.add(Finding.make("parent_by_location", severity=WARNING, file=file, row=row,
                                     code=rec["code"], parent=parent))
         if parent and not extends_parent(rec["code"], parent):
@@ -284,12 +333,15 @@ def import_grid(store: Store, path: str | Path, *, level: str, system: str = "ur
         areas = crsmod.area_m2(gpd.GeoSeries(geoms_out, crs=store.crs))
         for r, a in zip(rows_out, areas):
             r["area_m2"] = round(float(a), 2)
+    derived_out = _derived_rows(derived, rows_out, system, file, valid_from, store)
     if dry_run:
         yield Progress(5, 5, "试运行完成，未写入")
         return report
 
     yield Progress(4, 5, f"写入 {len(rows_out)} 个要素")
     with store.atomic():
+        for dlevel, drows, dgeoms in derived_out:  # top-down, before the features themselves
+            store.insert_areas(dlevel, drows, dgeoms)
         # the write lock is held from here: what another process wrote while this file was
         # read is seen now, and refused as it would have been had it come first
         rows_out, geoms_out = _still_free(store, level, system, rows_out, geoms_out, report,
@@ -312,7 +364,82 @@ def import_grid(store: Store, path: str | Path, *, level: str, system: str = "ur
             report.info["enterprises_moved_count"] = len(moved)
             report.info["enterprises_moved"] = moved[:1000]  # the report lists the first 1000
         store.audit("grid import", {"file": str(p), "level": level, "system": system,
+                                    "derived": {lv: len(r) for lv, r, _ in derived_out},
                                     "accepted": report.accepted,
                                     "refused": len(report.refused)})
     yield Progress(5, 5, "完成")
     return report
+
+
+def _derive(store: Store, level: str, system: str, to_derive: list[str],
+            recs: list[dict[str, Any]], geoms: gpd.GeoSeries, finite: np.ndarray,
+            anc_values: dict[str, list[list[Any]]], parent_values: list[str | None],
+            sch: CodeScheme, file: str, report: Report) -> derivemod.Derived:
+    """The levels above ``level`` derived from the file (features with usable coordinates
+    only), the topmost one's parents resolved like an import's; UsageError when nothing in the
+    file says which area a feature belongs to."""
+    ok = np.flatnonzero(finite)
+    nearest = to_derive[0]
+    cols = {anc: [[v[j] for j in ok] for v in vals] for anc, vals in anc_values.items()}
+    if level == "cell" or nearest not in cols:  # the parent column may be all there is
+        cols.setdefault(nearest, []).append([parent_values[j] for j in ok])
+    admin = store.meta().get("admin_code")
+    existing = {anc: store.existing_codes(anc, system) for anc in to_derive}
+    d = derivemod.derive(level, to_derive, [recs[j]["code"] for j in ok],
+                         [geoms.iloc[j] for j in ok], cols, cell_length=sch.length(level),
+                         admin=admin, file=file, existing=existing)
+    if not any(d.parents):
+        zh = derivemod.LEVEL_ZH
+        raise UsageError(
+            f"项目中还没有{zh[nearest]}，文件中也没有可推出{zh[nearest]}的编码（{sch.length(level)} "
+            f"位编码的前 {derivemod.CODE_LENGTH[nearest]} 位）或{zh[nearest]}列；"
+            f"请先导入上一级（grid import --level {nearest}），或用 --map 指明列")
+    top = d.levels[0]
+    tgdf = gpd.GeoDataFrame(geometry=top.geoms, crs=store.crs)
+    tparents = _find_parents(store, top.level, system, tgdf, top.parent_values)
+    lost: set[str] = set()  # derived areas with no parent: they and all below them are refused
+    for row, pcode in zip(top.rows, tparents):
+        row["parent_code"] = pcode or None
+        if pcode == "":
+            report.add(Finding.make("no_parent", file=file, code=row["code"]))
+            lost.add(row["code"])
+    for lv in d.levels[1:]:
+        lost |= {r["code"] for r in lv.rows if r["parent_code"] in lost}
+    d.levels[-1].of_feature = [None if c in lost else c for c in d.levels[-1].of_feature]
+    if top.level == "street" and store.count_areas("district", system=system) == 0:
+        report.add(Finding.make("streets_without_district", severity=WARNING, file=file,
+                                admin=admin))
+    full = [None] * len(recs)
+    for k, j in enumerate(ok):
+        full[j] = d.parents[k]
+    d.levels[-1].of_feature = full
+    report.extend(d.findings)
+    report.info["derived"] = [{**x, "of": level} for x in d.summary()]
+    for lv in d.levels:
+        report.add(Finding.make("hierarchy_derived", severity=WARNING, file=file,
+                                level=lv.level, count=len(lv.rows)))
+    return d
+
+
+def _derived_rows(derived: derivemod.Derived | None, rows_out: list[dict[str, Any]],
+                  system: str, file: str, valid_from: str, store: Store
+                  ) -> list[tuple[str, list[dict[str, Any]], list[Any]]]:
+    """(level, rows, geometries) to insert for the derived levels, top-down; only areas that
+    an accepted feature belongs to (directly or through a child)."""
+    if derived is None:
+        return []
+    used = {r["parent_code"] for r in rows_out}
+    out = []
+    for lv in reversed(derived.levels):
+        keep = [k for k, r in enumerate(lv.rows) if r["code"] in used and r["parent_code"]]
+        rows = [{"code": lv.rows[k]["code"], "name": lv.rows[k]["name"],
+                 "parent_code": lv.rows[k]["parent_code"], "system": system,
+                 "source": f"{file}（派生）",
+                 "valid_from": valid_from} for k in keep]
+        gs = [lv.geoms[k] for k in keep]
+        if rows:
+            for r, a in zip(rows, crsmod.area_m2(gpd.GeoSeries(gs, crs=store.crs))):
+                r["area_m2"] = round(float(a), 2)
+        out.append((lv.level, rows, gs))
+        used = {r["parent_code"] for r in rows}
+    return list(reversed(out))

@@ -7,7 +7,9 @@ responsible officers as of today and whether an inspection is overdue), ``respon
 and whether each is overdue at the end of ``--as-of``, default now).
 
 Vector formats (GeoPackage, GeoJSON, Shapefile, KML) go through pyogrio.  Shapefiles are written
-in UTF-8 with a ``.cpg`` (so no one has to guess again) and 10-character field names.  CSV is
+in UTF-8 with a ``.cpg`` (so no one has to guess again) and 10-character field names; for older
+desktops (ArcMap, MapInfo set to GBK) ``encoding="GBK"`` writes GBK with a ``GBK`` .cpg, and a
+value GBK cannot hold is refused with its row and column instead of being garbled.  CSV is
 UTF-8 with BOM (Excel opens it with Chinese intact) and carries WKT plus a centroid; XLSX carries
 the attributes and the centroid, not the geometry, since an Excel cell holds at most 32,767
 characters.  GeoJSON and KML are always WGS84 longitude/latitude, as their specifications say.
@@ -19,6 +21,7 @@ import os
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 
@@ -52,9 +55,12 @@ HEADERS_ZH = {
     "supervisor_mobile": "监管责任人电话", "supervisor_from": "监管责任人来源",
     "collectors": "信息采集员", "staff_no": "工号", "mobile": "手机", "role": "角色",
     "unit": "所属单位", "as_of": "日期",
+    "lon_cgcs2000": "经度（CGCS2000）", "lat_cgcs2000": "纬度（CGCS2000）",
+    "lon_gcj02": "经度（GCJ-02 高德/腾讯）", "lat_gcj02": "纬度（GCJ-02 高德/腾讯）",
 }
 # Shapefile fields hold 10 bytes: short names, said in the README, instead of GDAL's truncation
-SHP_NAMES = {"parent_code": "parent", "credit_code": "credit", "supervision_class": "class",
+SHP_NAMES = {"lon_cgcs2000": "lon_cgcs", "lat_cgcs2000": "lat_cgcs", "lon_gcj02": "lon_gcj",
+             "lat_gcj02": "lat_gcj", "parent_code": "parent", "credit_code": "credit", "supervision_class": "class",
              "inspection_frequency": "frequency", "last_inspection": "last_insp",
              "inspection_overdue": "overdue", "community_code": "comm_code",
              "community_name": "comm_name", "street_code": "strt_code",
@@ -121,6 +127,16 @@ def _frame(store: Store, layer: str, system: str | None, as_of: str | None
     for col in ("cell_name", "community_name", "street_name", "primary_name", "primary_mobile",
                 "supervisor_name", "supervisor_mobile"):
         out[col] = [people[col].get(c) if c in people.index else None for c in out["cell_code"]]
+    # each point in both systems a bureau uses, named: CGCS2000 (≈ WGS84, for GIS) and GCJ-02
+    # (for Amap/Tencent, where most registers are copied from and checked against)
+    from ..coords.chinacoords import wgs84_to_gcj02
+
+    ll = out.geometry.to_crs(crsmod.CGCS2000)
+    lon, lat = ll.x.to_numpy(dtype=float), ll.y.to_numpy(dtype=float)
+    glon, glat = wgs84_to_gcj02(lon, lat) if len(out) else (lon, lat)
+    for col, values in (("lon_cgcs2000", lon), ("lat_cgcs2000", lat), ("lon_gcj02", glon),
+                        ("lat_gcj02", glat)):
+        out[col] = np.round(np.asarray(values, dtype=float), 7)
     return out
 
 
@@ -134,8 +150,23 @@ def _names(layer: str) -> tuple[dict[str, str], dict[str, str]]:
     return {**HEADERS_ZH, **EXPORT_HEADERS_ZH}, {**SHP_NAMES, **EXPORT_SHP_NAMES}
 
 
+def _check_encodable(frame: pd.DataFrame, encoding: str, table: str) -> None:
+    """UsageError naming the first value ``encoding`` cannot hold (row counted from 1)."""
+    for col in frame.columns:
+        if col == "geometry" or frame[col].dtype != object:
+            continue
+        for i, v in enumerate(frame[col].tolist(), start=1):
+            if isinstance(v, str):
+                try:
+                    v.encode(encoding)
+                except UnicodeEncodeError:
+                    raise UsageError(f"{table} 第 {i} 行的 {col}（“{v}”）含 {encoding} 无法表示的"
+                                     "字符；请改用默认的 UTF-8 导出") from None
+
+
 def _write(frame: pd.DataFrame, out: Path, fmt: str, table: str, target: object,
-           names: tuple[dict[str, str], dict[str, str]] = (HEADERS_ZH, SHP_NAMES)) -> None:
+           names: tuple[dict[str, str], dict[str, str]] = (HEADERS_ZH, SHP_NAMES),
+           encoding: str | None = None) -> None:
     headers, shp_names = names
     spatial = isinstance(frame, gpd.GeoDataFrame)
     if fmt in ("csv", "xlsx"):
@@ -158,7 +189,9 @@ def _write(frame: pd.DataFrame, out: Path, fmt: str, table: str, target: object,
     kw: dict = {}
     if fmt == "shp":
         frame = frame.rename(columns=shp_names)
-        kw["encoding"] = "UTF-8"
+        kw["encoding"] = encoding or "UTF-8"
+        if encoding:
+            _check_encodable(frame, encoding, table)
     if fmt == "kml":
         frame = frame.rename(columns={"name": "Name"})
     driver = {"gpkg": "GPKG", "geojson": "GeoJSON", "shp": "ESRI Shapefile", "kml": "KML"}[fmt]
@@ -168,20 +201,31 @@ def _write(frame: pd.DataFrame, out: Path, fmt: str, table: str, target: object,
 
 def export_layer(store: Store, layer: str, out: str | Path, *, fmt: str | None = None,
                  crs: str | None = None, system: str | None = None,
-                 as_of: str | None = None) -> Task[int]:
+                 as_of: str | None = None, encoding: str | None = None) -> Task[int]:
     """Write ``layer`` to ``out``: the areas current (or valid on ``as_of``), the enterprises
     with their cell and responsible officers, the officers, or who answers for each cell.
-    A full disk or read-only folder is an ``OutputError``."""
+    ``encoding`` (Shapefile only): the DBF's, e.g. GBK for older desktops.  A full disk or
+    read-only folder is an ``OutputError``."""
     return (yield from staging.guard(_export_layer(store, layer, Path(out), fmt=fmt, crs=crs,
-                                                   system=system, as_of=as_of), Path(out)))
+                                                   system=system, as_of=as_of,
+                                                   encoding=encoding), Path(out)))
 
 
 def _export_layer(store: Store, layer: str, out: Path, *, fmt: str | None, crs: str | None,
-                  system: str | None, as_of: str | None) -> Task[int]:
+                  system: str | None, as_of: str | None, encoding: str | None) -> Task[int]:
     layer = resolve_layer(layer)
     store.check_system(system)
     out = Path(out)
     fmt = resolve_format(out, fmt)
+    if encoding:
+        import codecs
+
+        if fmt != "shp":
+            raise UsageError("--encoding 只用于 Shapefile（shp）；其他格式总是 UTF-8")
+        try:
+            encoding = codecs.lookup(encoding).name.upper().replace("GB2312", "GBK")
+        except LookupError:
+            raise UsageError(f"未知编码 {encoding!r}；例如 GBK、GB18030、UTF-8") from None
     if not out.parent.exists():
         raise UsageError(f"目录不存在：{out.parent}")
     if isinstance(store.path, Path) and out.resolve() == store.path.resolve():
@@ -200,7 +244,7 @@ def _export_layer(store: Store, layer: str, out: Path, *, fmt: str | None, crs: 
     # write beside the target and move into place: an interrupted export leaves the old file
     with staging.stage_dir(out, "export") as tmp:
         staged = Path(tmp) / out.name
-        _write(frame, staged, fmt, table, target, _names(layer))
+        _write(frame, staged, fmt, table, target, _names(layer), encoding)
         for produced in sorted(Path(tmp).iterdir()):
             os.replace(produced, out.parent / produced.name)
     yield Progress(3, 3, "完成")

@@ -90,17 +90,25 @@ def _coords_key(coords: str) -> str:
     return key if key in GEOGRAPHIC else coords.strip()
 
 
-def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
+def import_enterprises(store: Store, path: str | Path, *, coords: str | None = None,
                        sheet: str | None = None, encoding: str | None = None,
                        mapping: Mapping[str, str] | None = None, dry_run: bool = False,
-                       allow_shift: bool = False) -> Task[Report]:
-    """Import or update the enterprise register from an XLSX or CSV file."""
+                       allow_shift: bool = False, strict: bool = False) -> Task[Report]:
+    """Import or update the enterprise register from an XLSX or CSV file.
+
+    ``coords=None`` (no ``--coords``): the system is chosen by :mod:`.coordguess`, which
+    refuses the file when another system fits the district clearly better than WGS84.
+    A credit code that fails GB 32100 (a bad check character, a typo) is imported as given with
+    a warning — the bureau's register is what it is, and ``check`` keeps flagging it — unless
+    ``strict``, which refuses the row.  A row without coordinates that matches an enterprise
+    already in the project (credit code or id) updates its other fields and keeps its location.
+    """
     p = Path(path)
     token = store.change_token()  # what the plan below is made on
     file = p.name
-    coords_key = _coords_key(coords)
+    coords_key = _coords_key(coords) if coords else "wgs84"
     target_crs: CRS | None = None
-    if coords_key not in GEOGRAPHIC:
+    if coords and coords_key not in GEOGRAPHIC:
         target_crs = parse_crs(coords)  # 'EPSG:4547' etc.: x/y in that CRS
     yield Progress(0, 5, f"读取 {file}")
     table = read_table(p, sheet=sheet, encoding=encoding, header_aliases=ENTERPRISE_ALIASES)
@@ -113,9 +121,10 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
         raise InputFileError(f"{p}：找不到企业名称列；文件的列：{', '.join(table.headers)}。"
                              "请用 --map 源列=name 指明")
     xcol, ycol = ("lon", "lat") if "lon" in fields else ("x", "y")
-    if xcol not in fields or ycol not in fields:
-        raise InputFileError(f"{p}：找不到经度/纬度（或 X/Y）列；文件的列："
+    if (xcol in fields) != (ycol in fields):
+        raise InputFileError(f"{p}：只找到经度/纬度（或 X/Y）中的一列；文件的列："
                              f"{', '.join(table.headers)}。请用 --map 源列=lon --map 源列=lat 指明")
+    report.info["has_coordinates"] = xcol in fields
     cols = {f: table.headers.index(h) for f, h in fields.items()}
 
     cell = cell_reader(cols)
@@ -139,7 +148,12 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
             refuse(row, "missing_name")
             continue
         x, y = finite_number(x_text), finite_number(y_text)
-        if x is None or y is None:
+        # no coordinates at all: only an update of an enterprise the project knows (checked
+        # when matching); it keeps its location
+        rec["located"] = not (x_text is None and y_text is None)
+        if not rec["located"]:
+            x = y = math.nan
+        elif x is None or y is None:
             if x_text is None or y_text is None:
                 refuse(row, "missing_coordinates", name=rec["name"])
             else:
@@ -153,9 +167,13 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
                 rec["credit_code"] = code = normal
             problem = creditcode.problem(code)
             if problem:
-                refuse(row, "invalid_credit_code", code=code, name=rec["name"], detail=problem)
-                continue
-        if target_crs is None:
+                if strict:
+                    refuse(row, "invalid_credit_code", code=code, name=rec["name"],
+                           detail=problem)
+                    continue
+                warn(row, "invalid_credit_code_kept", code=code, name=rec["name"],
+                     detail=problem)
+        if target_crs is None and rec["located"]:
             swapped = (_LAT[0] <= x <= _LAT[1] and _LON[0] <= y <= _LON[1]
                        and not (_LON[0] <= x <= _LON[1]))
             if swapped:
@@ -186,15 +204,25 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
         ys.append(y)
 
     yield Progress(2, 5, "坐标转换")
-    pts = _to_project(store, np.array(xs), np.array(ys), coords_key, target_crs) if recs \
-        else np.array([], dtype=object)
     outline = _district_shape(store)
+    located = np.array([r["located"] for r in recs], dtype=bool)
+    coords = settle_coords(store, report, [x for x, ok in zip(xs, located) if ok],
+                           [y for y, ok in zip(ys, located) if ok], coords, outline, file)
+    coords_key = _coords_key(coords)
+    target_crs = None if coords_key in GEOGRAPHIC else parse_crs(coords)
+    pts = np.full(len(recs), None, dtype=object)
+    if located.any():
+        pts[located] = _to_project(store, np.array(xs)[located], np.array(ys)[located],
+                                   coords_key, target_crs)
     if outline is None:
-        report.add(Finding.make("no_district", severity=WARNING, file=file))
+        if located.any():
+            report.add(Finding.make("no_district", severity=WARNING, file=file))
         inside = np.ones(len(pts), dtype=bool)
     else:
         shapely.prepare(outline)
-        inside = shapely.covers(outline, pts) if len(pts) else np.zeros(0, dtype=bool)
+        inside = ~located
+        if located.any():
+            inside[located] = shapely.covers(outline, pts[located])
         if target_crs is not None and not inside.all():
             # surveyors' tables often put the northing in X: try each refused point swapped
             out = np.flatnonzero(~inside)
@@ -237,7 +265,11 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
     hierarchy = Hierarchy.load(store)
     if len(hierarchy.cell_codes) == 0:
         report.add(Finding.make("no_cells", severity=WARNING, file=file))
-    cells, comms, streets = hierarchy.assign(pts)
+    cells = np.full(len(pts), None, dtype=object)
+    comms, streets = cells.copy(), cells.copy()
+    at = np.array([p is not None for p in pts], dtype=bool)
+    if at.any():
+        cells[at], comms[at], streets[at] = hierarchy.assign(pts[at])
     existing = store.enterprises()
     old_rows = existing.drop(columns="geometry").to_dict("records")
     old_geoms = existing.geometry.to_numpy()
@@ -254,7 +286,7 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
     for rec, pt, c, m, s in zip(recs, pts, cells, comms, streets):
         row = rec["row"]
         rec.update(cell_code=c, community_code=m, street_code=s, source=f"{file}#{row}")
-        if c is None and len(hierarchy.cell_codes):
+        if c is None and len(hierarchy.cell_codes) and rec["located"]:
             warn(row, "no_cell", name=rec["name"])
         j_code = by_code.get(rec["credit_code"]) if rec["credit_code"] else None
         j_ext = by_ext.get(rec["ext_id"]) if rec["ext_id"] else None
@@ -266,6 +298,12 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
         if j is None and not rec["credit_code"] and not rec["ext_id"]:
             warn(row, "no_key", name=rec["name"])
             j = by_name.get((rec["name"], rec["address"]))
+        if not rec["located"]:
+            if j is None:  # a new enterprise needs a place
+                refuse(row, "missing_coordinates", name=rec["name"])
+                continue
+            m, s = old_rows[j]["community_code"], old_rows[j]["street_code"]
+            rec.update(cell_code=None, community_code=m, street_code=s)
         if j is None:
             inserts.append(rec)
             insert_pts.append(pt)
@@ -281,7 +319,9 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
                 warn(row, "older_inspection", name=rec["name"], old=old[f], new=new)
                 continue  # an older register never rolls the last inspection back
             diff[f] = [old[f], new]
-        if old_pt is None:
+        if pt is None:
+            pt = old_pt  # an update without coordinates keeps the location
+        elif old_pt is None:
             diff["location"] = [None, pt.wkt]
         else:
             dx, dy = _offset_metres(store, old_pt, pt)
@@ -331,6 +371,31 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str = "wgs84",
     return report
 
 
+def settle_coords(store: Store, report: Report, xs: list[float], ys: list[float],
+                  coords: str | None, outline: shapely.Geometry | None, file: str) -> str:
+    """The coordinate system to read a file's points in: ``coords`` when given, else guessed
+    by :func:`.coordguess.choose_coords` (InputFileError when another system fits clearly
+    better); the report says which one was used and what each candidate scored."""
+    from .coordguess import choose_coords, label
+
+    def points(x: np.ndarray, y: np.ndarray, key: str) -> np.ndarray:
+        k = _coords_key(key)
+        return _to_project(store, x, y, k, None if k in GEOGRAPHIC else parse_crs(key))
+
+    choice = choose_coords(store, np.array(xs), np.array(ys), coords, points, outline, file)
+    report.info["coords"] = choice.coords
+    report.info["coords_guessed"] = choice.guessed
+    if choice.counts:
+        report.info["coords_counts"] = choice.counts
+    if choice.guessed and xs:
+        report.add(Finding.make(
+            "coords_assumed" if choice.ambiguous or not choice.counts else "coords_checked",
+            severity=WARNING, file=file, coords=label(choice.coords),
+            others="、".join(label(k) for k in choice.ambiguous) or "-",
+            counts=choice.summary() or "-"))
+    return choice.coords
+
+
 def _systematic_shift(moves: list[tuple[float, float]], matched: int) -> float | None:
     """The size of a shift most matched enterprises share — the mark of a wrong --coords
     (GCJ-02 is 300–700 m off WGS84 in China, BD-09 about 1–1.5 km) — else None."""
@@ -376,3 +441,36 @@ def overdue(last_inspection: str | None, days: int | None, today: str) -> bool |
         return True
     due = date.fromisoformat(last_inspection).toordinal() + int(days)
     return due < date.fromisoformat(today).toordinal()
+
+
+EDITABLE = ("contact", "phone", "address")
+
+
+def edit_enterprise(store: Store, key: str, values: Mapping[str, str | None]
+                    ) -> dict[str, Any]:
+    """Change one enterprise's contact, phone or address (by credit code, register id or exact
+    name); returns {"name", "credit_code", "changes": {field: [old, new]}}.  One transaction
+    with an audit entry; a phone that is neither a mobile nor a landline is refused."""
+    from ..errors import UsageError
+
+    unknown = set(values) - set(EDITABLE)
+    if unknown:
+        raise UsageError(f"不能修改 {', '.join(sorted(unknown))}；可改：{', '.join(EDITABLE)}")
+    ent = store.find_enterprise(key)
+    if ent is None:
+        raise UsageError(f"找不到企业“{key}”（按统一社会信用代码、企业编号或企业全称，须唯一）")
+    old = store.enterprises_by_uuid([ent["uuid"]])[ent["uuid"]]
+    new: dict[str, str | None] = {}
+    for f, v in values.items():
+        text, _ = clean_cell(v, narrow=f == "phone")
+        if f == "phone" and text and not (MOBILE.match(text) or LANDLINE.match(text)):
+            raise UsageError(f"电话号码“{text}”看起来不对（手机 11 位，座机如 0757-82345678）")
+        if text != old.get(f):
+            new[f] = text
+    changes = {f: [old.get(f), v] for f, v in new.items()}
+    if new:
+        with store.atomic():
+            store.set_enterprise_field_values(ent["uuid"], new, None, None)
+            store.audit("enterprises edit", {"uuid": ent["uuid"], "credit_code":
+                                             ent["credit_code"], "changes": changes})
+    return {"name": ent["name"], "credit_code": ent["credit_code"], "changes": changes}

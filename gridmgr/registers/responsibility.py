@@ -19,6 +19,7 @@ from ..findings import WARNING, Finding, Report
 from ..levels import LEVEL_TABLES, LEVELS
 from ..storage import Store, today
 from ..text import iso_date
+from . import creditcode
 from .enterprises import KEY_CLASSES, SUPERVISION_CLASSES
 from .officers import ROLES, normalise_role
 
@@ -217,6 +218,12 @@ def check(store: Store, *, system: str = "urban") -> Report:
             report.add(Finding.make("key_enterprise_without_supervisor", file="enterprises",
                                     code=e["credit_code"], name=e["name"],
                                     klass=e["supervision_class"], cell=e["cell_code"]))
+    for fid, code, name in zip(ents["fid"], ents["credit_code"], ents["name"]):
+        problem = creditcode.problem(code) if code else None
+        if problem:  # imported as the bureau has it: flagged until corrected
+            report.add(Finding.make("enterprise_bad_credit_code", severity=WARNING,
+                                    file="enterprises", row=int(fid), code=code, name=name,
+                                    detail=problem))
     report.accepted = len(eff)
     return report
 

@@ -128,6 +128,13 @@ class ProjectBase(Protocol):
         """Insert areas (geometries in the project CRS, promoted to MultiPolygon)."""
         ...
 
+    def set_area_geometries(
+        self, level: str, fids: Sequence[int], geoms: Sequence[Any],
+        areas_m2: Sequence[float | None]
+    ) -> None:
+        """Replace the geometry (and stored area) of existing areas in place (grid repair)."""
+        ...
+
     def close_areas(
         self,
         level: str,

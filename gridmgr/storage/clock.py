@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from .. import beijing
 
 
 def now_iso() -> str:
-    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
+    """The moment of a write as people read it: Beijing time with its offset
+    (``2026-03-01T09:30:00+08:00``), whatever zone the machine is set to — audit entries,
+    conflict decisions, field-package manifests and notices all carry it."""
+    return datetime.now(beijing.BEIJING).isoformat(timespec="seconds")
 
 
 def today() -> str:

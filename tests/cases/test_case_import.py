@@ -200,7 +200,7 @@ def test_reimport_appends_only_beyond_the_desk(store: Store, tmp_path: Path) -> 
             good("D3", status="已办结", closed="2026-02-10 15:00")]        # before its last step
     rows[0][3] = "垃圾堆放（已核实）"
     write(f, rows)
-    report = run(import_cases(store, f))
+    report = run(import_cases(store, f, coords="wgs84"))
     # D2 and D3 take the file's foreign status and nothing of its workflow
     assert (report.info["updated"], report.info["unchanged"]) == (3, 0)
     d1 = store.case_row("D1")

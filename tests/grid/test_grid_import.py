@@ -236,7 +236,8 @@ def test_numeric_codes_become_digit_strings(project, write_vector, gk_square):
     raw = pyogrio.read_dataframe(path)
     assert raw["code"].dtype.kind in "if"
     report, _ = import_(project, path, level="street")
-    assert report.warnings == [] and report.accepted == 2
+    assert [w.reason for w in report.warnings] == ["streets_without_district"]
+    assert report.accepted == 2
     assert sorted(project.areas("street")["code"]) == ["440604010", "440604011"]
 
 
@@ -276,7 +277,8 @@ def test_shapefile_without_prj_needs_crs(project, write_vector, gk_square):
     report, _ = import_(project, path, level="street", crs="EPSG:4547")
     assert report.accepted == 1
     assert report.info["crs"] == "EPSG:4547"
-    assert [f.reason for f in report.warnings] == []  # no file CRS, so no crs_override
+    # no file CRS, so no crs_override; the project has no district polygon, which is said
+    assert [f.reason for f in report.warnings] == ["streets_without_district"]
     geom = project.areas("street").geometry.iloc[0]
     lon, lat = TO_LONLAT.transform(*gk_square(0, 0, 1000).centroid.coords[0])
     assert geom.centroid.x == pytest.approx(lon, abs=1e-7)
@@ -290,7 +292,7 @@ def test_crs_option_overriding_the_file_crs_is_warned(project, write_vector, gk_
     path = write_vector("wgs.gpkg", {"code": ["440604010"], "name": ["祖庙街道"]}, [lonlat],
                         crs="EPSG:4326")
     report, _ = import_(project, path, level="street", crs="EPSG:4490")
-    assert [f.reason for f in report.warnings] == ["crs_override"]
+    assert [f.reason for f in report.warnings] == ["crs_override", "streets_without_district"]
     assert report.accepted == 1
     area = project.areas("street")["area_m2"].iloc[0]
     assert area == pytest.approx(1_000_000.0, abs=0.1)
@@ -530,9 +532,23 @@ def test_cli_map_option(with_communities, write_vector, gk_square, tmp_path):
 
 # --------------------------------------------------------------------------- 8. order of levels
 
-def test_communities_before_streets_are_refused(project, communities_file):
+def test_communities_before_streets_bring_their_streets(project, communities_file):
+    """No streets yet: they are derived from the communities' 所属街道编码, boundaries
+    dissolved (each street here is its two 1500 m communities)."""
+    report, _ = import_(project, communities_file, level="community")
+    assert report.accepted == 4
+    streets = project.areas("street")
+    assert sorted(streets["code"]) == [c for c, _, _ in STREETS]
+    assert sorted(streets["area_m2"]) == pytest.approx([1500 * 3000] * 2, rel=1e-3)
+    assert [d["level"] for d in report.info["derived"]] == ["street", "street"]
+
+
+def test_communities_with_nothing_that_names_a_street_are_refused(project, write_vector,
+                                                                  gk_square):
+    path = write_vector("c.shp", {"BH": ["A1"], "MC": ["升平社区"]}, [gk_square(0, 0)],
+                        encoding="GBK", hide_encoding=True)
     with pytest.raises(UsageError, match="街道") as exc:
-        import_(project, communities_file, level="community")
+        import_(project, path, level="community", mapping={"code": "BH"})
     assert "--level street" in str(exc.value)
     assert project.count_areas("community", current=False) == 0
 

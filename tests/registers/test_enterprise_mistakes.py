@@ -82,7 +82,7 @@ def test_legal_names_and_addresses_keep_their_full_width_punctuation(project, tm
     address = "季华五路１号，２栋"
     f = write(tmp_path / "r.csv", [[name, code(2), None, "一般", "１３８００１３８０００",
                                     address, lon, lat, None]])
-    report = run(import_enterprises(project, f))
+    report = run(import_enterprises(project, f, coords="wgs84"))
     stored = project.enterprises().set_index("credit_code").loc[code(2)]
     assert stored["name"] == name and stored["address"] == address  # untouched
     assert stored["phone"] == "13800138000"  # a number: made half-width, and said so
@@ -94,8 +94,8 @@ def test_rows_without_any_key_match_by_name_and_address(project, tmp_path, spot)
     lon, lat = spot
     rows = [["佛山市禅城区无证小作坊", None, None, "一般", None, "石湾公园路8号", lon, lat, None]]
     f = write(tmp_path / "r.csv", rows)
-    first = run(import_enterprises(project, f))
-    second = run(import_enterprises(project, f))
+    first = run(import_enterprises(project, f, coords="wgs84"))
+    second = run(import_enterprises(project, f, coords="wgs84"))
     assert first.info["inserted"] == 1
     assert (second.info["inserted"], second.info["unchanged"]) == (0, 1)
     assert [w.reason for w in second.warnings] == ["no_key"]
@@ -123,8 +123,8 @@ def test_an_older_register_never_rolls_the_last_inspection_back(project, tmp_pat
                                        "2026-10-01"]])
     f2 = write(tmp_path / "old.csv", [["企业丙", code(4), None, "一般", None, None, lon, lat,
                                        "2026-03-01"]])
-    run(import_enterprises(project, f1))
-    report = run(import_enterprises(project, f2))
+    run(import_enterprises(project, f1, coords="wgs84"))
+    report = run(import_enterprises(project, f2, coords="wgs84"))
     assert [w.reason for w in report.warnings] == ["older_inspection"]
     assert project.enterprises().set_index("credit_code").loc[code(4),
                                                               "last_inspection"] == "2026-10-01"
@@ -153,7 +153,10 @@ def test_a_forgotten_coords_option_is_caught_before_it_moves_everything(project,
     assert after.geometry.equals(before.geometry)
     assert run(import_enterprises(project, register, coords="GCJ-02", dry_run=True)
                ).info["unchanged"] == 3000  # the spelling people write is understood
-    report = run(import_enterprises(project, register, allow_shift=True, dry_run=True))
+    with pytest.raises(InputFileError, match="多半是 GCJ-02"):  # the first-import check too
+        run(import_enterprises(project, register, allow_shift=True, dry_run=True))
+    report = run(import_enterprises(project, register, coords="wgs84", allow_shift=True,
+                                    dry_run=True))
     assert report.info["updated"] > 2000  # with the user's word, it would go ahead
 
 

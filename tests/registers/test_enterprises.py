@@ -184,23 +184,25 @@ def test_points_on_a_shared_edge_or_corner_go_to_the_lowest_code(tmp_path, write
 # --------------------------------------------------------------------------- 3. the messy sample
 
 def test_messy_sample_every_problem_on_its_row_and_nothing_refused_lands(demo_copy):
+    """--strict: a credit code failing its check character is refused too."""
     rows = messy_rows()
     with open_project(demo_copy) as store:
         before = stored_by_code(store)
-        report = run(import_enterprises(store, MESSY, coords="gcj02"))
+        report = run(import_enterprises(store, MESSY, coords="gcj02", strict=True))
         after = stored_by_code(store)
         district = shapely.union_all(store.areas("district").to_crs(GK).geometry.to_numpy())
     assert report.info["encoding"] == "gb18030"
     assert report.info["encoding_source"] == "detected"
     assert report.info["rows"] == 30
+    # row 4 has no coordinates but is known by its credit code: an update that keeps the place
     assert reasons(report.refused) == [
-        (4, "missing_coordinates"), (7, "bad_coordinate_text"), (13, "outside_district"),
+        (7, "bad_coordinate_text"), (13, "outside_district"),
         (21, "invalid_credit_code"), (26, "missing_name"), (28, "duplicate_credit_code")]
     warned = sorted((f.row, f.reason, f.extra.get("field") or "") for f in report.warnings)
     assert warned == sorted([(10, "swapped_coordinates", ""), (16, "fullwidth_digits", "联系电话"),
                              (18, "fullwidth_digits", "经度"), (18, "fullwidth_digits", "纬度"),
                              (30, "stray_spaces", "企业名称")])
-    assert report.accepted == 30 - 6
+    assert report.accepted == 30 - 5
     by_row = {f.row: f for f in report.findings if f.reason != "fullwidth_digits"}
     assert by_row[28].code == "91440604594672348X" and by_row[28].extra["first_row"] == 24
     assert by_row[21].code == "91440604MA49YXB083"
@@ -249,6 +251,25 @@ def test_reimporting_the_demo_register_changes_nothing(demo_copy):
     assert all(a.equals_exact(b, 0) for a, b in zip(after.geometry, before.geometry))
 
 
+def test_a_bad_check_character_is_imported_flagged_and_checked(demo_copy):
+    """Without --strict the register is taken as the bureau keeps it: row 21's code (one
+    character off the register's) lands as given, warned, and ``check`` keeps listing it."""
+    from gridmgr.registers.responsibility import check
+
+    with open_project(demo_copy) as store:
+        report = run(import_enterprises(store, MESSY, coords="gcj02"))
+        after = stored_by_code(store)
+        flagged = [f for f in check(store).warnings if f.reason == "enterprise_bad_credit_code"]
+    assert reasons(report.refused) == [(7, "bad_coordinate_text"), (13, "outside_district"),
+                                       (26, "missing_name"), (28, "duplicate_credit_code")]
+    kept = [f for f in report.warnings if f.reason == "invalid_credit_code_kept"]
+    assert [(f.row, f.code) for f in kept] == [(21, "91440604MA49YXB083")]
+    assert "校验位应为 U" in kept[0].message
+    assert after.loc["91440604MA49YXB083", "name"] == messy_rows()[21]["企业名称"]
+    assert [(f.code, f.extra["detail"]) for f in flagged] == [
+        ("91440604MA49YXB083", "校验位应为 U，实际为 3")]
+
+
 def test_reimporting_the_messy_sample_updates_the_three_changed_rows(demo_copy):
     rows = messy_rows()
     with open_project(demo_copy) as store:
@@ -257,8 +278,8 @@ def test_reimporting_the_messy_sample_updates_the_three_changed_rows(demo_copy):
         after = stored_by_code(store)
         again = run(import_enterprises(store, MESSY, coords="gcj02"))
         final = stored_by_code(store)
-    assert report.info["inserted"] == 0
-    assert report.info["updated"] == 3 and report.info["unchanged"] == 24 - 3
+    assert report.info["inserted"] == 1  # row 21, under its invalid code
+    assert report.info["updated"] == 3 and report.info["unchanged"] == 25 - 3
     c3, c9, c12 = (rows[r]["统一社会信用代码"] for r in (3, 9, 12))
     changes = {c["row"]: (c["credit_code"], c["changes"]) for c in report.info["changes"]}
     assert changes == {
@@ -270,15 +291,16 @@ def test_reimporting_the_messy_sample_updates_the_three_changed_rows(demo_copy):
     assert after.loc[c3, "last_inspection"] == "2026-11-08"
     assert after.loc[c9, "phone"] == "15019042408"
     assert after.loc[c12, "last_inspection"] == "2026-11-17"
-    # same fids, nothing else touched
+    # same fids, nothing else touched (row 21 came in as a new enterprise)
+    after = after.drop(index="91440604MA49YXB083")
     assert (after["fid"] == before["fid"]).all()
     cols = [c for c in before.columns if c not in ("geometry", "updated_at", "source")]
     others = before.index.difference([c3, c9, c12])
     pd.testing.assert_frame_equal(pd.DataFrame(after.loc[others, cols]),
                                   pd.DataFrame(before.loc[others, cols]))
     # a second time: everything the file can give is already there
-    assert (again.info["inserted"], again.info["updated"], again.info["unchanged"]) == (0, 0, 24)
-    assert len(final) == 3000
+    assert (again.info["inserted"], again.info["updated"], again.info["unchanged"]) == (0, 0, 26)
+    assert len(final) == 3001
 
 
 def test_a_blank_cell_in_a_reimport_does_not_erase_a_stored_value(demo_copy, truth, tmp_path):
@@ -602,12 +624,12 @@ def test_cli_exit_codes(demo_copy, tmp_path, capsys):
     assert main(["-q", "enterprises", "import", str(demo_copy), str(MESSY), "--coords", "gcj02",
                  "--report", str(report)]) == 1
     out = capsys.readouterr().out
-    assert "enterprises_messy.csv:21:" in out and "invalid_credit_code" in out
-    assert "新增 0，更新 3，未变 21；拒收 6，警告 5" in out
+    assert "enterprises_messy.csv:21:" in out and "invalid_credit_code_kept" in out
+    assert "新增 1，更新 3，未变 22；拒收 4，警告 6" in out
     assert "第 9 行" in out and "→ 15019042408" in out  # what changed, old → new
     data = json.loads(report.read_text(encoding="utf-8"))
     assert data["encoding"] == "gb18030" and data["encoding_source"] == "detected"
-    assert sorted(f["row"] for f in data["refused"]) == [4, 7, 13, 21, 26, 28]
+    assert sorted(f["row"] for f in data["refused"]) == [7, 13, 26, 28]
     assert data["updated"] == 3
     # 3: an unusable file
     src = write_csv(tmp_path / "noname.csv", ["编码", "经度", "纬度"], [["1", "113.1", "23.0"]])
@@ -615,4 +637,4 @@ def test_cli_exit_codes(demo_copy, tmp_path, capsys):
     assert "找不到企业名称列" in capsys.readouterr().err
     assert main(["-q", "enterprises", "import", str(demo_copy), str(tmp_path / "none.csv")]) == 3
     with open_project(demo_copy, readonly=True) as store:
-        assert store.count_enterprises() == 3000
+        assert store.count_enterprises() == 3001  # the messy file's row 21

@@ -281,16 +281,17 @@ def test_enterprise_import_dry_run_reads_in_english(qtbot, demo_copy, english):
     assert dlg.mapping_info.text().startswith("The import will use: Enterprise name ← 企业名称")
     _shot(dlg, "i18n_import_columns_en.png")
     dlg.go_next()
-    assert [dlg.coords.itemText(i) for i in range(3)] == [
-        "WGS84 (GPS)", "GCJ-02 (Amap/Tencent)", "BD-09 (Baidu)"]
+    assert [dlg.coords.itemText(i) for i in range(4)] == [
+        "Not given: try each system (refused when clearly wrong)", "WGS84 (GPS)",
+        "GCJ-02 (Amap/Tencent)", "BD-09 (Baidu)"]
     dlg.coords.setCurrentIndex(dlg.coords.findData("gcj02"))
     dlg.go_next()
     with qtbot.waitSignal(dlg.runner.finished, timeout=60_000):
         pass
     assert dlg.stack.currentIndex() == PAGE_DRY
     panel = dlg.dry_panel
-    assert panel.summary.text().startswith("Accepted 24 rows, refused 6 rows, ")
-    assert "3 updated, 21 unchanged" in panel.summary.text()
+    assert panel.summary.text().startswith("Accepted 26 rows, refused 4 rows, ")
+    assert "3 updated, 22 unchanged" in panel.summary.text()
     assert panel.status.text() == "Dry run finished; nothing was written to the project."
     model = panel.table.model()
     heads = [model.headerData(i, Qt.Orientation.Horizontal) for i in range(model.columnCount())]

@@ -106,9 +106,12 @@ def test_enterprises_preview_mapping_dry_run_and_import(qtbot, demo_copy):
     assert dlg.stack.currentIndex() == PAGE_OPTIONS
     assert dlg.encoding.isEnabled()  # a CSV may need its encoding named
     labels = [dlg.coords.itemText(i) for i in range(dlg.coords.count())]
-    assert labels[:4] == ["WGS84（GPS）", "GCJ-02（高德/腾讯）", "BD-09（百度）", "CGCS2000"]
+    assert labels[:5] == ["未指定：试算各坐标系（明显不符时拒收）", "WGS84（GPS）",
+                          "GCJ-02（高德/腾讯）", "BD-09（百度）", "CGCS2000"]
+    assert dlg.options()["coords"] is None  # the default: the core tries every system
     dlg.coords.setCurrentIndex(dlg.coords.findData("gcj02"))
     assert dlg.options()["coords"] == "gcj02"
+    assert dlg.options()["strict"] is False  # bad credit codes are kept, flagged
 
     # 试运行: 下一步 starts it; the table lists exactly the refused rows of data/README.md
     click(qtbot, dlg.next_button)
@@ -117,10 +120,12 @@ def test_enterprises_preview_mapping_dry_run_and_import(qtbot, demo_copy):
         pass
     assert dlg.stack.currentIndex() == PAGE_DRY
     rows = table_rows(dlg.dry_panel.table)
-    assert sorted(int(r[3]) for r in rows if r[0] == "错误") == [4, 7, 13, 21, 26, 28]
-    assert {int(r[3]) for r in rows if r[0] == "警告"} == {10, 16, 18, 30}
+    # (row 4 has no coordinates but its credit code is known: an update; row 21's bad check
+    # character is imported with a warning)
+    assert sorted(int(r[3]) for r in rows if r[0] == "错误") == [7, 13, 26, 28]
+    assert {int(r[3]) for r in rows if r[0] == "警告"} == {10, 16, 18, 21, 30}
     summary = dlg.dry_panel.summary.text()
-    assert "接受 24 行，拒绝 6 行" in summary and "更新 3" in summary and "未变 21" in summary
+    assert "接受 26 行，拒绝 4 行" in summary and "更新 3" in summary and "未变 22" in summary
     assert dlg.last_report.info["dry_run"] is True
     assert "未写入" in dlg.dry_panel.status.text()
     assert sha(demo_copy) == before  # a dry run writes nothing
@@ -142,7 +147,7 @@ def test_enterprises_preview_mapping_dry_run_and_import(qtbot, demo_copy):
     credit = row9[table.headers.index("统一社会信用代码")]
     with open_project(demo_copy, readonly=True) as store:
         ents = store.enterprises()
-    assert len(ents) == 3000  # updated, not duplicated
+    assert len(ents) == 3001  # updated, not duplicated; row 21's code, kept as given, is new
     assert ents.set_index("credit_code").loc[credit, "phone"] == "15019042408"
     click(qtbot, dlg.finish_button)
     assert dlg.result() == ImportDialog.DialogCode.Accepted
@@ -311,3 +316,39 @@ def test_a_column_set_to_not_imported_is_left_out(qtbot, demo_copy):
         click(qtbot, dlg.start_button)
     with open_project(demo_copy, readonly=True) as store:
         assert store.enterprises().set_index("credit_code").loc[credit, "phone"] == old_phone
+
+
+def test_a_bare_cell_layer_is_recognised_and_its_hierarchy_derived(
+        qtbot, tmp_path, write_vector, gk_square):
+    """The window does what ``grid import cells.shp`` does: the level comes from the codes,
+    the dialog says the streets and communities will be derived, and the import brings them."""
+    proj = fresh_project(tmp_path / "bare.gpkg")
+    names = {"440604010001": ("升平社区", "祖庙街道"), "440604010002": ("兴华社区", "祖庙街道"),
+             "440604011001": ("石湾社区", "石湾镇街道"), "440604011002": ("东风社区", "石湾镇街道")}
+    codes = [f"{comm}{k:02d}" for comm in names for k in (1, 2)]
+    shp = write_vector(
+        "单元网格.shp",
+        {"网格编码": codes, "社区": [names[c[:12]][0] for c in codes],
+         "街道": [names[c[:12]][1] for c in codes]},
+        [gk_square(i * 100, 0) for i in range(len(codes))], encoding="GBK", hide_encoding=True)
+    dlg = shown(qtbot, ImportDialog(proj, "grid"))
+    dlg.level.setCurrentIndex(dlg.level.findData("street"))  # a wrong guess is corrected
+    assert dlg.set_file(shp)
+    assert dlg.level.currentData() == "cell"
+    note = dlg.level_info.text()
+    assert "按编码列 网格编码 的长度识别为单元网格" in note
+    assert "项目中还没有街道、社区：将由文件派生" in note
+    snapshot(dlg, "import_dialog_cells_level.png")
+    assert dlg.options()["level"] == "cell"
+    with qtbot.waitSignal(dlg.run_dry().finished, timeout=WAIT):
+        pass
+    reasons = [f.reason for f in dlg.last_report.warnings]
+    assert reasons.count("hierarchy_derived") == 2
+    with qtbot.waitSignal(dlg.run_import().finished, timeout=WAIT):
+        pass
+    with open_project(proj, readonly=True) as store:
+        comms = store.areas("community")
+        assert dict(zip(comms["code"], comms["name"])) == {
+            "440604010001": "升平社区", "440604010002": "兴华社区",
+            "440604011001": "石湾社区", "440604011002": "东风社区"}
+        assert store.count_areas("street") == 2 and store.count_areas("cell") == 8

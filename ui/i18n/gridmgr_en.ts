@@ -154,7 +154,7 @@
 <context>
     <name>ActionDialog</name>
     <message>
-        <location filename="../case_detail.py" line="+126"/>
+        <location filename="../case_detail.py" line="+127"/>
         <source>{action} — 案件 {no}</source>
         <translation>{action} — case {no}</translation>
     </message>
@@ -655,7 +655,7 @@
         <translation>deadline {t}</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>办理经过</source>
         <translation>Case history</translation>
     </message>
@@ -668,7 +668,7 @@
 <context>
     <name>CaseListModel</name>
     <message>
-        <location filename="../cases_view.py" line="+60"/>
+        <location filename="../cases_view.py" line="+61"/>
         <source>案件编号</source>
         <translation>Case no.</translation>
     </message>
@@ -790,7 +790,7 @@
 <context>
     <name>CasesPanel</name>
     <message>
-        <location filename="../cases_panel.py" line="+58"/>
+        <location filename="../cases_panel.py" line="+59"/>
         <source>新建案件</source>
         <translation>New case</translation>
     </message>
@@ -859,7 +859,7 @@
 <context>
     <name>CasesView</name>
     <message>
-        <location filename="../cases_view.py" line="+65"/>
+        <location filename="../cases_view.py" line="+55"/>
         <source>全部状态</source>
         <translation>All statuses</translation>
     </message>
@@ -1351,7 +1351,12 @@
         <translation>Details</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+26"/>
+        <source>提示</source>
+        <translation>Notice</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>警告</source>
         <translation>Warning</translation>
     </message>
@@ -1364,7 +1369,7 @@
 <context>
     <name>ImportDialog</name>
     <message>
-        <location filename="../import_dialog.py" line="+63"/>
+        <location filename="../import_dialog.py" line="+65"/>
         <source>网格</source>
         <translation>grid</translation>
     </message>
@@ -1380,12 +1385,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+340"/>
+        <location line="+350"/>
         <source>选择文件</source>
         <translation>Choose file</translation>
     </message>
     <message>
-        <location line="-340"/>
+        <location line="-350"/>
         <source>预览</source>
         <translation>Preview</translation>
     </message>
@@ -1401,18 +1406,18 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+567"/>
+        <location line="+607"/>
         <source>试运行</source>
         <translation>Dry run</translation>
     </message>
     <message>
-        <location line="-567"/>
-        <location line="+567"/>
+        <location line="-607"/>
+        <location line="+607"/>
         <source>导入</source>
         <translation>Import</translation>
     </message>
     <message>
-        <location line="-564"/>
+        <location line="-604"/>
         <source>（不导入）</source>
         <translation>(not imported)</translation>
     </message>
@@ -1533,6 +1538,11 @@
     </message>
     <message>
         <location line="+6"/>
+        <source>未指定：试算各坐标系（明显不符时拒收）</source>
+        <translation>Not given: try each system (refused when clearly wrong)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>WGS84（GPS）</source>
         <translation>WGS84 (GPS)</translation>
     </message>
@@ -1673,12 +1683,12 @@
         <translation>Level:</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+7"/>
         <source>网格体系：</source>
         <translation>Grid system:</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+36"/>
         <source>每个字段从文件的哪一列读取。已按列名自动识别；识别不对或没识别到的，请在这里选择。</source>
         <translation>Which column of the file each field is read from. Columns were recognised by their headers; choose here where that is wrong or nothing was found.</translation>
     </message>
@@ -1698,6 +1708,11 @@
         <translation>This is a location correction: allow existing enterprises to move as a whole</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>严格：统一社会信用代码无效（如校验位错）的行拒收</source>
+        <translation>Strict: refuse rows whose unified social credit code is invalid (a bad check character…)</translation>
+    </message>
+    <message>
         <location line="+4"/>
         <source>例如 EPSG:4547；留空则使用文件自带的坐标系</source>
         <translation>e.g. EPSG:4547; leave empty to use the file&apos;s own CRS</translation>
@@ -1713,7 +1728,7 @@
         <translation>EPSG code:</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>指定坐标系：</source>
         <translation>Override CRS:</translation>
     </message>
@@ -1733,7 +1748,7 @@
         <translation>Spreadsheets (*.xlsx *.csv);;All files (*)</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+42"/>
         <source>共 {n} 个要素（图层 {layer}），下面是前 {shown} 个的属性。</source>
         <translation>{n} features (layer {layer}); the attributes of the first {shown} are shown below.</translation>
     </message>
@@ -1769,7 +1784,22 @@
         <translation>(column {n})</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+16"/>
+        <source>无法从编码判断层级，请选择。</source>
+        <translation>The level cannot be told from the codes; please choose it.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>按编码列 {col} 的长度识别为{level}；不对请改选。</source>
+        <translation>Recognised as {level} from the length of the codes in {col}; change it if that is wrong.</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>项目中还没有{levels}：将由文件派生（编码取自编码前缀或所属列，边界由下级合并），试运行的报告会列出。</source>
+        <translation>The project has no {levels} yet: they will be derived from the file (codes from code prefixes or parent columns, boundaries dissolved); the dry run&apos;s report lists them.</translation>
+    </message>
+    <message>
+        <location line="+30"/>
         <source>导入时将使用：</source>
         <translation>The import will use: </translation>
     </message>
@@ -1814,7 +1844,7 @@
         <translation>Please enter an EPSG code.</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+45"/>
         <source>已取消，项目未改变</source>
         <translation>Cancelled; the project is unchanged</translation>
     </message>
@@ -2906,7 +2936,7 @@
 <context>
     <name>RegisterHeaders</name>
     <message>
-        <location filename="../register_table.py" line="+36"/>
+        <location filename="../register_table.py" line="+35"/>
         <source>名称</source>
         <translation>Name</translation>
     </message>
@@ -3024,7 +3054,7 @@
 <context>
     <name>RegisterView</name>
     <message>
-        <location line="+90"/>
+        <location line="+80"/>
         <source>筛选：名称、编码、地址、人员…</source>
         <translation>Filter: name, code, address, person…</translation>
     </message>
@@ -3037,7 +3067,7 @@
 <context>
     <name>RunPanel</name>
     <message>
-        <location filename="../import_dialog.py" line="-505"/>
+        <location filename="../import_dialog.py" line="-544"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -3136,7 +3166,7 @@
 <context>
     <name>Tools</name>
     <message>
-        <location filename="../tools.py" line="+42"/>
+        <location filename="../tools.py" line="+53"/>
         <source>打印责任区域图…</source>
         <translation>Print responsibility map…</translation>
     </message>

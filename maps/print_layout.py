@@ -56,6 +56,11 @@ PAPER_ID = {"A4": QPageSize.PageSizeId.A4, "A3": QPageSize.PageSizeId.A3,
 LINE_MM = {"cell": 0.12, "community": 0.35, "street": 0.6, "district": 0.9, "scope": 0.9}
 NICE_SCALES = (1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 7.5, 8, 10)
 TABLE_HEAD = ("网格编码", "网格名称", "责任人", "联系电话", "区级监管责任人", "联系电话")
+TABLE_PAGE_PT = 6.5  # continuation tables, every paper
+TABLE_PAGE_MIN_PT = 5.8  # … down to this when that fits one more block across
+ROW_LINES = 1.3  # a table row is this many text lines high
+CELL_PAD = 0.19  # per point of font size: the text inset of a table cell (0.8 + 0.4 mm at 6.5 pt)
+BLOCK_GAP_MM = (4.0, 10.0)  # between side-by-side table blocks: at least, at most
 INDEX_HEAD = ("序号", "编码", "名称", "网格数", "页码")
 FROM_MARK = "*"
 
@@ -137,7 +142,11 @@ class Layout:
         self.margin = 8.0 + 2.0 * self.f
         self.title_pt = 16.0 * rf
         self.text_pt = 7.0 * rf
-        self.table_pt = 7.0 * rf
+        self.table_pt = 7.0 * rf  # the table in the map page's panel grows with the paper
+        # table pages: one size on every paper — a larger sheet holds more blocks, not larger
+        # letters (6.5 pt is the size of a printed register; the panel's 7 × √f grew to 8.3 pt
+        # on A3 and left half of each table page empty)
+        self.page_table_pt = TABLE_PAGE_PT  # page_table_fit() may go a little smaller
         self.drawn: set[str] = set()
         self._fonts: dict[tuple[str, float, bool], Any] = {}
         self._inset_cache: tuple[np.ndarray, np.ndarray] | None = None
@@ -197,11 +206,18 @@ class Layout:
 
     # ------------------------------------------------------------------ tables
     def _table_widths(self) -> list[float]:
+        """Column widths per point of font size, from the content; a heading wider than its
+        column (区级监管责任人 over a three-character name) wraps to two lines instead of
+        widening the column (see :meth:`_heads`)."""
         pt = 1.0
         rows = self.job.rows
+
         def widest(texts: list[str], head: str) -> float:
-            w = max([self.m.width(t, pt) for t in texts] + [self.mb.width(head, pt)])
-            return w
+            content = max([self.m.width(t, pt) for t in texts] + [0.0])
+            whole = self.mb.width(head, pt)
+            half = max(self.mb.width(part, pt) for part in _split_head(head))
+            return max(content, half) if whole > content else content
+
         sample = rows[:3000]
         cols = [
             [r.code for r in sample], [r.name for r in sample],
@@ -210,29 +226,57 @@ class Layout:
             [(r.supervisor or "（未落实）") + FROM_MARK for r in sample],
             [r.supervisor_mobile or "" for r in sample]]
         # widths per point of font size; a very long name is cut at 4 mm/pt (28 mm at 7 pt)
-        return [min(widest(c, h), 4.0) + 0.25 for c, h in zip(cols, TABLE_HEAD)]
+        return [min(widest(c, h), 4.0) + CELL_PAD for c, h in zip(cols, TABLE_HEAD)]
+
+    def _heads(self) -> tuple[str, ...]:
+        """The headings as drawn: two lines where the heading is wider than its column."""
+        out = []
+        for w, head in zip(self._table_cols, TABLE_HEAD):
+            wrap = self.mb.width(head, 1.0) > w - CELL_PAD + 1e-9
+            out.append("\n".join(_split_head(head)) if wrap else head)
+        return tuple(out)
+
+    def _head_lines(self) -> int:
+        return max(h.count("\n") + 1 for h in self._heads())
 
     def _row_h(self, pt: float) -> float:
-        return self.m.height(pt) * 1.45
+        return self.m.height(pt) * ROW_LINES
 
-    def table_fit(self, box: Box) -> tuple[float, int, int]:
-        """(point size, blocks side by side, rows per block) for the table in ``box``; the font
-        shrinks (not below 5 pt) when one block is wider than the box."""
+    def table_fit(self, box: Box, pt: float | None = None) -> tuple[float, int, int]:
+        """(point size, blocks side by side, rows per block) for the table in ``box``: as many
+        blocks as fit across; the font (``pt``, default the panel's size) shrinks, not below
+        5 pt, when one block is wider than the box."""
         width = box[2] - box[0]
         per_pt = sum(self._table_cols)
-        pt = self.table_pt
+        pt = pt or self.table_pt
         if per_pt * pt > width:
             pt = width / per_pt
         if pt < 5.0:
             return pt, 0, 0
-        gap = 4.0
+        gap = BLOCK_GAP_MM[0]
         blocks = max(1, int((width + gap) // (per_pt * pt + gap)))
-        usable = box[3] - box[1] - self._row_h(pt) * 2.2  # caption + header
+        # caption (1.2 rows) and the heading (one row per line)
+        usable = box[3] - box[1] - self._row_h(pt) * (1.2 + self._head_lines())
         return pt, blocks, max(0, int(usable // self._row_h(pt)))
 
-    def _capacity(self, box: Box) -> int:
-        _, blocks, rows = self.table_fit(box)
-        return blocks * rows
+    def fit_more(self, box: Box, pt: float, min_pt: float) -> tuple[float, int, int]:
+        """:meth:`table_fit` at ``pt``, or a little smaller (not below ``min_pt``) when that
+        fits one more block across — the space beside a single block is not left empty."""
+        got = self.table_fit(box, pt)
+        if not got[1]:
+            return got
+        width, per_pt, gap = box[2] - box[0], sum(self._table_cols), BLOCK_GAP_MM[0]
+        more = math.floor((width - gap * got[1]) / ((got[1] + 1) * per_pt) * 10) / 10
+        return self.table_fit(box, more) if min_pt <= more < got[0] else got
+
+    def panel_table_fit(self) -> tuple[float, int, int]:
+        """The table in the map page's panel: its size, or down to the table pages' 6.5 pt."""
+        return self.fit_more(self.map_boxes()[2], self.table_pt, TABLE_PAGE_PT)
+
+    def page_table_fit(self) -> tuple[float, int, int]:
+        """A continuation table page: 6.5 pt, or down to 5.8 pt for one more block across
+        (A3 portrait: 3 blocks, not 2)."""
+        return self.fit_more(self.body(), self.page_table_pt, TABLE_PAGE_MIN_PT)
 
     def _index_fit(self, box: Box) -> tuple[float, list[float], int, int]:
         pt = self.table_pt
@@ -250,9 +294,10 @@ class Layout:
     # ------------------------------------------------------------------ plan
     def plan(self) -> list[Page]:
         job = self.job
-        _, _, table_box = self.map_boxes()
-        first_cap = self._capacity(table_box)
-        page_cap = max(1, self._capacity(self.body()))
+        _, blocks, rows = self.panel_table_fit()
+        first_cap = blocks * rows
+        _, blocks, rows = self.page_table_fit()
+        page_cap = max(1, blocks * rows)
         pages: list[Page] = []
 
         def map_then_tables(unit: Unit | None, rows: list[Row]) -> None:
@@ -352,7 +397,7 @@ class Layout:
         if page.kind == "map":
             self._map_page(p, page)
         elif page.kind == "table":
-            self._table(p, self.body(), page.rows, "网格责任表（续）")
+            self._table(p, self.body(), page.rows, "网格责任表（续）", self.page_table_fit()[0])
         else:
             self._index(p, page)
         return page
@@ -460,7 +505,7 @@ class Layout:
         if unit is not None:
             self._inset(p, frame, unit)
         page.bar = self._legend(p, legend, view)
-        self._table(p, table, page.rows, "网格责任表")
+        self._table(p, table, page.rows, "网格责任表", self.panel_table_fit()[0])
 
     def _symbols(self, p: QPainter, view: MapView, visible: Any) -> list[Box]:
         """Key enterprises in the frame; returns their boxes (cell labels keep clear of them)."""
@@ -674,10 +719,11 @@ class Layout:
                        align=Qt.AlignmentFlag.AlignHCenter)
         return (x0 + 2, y, length_mm, length_m)
 
-    def _table(self, p: QPainter, box: Box, rows: list[Row], caption: str) -> None:
+    def _table(self, p: QPainter, box: Box, rows: list[Row], caption: str,
+               pt: float | None = None) -> None:
         if not rows:
             return
-        pt, blocks, per_block = self.table_fit(box)
+        pt, blocks, per_block = self.table_fit(box, pt)
         if not blocks or not per_block:
             return
         rh = self._row_h(pt)
@@ -685,17 +731,21 @@ class Layout:
         self._text(p, (x0, y0, x1, y0 + rh * 1.2), caption, pt * 1.15, bold=True)
         widths = [w * pt for w in self._table_cols]
         tw = sum(widths)
-        for b in range(blocks):
+        used = min(blocks, math.ceil(len(rows) / per_block))
+        # the blocks spread over the width (a page of three blocks is not left-heavy)
+        gap = BLOCK_GAP_MM[0] if blocks < 2 else min(
+            BLOCK_GAP_MM[1], (x1 - x0 - blocks * tw) / (blocks - 1))
+        heads = self._heads()
+        hh = rh * self._head_lines()
+        for b in range(used):
             chunk = rows[b * per_block:(b + 1) * per_block]
-            if not chunk:
-                break
-            bx = x0 + b * (tw + 4.0)
+            bx = x0 + b * (tw + gap)
             y = y0 + rh * 1.2
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(QBrush(QColor("#e5e7eb")))
-            p.drawRect(self._rect((bx, y, bx + tw, y + rh)))
-            self._cells(p, bx, y, rh, widths, TABLE_HEAD, pt, bold=True)
-            y += rh
+            p.drawRect(self._rect((bx, y, bx + tw, y + hh)))
+            self._cells(p, bx, y, hh, widths, heads, pt, bold=True)
+            y += hh
             for i, r in enumerate(chunk):
                 if i % 2:
                     p.setPen(Qt.PenStyle.NoPen)
@@ -806,6 +856,12 @@ class Layout:
 
 
 # ---------------------------------------------------------------------- output
+
+def _split_head(head: str) -> tuple[str, ...]:
+    """区级监管责任人 → (区级监管, 责任人): a heading in two lines, the longer one first."""
+    cut = (len(head) + 1) // 2
+    return (head[:cut], head[cut:]) if len(head) > 3 else (head,)
+
 
 def _png_names(out: Path, n: int) -> list[Path]:
     """One page: FILE.png; several: FILE-001.png, FILE-002.png …"""

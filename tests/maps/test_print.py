@@ -172,6 +172,27 @@ def test_district_of_1963_cells_is_readable(district_pdf, demo):
     assert not [p for p in scope_people(demo, layout.job.scope_cells) if p not in text]
 
 
+def test_a3_table_pages_hold_as_many_blocks_as_fit(demo, tmp_path):
+    """1,963 rows on A3 portrait: table pages carry three blocks side by side (a fourth would
+    not fit even at the smallest size), so the district takes 1 map + 7 table pages, not 15."""
+    out = tmp_path / "a3.pdf"
+    result = run(print_map(demo, out, paper="A3"))
+    layout = result["layout"]
+    x0, _, x1, _ = layout.body()
+    width, per_pt = x1 - x0, sum(layout._table_cols)
+    pt, blocks, rows = layout.page_table_fit()
+    assert 5.8 <= pt <= 6.5 and blocks == 3
+    assert blocks * per_pt * pt + 4.0 * (blocks - 1) <= width  # they fit …
+    assert (blocks + 1) * per_pt * 5.8 + 4.0 * blocks > width  # … and one more would not
+    _, b1, r1 = layout.panel_table_fit()
+    n_rows = len(layout.job.rows)
+    assert result["kinds"].count("table") == -(-(n_rows - b1 * r1) // (blocks * rows)) <= 7
+    # every block is drawn: its heading appears once per block on a full table page
+    assert pdftotext(out, 2).count("网格编码") == blocks
+    assert pdftotext(out, 1).count("网格编码") == b1 >= 2  # the map page's panel too
+    assert [len(pg.rows) for pg in layout.pages[1:-1]] == [blocks * rows] * (len(layout.pages) - 2)
+
+
 def test_atlas_has_an_index_and_one_page_per_unit(demo, tmp_path):
     out = tmp_path / "atlas.pdf"
     result = run(print_map(demo, out, scope=STREET, atlas="community", paper="A3",
@@ -201,8 +222,8 @@ def test_atlas_page_count_is_index_plus_units_plus_overflow(demo, tmp_path):
     out = tmp_path / "streets.pdf"
     result = run(print_map(demo, out, atlas="street", paper="A4"))
     layout = result["layout"]
-    _, _, panel = layout.map_boxes()
-    first, per_page = layout._capacity(panel), layout._capacity(layout.body())
+    (_, b1, r1), (_, b2, r2) = layout.panel_table_fit(), layout.page_table_fit()
+    first, per_page = b1 * r1, b2 * r2
     expected = ["index"]
     for unit in layout.job.units:
         rest = max(0, len(unit.cells) - first)

@@ -97,6 +97,22 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def mixed_district(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A large rural town beside four small urban streets (issue 16; tests/mixed_district.py),
+    built from GBK Shapefiles and an Amap-coordinate CSV, read-only like ``demo``."""
+    import os
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    import mixed_district as md
+
+    work = tmp_path_factory.mktemp("mixed")
+    path = md.build(work / "mixed.gpkg", work / "files")
+    os.chmod(path, 0o444)
+    return path
+
+
 @pytest.fixture
 def demo_copy(demo: Path, tmp_path: Path) -> Path:
     """A private, writable copy of the demo project."""

@@ -123,7 +123,7 @@ def sheet_size(best: np.ndarray, min_pt: float, max_pt: float,
 def place_cells(polys: np.ndarray, codes: list[str], names: list[str], *, min_pt: float,
                 max_pt: float, width: Callable[[str, float], float],
                 height: Callable[[float], float], frame: Box, taken: Obstacles,
-                size: float | None = None) -> list[Label]:
+                size: float | None = None, share: float = SHEET_SHARE) -> list[Label]:
     """Cell labels in one size for the sheet (``size``, default :func:`sheet_size`): the
     short code with the name under it (at 80 %) when both fit inside the cell, else the code
     alone, else nothing."""
@@ -137,7 +137,7 @@ def place_cells(polys: np.ndarray, codes: list[str], names: list[str], *, min_pt
     # the most the code alone could get: in the inscribed circle, or centred in a wide cell
     best = np.maximum(0.96 * 2 * radius / np.hypot(wu0, h1),
                       np.minimum(0.9 * (x1 - x0) / wu0, 0.85 * (y1 - y0) / h1))
-    pt = size if size is not None else sheet_size(best, min_pt, max_pt)
+    pt = size if size is not None else sheet_size(best, min_pt, max_pt, share)
     if pt is None:
         return []
     for i in np.flatnonzero(best >= pt - 1e-9):

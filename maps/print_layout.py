@@ -351,8 +351,10 @@ class Layout:
                       for i in range(0, len(rest), page_cap)]
             return pages[:1] + details + tables
         key_box, first_box = self.index_boxes()
-        _, _, blocks, rows = self._index_fit(first_box)
-        first = blocks * rows
+        first = 0
+        if first_box is not None:
+            _, _, blocks, rows = self._index_fit(first_box)
+            first = blocks * rows
         _, _, blocks, rows = self._index_fit(self.body())
         per_index = blocks * rows
         n_index = 1 + max(0, math.ceil((len(job.units) - first) / per_index))
@@ -370,14 +372,28 @@ class Layout:
             pages.append(Page("index", index=entries[i:i + per_index], continued=True))
         return pages + body
 
-    def index_boxes(self) -> tuple[Box, Box]:
-        """(key map, index table) on the first index page."""
+    def index_boxes(self) -> tuple[Box, Box | None]:
+        """(key map, index list) on the first index page.  The list takes only the room its
+        entries need and the key map the rest; when the whole list would need more than half
+        the page, the key map has the first page to itself (None for the list) and the list
+        starts on the next."""
         x0, y0, x1, y1 = self.body()
+        gap = 4.0
+        n = len(self.job.units)
         if self.W > self.H:
-            split = x0 + (x1 - x0) * 0.55
-            return (x0, y0, split, y1), (split + 4.0, y0, x1, y1)
-        split = y0 + (y1 - y0) * 0.5
-        return (x0, y0, x1, split), (x0, split + 4.0, x1, y1)
+            pt, widths, _, rows = self._index_fit((x0, y0, x1, y1))
+            need = math.ceil(n / max(rows, 1)) * (sum(widths) + 6.0)
+            if need > (x1 - x0) * 0.5:
+                return (x0, y0, x1, y1), None
+            split = max(x0 + (x1 - x0) * 0.5, x1 - need - gap)
+            return (x0, y0, split, y1), (split + gap, y0, x1, y1)
+        pt, widths, blocks, _ = self._index_fit((x0, y0, x1, y1))
+        rh = self._row_h(pt)
+        need = (math.ceil(n / max(blocks, 1)) + 2.2) * rh + 1.0
+        if need > (y1 - y0) * 0.5:
+            return (x0, y0, x1, y1), None
+        split = y1 - need - gap
+        return (x0, y0, x1, split), (x0, split + gap, x1, y1)
 
     # ------------------------------------------------------------------ painting helpers
     def _px(self, v: float) -> float:
@@ -958,10 +974,23 @@ class Layout:
         p.save()
         p.setClipRect(self._rect(frame))
         geoms = np.array([u.geom for u in job.units], dtype=object)
+        # each unit in its own level's line, then the levels above it in theirs (streets red
+        # 0.6 mm, as on the map pages), then the scope
+        level = job.units[0].level if job.units else "cell"
+        style = level if level in ("cell", "community", "street") else "cell"
         p.setBrush(QBrush(QColor("#f8fafc")))
-        p.setPen(self._pen(STYLE["community"][0], LINE_MM["cell"] * 2))
+        p.setPen(self._pen(STYLE[style][0], LINE_MM[style]))
         p.drawPath(self._paths(geoms, view))
         p.setBrush(Qt.BrushStyle.NoBrush)
+        above = {"cell": ("community", "street"), "community": ("street",)}.get(level, ())
+        if level == "officer":
+            above = ("community", "street")
+        for lvl in above:
+            shapes = job.layers.get(lvl)
+            if shapes is None or lvl == job.layers["cell"].level or not len(shapes.geoms):
+                continue
+            p.setPen(self._pen(STYLE[lvl][0], LINE_MM[lvl]))
+            p.drawPath(self._paths(shapes.geoms, view))
         p.setPen(self._pen("#111827", LINE_MM["scope"]))
         p.drawPath(self._paths(np.array([job.scope_geom]), view))
         numbers = {u.key: n for u, n in self._numbers()}
@@ -973,7 +1002,7 @@ class Layout:
         labels = place_cells(view.transform(geoms), [str(numbers[u.key]) for u in job.units],
                              [""] * len(geoms), min_pt=4.0, max_pt=14.0 * math.sqrt(self.f),
                              width=self.mb.width, height=self.m.height, frame=frame,
-                             taken=taken)
+                             taken=taken, share=0.97)  # the key's numbers: nearly all of them
         for lab in labels:
             text, pt = lab.lines[0]
             self._text(p, (lab.box[0] - 2, lab.box[1], lab.box[2] + 2, lab.box[3]), text, pt,
@@ -991,10 +1020,12 @@ class Layout:
         return [e for pg in self.pages if pg.kind == "index" for e in pg.index]
 
     def _index(self, p: QPainter, page: Page) -> None:
-        box = self.body()
+        box: Box | None = self.body()
         if not page.continued:
             key_box, box = self.index_boxes()
             self._key_map(p, page, key_box)
+        if box is None or not page.index:
+            return
         pt, widths, blocks, per_block = self._index_fit(box)
         rh = self._row_h(pt)
         level = {"street": "街道", "community": "社区", "cell": "单元网格", "officer": "责任人"}

@@ -73,6 +73,8 @@ from gridmgr.messages import LEVEL_ZH
 from gridmgr.outputs import details as core_details
 from gridmgr.project import open_project, summary
 from gridmgr.registers.enterprises import KEY_CLASSES
+from maps.case_layer import OVERDUE_COLOUR as OVERDUE_RING
+from maps.render import CLASS_COLOURS, STYLE
 from ui import detail_html, i18n
 from ui.assign_dialog import AssignDialog
 from ui.cases_panel import CasesPanel
@@ -95,6 +97,8 @@ UNASSIGNED_COLOUR = "#dc2626"
 ASSIGNED_COLOUR = "#e5e7eb"
 MAX_MAP_ENTERPRISES = 50_000  # above this the map draws the key enterprises only
 BASEMAP_KEY = "basemap"  # QSettings: path of an MBTiles file or tile folder, "" for none
+GEOMETRY_KEY, SPLIT_KEY = "window/geometry", "window/split"  # QSettings: the window's layout
+SIDE_MIN_WIDTH = 260  # px: the tree, search and details stay usable whatever the tabs ask
 
 
 def recent_projects() -> list[str]:
@@ -133,6 +137,9 @@ class MainWindow(QMainWindow):
         self.current: tuple[str, str] | None = None  # ("area"|"enterprise"|"officer", key)
         self.selection: set[str] = set()  # cells chosen for an assignment
         self.cases_panel: CasesPanel | None = None
+        self._measure_legend: dict | None = None  # the colouring's classes, when one is chosen
+        self._case_legend: dict | None = None  # the statuses of the cases the map shows
+        self._all_enterprises = True  # False: the map draws the key enterprises only
 
         self.system = "urban"
         self.systems = QComboBox()
@@ -184,12 +191,18 @@ class MainWindow(QMainWindow):
         map_lay.addWidget(self._map_toolbar())
         map_lay.addWidget(self.map, 1)
         split = QSplitter()
+        left.setMinimumWidth(SIDE_MIN_WIDTH)
         split.addWidget(left)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.map_tab, self.tr("地图"))
         split.addWidget(self.tabs)
+        split.setCollapsible(0, False)  # a wide tab never squeezes the side panel away
+        split.setCollapsible(1, False)
+        split.setStretchFactor(1, 1)  # a larger window widens the map, not the side panel
         split.setSizes([360, 920])
+        self.split = split
         self.setCentralWidget(split)
+        self._restore_layout()
         self._menus()
         self.tools = Tools(self)  # printing, field packages, conflicts (ui/tools.py)
         basemap = QSettings("gridmgr", "gridmgr").value(BASEMAP_KEY) or ""
@@ -210,6 +223,23 @@ class MainWindow(QMainWindow):
             self.measure.addItem(self.tr("超期案件"), "overdue_cases")
         self.measure.currentIndexChanged.connect(lambda _i: self.apply_measure())
         bar.addWidget(self.measure)
+        # which cases the map shows: the unresolved ones unless the officer asks for more
+        bar.addWidget(QLabel(self.tr(" 案件：")))
+        self.case_show = QComboBox()
+        for label, key in ((self.tr("未办结"), "open"), (self.tr("超期"), "overdue"),
+                           (self.tr("已结案"), "closed"), (self.tr("已作废"), "void"),
+                           (self.tr("全部"), "all")):
+            self.case_show.addItem(label, key)
+        self.case_show.setToolTip(self.tr("地图上显示哪些案件（默认只显示未办结的）"))
+        self.case_period = QComboBox()
+        for label, key in ((self.tr("全部时间"), "all"), (self.tr("近 30 天"), "30d"),
+                           (self.tr("近 90 天"), "90d"), (self.tr("今年"), "year")):
+            self.case_period.addItem(label, key)
+        self.case_period.setToolTip(self.tr("按上报时间筛选地图上的案件"))
+        self.case_show.currentIndexChanged.connect(lambda _i: self._push_cases())
+        self.case_period.currentIndexChanged.connect(lambda _i: self._push_cases())
+        bar.addWidget(self.case_show)
+        bar.addWidget(self.case_period)
         bar.addSeparator()
         self.box_action = QAction(self.tr("框选"), self, checkable=True)
         self.box_action.setToolTip(self.tr("拖动鼠标框选单元网格（也可按住 Shift 拖动）"))
@@ -358,6 +388,7 @@ class MainWindow(QMainWindow):
         self._fill_tree(frames)
         self._overview = None  # who answers for each cell: computed when first needed
         self.counts = counts
+        self._all_enterprises = few
         self.map.set_frames(frames)
         self.map.set_points(ents)
         self._push_cases()
@@ -418,10 +449,49 @@ class MainWindow(QMainWindow):
 
     def _push_cases(self) -> None:
         set_cases = getattr(self.map, "set_cases", None)
+        self._case_legend = None
         if self.cases_panel is not None and set_cases is not None:
-            set_cases(self.cases_panel.markers())
+            payload = self.cases_panel.markers(show=self.case_show.currentData(),
+                                               period=self.case_period.currentData())
+            self._case_legend = payload.get("legend")
+            set_cases(payload)
         if str(self.measure.currentData()).endswith("_cases"):
             self.apply_measure()
+        else:
+            self._refresh_legend()
+
+    def legend(self) -> dict:
+        """Everything drawn on the map, in sections: the measure's classes (when one is
+        chosen), the boundary lines, the enterprise classes and the cases shown (with the
+        filter in the title)."""
+        sections = []
+        if self._measure_legend:
+            sections.append(self._measure_legend)
+        lines = [("district", self.tr("区界")), ("street", self.tr("街道界")),
+                 ("community", self.tr("社区界")), ("cell", self.tr("单元网格"))]
+        sections.append({"title": self.tr("界线"), "entries": [
+            {"colour": STYLE[lvl][0], "label": text, "kind": "line"} for lvl, text in lines]})
+        classes = list(KEY_CLASSES) if not self._all_enterprises else [
+            c for c in CLASS_COLOURS]
+        sections.append({"title": self.tr("企业") if self._all_enterprises else
+                         self.tr("企业（只画国控、省控）"), "entries": [
+            {"colour": CLASS_COLOURS[c], "label": i18n.term(c), "kind": "dot"}
+            for c in classes]})
+        if self._case_legend:
+            title = self.tr("案件：{show}，{period}").format(
+                show=self.case_show.currentText(), period=self.case_period.currentText())
+            entries = [dict(e, kind="diamond") for e in self._case_legend.get("entries", [])]
+            for e in entries:
+                if e["colour"] == OVERDUE_RING:
+                    e.update(colour="#ffffff", ring=OVERDUE_RING)
+            sections.append({"title": title, "entries": entries or [
+                {"colour": "#ffffff", "label": self.tr("（无）"), "kind": "diamond"}]})
+        return {"sections": sections}
+
+    def _refresh_legend(self) -> None:
+        set_legend = getattr(self.map, "set_legend", None)
+        if set_legend is not None and self.project is not None:
+            set_legend(self.legend())
 
     def _show_case_on_map(self, lon: float, lat: float, case_no: str) -> None:
         centre_on = getattr(self.map, "centre_on", None)
@@ -466,7 +536,24 @@ class MainWindow(QMainWindow):
         if fly:
             self.tabs.setCurrentIndex(0)
 
+    def _restore_layout(self) -> None:
+        """The window's size and place and the side panel's width, as the user left them
+        (per user: QSettings); a fresh user gets 1280 × 800 with a 360 px side panel."""
+        settings = QSettings("gridmgr", "gridmgr")
+        geometry = settings.value(GEOMETRY_KEY)
+        if geometry:
+            self.restoreGeometry(geometry)
+        state = settings.value(SPLIT_KEY)
+        if state:
+            self.split.restoreState(state)
+
+    def save_layout(self) -> None:
+        settings = QSettings("gridmgr", "gridmgr")
+        settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+        settings.setValue(SPLIT_KEY, self.split.saveState())
+
     def closeEvent(self, event) -> None:
+        self.save_layout()
         runner = getattr(self, "runner", None)
         if runner is not None and runner.thread.isRunning():
             runner.cancel()  # a check still running: stop it, and wait, before Qt tears down
@@ -676,15 +763,18 @@ class MainWindow(QMainWindow):
         level = self.unit_level
         if kind in (None, "none") or self.store is None or not self.info:
             self.map.clear_measure(level)
+            self._measure_legend = None
+            self._refresh_legend()
             return
         units = [c for c, i in self.info.items() if i["level"] == level]
         if kind == "unassigned":
             colours = {c: (UNASSIGNED_COLOUR if not (d["primary_name"] and d["supervisor_name"])
                            else ASSIGNED_COLOUR) for c, d in self.details.items()}
             self.map.set_colours(level, colours)
-            self.map.set_legend({"title": self.tr("责任人落实情况"), "entries": [
+            self._measure_legend = {"title": self.tr("责任人落实情况"), "entries": [
                 {"colour": UNASSIGNED_COLOUR, "label": self.tr("未落实（缺责任人或监管责任人）")},
-                {"colour": ASSIGNED_COLOUR, "label": self.tr("已落实")}]})
+                {"colour": ASSIGNED_COLOUR, "label": self.tr("已落实")}]}
+            self._refresh_legend()
             return
         if kind in ("enterprises", "key_enterprises"):
             if level != "cell":
@@ -701,10 +791,12 @@ class MainWindow(QMainWindow):
         self.map.set_measure(level, values, title)
         legend = getattr(self.map, "legend", None)
         if legend:  # "无数据" is translated here too
+            legend = dict(legend, entries=[dict(e) for e in legend["entries"]])
             for e in legend["entries"]:
                 if e["label"] == "无数据":
                     e["label"] = self.tr("无数据")
-            self.map.set_legend(legend)
+        self._measure_legend = legend or None
+        self._refresh_legend()
 
     def case_counts(self) -> dict[str, dict[str, int]]:
         """{"open": {cell: n}, "overdue": {cell: n}} from gridmgr.indicators, today."""

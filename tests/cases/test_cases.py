@@ -279,8 +279,9 @@ def test_escalation_blue_yellow_red_at_one_enterprise(store: Store, later: str) 
     assert (esc["enterprise_uuid"], esc["count"], esc["cases"]) == (ent["uuid"], 3, sorted(nos))
     late = new(store, "2027-03-15T09:00", cell=cell, category="废水排放", enterprise=key)
     assert notices.escalation(store, store.case_row(late))["colour"] == "蓝"  # > 90 days on
-    n1 = notices.issue_notice(store, nos[0], issued_at="2026-11-02T10:00")["notice"]
-    n2 = notices.issue_notice(store, nos[1], issued_at="2026-11-20T10:00")["notice"]
+    # recorded afterwards ("now" is mid-2027): their deadlines have passed, hence force
+    n1 = notices.issue_notice(store, nos[0], issued_at="2026-11-02T10:00", force=True)["notice"]
+    n2 = notices.issue_notice(store, nos[1], issued_at="2026-11-20T10:00", force=True)["notice"]
     assert (n1["colour"], n2["colour"]) == ("蓝", "黄")
     assert (n1["notice_no"], n2["notice_no"]) == ("ZG202600001", "ZG202600002")
     again = notices.issue_notice(store, nos[1])["notice"]

@@ -29,7 +29,9 @@ from PySide6.QtCore import (
     QSignalBlocker,
     Qt,
     QTimer,
+    QtMsgType,
     QTranslator,
+    qInstallMessageHandler,
 )
 from PySide6.QtGui import (
     QAction,
@@ -949,11 +951,51 @@ def install_qt_chinese(app: QApplication) -> None:
 SCREENSHOT_TIMEOUT_MS = 120_000
 
 
+# What Qt prints on a machine without a GPU or a real window system: not the user's business
+# unless they ask (--verbose); other Qt warnings still show.  Chromium's own log (dbus/bus.cc
+# …) is kept to fatal errors with --log-level=3.
+QT_NOISE = ("QRhiGles2", "Failed to create RHI", "propagateSizeHints", "GPUInfo",
+            "createPlatformVulkanInstance", "QVulkanInstance", "GBM is not supported",
+            "QOpenGLContext", "Could not create a GL context", "Release of profile requested")
+CHROMIUM_QUIET = "--log-level=3"
+
+
+def is_noise(message: str) -> bool:
+    return any(n in message for n in QT_NOISE)
+
+
+def quiet_start() -> str | None:
+    """Keep the known Qt/Chromium noise off the terminal.  Returns a message for the one
+    Chromium error that hiding its log would make silent: running as root needs
+    --no-sandbox (the window's map cannot start otherwise)."""
+    flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+    if "--log-level" not in flags:
+        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = f"{flags} {CHROMIUM_QUIET}".strip()
+
+    def handler(mode: QtMsgType, _context: object, message: str) -> None:
+        if mode == QtMsgType.QtDebugMsg or (mode != QtMsgType.QtFatalMsg and is_noise(message)):
+            return
+        print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+    root = hasattr(os, "geteuid") and os.geteuid() == 0
+    if root and "--no-sandbox" not in flags and not os.environ.get(
+            "QTWEBENGINE_DISABLE_SANDBOX"):
+        return ("以 root 身份运行时，地图（Chromium）需要关闭沙箱：请以普通用户运行，或设置 "
+                "QTWEBENGINE_DISABLE_SANDBOX=1（--verbose 显示详细信息）")
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="gridmgr gui")
     parser.add_argument("project", nargs="?")
     parser.add_argument("--screenshot", help="打开后等地图画好，截图保存到该 PNG 文件并退出")
+    parser.add_argument("--verbose", action="store_true", help="显示 Qt 和 Chromium 的诊断信息")
     args = parser.parse_args(argv)
+    if not args.verbose:
+        warning = quiet_start()
+        if warning:
+            print(warning, file=sys.stderr)
     clock = QElapsedTimer()
     clock.start()
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -453,3 +453,26 @@ def test_map_case_filter_by_period(demo_copy):
     assert set(year["case_no"]) == set(df.loc[df["reported_at"] >= "2026-01-01", "case_no"])
     assert set(void["case_no"]) == set(df.loc[df["status"] == "作废", "case_no"])
     assert len(late) and late["overdue"].all()
+
+
+def test_gui_starts_quietly_unless_verbose(demo, tmp_path):
+    """Issue 16: Qt/Chromium noise (QRhiGles2…, dbus, propagateSizeHints) stays off the
+    terminal; ``--verbose`` shows it."""
+    from ui.app import QT_NOISE
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("DISPLAY", None)
+    gridmgr = Path(sys.executable).with_name("gridmgr")
+    cmd = [str(gridmgr)] if gridmgr.exists() else [sys.executable, "-m", "gridmgr"]
+    runs = {}
+    for extra in ([], ["--verbose"]):
+        runs[bool(extra)] = subprocess.run(
+            [*cmd, "gui", str(demo), "--screenshot", str(tmp_path / "w.png"), *extra], env=env,
+            capture_output=True, text=True, timeout=180)
+        assert runs[bool(extra)].returncode == 0, runs[bool(extra)].stderr
+    quiet, loud = runs[False].stderr, runs[True].stderr
+    noise = (*QT_NOISE, "dbus", "bus.cc")
+    assert not [line for line in quiet.splitlines() if any(n in line for n in noise)], quiet
+    assert "painted_ms=" in runs[False].stdout
+    if "--disable-gpu" in env.get("QTWEBENGINE_CHROMIUM_FLAGS", ""):  # as here: no GPU
+        assert any(n in loud for n in noise), loud  # the same start, told in full

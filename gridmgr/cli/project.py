@@ -91,7 +91,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
     if args.lang:  # `gridmgr --lang en gui` or `gridmgr gui --lang en`: the desktop reads it
         os.environ["GRIDMGR_LANG"] = args.lang  # (ui/i18n.py), before a saved menu choice
     return _launch_gui(Path(args.project) if args.project else None, args.screenshot,
-                       getattr(args, "verbose", False))
+                       verbose=getattr(args, "verbose", False))
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -143,7 +143,7 @@ def place_cells(polys: np.ndarray, codes: list[str], names: list[str], *, min_pt
     for i in np.flatnonzero(best >= pt - 1e-9):
         code, name = codes[i], names[i]
         options = []
-        if name:
+        if name and 0.8 * pt >= min_pt:  # the name never smaller than the smallest label
             options.append([(code, 1.0), (name, 0.8)])
         options.append([(code, 1.0)])
         for lines in options:

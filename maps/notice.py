@@ -49,6 +49,11 @@ def _when(text: str | None) -> str:
     return f"{int(y)}年{int(m)}月{int(dd)}日" + (f" {t[:5]}" if t else "")
 
 
+def _day(text: str | None) -> str:
+    """'2026-03-02T09:30:00' → '2026年3月2日' (the date under the issuer)."""
+    return _when(text).split(" ")[0]
+
+
 def _lines(data: dict[str, Any]) -> tuple[list[tuple[str, str]], str]:
     case, cat, ent = data["case"], data.get("category") or {}, data.get("enterprise")
     esc, notice = data["escalation"], data["notice"]
@@ -56,12 +61,15 @@ def _lines(data: dict[str, Any]) -> tuple[list[tuple[str, str]], str]:
             ("问题类别", f"{cat.get('kind') or ''} {cat.get('major_name') or ''} / "
                          f"{cat.get('name') or case.get('category_code') or ''}"),
             ("发现时间", _when(case["reported_at"])),
-            ("地　　点", " ".join(filter(None, [case.get("address") or (ent or {}).get("address"),
-                                                f"单元网格 {case.get('cell_code') or '—'}"]))),
+            ("地　　点", (data.get("place") or {}).get("text") or " ".join(filter(None, [
+                case.get("address") or (ent or {}).get("address"),
+                f"单元网格 {case.get('cell_code') or '—'}"]))),
             ("问题描述", case.get("description") or "—"),
             ("整改要求", cat.get("close_condition") or "按相关规定整改到位"),
             ("整改期限", f"{_when(notice.get('deadline'))} 前")]
-    where = (f"该单位（{ent['name']}）" if ent else f"该地点（单元网格 {case.get('cell_code')}）")
+    cell_name = (data.get("place") or {}).get("cell_name")
+    where = (f"该单位（{ent['name']}）" if ent else
+             f"该地点（{cell_name or '单元网格 ' + str(case.get('cell_code'))}）")
     escalation = (f"{where}在本次发现前 90 天内（含本次）同类（{esc.get('major_name') or '同一大类'}）"
                   f"问题共 {esc['count']} 次，按三色单制度发出{COLOURS[notice['colour']][1]}"
                   "整改通知书。")
@@ -120,7 +128,8 @@ def write_notice(out: str | Path, data: dict[str, Any]) -> Path:
              flags=int(Qt.AlignmentFlag.AlignHCenter))
         text((20, 52, 170, 8), f"编号：{notice['notice_no']}", 11,
              flags=int(Qt.AlignmentFlag.AlignRight))
-        to = ent["name"] if ent else f"单元网格 {case.get('cell_code') or ''} 责任单位"
+        to = (data.get("addressee") or {}).get("name") or (
+            ent["name"] if ent else f"单元网格 {case.get('cell_code') or ''} 责任单位")
         y = 64.0
         y += text((20, y, 170, 10), f"{to}：", 13, bold=True) + 3
         y += text((20, y, 170, 20), "　　经现场核查，发现存在以下问题，现通知你（单位）在规定期限内"
@@ -140,13 +149,17 @@ def write_notice(out: str | Path, data: dict[str, Any]) -> Path:
         if contact:
             y += text((20, y, 170, 10), f"承办人：{contact}（工号 {handler.get('staff_no')}）　"
                       f"联系电话：{handler.get('mobile') or '—'}", 11) + 2
-        y = max(y + 12, 222)
-        text((110, y, 78, 8), f"{district}城市管理和综合执法局", 12,
+        # the seal goes on paper: an empty box labelled （盖章）, never a drawn imitation of one
+        y = min(max(y + 6, 200), 214)
+        p.setPen(QPen(QColor("#888888"), 0.25 * k))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawRect(box(129, y, 40, 30))
+        text((129, y + 22, 40, 7), "（盖章）", 10, flags=int(Qt.AlignmentFlag.AlignHCenter),
+             pen="#666666")
+        text((110, y + 32, 78, 8), f"{district}城市管理和综合执法局", 12,
              flags=int(Qt.AlignmentFlag.AlignHCenter))
-        text((110, y + 8, 78, 8), _when(notice["issued_at"])[:-6], 12,
+        text((110, y + 40, 78, 8), _day(notice["issued_at"]), 12,
              flags=int(Qt.AlignmentFlag.AlignHCenter))
-        p.setPen(QPen(QColor(colour), 0.6 * k))
-        p.drawEllipse(box(131, y - 9, 36, 36))  # where the seal goes
         text((20, 262, 170, 8), "被通知人（签收）：＿＿＿＿＿＿＿＿　　签收日期：＿＿＿＿年＿＿月＿＿日", 11)
         text((20, 276, 170, 8), "本通知书一式两份，一份交被通知人，一份存档。", 9, pen="#555555")
     finally:

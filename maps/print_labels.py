@@ -1,9 +1,11 @@
 """Label placement for printed maps: sized to the cell, no two label boxes overlapping.
 
 Everything here is in page millimetres.  Street and community names go first (fixed sizes, at
-the centre of the largest inscribed circle); cell labels (short code, and the name when there is
-room) are sized to fit inside their own cell and dropped when they would cover a name or a
-symbol already placed — the full code and name are always in the responsibility table.
+the centre of the largest inscribed circle, inside their own area: a name that would spill over
+a neighbour is dropped — a dense cluster has its detail sheet); cell labels (short code, and the
+name when there is room) take one size per sheet and are dropped when they do not fit their
+cell or would cover a name or a symbol already placed — the full code and name are always in
+the responsibility table.
 """
 
 from __future__ import annotations
@@ -72,69 +74,90 @@ def anchors(polys: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.ndarray
 def place_areas(kind: str, names: list[str], polys: np.ndarray, pt: float,
                 width: Callable[[str, float], float], height: Callable[[float], float],
                 frame: Box, taken: Obstacles) -> list[Label]:
-    """Area names at fixed size; a name that leaves the frame or hits a placed box is dropped
-    (after one try at 80 %)."""
+    """Area names at fixed size, inside their own area (a name may reach past the border by
+    a third of its height, no more: it never runs across a neighbour); a name that does not
+    fit, leaves the frame or hits a placed box is dropped after tries at 80 % and 65 %."""
     out = []
     ok = np.isin(shapely.get_type_id(polys), (3, 6)) & (shapely.area(polys) > 0)
     names = [n for n, keep in zip(names, ok) if keep]
-    xy, _ = anchors(polys[ok], 0.5)
-    for name, (x, y) in zip(names, xy):
+    shapes = polys[ok]
+    xy, _ = anchors(shapes, 0.5)
+    for name, (x, y), shape in zip(names, xy, shapes):
         if not name:
             continue
-        for size in (pt, 0.8 * pt):
+        for size in (pt, 0.8 * pt, 0.65 * pt):
             w, h = width(name, size) + 1.0, height(size)
             b = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
             inside = b[0] >= frame[0] and b[1] >= frame[1] and b[2] <= frame[2] \
                 and b[3] <= frame[3]
-            if inside and taken.free(b):
+            if inside and shapely.contains(shapely.buffer(shape, h / 3), shapely.box(*b)) \
+                    and taken.free(b):
                 taken.add(b)
                 out.append(Label(kind, [(name, size)], b))
                 break
     return out
 
 
+# the sizes a sheet's cell labels may take (pt): one of them for every cell label of a sheet
+LADDER = (4.0, 4.5, 5.0, 5.5, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 14.0, 16.0, 18.0, 20.0,
+          24.0, 28.0)
+SHEET_SHARE = 0.75  # the sheet's size is the largest that this share of its cells can hold
+
+
+def sheet_size(best: np.ndarray, min_pt: float, max_pt: float,
+               share: float = SHEET_SHARE) -> float | None:
+    """The one size for a sheet's cell labels: the largest step of :data:`LADDER` (within
+    ``min_pt``–``max_pt``) that ``share`` of the cells able to hold the smallest can hold;
+    None when none can.  Cells that cannot hold it go unlabelled (their codes are in the table, and a
+    dense cluster has its own detail sheet) — neighbours never differ in size."""
+    steps = [s for s in LADDER if min_pt <= s <= max_pt] or [min_pt]
+    best = best[best >= steps[0]]  # among the cells that can carry a label at all
+    if not len(best):
+        return None
+    for size in reversed(steps):
+        if float(np.mean(best >= size)) >= share:
+            return size
+    return steps[0]
+
+
 def place_cells(polys: np.ndarray, codes: list[str], names: list[str], *, min_pt: float,
                 max_pt: float, width: Callable[[str, float], float],
-                height: Callable[[float], float], frame: Box, taken: Obstacles) -> list[Label]:
-    """Cell labels sized to their cell: the short code with the name under it when both fit
-    (name at 80 %), else the code alone, else nothing."""
+                height: Callable[[float], float], frame: Box, taken: Obstacles,
+                size: float | None = None, share: float = SHEET_SHARE) -> list[Label]:
+    """Cell labels in one size for the sheet (``size``, default :func:`sheet_size`): the
+    short code with the name under it (at 80 %) when both fit inside the cell, else the code
+    alone, else nothing."""
     if len(polys) == 0:
         return []
     xy, radius = anchors(polys, 0.2)
     x0, y0, x1, y1 = shapely.bounds(polys).T
     out = []
     h1 = height(1.0)
-    # labels sized to their cell, but no larger than the typical cell's: a page of wildly
-    # different sizes reads badly
     wu0 = np.array([width(c, 1.0) for c in codes])
-    typical = np.median(2 * radius / np.hypot(wu0, h1))
-    max_pt = float(min(max_pt, max(min_pt, 1.3 * typical)))
-    # the most the code alone could get; cells where even that is under min_pt are skipped
-    # without the per-label work (a 100k-cell district on A0 labels none of its cells)
+    # the most the code alone could get: in the inscribed circle, or centred in a wide cell
     best = np.maximum(0.96 * 2 * radius / np.hypot(wu0, h1),
                       np.minimum(0.9 * (x1 - x0) / wu0, 0.85 * (y1 - y0) / h1))
-    for i in np.flatnonzero(best >= min_pt):
+    pt = size if size is not None else sheet_size(best, min_pt, max_pt, share)
+    if pt is None:
+        return []
+    for i in np.flatnonzero(best >= pt - 1e-9):
         code, name = codes[i], names[i]
         options = []
-        if name:
+        if name and 0.8 * pt >= min_pt:  # the name never smaller than the smallest label
             options.append([(code, 1.0), (name, 0.8)])
         options.append([(code, 1.0)])
         for lines in options:
             cx, cy = xy[i]
             wu = max(width(t, s) for t, s in lines)  # box size per point of the code's size
             hu = sum(h1 * s for _, s in lines)
-            pt = min(max_pt, 0.96 * 2 * radius[i] / math.hypot(wu, hu))
-            # a wide cell holds a wider box than its inscribed circle: try the bounding box
-            wide = min(max_pt, 0.9 * (x1[i] - x0[i]) / wu, 0.85 * (y1[i] - y0[i]) / hu)
-            bx, by = (x0[i] + x1[i]) / 2, (y0[i] + y1[i]) / 2
-            if wide > pt:
-                b = shapely.box(bx - wu * wide / 2, by - hu * wide / 2, bx + wu * wide / 2,
-                                by + hu * wide / 2)
-                if shapely.contains(polys[i], b):
-                    pt, cx, cy = wide, bx, by
-            if min(s for _, s in lines) * pt < min_pt:
-                continue
             w, h = wu * pt, hu * pt
+            if pt > 0.96 * 2 * radius[i] / math.hypot(wu, hu):
+                # not in the inscribed circle: a wide cell may hold it centred on its box
+                bx, by = (x0[i] + x1[i]) / 2, (y0[i] + y1[i]) / 2
+                if not shapely.contains(polys[i], shapely.box(bx - w / 2, by - h / 2,
+                                                              bx + w / 2, by + h / 2)):
+                    continue
+                cx, cy = bx, by
             b = _free_spot(polys[i], cx, cy, w, h, frame, taken)
             if b is None:
                 continue

@@ -43,7 +43,7 @@ from PySide6.QtGui import (
 )
 
 from gridmgr import staging
-from gridmgr.outputs.sheets import PrintJob, Row, Unit
+from gridmgr.outputs.sheets import Detail, PrintJob, Row, Unit
 from gridmgr.progress import Progress
 
 from .print_labels import Box, Label, Obstacles, place_areas, place_cells
@@ -58,8 +58,15 @@ PAPER_ID = {"A4": QPageSize.PageSizeId.A4, "A3": QPageSize.PageSizeId.A3,
 LINE_MM = {"cell": 0.12, "community": 0.35, "street": 0.6, "district": 0.9, "scope": 0.9}
 NICE_SCALES = (1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 7.5, 8, 10)
 TABLE_HEAD = ("网格编码", "网格名称", "责任人", "联系电话", "区级监管责任人", "联系电话")
+TABLE_PAGE_PT = 6.5  # continuation tables, every paper
+TABLE_PAGE_MIN_PT = 5.8  # … down to this when that fits one more block across
+ROW_LINES = 1.3  # a table row is this many text lines high
+CELL_PAD = 0.19  # per point of font size: the text inset of a table cell (0.8 + 0.4 mm at 6.5 pt)
+BLOCK_GAP_MM = (4.0, 10.0)  # between side-by-side table blocks: at least, at most
 INDEX_HEAD = ("序号", "编码", "名称", "网格数", "页码")
 FROM_MARK = "*"
+DETAIL_MM = 25.0  # a dense cluster gets a detail sheet when one of its areas is narrower
+SYMBOL_SHARE = 0.2  # a cell's symbols are drawn as one count when they would cover more
 
 
 def ensure_app() -> QGuiApplication:
@@ -109,8 +116,9 @@ class MapView:
 
 @dataclass
 class Page:
-    kind: str  # map | table | index
+    kind: str  # map | detail | table | index
     unit: Unit | None = None
+    detail: Detail | None = None
     rows: list[Row] = field(default_factory=list)
     index: list[tuple[Unit, int]] = field(default_factory=list)
     continued: bool = False
@@ -120,6 +128,8 @@ class Page:
     frame: Box | None = None
     bar: tuple[float, float, float, float] | None = None  # x0, y, length mm, ground metres
     north: Box | None = None  # the north arrow's white box
+    marks: list[tuple[Detail, Box]] = field(default_factory=list)  # detail extents drawn
+    symbols: dict[str, int] = field(default_factory=dict)  # single / grouped / badges
 
 
 class Layout:
@@ -139,7 +149,11 @@ class Layout:
         self.margin = 8.0 + 2.0 * self.f
         self.title_pt = 16.0 * rf
         self.text_pt = 7.0 * rf
-        self.table_pt = 7.0 * rf
+        self.table_pt = 7.0 * rf  # the table in the map page's panel grows with the paper
+        # table pages: one size on every paper — a larger sheet holds more blocks, not larger
+        # letters (6.5 pt is the size of a printed register; the panel's 7 × √f grew to 8.3 pt
+        # on A3 and left half of each table page empty)
+        self.page_table_pt = TABLE_PAGE_PT  # page_table_fit() may go a little smaller
         self.drawn: set[str] = set()
         self._fonts: dict[tuple[str, float, bool], Any] = {}
         self._inset_cache: tuple[np.ndarray, np.ndarray] | None = None
@@ -147,6 +161,7 @@ class Layout:
         self.trees: dict[str, shapely.STRtree] = {
             lvl: shapely.STRtree(s.geoms) for lvl, s in job.layers.items()}
         self._table_cols = self._table_widths()
+        self.details = self._details_needed()
         self.pages = self.plan()
         self.painted = 0  # pages painted so far (paint_pages, paint_document)
 
@@ -186,6 +201,7 @@ class Layout:
         if self.job.atlas:
             items.append(("unit", "本幅单元"))
         items += [(f"class:{c}", f"{c}企业") for c in ("国控", "省控", "市控")]
+        items.append(("badge", "重点企业数（过密处按网格/社区合计）"))
         return items
 
     def _legend_cols(self) -> int:
@@ -199,11 +215,18 @@ class Layout:
 
     # ------------------------------------------------------------------ tables
     def _table_widths(self) -> list[float]:
+        """Column widths per point of font size, from the content; a heading wider than its
+        column (区级监管责任人 over a three-character name) wraps to two lines instead of
+        widening the column (see :meth:`_heads`)."""
         pt = 1.0
         rows = self.job.rows
+
         def widest(texts: list[str], head: str) -> float:
-            w = max([self.m.width(t, pt) for t in texts] + [self.mb.width(head, pt)])
-            return w
+            content = max([self.m.width(t, pt) for t in texts] + [0.0])
+            whole = self.mb.width(head, pt)
+            half = max(self.mb.width(part, pt) for part in _split_head(head))
+            return max(content, half) if whole > content else content
+
         sample = rows[:3000]
         cols = [
             [r.code for r in sample], [r.name for r in sample],
@@ -212,29 +235,57 @@ class Layout:
             [(r.supervisor or "（未落实）") + FROM_MARK for r in sample],
             [r.supervisor_mobile or "" for r in sample]]
         # widths per point of font size; a very long name is cut at 4 mm/pt (28 mm at 7 pt)
-        return [min(widest(c, h), 4.0) + 0.25 for c, h in zip(cols, TABLE_HEAD)]
+        return [min(widest(c, h), 4.0) + CELL_PAD for c, h in zip(cols, TABLE_HEAD)]
+
+    def _heads(self) -> tuple[str, ...]:
+        """The headings as drawn: two lines where the heading is wider than its column."""
+        out = []
+        for w, head in zip(self._table_cols, TABLE_HEAD):
+            wrap = self.mb.width(head, 1.0) > w - CELL_PAD + 1e-9
+            out.append("\n".join(_split_head(head)) if wrap else head)
+        return tuple(out)
+
+    def _head_lines(self) -> int:
+        return max(h.count("\n") + 1 for h in self._heads())
 
     def _row_h(self, pt: float) -> float:
-        return self.m.height(pt) * 1.45
+        return self.m.height(pt) * ROW_LINES
 
-    def table_fit(self, box: Box) -> tuple[float, int, int]:
-        """(point size, blocks side by side, rows per block) for the table in ``box``; the font
-        shrinks (not below 5 pt) when one block is wider than the box."""
+    def table_fit(self, box: Box, pt: float | None = None) -> tuple[float, int, int]:
+        """(point size, blocks side by side, rows per block) for the table in ``box``: as many
+        blocks as fit across; the font (``pt``, default the panel's size) shrinks, not below
+        5 pt, when one block is wider than the box."""
         width = box[2] - box[0]
         per_pt = sum(self._table_cols)
-        pt = self.table_pt
+        pt = pt or self.table_pt
         if per_pt * pt > width:
             pt = width / per_pt
         if pt < 5.0:
             return pt, 0, 0
-        gap = 4.0
+        gap = BLOCK_GAP_MM[0]
         blocks = max(1, int((width + gap) // (per_pt * pt + gap)))
-        usable = box[3] - box[1] - self._row_h(pt) * 2.2  # caption + header
+        # caption (1.2 rows) and the heading (one row per line)
+        usable = box[3] - box[1] - self._row_h(pt) * (1.2 + self._head_lines())
         return pt, blocks, max(0, int(usable // self._row_h(pt)))
 
-    def _capacity(self, box: Box) -> int:
-        _, blocks, rows = self.table_fit(box)
-        return blocks * rows
+    def fit_more(self, box: Box, pt: float, min_pt: float) -> tuple[float, int, int]:
+        """:meth:`table_fit` at ``pt``, or a little smaller (not below ``min_pt``) when that
+        fits one more block across — the space beside a single block is not left empty."""
+        got = self.table_fit(box, pt)
+        if not got[1]:
+            return got
+        width, per_pt, gap = box[2] - box[0], sum(self._table_cols), BLOCK_GAP_MM[0]
+        more = math.floor((width - gap * got[1]) / ((got[1] + 1) * per_pt) * 10) / 10
+        return self.table_fit(box, more) if min_pt <= more < got[0] else got
+
+    def panel_table_fit(self) -> tuple[float, int, int]:
+        """The table in the map page's panel: its size, or down to the table pages' 6.5 pt."""
+        return self.fit_more(self.map_boxes()[2], self.table_pt, TABLE_PAGE_PT)
+
+    def page_table_fit(self) -> tuple[float, int, int]:
+        """A continuation table page: 6.5 pt, or down to 5.8 pt for one more block across
+        (A3 portrait: 3 blocks, not 2)."""
+        return self.fit_more(self.body(), self.page_table_pt, TABLE_PAGE_MIN_PT)
 
     def _index_fit(self, box: Box) -> tuple[float, list[float], int, int]:
         pt = self.table_pt
@@ -250,11 +301,38 @@ class Layout:
         return pt, widths, blocks, rows
 
     # ------------------------------------------------------------------ plan
+    def main_view(self) -> MapView:
+        """The single map's view (the scope, or the desktop's extent, fitted to the frame)."""
+        job = self.job
+        return self._fit(self.map_boxes()[0], job.extent if job.extent
+                         else tuple(shapely.bounds(job.scope_geom)))
+
+    def _details_needed(self) -> list[Detail]:
+        """The dense clusters whose narrowest area would be drawn under DETAIL_MM on the main
+        map: each gets a detail sheet after the map page (single maps, not "print this view")."""
+        job = self.job
+        if job.atlas or job.extent or not job.details:
+            return []
+        k = self.main_view().k
+        shapes = {lvl: s for lvl, s in job.layers.items()}
+        out = []
+        for d in job.details:
+            layer = shapes.get(d.level)
+            if layer is None:
+                continue
+            pos = {c: i for i, c in enumerate(layer.codes)}
+            b = shapely.bounds(layer.geoms[[pos[c] for c in d.codes if c in pos]])
+            if len(b) and float(np.min(np.minimum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]))) * k \
+                    < DETAIL_MM:
+                out.append(d)
+        return out
+
     def plan(self) -> list[Page]:
         job = self.job
-        _, _, table_box = self.map_boxes()
-        first_cap = self._capacity(table_box)
-        page_cap = max(1, self._capacity(self.body()))
+        _, blocks, rows = self.panel_table_fit()
+        first_cap = blocks * rows
+        _, blocks, rows = self.page_table_fit()
+        page_cap = max(1, blocks * rows)
         pages: list[Page] = []
 
         def map_then_tables(unit: Unit | None, rows: list[Row]) -> None:
@@ -265,10 +343,20 @@ class Layout:
 
         if not job.atlas:
             map_then_tables(None, job.rows)
-            return pages
+            # detail sheets right after the map; they carry the table on from it
+            rest = [r for pg in pages[1:] for r in pg.rows]
+            details = []
+            for d in self.details:
+                details.append(Page("detail", detail=d, rows=rest[:first_cap]))
+                rest = rest[first_cap:]
+            tables = [Page("table", rows=rest[i:i + page_cap], continued=True)
+                      for i in range(0, len(rest), page_cap)]
+            return pages[:1] + details + tables
         key_box, first_box = self.index_boxes()
-        _, _, blocks, rows = self._index_fit(first_box)
-        first = blocks * rows
+        first = 0
+        if first_box is not None:
+            _, _, blocks, rows = self._index_fit(first_box)
+            first = blocks * rows
         _, _, blocks, rows = self._index_fit(self.body())
         per_index = blocks * rows
         n_index = 1 + max(0, math.ceil((len(job.units) - first) / per_index))
@@ -286,14 +374,28 @@ class Layout:
             pages.append(Page("index", index=entries[i:i + per_index], continued=True))
         return pages + body
 
-    def index_boxes(self) -> tuple[Box, Box]:
-        """(key map, index table) on the first index page."""
+    def index_boxes(self) -> tuple[Box, Box | None]:
+        """(key map, index list) on the first index page.  The list takes only the room its
+        entries need and the key map the rest; when the whole list would need more than half
+        the page, the key map has the first page to itself (None for the list) and the list
+        starts on the next."""
         x0, y0, x1, y1 = self.body()
+        gap = 4.0
+        n = len(self.job.units)
         if self.W > self.H:
-            split = x0 + (x1 - x0) * 0.55
-            return (x0, y0, split, y1), (split + 4.0, y0, x1, y1)
-        split = y0 + (y1 - y0) * 0.5
-        return (x0, y0, x1, split), (x0, split + 4.0, x1, y1)
+            pt, widths, _, rows = self._index_fit((x0, y0, x1, y1))
+            need = math.ceil(n / max(rows, 1)) * (sum(widths) + 6.0)
+            if need > (x1 - x0) * 0.5:
+                return (x0, y0, x1, y1), None
+            split = max(x0 + (x1 - x0) * 0.5, x1 - need - gap)
+            return (x0, y0, split, y1), (split + gap, y0, x1, y1)
+        pt, widths, blocks, _ = self._index_fit((x0, y0, x1, y1))
+        rh = self._row_h(pt)
+        need = (math.ceil(n / max(blocks, 1)) + 2.2) * rh + 1.0
+        if need > (y1 - y0) * 0.5:
+            return (x0, y0, x1, y1), None
+        split = y1 - need - gap
+        return (x0, y0, x1, split), (x0, split + gap, x1, y1)
 
     # ------------------------------------------------------------------ painting helpers
     def _px(self, v: float) -> float:
@@ -351,10 +453,10 @@ class Layout:
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
         self._frame_and_title(p, page, index)
-        if page.kind == "map":
+        if page.kind in ("map", "detail"):
             self._map_page(p, page)
         elif page.kind == "table":
-            self._table(p, self.body(), page.rows, "网格责任表（续）")
+            self._table(p, self.body(), page.rows, "网格责任表（续）", self.page_table_fit()[0])
         else:
             self._index(p, page)
         return page
@@ -366,7 +468,8 @@ class Layout:
         p.drawRect(self._rect(self.inner))
         th = self.mt.height(self.title_pt)
         title = self.job.title + ("（续）" if page.continued and page.kind == "table"
-                                  and page.unit is None else "")
+                                  and page.unit is None else "") + (
+            f"（{page.detail.key}）" if page.detail is not None else "")
         self._text(p, (x0, y0 + 1.0, x1, y0 + 1.0 + th), title, self.title_pt, bold=True,
                    family=self.serif, align=Qt.AlignmentFlag.AlignHCenter)
         sub = {"index": "图幅索引" + ("（续）" if page.continued else "")}.get(page.kind, "")
@@ -374,6 +477,8 @@ class Layout:
             sub = f"本幅：{page.unit.name}（{page.unit.key}）" if page.unit.level != "officer" \
                 else f"本幅：{page.unit.name}"
             sub += "  （续）" if page.continued else ""
+        elif page.detail is not None:
+            sub = f"{page.detail.key}：{page.detail.name}"
         elif page.kind != "index" and self.job.scope != "district":
             sub = f"范围：{self.job.scope_name}"
         sh = self.m.height(self.text_pt * 1.3)
@@ -404,10 +509,17 @@ class Layout:
     def _map_page(self, p: QPainter, page: Page) -> None:
         job = self.job
         frame, legend, table = self.map_boxes()
-        unit = page.unit
+        unit, detail = page.unit, page.detail
         focus = unit.geom if unit is not None else job.scope_geom
-        view = self._fit(frame, job.extent if unit is None and job.extent
-                         else tuple(shapely.bounds(focus)))
+        if detail is not None:
+            x0, y0, x1, y1 = detail.bounds
+            view = self._fit(frame, (x0, y0, x1, y1))
+        elif unit is None:
+            view = self.main_view()
+        else:
+            view = self._fit(frame, tuple(shapely.bounds(focus)))
+        # on the main map the clusters with a detail sheet are marked, not labelled
+        marked = self.details if page.kind == "map" and unit is None else []
         page.view, page.frame = view, frame
         gx0, gy1 = view.to_ground(frame[0], frame[1])
         gx1, gy0 = view.to_ground(frame[2], frame[3])
@@ -451,9 +563,12 @@ class Layout:
         taken.add(north)  # labels keep clear of the arrow and the inset
         if inset is not None:
             taken.add(inset)
-        symbols = self._symbols(p, view, visible)
+        page.marks = self._marks(p, view, frame, marked, taken)
+        skip = {c for d in marked for c in d.cells}
+        skip_areas = {c for d in marked for c in d.codes}
+        symbols = self._symbols(p, view, visible, page)
         page.labels = self._labels(p, view, frame, visible, hits, in_scope, highlight, taken,
-                                   symbols, focus)
+                                   symbols, focus, skip, skip_areas)
         p.restore()
         self._north(p, north)
         p.setPen(self._pen("#111827", 0.4))
@@ -462,22 +577,123 @@ class Layout:
         if unit is not None:
             self._inset(p, frame, unit)
         page.bar = self._legend(p, legend, view)
-        self._table(p, table, page.rows, "网格责任表")
+        self._table(p, table, page.rows, "网格责任表", self.panel_table_fit()[0])
 
-    def _symbols(self, p: QPainter, view: MapView, visible: Any) -> list[Box]:
-        """Key enterprises in the frame; returns their boxes (cell labels keep clear of them)."""
+    def _marks(self, p: QPainter, view: MapView, frame: Box, details: list[Detail],
+               taken: Obstacles) -> list[tuple[Detail, Box]]:
+        """The extent of each detail sheet on the main map: a dashed frame and, above it (or
+        below, when there is no room), 详图一（第 2 页）."""
+        out = []
+        pt = self.text_pt * 1.1
+        pages = {id(pg.detail): n for n, pg in enumerate(self.pages, start=1)
+                 if pg.detail is not None}
+        for d in details:
+            x0, y0, x1, y1 = d.bounds
+            (px0, px1), (py1, py0) = view.to_page(np.array([x0, x1]), np.array([y0, y1]))
+            pad = 1.2
+            rect = (float(px0) - pad, float(py0) - pad, float(px1) + pad, float(py1) + pad)
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.setPen(self._pen("#111827", 0.35, Qt.PenStyle.DashLine))
+            p.drawRect(self._rect(rect))
+            text = f"{d.key}（第 {pages.get(id(d), '?')} 页）"
+            w, h = self.mb.width(text, pt) + 1.5, self.m.height(pt)
+            cx = (rect[0] + rect[2]) / 2
+            above = (cx - w / 2, rect[1] - h - 0.5, cx + w / 2, rect[1] - 0.5)
+            below = (cx - w / 2, rect[3] + 0.5, cx + w / 2, rect[3] + h + 0.5)
+            box = above if above[1] >= frame[1] else below
+            box = (max(frame[0], min(box[0], frame[2] - w)), box[1],
+                   max(frame[0], min(box[0], frame[2] - w)) + w, box[3])
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QBrush(QColor(255, 255, 255, 220)))
+            p.drawRect(self._rect(box))
+            self._text(p, box, text, pt, bold=True, align=Qt.AlignmentFlag.AlignHCenter)
+            taken.add(box)
+            taken.add(rect)
+            out.append((d, rect))
+        return out
+
+    def _symbols(self, p: QPainter, view: MapView, visible: Any,
+                 page: Page | None = None) -> list[Box]:
+        """Key enterprises in the frame; returns their boxes (cell labels keep clear of them).
+
+        Symbols grow with the paper (0.8 mm × √(paper/A4) radius).  Where a cell's symbols
+        would cover more than SYMBOL_SHARE of it, they are drawn as one count (a white disc
+        with the number, ringed in the colour of the highest class there) — in the cell when
+        the disc fits, else in its community, else its street, else where they are."""
+        job = self.job
         r = 0.8 * math.sqrt(self.f)
-        boxes = []
+        boxes: list[Box] = []
         gx0, gy0, gx1, gy1 = shapely.bounds(visible)
+        pts = [(x, y, cls) for x, y, cls, _ in job.enterprises
+               if gx0 <= x <= gx1 and gy0 <= y <= gy1]
+        if not pts:
+            return boxes
+        xy = np.array([(x, y) for x, y, _ in pts])
+        classes = [c for _, _, c in pts]
+        cells = job.layers["cell"]
+        where = np.full(len(pts), -1)
+        pi, ci = self.trees["cell"].query(shapely.points(xy), predicate="within")
+        where[pi] = ci
+        k2 = view.k ** 2
+        counts = np.bincount(where[where >= 0], minlength=len(cells.codes))
+        dense_cells = {int(c) for c in np.flatnonzero(counts) if
+                       counts[c] * (2 * r) ** 2 > SYMBOL_SHARE * shapely.area(cells.geoms[c]) * k2}
+        single = [i for i in range(len(pts)) if int(where[i]) not in dense_cells]
+        pending = [i for i in range(len(pts)) if int(where[i]) in dense_cells]
         p.setPen(self._pen("#ffffff", 0.2))
-        for x, y, cls, _ in self.job.enterprises:
-            if not (gx0 <= x <= gx1 and gy0 <= y <= gy1):
-                continue
-            px, py = view.to_page(x, y)
-            p.setBrush(QBrush(QColor(CLASS_COLOURS.get(cls, "#64748b"))))
-            self._symbol(p, px, py, r, cls)
+        for i in single:
+            px, py = view.to_page(xy[i, 0], xy[i, 1])
+            p.setBrush(QBrush(QColor(CLASS_COLOURS.get(classes[i], "#64748b"))))
+            self._symbol(p, px, py, r, classes[i])
             boxes.append((px - r, py - r, px + r, py + r))
+        pt = self.text_pt * 0.85
+        badges: list[tuple[float, float, int, str]] = []
+        # group the pending symbols by the smallest area that holds their count's disc
+        levels = [("cell", cells)] + [(lvl, job.layers[lvl]) for lvl in ("community", "street")
+                                      if lvl in job.layers and lvl != cells.level]
+        for level, shapes in levels:
+            if not pending:
+                break
+            if level == "cell":
+                owner = {i: int(where[i]) for i in pending}
+            else:
+                a, b = self.trees[level].query(shapely.points(xy[pending]), predicate="within")
+                owner = {pending[int(j)]: int(g) for j, g in zip(a, b)}
+            groups: dict[int, list[int]] = {}
+            for i, g in owner.items():
+                groups.setdefault(g, []).append(i)
+            left = set(pending) - set(owner)
+            for g, members in groups.items():
+                d = self._badge_d(len(members), pt, r)
+                geom = view.transform(np.array([shapes.geoms[g]], dtype=object))[0]
+                bx0, by0, bx1, by1 = shapely.bounds(geom)
+                if min(bx1 - bx0, by1 - by0) >= 1.15 * d and shapely.area(geom) >= 2 * d * d:
+                    c = shapely.get_coordinates(shapely.point_on_surface(geom))[0]
+                    top = min((classes[i] for i in members), key=_class_rank)
+                    badges.append((float(c[0]), float(c[1]), len(members), top))
+                else:
+                    left.update(members)
+            pending = sorted(left)
+        if pending:  # nothing holds them: one count where they are
+            cx, cy = view.to_page(float(xy[pending, 0].mean()), float(xy[pending, 1].mean()))
+            top = min((classes[i] for i in pending), key=_class_rank)
+            badges.append((float(cx), float(cy), len(pending), top))
+        for cx, cy, n, top in badges:
+            d = self._badge_d(n, pt, r)
+            p.setPen(self._pen(CLASS_COLOURS.get(top, "#64748b"), 0.35))
+            p.setBrush(QBrush(QColor("#ffffff")))
+            p.drawEllipse(QPointF(cx * self.u, cy * self.u), d / 2 * self.u, d / 2 * self.u)
+            self._text(p, (cx - d, cy - d / 2, cx + d, cy + d / 2), str(n), pt, bold=True,
+                       align=Qt.AlignmentFlag.AlignHCenter)
+            boxes.append((cx - d / 2, cy - d / 2, cx + d / 2, cy + d / 2))
+        if page is not None:
+            page.symbols = {"single": len(single), "grouped": sum(b[2] for b in badges),
+                            "badges": len(badges)}
         return boxes
+
+    def _badge_d(self, n: int, pt: float, r: float) -> float:
+        """Diameter (mm) of the disc that shows a count of ``n`` symbols."""
+        return max(2.6 * r, self.mb.width(str(n), pt) + 1.2)
 
     def _symbol(self, p: QPainter, x: float, y: float, r: float, cls: str) -> None:
         """国控 triangle, 省控 square, 市控 circle — shape as well as colour, for grey copies."""
@@ -493,7 +709,8 @@ class Layout:
 
     def _labels(self, p: QPainter, view: MapView, frame: Box, visible: Any, hits: np.ndarray,
                 in_scope: np.ndarray, highlight: set[str], taken: Obstacles,
-                symbols: list[Box], focus: Any) -> list[Label]:
+                symbols: list[Box], focus: Any, skip: set[str] | None = None,
+                skip_areas: set[str] | None = None) -> list[Label]:
         job = self.job
         rf = math.sqrt(self.f)
         placed: list[Label] = []
@@ -505,6 +722,8 @@ class Layout:
             # the area the page is about, and those around it, are in the title: their names
             # would sit on the middle of the map; the neighbours' names orient the reader
             idx = idx[~shapely.covers(shapely.buffer(shapes.geoms[idx], 1.0), focus)]
+            if skip_areas:  # named on their detail sheet and beside its mark
+                idx = np.array([i for i in idx if shapes.codes[i] not in skip_areas], dtype=int)
             polys = shapely.intersection(view.transform(shapes.geoms[idx]),
                                          shapely.box(*frame))
             measure = self.mb if bold else self.m
@@ -516,6 +735,8 @@ class Layout:
         idx = hits[in_scope]
         if highlight:
             idx = np.array([i for i in idx if cells.codes[i] in highlight], dtype=int)
+        if skip:
+            idx = np.array([i for i in idx if cells.codes[i] not in skip], dtype=int)
         n = job.short_digits
         placed += place_cells(view.transform(cells.geoms[idx]),
                               [cells.codes[i][-n:] for i in idx],
@@ -636,6 +857,14 @@ class Layout:
                 p.setPen(self._pen("#ffffff", 0.2))
                 p.setBrush(QBrush(QColor(CLASS_COLOURS[cls])))
                 self._symbol(p, x0 + sw / 2, cy, 0.8 * math.sqrt(self.f), cls)
+            elif key == "badge":
+                d = self._badge_d(12, self.text_pt * 0.85, 0.8 * math.sqrt(self.f))
+                p.setPen(self._pen(CLASS_COLOURS["省控"], 0.35))
+                p.setBrush(QBrush(QColor("#ffffff")))
+                p.drawEllipse(QPointF((x0 + sw / 2) * self.u, cy * self.u), d / 2 * self.u,
+                              d / 2 * self.u)
+                self._text(p, (x0 + sw / 2 - d, cy - d / 2, x0 + sw / 2 + d, cy + d / 2), "12",
+                           self.text_pt * 0.85, bold=True, align=Qt.AlignmentFlag.AlignHCenter)
             elif key in ("cell", "unit"):
                 p.setPen(self._pen(STYLE["cell"][0], LINE_MM["cell"]))
                 p.setBrush(QBrush(QColor("#fde68a" if key == "unit" else "#f8fafc")))
@@ -648,7 +877,8 @@ class Layout:
             self._text(p, (x0 + sw + 2, y, x1, y + row), text, self.text_pt)
         x0, y = box[0], top + per_col * row
         n = self.job.short_digits
-        for note in (f"网格注记：编码末 {n} 位（完整编码见责任表）",
+        within = "社区内" if n <= 3 else "街道内"
+        for note in (f"网格注记：{within}编码（末 {n} 位，完整编码见责任表）",
                      f"人名后 {FROM_MARK}：由社区/街道兜底负责"):
             self._text(p, (x0, y, x1, y + row), note, self.text_pt * 0.85, colour="#374151")
             y += row
@@ -676,10 +906,11 @@ class Layout:
                        align=Qt.AlignmentFlag.AlignHCenter)
         return (x0 + 2, y, length_mm, length_m)
 
-    def _table(self, p: QPainter, box: Box, rows: list[Row], caption: str) -> None:
+    def _table(self, p: QPainter, box: Box, rows: list[Row], caption: str,
+               pt: float | None = None) -> None:
         if not rows:
             return
-        pt, blocks, per_block = self.table_fit(box)
+        pt, blocks, per_block = self.table_fit(box, pt)
         if not blocks or not per_block:
             return
         rh = self._row_h(pt)
@@ -687,17 +918,21 @@ class Layout:
         self._text(p, (x0, y0, x1, y0 + rh * 1.2), caption, pt * 1.15, bold=True)
         widths = [w * pt for w in self._table_cols]
         tw = sum(widths)
-        for b in range(blocks):
+        used = min(blocks, math.ceil(len(rows) / per_block))
+        # the blocks spread over the width (a page of three blocks is not left-heavy)
+        gap = BLOCK_GAP_MM[0] if blocks < 2 else min(
+            BLOCK_GAP_MM[1], (x1 - x0 - blocks * tw) / (blocks - 1))
+        heads = self._heads()
+        hh = rh * self._head_lines()
+        for b in range(used):
             chunk = rows[b * per_block:(b + 1) * per_block]
-            if not chunk:
-                break
-            bx = x0 + b * (tw + 4.0)
+            bx = x0 + b * (tw + gap)
             y = y0 + rh * 1.2
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(QBrush(QColor("#e5e7eb")))
-            p.drawRect(self._rect((bx, y, bx + tw, y + rh)))
-            self._cells(p, bx, y, rh, widths, TABLE_HEAD, pt, bold=True)
-            y += rh
+            p.drawRect(self._rect((bx, y, bx + tw, y + hh)))
+            self._cells(p, bx, y, hh, widths, heads, pt, bold=True)
+            y += hh
             for i, r in enumerate(chunk):
                 if i % 2:
                     p.setPen(Qt.PenStyle.NoPen)
@@ -741,10 +976,23 @@ class Layout:
         p.save()
         p.setClipRect(self._rect(frame))
         geoms = np.array([u.geom for u in job.units], dtype=object)
+        # each unit in its own level's line, then the levels above it in theirs (streets red
+        # 0.6 mm, as on the map pages), then the scope
+        level = job.units[0].level if job.units else "cell"
+        style = level if level in ("cell", "community", "street") else "cell"
         p.setBrush(QBrush(QColor("#f8fafc")))
-        p.setPen(self._pen(STYLE["community"][0], LINE_MM["cell"] * 2))
+        p.setPen(self._pen(STYLE[style][0], LINE_MM[style]))
         p.drawPath(self._paths(geoms, view))
         p.setBrush(Qt.BrushStyle.NoBrush)
+        above = {"cell": ("community", "street"), "community": ("street",)}.get(level, ())
+        if level == "officer":
+            above = ("community", "street")
+        for lvl in above:
+            shapes = job.layers.get(lvl)
+            if shapes is None or lvl == job.layers["cell"].level or not len(shapes.geoms):
+                continue
+            p.setPen(self._pen(STYLE[lvl][0], LINE_MM[lvl]))
+            p.drawPath(self._paths(shapes.geoms, view))
         p.setPen(self._pen("#111827", LINE_MM["scope"]))
         p.drawPath(self._paths(np.array([job.scope_geom]), view))
         numbers = {u.key: n for u, n in self._numbers()}
@@ -756,7 +1004,7 @@ class Layout:
         labels = place_cells(view.transform(geoms), [str(numbers[u.key]) for u in job.units],
                              [""] * len(geoms), min_pt=4.0, max_pt=14.0 * math.sqrt(self.f),
                              width=self.mb.width, height=self.m.height, frame=frame,
-                             taken=taken)
+                             taken=taken, share=0.97)  # the key's numbers: nearly all of them
         for lab in labels:
             text, pt = lab.lines[0]
             self._text(p, (lab.box[0] - 2, lab.box[1], lab.box[2] + 2, lab.box[3]), text, pt,
@@ -774,10 +1022,12 @@ class Layout:
         return [e for pg in self.pages if pg.kind == "index" for e in pg.index]
 
     def _index(self, p: QPainter, page: Page) -> None:
-        box = self.body()
+        box: Box | None = self.body()
         if not page.continued:
             key_box, box = self.index_boxes()
             self._key_map(p, page, key_box)
+        if box is None or not page.index:
+            return
         pt, widths, blocks, per_block = self._index_fit(box)
         rh = self._row_h(pt)
         level = {"street": "街道", "community": "社区", "cell": "单元网格", "officer": "责任人"}
@@ -808,6 +1058,17 @@ class Layout:
 
 
 # ---------------------------------------------------------------------- output
+
+def _class_rank(cls: str) -> int:
+    order = ("国控", "省控", "市控")
+    return order.index(cls) if cls in order else len(order)
+
+
+def _split_head(head: str) -> tuple[str, ...]:
+    """区级监管责任人 → (区级监管, 责任人): a heading in two lines, the longer one first."""
+    cut = (len(head) + 1) // 2
+    return (head[:cut], head[cut:]) if len(head) > 3 else (head,)
+
 
 def _png_names(out: Path, n: int) -> list[Path]:
     """One page: FILE.png; several: FILE-001.png, FILE-002.png …"""

@@ -187,6 +187,22 @@ def demo(demo_file: Path, backend: str, request: pytest.FixtureRequest) -> Any:
     return url
 
 
+@pytest.fixture(scope="session")
+def mixed_district(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A large rural town beside four small urban streets (issue 16; tests/mixed_district.py),
+    built from GBK Shapefiles and an Amap-coordinate CSV, read-only like ``demo``."""
+    import os
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    import mixed_district as md
+
+    work = tmp_path_factory.mktemp("mixed")
+    path = md.build(work / "mixed.gpkg", work / "files")
+    os.chmod(path, 0o444)
+    return path
+
+
 @pytest.fixture
 def demo_copy(demo_file: Path, new_location: Callable[[str], Any], backend: str) -> Any:
     """A private, writable copy of the demo project."""

@@ -29,7 +29,9 @@ from PySide6.QtCore import (
     QSignalBlocker,
     Qt,
     QTimer,
+    QtMsgType,
     QTranslator,
+    qInstallMessageHandler,
 )
 from PySide6.QtGui import (
     QAction,
@@ -73,6 +75,8 @@ from gridmgr.messages import LEVEL_ZH
 from gridmgr.outputs import details as core_details
 from gridmgr.project import open_project, summary
 from gridmgr.registers.enterprises import KEY_CLASSES
+from maps.case_layer import OVERDUE_COLOUR as OVERDUE_RING
+from maps.render import CLASS_COLOURS, STYLE
 from ui import detail_html, i18n
 from ui.assign_dialog import AssignDialog
 from ui.cases_panel import CasesPanel
@@ -96,6 +100,8 @@ UNASSIGNED_COLOUR = "#dc2626"
 ASSIGNED_COLOUR = "#e5e7eb"
 MAX_MAP_ENTERPRISES = 50_000  # above this the map draws the key enterprises only
 BASEMAP_KEY = "basemap"  # QSettings: path of an MBTiles file or tile folder, "" for none
+GEOMETRY_KEY, SPLIT_KEY = "window/geometry", "window/split"  # QSettings: the window's layout
+SIDE_MIN_WIDTH = 260  # px: the tree, search and details stay usable whatever the tabs ask
 
 
 def recent_projects() -> list[str]:
@@ -134,6 +140,9 @@ class MainWindow(QMainWindow):
         self.current: tuple[str, str] | None = None  # ("area"|"enterprise"|"officer", key)
         self.selection: set[str] = set()  # cells chosen for an assignment
         self.cases_panel: CasesPanel | None = None
+        self._measure_legend: dict | None = None  # the colouring's classes, when one is chosen
+        self._case_legend: dict | None = None  # the statuses of the cases the map shows
+        self._all_enterprises = True  # False: the map draws the key enterprises only
 
         self.system = "urban"
         self.systems = QComboBox()
@@ -186,12 +195,18 @@ class MainWindow(QMainWindow):
         map_lay.addWidget(self._map_toolbar())
         map_lay.addWidget(self.map, 1)
         split = QSplitter()
+        left.setMinimumWidth(SIDE_MIN_WIDTH)
         split.addWidget(left)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.map_tab, self.tr("地图"))
         split.addWidget(self.tabs)
+        split.setCollapsible(0, False)  # a wide tab never squeezes the side panel away
+        split.setCollapsible(1, False)
+        split.setStretchFactor(1, 1)  # a larger window widens the map, not the side panel
         split.setSizes([360, 920])
+        self.split = split
         self.setCentralWidget(split)
+        self._restore_layout()
         self._menus()
         self.tools = Tools(self)  # printing, field packages, conflicts (ui/tools.py)
         basemap = QSettings("gridmgr", "gridmgr").value(BASEMAP_KEY) or ""
@@ -212,6 +227,23 @@ class MainWindow(QMainWindow):
             self.measure.addItem(self.tr("超期案件"), "overdue_cases")
         self.measure.currentIndexChanged.connect(lambda _i: self.apply_measure())
         bar.addWidget(self.measure)
+        # which cases the map shows: the unresolved ones unless the officer asks for more
+        bar.addWidget(QLabel(self.tr(" 案件：")))
+        self.case_show = QComboBox()
+        for label, key in ((self.tr("未办结"), "open"), (self.tr("超期"), "overdue"),
+                           (self.tr("已结案"), "closed"), (self.tr("已作废"), "void"),
+                           (self.tr("全部"), "all")):
+            self.case_show.addItem(label, key)
+        self.case_show.setToolTip(self.tr("地图上显示哪些案件（默认只显示未办结的）"))
+        self.case_period = QComboBox()
+        for label, key in ((self.tr("全部时间"), "all"), (self.tr("近 30 天"), "30d"),
+                           (self.tr("近 90 天"), "90d"), (self.tr("今年"), "year")):
+            self.case_period.addItem(label, key)
+        self.case_period.setToolTip(self.tr("按上报时间筛选地图上的案件"))
+        self.case_show.currentIndexChanged.connect(lambda _i: self._push_cases())
+        self.case_period.currentIndexChanged.connect(lambda _i: self._push_cases())
+        bar.addWidget(self.case_show)
+        bar.addWidget(self.case_period)
         bar.addSeparator()
         self.box_action = QAction(self.tr("框选"), self, checkable=True)
         self.box_action.setToolTip(self.tr("拖动鼠标框选单元网格（也可按住 Shift 拖动）"))
@@ -361,6 +393,7 @@ class MainWindow(QMainWindow):
         self._fill_tree(frames)
         self._overview = None  # who answers for each cell: computed when first needed
         self.counts = counts
+        self._all_enterprises = few
         self.map.set_frames(frames)
         self.map.set_points(ents)
         self._push_cases()
@@ -422,10 +455,49 @@ class MainWindow(QMainWindow):
 
     def _push_cases(self) -> None:
         set_cases = getattr(self.map, "set_cases", None)
+        self._case_legend = None
         if self.cases_panel is not None and set_cases is not None:
-            set_cases(self.cases_panel.markers())
+            payload = self.cases_panel.markers(show=self.case_show.currentData(),
+                                               period=self.case_period.currentData())
+            self._case_legend = payload.get("legend")
+            set_cases(payload)
         if str(self.measure.currentData()).endswith("_cases"):
             self.apply_measure()
+        else:
+            self._refresh_legend()
+
+    def legend(self) -> dict:
+        """Everything drawn on the map, in sections: the measure's classes (when one is
+        chosen), the boundary lines, the enterprise classes and the cases shown (with the
+        filter in the title)."""
+        sections = []
+        if self._measure_legend:
+            sections.append(self._measure_legend)
+        lines = [("district", self.tr("区界")), ("street", self.tr("街道界")),
+                 ("community", self.tr("社区界")), ("cell", self.tr("单元网格"))]
+        sections.append({"title": self.tr("界线"), "entries": [
+            {"colour": STYLE[lvl][0], "label": text, "kind": "line"} for lvl, text in lines]})
+        classes = list(KEY_CLASSES) if not self._all_enterprises else [
+            c for c in CLASS_COLOURS]
+        sections.append({"title": self.tr("企业") if self._all_enterprises else
+                         self.tr("企业（只画国控、省控）"), "entries": [
+            {"colour": CLASS_COLOURS[c], "label": i18n.term(c), "kind": "dot"}
+            for c in classes]})
+        if self._case_legend:
+            title = self.tr("案件：{show}，{period}").format(
+                show=self.case_show.currentText(), period=self.case_period.currentText())
+            entries = [dict(e, kind="diamond") for e in self._case_legend.get("entries", [])]
+            for e in entries:
+                if e["colour"] == OVERDUE_RING:
+                    e.update(colour="#ffffff", ring=OVERDUE_RING)
+            sections.append({"title": title, "entries": entries or [
+                {"colour": "#ffffff", "label": self.tr("（无）"), "kind": "diamond"}]})
+        return {"sections": sections}
+
+    def _refresh_legend(self) -> None:
+        set_legend = getattr(self.map, "set_legend", None)
+        if set_legend is not None and self.project is not None:
+            set_legend(self.legend())
 
     def _show_case_on_map(self, lon: float, lat: float, case_no: str) -> None:
         centre_on = getattr(self.map, "centre_on", None)
@@ -470,7 +542,24 @@ class MainWindow(QMainWindow):
         if fly:
             self.tabs.setCurrentIndex(0)
 
+    def _restore_layout(self) -> None:
+        """The window's size and place and the side panel's width, as the user left them
+        (per user: QSettings); a fresh user gets 1280 × 800 with a 360 px side panel."""
+        settings = QSettings("gridmgr", "gridmgr")
+        geometry = settings.value(GEOMETRY_KEY)
+        if geometry:
+            self.restoreGeometry(geometry)
+        state = settings.value(SPLIT_KEY)
+        if state:
+            self.split.restoreState(state)
+
+    def save_layout(self) -> None:
+        settings = QSettings("gridmgr", "gridmgr")
+        settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+        settings.setValue(SPLIT_KEY, self.split.saveState())
+
     def closeEvent(self, event) -> None:
+        self.save_layout()
         runner = getattr(self, "runner", None)
         if runner is not None and runner.thread.isRunning():
             runner.cancel()  # a check still running: stop it, and wait, before Qt tears down
@@ -680,15 +769,18 @@ class MainWindow(QMainWindow):
         level = self.unit_level
         if kind in (None, "none") or self.store is None or not self.info:
             self.map.clear_measure(level)
+            self._measure_legend = None
+            self._refresh_legend()
             return
         units = [c for c, i in self.info.items() if i["level"] == level]
         if kind == "unassigned":
             colours = {c: (UNASSIGNED_COLOUR if not (d["primary_name"] and d["supervisor_name"])
                            else ASSIGNED_COLOUR) for c, d in self.details.items()}
             self.map.set_colours(level, colours)
-            self.map.set_legend({"title": self.tr("责任人落实情况"), "entries": [
+            self._measure_legend = {"title": self.tr("责任人落实情况"), "entries": [
                 {"colour": UNASSIGNED_COLOUR, "label": self.tr("未落实（缺责任人或监管责任人）")},
-                {"colour": ASSIGNED_COLOUR, "label": self.tr("已落实")}]})
+                {"colour": ASSIGNED_COLOUR, "label": self.tr("已落实")}]}
+            self._refresh_legend()
             return
         if kind in ("enterprises", "key_enterprises"):
             if level != "cell":
@@ -705,10 +797,12 @@ class MainWindow(QMainWindow):
         self.map.set_measure(level, values, title)
         legend = getattr(self.map, "legend", None)
         if legend:  # "无数据" is translated here too
+            legend = dict(legend, entries=[dict(e) for e in legend["entries"]])
             for e in legend["entries"]:
                 if e["label"] == "无数据":
                     e["label"] = self.tr("无数据")
-            self.map.set_legend(legend)
+        self._measure_legend = legend or None
+        self._refresh_legend()
 
     def case_counts(self) -> dict[str, dict[str, int]]:
         """{"open": {cell: n}, "overdue": {cell: n}} from gridmgr.indicators, today."""
@@ -861,11 +955,51 @@ def install_qt_chinese(app: QApplication) -> None:
 SCREENSHOT_TIMEOUT_MS = 120_000
 
 
+# What Qt prints on a machine without a GPU or a real window system: not the user's business
+# unless they ask (--verbose); other Qt warnings still show.  Chromium's own log (dbus/bus.cc
+# …) is kept to fatal errors with --log-level=3.
+QT_NOISE = ("QRhiGles2", "Failed to create RHI", "propagateSizeHints", "GPUInfo",
+            "createPlatformVulkanInstance", "QVulkanInstance", "GBM is not supported",
+            "QOpenGLContext", "Could not create a GL context", "Release of profile requested")
+CHROMIUM_QUIET = "--log-level=3"
+
+
+def is_noise(message: str) -> bool:
+    return any(n in message for n in QT_NOISE)
+
+
+def quiet_start() -> str | None:
+    """Keep the known Qt/Chromium noise off the terminal.  Returns a message for the one
+    Chromium error that hiding its log would make silent: running as root needs
+    --no-sandbox (the window's map cannot start otherwise)."""
+    flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+    if "--log-level" not in flags:
+        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = f"{flags} {CHROMIUM_QUIET}".strip()
+
+    def handler(mode: QtMsgType, _context: object, message: str) -> None:
+        if mode == QtMsgType.QtDebugMsg or (mode != QtMsgType.QtFatalMsg and is_noise(message)):
+            return
+        print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+    root = hasattr(os, "geteuid") and os.geteuid() == 0
+    if root and "--no-sandbox" not in flags and not os.environ.get(
+            "QTWEBENGINE_DISABLE_SANDBOX"):
+        return ("以 root 身份运行时，地图（Chromium）需要关闭沙箱：请以普通用户运行，或设置 "
+                "QTWEBENGINE_DISABLE_SANDBOX=1（--verbose 显示详细信息）")
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="gridmgr gui")
     parser.add_argument("project", nargs="?")
     parser.add_argument("--screenshot", help="打开后等地图画好，截图保存到该 PNG 文件并退出")
+    parser.add_argument("--verbose", action="store_true", help="显示 Qt 和 Chromium 的诊断信息")
     args = parser.parse_args(argv)
+    if not args.verbose:
+        warning = quiet_start()
+        if warning:
+            print(warning, file=sys.stderr)
     clock = QElapsedTimer()
     clock.start()
     app = QApplication.instance() or QApplication(sys.argv[:1])

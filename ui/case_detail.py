@@ -421,9 +421,10 @@ class CaseDetail(QWidget):
         """The timeline: when, what (and the status it led to), who, the note and the deadline
         the step set; 返工 in red."""
         self.steps = steps
-        head = "".join(f'<th align="left" width="{w}">{html.escape(h)}</th>' for h, w in (
-            (self.tr("时间"), "22%"), (self.tr("操作"), "12%"), (self.tr("操作人"), "18%"),
-            (self.tr("说明"), "48%")))
+        # headings never wrap or break inside a word; the note takes what is left
+        head = "".join(f'<th align="left" style="white-space:nowrap;"{w}>{html.escape(h)}</th>'
+                       for h, w in ((self.tr("时间"), ""), (self.tr("操作"), ""),
+                                    (self.tr("操作人"), ""), (self.tr("说明"), ' width="45%"')))
         rows = []
         for s in steps:
             what = html.escape(action_term(s["action"]))
@@ -439,7 +440,8 @@ class CaseDetail(QWidget):
             colour = ' style="color:#991b1b;"' if s["action"] == "返工" else ""
             when = html.escape(shown_time(s["at"])).replace(" ", "<br>", 1)  # date, then time
             rows.append(f'<tr{colour}><td style="white-space:nowrap;">{when}</td>'
-                        f"<td>{what}</td><td>{html.escape(who)}</td><td>{note}</td></tr>")
+                        f'<td style="white-space:nowrap;">{what}</td>'
+                        f"<td>{html.escape(who)}</td><td>{note}</td></tr>")
         title = self.tr("办理经过")
         return (f"<h4>{title}</h4>"
                 '<table border="1" cellspacing="0" cellpadding="3" width="100%" '

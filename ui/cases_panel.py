@@ -45,6 +45,9 @@ from ui.plain import plain_label
 OPERATOR_KEY = "case_operator"  # QSettings: the staff number acting at this desk
 
 
+DETAIL_MIN_WIDTH = 400  # px
+
+
 class CasesPanel(QWidget):
     case_selected = Signal(float, float, str)  # lon, lat (EPSG:4490), case number
     new_case_requested = Signal()
@@ -81,6 +84,9 @@ class CasesPanel(QWidget):
         QVBoxLayout(self.list_holder).setContentsMargins(0, 0, 0, 0)
         self.split.addWidget(self.list_holder)
         self.split.addWidget(self.detail)
+        # the case page keeps room for its timeline (时间, 操作, 操作人 and 说明 side by side)
+        self.detail.setMinimumWidth(DETAIL_MIN_WIDTH)
+        self.split.setCollapsible(1, False)
         self.split.setSizes([640, 520])
         self.indicators = IndicatorsView()
         self.tabs = QTabWidget()
@@ -195,14 +201,15 @@ class CasesPanel(QWidget):
         pt = gdf.to_crs("EPSG:4490").geometry.iloc[0]
         return float(pt.x), float(pt.y)
 
-    def markers(self, every: bool = False) -> dict[str, Any]:
-        """The unresolved cases (受理 … 核查 and 挂账; ``every``: all cases) as markers
-        coloured by status, overdue as of now ringed red.  Years of closed cases would bury
-        the map (and a million markers take ten seconds to read)."""
+    def markers(self, every: bool = False, *, show: str = "open",
+                period: str = "all") -> dict[str, Any]:
+        """The cases the map shows (``gridmgr.cases.lifecycle.map_cases``: by default the
+        unresolved ones, 受理 … 核查 and 挂账; ``every``: all cases) as markers coloured by
+        status, overdue as of now ringed red.  Years of closed cases would bury the map (and a
+        million markers take ten seconds to read)."""
         if self.store is None:
             return case_payload(_empty_points())
-        df = self.store.case_markers(cases.now_local(),
-                                     () if every else tuple(cases.UNRESOLVED))
+        df = cases.map_cases(self.store, show="all" if every else show, period=period)
         pts = gpd.points_from_xy(pd.to_numeric(df["x"]), pd.to_numeric(df["y"]))
         gdf = gpd.GeoDataFrame(df.drop(columns=["x", "y"]), geometry=pts, crs=self.store.crs)
         return self._legend_in_language(case_payload(gdf.to_crs("EPSG:4490")))

@@ -242,8 +242,14 @@ class CasesView(QWidget):
         status = SHOWN.index("status")
         self.table.setColumnWidth(status, max(self.table.columnWidth(status), longest + 16))
         self.count = QLabel()
+        self.count.setWordWrap(True)  # its length must not set the list's minimum width
 
         filters = QGridLayout()
+        for combo in (self.status, self.source, self.category, self.handler, self.street,
+                      self.community, self.cell):  # long names must not widen the window
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(3)
         filters.addWidget(self.status, 0, 0)
         filters.addWidget(self.source, 0, 1)
         filters.addWidget(self.category, 0, 2)

@@ -55,6 +55,9 @@ TERMS = (
     QT_TRANSLATE_NOOP("Terms", "北京 DB11 单元网格编码（15 位）"),
     QT_TRANSLATE_NOOP("Terms", "本网格"), QT_TRANSLATE_NOOP("Terms", "社区兜底"),
     QT_TRANSLATE_NOOP("Terms", "街道兜底"), QT_TRANSLATE_NOOP("Terms", "区兜底"),
+    # supervision classes (the map's legend)
+    QT_TRANSLATE_NOOP("Terms", "国控"), QT_TRANSLATE_NOOP("Terms", "省控"),
+    QT_TRANSLATE_NOOP("Terms", "市控"), QT_TRANSLATE_NOOP("Terms", "一般"),
 )
 
 

@@ -9,6 +9,7 @@ disagree.  Charts are QtCharts bar charts.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,30 @@ def grouping(by: str) -> str:
     return QCoreApplication.translate("Indicators", GROUPING_ZH[by])
 
 
+def value_range(values: list[float], *, percent: bool) -> tuple[float, float, int]:
+    """(low, high, ticks) of a chart's value axis, fitted to the values: counts from 0 to a
+    round number above the largest; percentages on a round span around them (93.7 % and
+    96.9 % on 90–100 %, not 0–100 % where they look alike), never past 0 or 100."""
+    if not values:
+        return 0.0, 100.0 if percent else 1.0, 6
+    top, bottom = max(values), min(values)
+    if not percent or bottom <= 0:
+        hi = _nice_up(max(top, 1.0) * 1.1)
+        return 0.0, (min(100.0, hi) if percent else hi), 6
+    span = max(top - bottom, 1.0)
+    step = next(s for s in (0.5, 1, 2, 5, 10, 20, 25) if s * 5 >= span * 1.6)
+    lo = max(0.0, math.floor((bottom - span * 0.4) / step) * step)
+    hi = min(100.0, math.ceil((top + span * 0.2) / step) * step)
+    if hi <= top:  # room for the label at the end of the longest bar
+        hi = min(100.0, hi + step)
+    return lo, hi, int(round((hi - lo) / step)) + 1
+
+
+def _nice_up(v: float) -> float:
+    e = 10 ** math.floor(math.log10(v))
+    return next(n * e for n in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if n * e >= v)
+
+
 def _month_label(rec: dict[str, Any]) -> str:
     """``2026-03`` → ``3月`` (the year is in the period above the chart)."""
     code = str(rec.get("code") or "")
@@ -160,14 +185,19 @@ class IndicatorsView(QWidget):
         self.go = QPushButton(self.tr("计算"))
         self.go.clicked.connect(self.compute)
 
-        bar = QHBoxLayout()
-        for label, w in ((None, self.by), (self.tr("立案时间"), self.first), ("—", self.last),
-                         (self.tr("计算时点"), self.as_of), (None, self.go),
-                         (self.tr("图表指标"), self.chart_metric)):
-            if label:
-                bar.addWidget(QLabel(label))
-            bar.addWidget(w)
-        bar.addStretch(1)
+        # two rows, so that the tab does not make the window (and squeeze its side panel)
+        # wider than a laptop screen
+        bar = QVBoxLayout()
+        for items in (((None, self.by), (self.tr("立案时间"), self.first), ("—", self.last)),
+                      ((self.tr("计算时点"), self.as_of), (None, self.go),
+                       (self.tr("图表指标"), self.chart_metric))):
+            row = QHBoxLayout()
+            for label, w in items:
+                if label:
+                    row.addWidget(QLabel(label))
+                row.addWidget(w)
+            row.addStretch(1)
+            bar.addLayout(row)
         self.header = plain_label(self.tr("选择分组、统计期和计算时点，然后点“计算”。"))
         self.header.setWordWrap(True)
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -193,11 +223,36 @@ class IndicatorsView(QWidget):
         lay.addWidget(split, 1)
 
     def set_project(self, project: Path | None) -> None:
+        """Show ``project``: the period becomes the latest one with data
+        (:func:`gridmgr.indicators.compute.latest_period`) and the figures are computed the
+        first time the tab is shown."""
         self.project = project
         self.tables = []
         self.table.clear()
         self.table.setRowCount(0)
         self.table.setColumnCount(0)
+        self._pending = project is not None
+        if project is not None:
+            try:
+                with open_project(project, readonly=True) as store:
+                    first, last, as_of = indicators.latest_period(store)
+            except GridmgrError:
+                return
+            self.first.setDate(QDate(first))
+            self.last.setDate(QDate(last))
+            self.as_of.setDateTime(QDateTime(as_of))
+            if self.isVisible():
+                self._compute_pending()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._compute_pending()
+
+    def _compute_pending(self) -> None:
+        if getattr(self, "_pending", False) and self.project is not None and \
+                (self.runner is None or not self.runner.thread.isRunning()):
+            self._pending = False
+            self.compute()
 
     def set_inputs(self, by: str, first: str | None, last: str | None, as_of: str) -> None:
         """Set the grouping, the period (YYYY-MM-DD) and the moment (YYYY-MM-DDTHH:MM)."""
@@ -313,7 +368,7 @@ class IndicatorsView(QWidget):
         series = QHorizontalBarSeries()  # names read across, however many groups
         series.append(bars)
         series.setLabelsVisible(len(shown) <= 12)
-        series.setLabelsFormat("@value")
+        series.setLabelsFormat("@value" + unit)
         series.setLabelsPrecision(4)
         chart.addSeries(series)
         names = QBarCategoryAxis()
@@ -325,11 +380,13 @@ class IndicatorsView(QWidget):
         chart.addAxis(names, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(names)
         values = QValueAxis()
-        top = max([self._value(r, metric) for r in shown] or [0.0])
-        values.setRange(0, 100 if unit else max(1.0, top * 1.15))
-        if not unit:
-            values.applyNiceNumbers()
-        values.setLabelFormat("%.0f" + unit)
+        data = [self._value(r, metric) for r in shown if r.get(metric) is not None]
+        lo, hi, ticks = value_range(data, percent=bool(unit))
+        values.setRange(lo, hi)
+        values.setTickCount(ticks)
+        values.setLabelFormat(("%.1f" if hi - lo < 10 else "%.0f") + unit)
+        if lo > 0:  # bars that do not start at zero: say so on the axis
+            values.setTitleText(self.tr("（坐标从 {lo} 起）").format(lo=f"{lo:g}{unit}"))
         chart.addAxis(values, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(values)
         chart.legend().setVisible(False)
@@ -350,6 +407,8 @@ class IndicatorsView(QWidget):
         chart.addSeries(series)
         axis_x = QBarCategoryAxis()
         axis_x.append([_month_label(r) for r in recs] or [""])
+        axis_x.setTruncateLabels(False)  # 10月 … 12月 whole, not "1…"
+        axis_x.setLabelsAngle(-45 if len(recs) > 8 else 0)
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(axis_x)
         axis_y = QValueAxis()

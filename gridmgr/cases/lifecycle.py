@@ -393,6 +393,37 @@ def list_cases(store: Store, *, status: str | None = None, overdue_only: bool = 
     return df
 
 
+# what the map shows of the cases: by default the unresolved ones — years of closed cases
+# would cover the urban core; the rest are behind the map's status and period filter
+MAP_SHOWS: dict[str, tuple[str, ...]] = {
+    "open": UNRESOLVED, "overdue": UNRESOLVED, "closed": ("结案",), "void": ("作废",),
+    "all": ()}
+MAP_PERIODS: dict[str, int | None] = {"all": None, "30d": 30, "90d": 90, "year": 0}
+
+
+def map_cases(store: Store, *, show: str = "open", period: str = "all",
+              now: str | None = None) -> pd.DataFrame:
+    """The cases the map draws (``Store.case_markers`` columns): ``show`` = open (受理 … 核查
+    and 挂账, the default), overdue (of those, past their deadline now), closed, void or all;
+    ``period`` = all, 30d / 90d (reported in the last 30 / 90 days) or year (this calendar
+    year)."""
+    if show not in MAP_SHOWS:
+        raise UsageError(f"未知的案件显示范围 {show!r}；可用：{'、'.join(MAP_SHOWS)}")
+    if period not in MAP_PERIODS:
+        raise UsageError(f"未知的时间范围 {period!r}；可用：{'、'.join(MAP_PERIODS)}")
+    now = now or now_local()
+    df = store.case_markers(now, MAP_SHOWS[show])
+    if show == "overdue":
+        df = df[df["overdue"]]
+    days = MAP_PERIODS[period]
+    if days is not None:
+        start = f"{now[:4]}-01-01T00:00:00" if days == 0 else iso(
+            parse_moment(now) - timedelta(days=days))
+        recent = store.cases_frame(status=list(MAP_SHOWS[show]) or None, reported_from=start)
+        df = df[df["case_no"].isin(set(recent["case_no"]))]
+    return df.reset_index(drop=True)
+
+
 STEP_ALIASES = {"case_no": ["案件编号", "case_no"], "action": ["操作", "action"],
                 "at": ["时间", "at"], "by": ["操作人", "工号", "by"], "note": ["说明", "note"],
                 "due": ["新截止时间", "due"], "approver": ["批准人", "approver"],

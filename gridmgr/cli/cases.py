@@ -123,13 +123,15 @@ def cmd_cases_list(args: argparse.Namespace) -> int:
 
 
 def cmd_cases_notice(args: argparse.Namespace) -> int:
-    from ..cases.notices import write_notice_pdf
+    from ..cases.notices import short_time, write_notice_pdf
 
     with _open(args) as store:
-        data = write_notice_pdf(store, args.case_no, args.out, issued_at=args.at)
+        data = write_notice_pdf(store, args.case_no, args.out, issued_at=args.at,
+                                deadline=args.deadline, force=args.force)
     n = data["notice"]
     print(f"整改通知书 {n['notice_no']}（{n['colour']}单，同类问题 90 天内第 "
-          f"{data['escalation']['count']} 次），整改期限 {n['deadline'] or '无'}：{args.out}")
+          f"{data['escalation']['count']} 次）致 {data['addressee']['name']}，整改期限 "
+          f"{short_time(n['deadline']) if n['deadline'] else '无'}：{args.out}")
     return EXIT_OK
 
 
@@ -255,6 +257,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("case_no")
     s.add_argument("--out", required=True, metavar="F.pdf")
     s.add_argument("--at", help="签发时间（默认现在；已出具过的按原通知书重印）")
+    s.add_argument("--deadline", help="整改期限，如 2026-03-09T18:00（默认案件的处置时限）")
+    s.add_argument("--force", action="store_true",
+                   help="期限早于签发时间或已过也照样出具（如补录纸质通知书）")
     s.set_defaults(func=cmd_cases_notice)
 
     s = sub.add_parser("calendar", help="工作日历：法定节假日、调休上班日、工作时间")

@@ -18,7 +18,8 @@ def cmd_print(args: argparse.Namespace) -> int:
         as_of=args.as_of, system=args.system), args)
     kinds = result["kinds"]
     detail = "，".join(f"{n} {k}" for k, n in (
-        ("页地图", kinds.count("map")), ("页续表", kinds.count("table")),
+        ("页地图", kinds.count("map")), ("页详图", kinds.count("detail")),
+        ("页续表", kinds.count("table")),
         ("页索引", kinds.count("index"))) if n)
     files = result["files"]
     where = files[0] if len(files) == 1 else f"{files[0]} … {files[-1]}（{len(files)} 个文件）"

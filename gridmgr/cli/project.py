@@ -86,7 +86,8 @@ def _has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def _launch_gui(path: Path | None, screenshot: str | None = None) -> int:
+def _launch_gui(path: Path | None, screenshot: str | None = None,
+                verbose: bool = False) -> int:
     if screenshot and not _has_display():
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
     elif not _has_display():
@@ -103,13 +104,16 @@ def _launch_gui(path: Path | None, screenshot: str | None = None) -> int:
     argv = [str(path)] if path else []
     if screenshot:
         argv += ["--screenshot", screenshot]
+    if verbose:
+        argv.append("--verbose")
     return int(gui_main(argv))
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
     if args.lang:  # `gridmgr --lang en gui` or `gridmgr gui --lang en`: the desktop reads it
         os.environ["GRIDMGR_LANG"] = args.lang  # (ui/i18n.py), before a saved menu choice
-    return _launch_gui(Path(args.project) if args.project else None, args.screenshot)
+    return _launch_gui(Path(args.project) if args.project else None, args.screenshot,
+                       verbose=getattr(args, "verbose", False))
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -152,4 +156,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--screenshot", metavar="FILE.png", help="打开、截图并退出（无显示器也可用）")
     s.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS,
                    help="界面语言（默认中文或上次在菜单中的选择）")
+    s.add_argument("--verbose", action="store_true",
+                   help="显示 Qt 和 Chromium 的诊断信息（默认不显示）")
     s.set_defaults(func=cmd_gui)

@@ -120,6 +120,24 @@ def now_beijing() -> datetime:
     return beijing.now()
 
 
+def latest_period(store: Any, now: datetime | None = None) -> tuple[date, date, datetime]:
+    """(first day, last day, as-of moment) the indicators open on: the latest calendar year
+    with a case step — 1 January to today (now) in the current year, else to 31 December
+    (the end of that day) — so that a project whose cases stop in an earlier year does not
+    open on an empty table."""
+    now = (now or now_beijing()).replace(second=0, microsecond=0)
+    last = store.last_transition_at()
+    year = now.year
+    if last:
+        try:
+            year = min(datetime.fromisoformat(str(last)[:19]).year, now.year)
+        except ValueError:
+            pass
+    if year == now.year:
+        return date(year, 1, 1), now.date(), now
+    return date(year, 1, 1), date(year, 12, 31), datetime(year, 12, 31, 23, 59)
+
+
 def parse_as_of(text: str | None) -> datetime:
     """``--as-of``: ``2026-04-01T09:30[:00]`` (a space works too; a zone given is converted to
     Beijing time) or a bare date, which means the end of that day (figures "as of 31 March"

@@ -73,6 +73,24 @@ class Unit:
 
 
 @dataclass
+class Detail:
+    """A cluster of areas much smaller than the largest on the sheet (urban streets beside a
+    500 km² town): a candidate for a detail sheet (详图) at its own scale.  The layout prints
+    it when those areas would be drawn too small on the main map."""
+
+    key: str  # 详图一, 详图二 …
+    name: str  # the areas' names, 东华街道、西华街道 …
+    level: str  # street | community
+    codes: list[str]
+    cells: list[str]
+    bounds: tuple[float, float, float, float]  # print CRS, metres
+
+
+DETAIL_RATIO = 50.0  # an area this many times smaller than the sheet's largest is "dense"
+NUMERALS = "一二三四五六七八九十"
+
+
+@dataclass
 class PrintJob:
     """Everything a layout draws; plain data (no Qt, no database)."""
 
@@ -89,10 +107,11 @@ class PrintJob:
     scope_geom: Any
     enterprises: list[tuple[float, float, str, str]]  # x, y, class, name (key classes only)
     rows: list[Row]
-    short_digits: int  # cell labels show the last N digits of the code (unique in the scope)
+    short_digits: int  # cell labels show the last N digits: the code inside the street (5)
     atlas: str | None = None
     units: list[Unit] = field(default_factory=list)
     extent: tuple[float, float, float, float] | None = None  # "print this view" (print CRS)
+    details: list[Detail] = field(default_factory=list)  # dense clusters (single maps only)
 
     def rows_for(self, cells: list[str]) -> list[Row]:
         wanted = set(cells)
@@ -113,6 +132,29 @@ def short_digits(codes: list[str], minimum: int = 2) -> int:
         if len({c[-n:] for c in codes}) == len(codes):
             return n
     return longest
+
+
+def in_street_digits(cells: list[str], streets: list[str | None],
+                     communities: list[str | None]) -> int:
+    """How many trailing digits a sheet's cell labels show: the code inside the community when
+    the sheet is one community (2), else the code inside the street (5 for the 14-digit
+    national code: 3 for the community and 2 for the cell — what the README promises, the same
+    length on every sheet of a district, and unique because the street is drawn around it).
+    Codes that do not extend their parents' fall back to :func:`short_digits`."""
+    if not cells:
+        return 2
+    one_community = len(set(communities)) == 1 and communities[0]
+    parents = communities if one_community else streets
+    lengths = {len(c) - len(p) for c, p in zip(cells, parents)
+               if p and c.startswith(p) and len(c) > len(p)}
+    if len(lengths) == 1 and all(p and c.startswith(p) for c, p in zip(cells, parents)):
+        n = lengths.pop()
+        seen: set[tuple[str, str]] = set()
+        for c, p in zip(cells, parents):
+            seen.add((str(p), c[-n:]))
+        if len(seen) == len(cells):
+            return n
+    return short_digits(sorted(cells))
 
 
 def _resolve(store: Store, scope: str, eff: Any, system: str, day: str
@@ -248,10 +290,54 @@ def gather(store: Store, *, scope: str = "district", atlas: str | None = None,
         issuer=(issuer or "").strip() or f"{meta_name}网格化管理办公室",
         date=_date_text(day), crs_epsg=int(gk.to_epsg() or 0), crs_name=gk.name,
         true_north_deg=true_north, layers=layers, scope_cells=cellset, scope_geom=scope_geom,
-        enterprises=points, rows=rows, short_digits=short_digits(sorted(cellset)), atlas=atlas)
+        enterprises=points, rows=rows,
+        short_digits=in_street_digits(list(sub["cell_code"]), list(sub["street_code"]),
+                                      list(sub["community_code"])), atlas=atlas)
     if atlas:
         job.units = _units(job, sub, atlas, layers, cell_geoms)
+    else:
+        level = {"district": "street", "officer": "street", "street": "community"}.get(kind)
+        if level and level in layers and level != unit_level:
+            job.details = dense_clusters(layers[level], sub, level)
     return job
+
+
+def dense_clusters(shapes: Shapes, sub: Any, level: str,
+                   ratio: float = DETAIL_RATIO) -> list[Detail]:
+    """The groups of touching areas of ``level`` holding the sheet's cells (``sub``: rows of
+    :func:`~gridmgr.registers.responsibility.effective`) that are ``ratio`` times smaller
+    than the largest of them, west to east; each becomes a :class:`Detail`."""
+    column = f"{level}_code"
+    cells_of: dict[str, list[str]] = {}
+    for cell, code in zip(sub["cell_code"], sub[column]):
+        if code:
+            cells_of.setdefault(str(code), []).append(str(cell))
+    idx = [i for i, c in enumerate(shapes.codes) if c in cells_of]
+    if len(idx) < 2:
+        return []
+    areas = shapely.area(shapes.geoms[idx])
+    small = [i for i, a in zip(idx, areas) if a * ratio <= areas.max()]
+    if not small:
+        return []
+    gap = math.sqrt(float(areas.max())) * 0.02  # touching, or nearly
+    merged = shapely.get_parts(shapely.union_all(shapely.buffer(shapes.geoms[small], gap)))
+    tree = shapely.STRtree(shapes.geoms[small])
+    groups = []
+    for part in merged:
+        members = sorted(small[j] for j in tree.query(part, predicate="intersects"))
+        if members:
+            groups.append(members)
+    groups.sort(key=lambda m: shapely.bounds(shapely.union_all(shapes.geoms[m]))[0])
+    out = []
+    for n, members in enumerate(groups):
+        codes = [shapes.codes[i] for i in members]
+        out.append(Detail(
+            key=f"详图{NUMERALS[n] if n < len(NUMERALS) else n + 1}",
+            name="、".join(shapes.names[i] for i in members), level=level, codes=codes,
+            cells=sorted(c for code in codes for c in cells_of[code]),
+            bounds=tuple(float(v) for v in shapely.bounds(
+                shapely.union_all(shapes.geoms[members])))))
+    return out
 
 
 def restrict_to_view(job: PrintJob, bounds: tuple[float, float, float, float]) -> PrintJob:

@@ -8,7 +8,8 @@
  *   gridmap.flyTo(codes, animate)      show a code or a list of codes
  *   gridmap.fitAll()                   show everything pushed
  *   gridmap.setPoints(payload)         enterprises (see maps.web_page.point_payload)
- *   gridmap.setLegend(legend)          {title, entries: [{colour, label}]} or null
+ *   gridmap.setLegend(legend)          {title, entries: [{colour, label, kind}]}, or
+ *                                      {sections: [{title, entries}]}, or null
  *   gridmap.setTexts(texts)            the layer control's names (translated in Python)
  *   gridmap.setBasemap(url, maxZoom)   an offline tile layer ("gmtiles:" scheme) or null
  *   gridmap.setBoxMode(on)             a plain drag draws a selection rectangle
@@ -791,10 +792,20 @@
       legend = L.control({ position: "bottomright" });
       legend.onAdd = function () {
         var div = L.DomUtil.create("div", "gm-legend");
-        var html = '<div class="gm-legend-title">' + escapeHtml(d.title || "") + "</div>";
-        (d.entries || []).forEach(function (e) {
-          html += '<div class="gm-legend-row"><i style="background:' + escapeHtml(e.colour) +
-                  '"></i><span>' + escapeHtml(e.label) + "</span></div>";
+        // one block ({title, entries}) or several ({sections: [{title, entries}]}); an entry's
+        // kind draws its key as the map does: line (an outline), dot (an enterprise), diamond (a
+        // case), else a fill
+        var html = "";
+        (d.sections || [d]).forEach(function (sec) {
+          html += '<div class="gm-legend-title">' + escapeHtml(sec.title || "") + "</div>";
+          (sec.entries || []).forEach(function (e) {
+            var kind = ["line", "dot", "diamond"].indexOf(e.kind) >= 0 ? e.kind : "fill";
+            var style = kind === "line" ? "border-color:" + escapeHtml(e.colour)
+                                        : "background:" + escapeHtml(e.colour);
+            if (e.ring) style += ";border-color:" + escapeHtml(e.ring);
+            html += '<div class="gm-legend-row"><i class="gm-key-' + kind + '" style="' +
+                    style + '"></i><span>' + escapeHtml(e.label) + "</span></div>";
+          });
         });
         div.innerHTML = html;
         L.DomEvent.disableClickPropagation(div);

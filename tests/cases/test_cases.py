@@ -280,8 +280,9 @@ def test_escalation_blue_yellow_red_at_one_enterprise(store: Store, later: str) 
     assert (esc["enterprise_uuid"], esc["count"], esc["cases"]) == (ent["uuid"], 3, sorted(nos))
     late = new(store, "2027-03-15T09:00", cell=cell, category="废水排放", enterprise=key)
     assert notices.escalation(store, store.case_row(late))["colour"] == "蓝"  # > 90 days on
-    n1 = notices.issue_notice(store, nos[0], issued_at="2026-11-02T10:00")["notice"]
-    n2 = notices.issue_notice(store, nos[1], issued_at="2026-11-20T10:00")["notice"]
+    # recorded afterwards ("now" is mid-2027): their deadlines have passed, hence force
+    n1 = notices.issue_notice(store, nos[0], issued_at="2026-11-02T10:00", force=True)["notice"]
+    n2 = notices.issue_notice(store, nos[1], issued_at="2026-11-20T10:00", force=True)["notice"]
     assert (n1["colour"], n2["colour"]) == ("蓝", "黄")
     assert (n1["notice_no"], n2["notice_no"]) == ("ZG202600001", "ZG202600002")
     again = notices.issue_notice(store, nos[1])["notice"]
@@ -357,11 +358,27 @@ def test_notice_pdf_has_case_number_deadline_and_embedded_cjk_font(store: Store,
     no = new(store, "2026-03-02T09:00", address="季华五路 1 号", description="人行道暴露垃圾")
     run(store, no, ("立案", "2026-03-02T09:10"), ("派遣", "2026-03-02T09:20"))
     out = tmp_path / "整改通知书.pdf"
-    data = notices.write_notice_pdf(store, no, out, issued_at="2026-03-02T09:30")
+    # recorded afterwards: the deadline (03-02 15:20) is past today, so it needs force
+    data = notices.write_notice_pdf(store, no, out, issued_at="2026-03-02T09:30", force=True)
     text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert no in text and data["notice"]["notice_no"] in text
-    assert "2026年3月2日 15:20 前" in text  # the deadline
+    assert "2026年3月2日 15:20 前" in text  # the deadline, without seconds
+    assert "15:20:00" not in text and "09:30:00" not in text
+    # addressed to the handler's unit (no enterprise on the case), not to a placeholder
+    handler = store.officer_by_staff_no(store.case_row(no)["handler_staff_no"])
+    assert data["addressee"] == {"name": handler["unit"], "kind": "handler_unit"}
+    assert f"{handler['unit']}：" in text and "责任单位" not in text
+    # the place in words: address, cell name (code), community, street
+    where = data["place"]
+    names = {lvl: store.area_brief(lvl, "urban", code)["name"]
+             for lvl, code in (("cell", CELL), ("community", CELL[:12]), ("street", CELL[:9]))}
+    assert (where["cell_name"], where["community_name"], where["street_name"]) == (
+        names["cell"], names["community"], names["street"])
+    flat = " ".join(text.split())
+    for part in ("季华五路 1 号", names["community"], names["street"], CELL):
+        assert part in flat
+    assert "（盖章）" in text
     # the demo's 暴露垃圾 case of 02-10 in the same cell makes this the second: yellow
     assert data["notice"]["colour"] == "黄" and data["escalation"]["count"] == 2
     assert "黄色整改通知单" in text and "单元网格" in text  # no radicals (⽹) in place of 网
@@ -432,3 +449,49 @@ def test_map_counts_agree_with_the_replayed_history(demo: Path, moment: str):
     assert counts["open"].sum() >= 10 and counts["overdue"].sum() >= 1
     assert counts["open"].to_dict() == replayed["open"].astype(int).to_dict()
     assert counts["overdue"].to_dict() == replayed["overdue"].astype(int).to_dict()
+
+
+def test_notice_deadline_before_issue_or_past_is_refused_unless_forced(
+        store: Store, later: str, tmp_path: Path) -> None:
+    no = new(store, "2027-06-29T09:00")
+    run(store, no, ("立案", "2027-06-29T09:10"), ("派遣", "2027-06-29T09:20"))
+    before = len(store.notices_frame())
+    # earlier than the issue time (a notice dated tomorrow)
+    with pytest.raises(UsageError, match="不晚于签发时间 2027-07-01 10:00") as err:
+        notices.issue_notice(store, no, issued_at="2027-07-01T10:00",
+                             deadline="2027-07-01T09:00")
+    assert "--force" in str(err.value)
+    # already past ("now" is 2027-06-30 12:00): the case's own 4-hour deadline ran out
+    due = store.case_row(no)["dispose_due_at"]
+    assert due < later
+    with pytest.raises(UsageError, match=r"已过（现在 2027-06-30 12:00）"):
+        notices.issue_notice(store, no)
+    assert len(store.notices_frame()) == before  # nothing recorded
+    # a new deadline the officer gives goes on the notice
+    ok = notices.issue_notice(store, no, deadline="2027-07-05T18:00")["notice"]
+    assert ok["deadline"] == "2027-07-05T18:00:00"
+    other = new(store, "2027-06-29T09:05", cell=SIBLING)
+    forced = notices.issue_notice(store, other, issued_at="2027-06-30T10:00",
+                                  deadline="2027-06-30T09:00", force=True)["notice"]
+    assert forced["deadline"] == "2027-06-30T09:00:00"
+    assert len(store.notices_frame()) == before + 2
+
+
+def test_cli_notice_refuses_a_past_deadline_and_prints_minutes(
+        demo_copy: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+        later: str, qapp: object) -> None:
+    s = open_project(demo_copy)
+    try:
+        no = new(s, "2027-06-29T09:00")
+        run(s, no, ("立案", "2027-06-29T09:10"), ("派遣", "2027-06-29T09:20"))
+    finally:
+        s.close()
+    out = tmp_path / "n.pdf"
+    assert main(["cases", "notice", str(demo_copy), no, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "已过" in err and "--force" in err and not out.exists()
+    assert main(["cases", "notice", str(demo_copy), no, "--out", str(out),
+                 "--deadline", "2027-07-02 17:30"]) == 0
+    said = capsys.readouterr().out
+    assert "整改期限 2027-07-02 17:30：" in said and "17:30:00" not in said
+    assert out.exists()

@@ -172,6 +172,27 @@ def test_district_of_1963_cells_is_readable(district_pdf, demo):
     assert not [p for p in scope_people(demo, layout.job.scope_cells) if p not in text]
 
 
+def test_a3_table_pages_hold_as_many_blocks_as_fit(demo, tmp_path):
+    """1,963 rows on A3 portrait: table pages carry three blocks side by side (a fourth would
+    not fit even at the smallest size), so the district takes 1 map + 7 table pages, not 15."""
+    out = tmp_path / "a3.pdf"
+    result = run(print_map(demo, out, paper="A3"))
+    layout = result["layout"]
+    x0, _, x1, _ = layout.body()
+    width, per_pt = x1 - x0, sum(layout._table_cols)
+    pt, blocks, rows = layout.page_table_fit()
+    assert 5.8 <= pt <= 6.5 and blocks == 3
+    assert blocks * per_pt * pt + 4.0 * (blocks - 1) <= width  # they fit …
+    assert (blocks + 1) * per_pt * 5.8 + 4.0 * blocks > width  # … and one more would not
+    _, b1, r1 = layout.panel_table_fit()
+    n_rows = len(layout.job.rows)
+    assert result["kinds"].count("table") == -(-(n_rows - b1 * r1) // (blocks * rows)) <= 7
+    # every block is drawn: its heading appears once per block on a full table page
+    assert pdftotext(out, 2).count("网格编码") == blocks
+    assert pdftotext(out, 1).count("网格编码") == b1 >= 2  # the map page's panel too
+    assert [len(pg.rows) for pg in layout.pages[1:-1]] == [blocks * rows] * (len(layout.pages) - 2)
+
+
 def test_atlas_has_an_index_and_one_page_per_unit(demo, tmp_path):
     out = tmp_path / "atlas.pdf"
     result = run(print_map(demo, out, scope=STREET, atlas="community", paper="A3",
@@ -201,8 +222,8 @@ def test_atlas_page_count_is_index_plus_units_plus_overflow(demo, tmp_path):
     out = tmp_path / "streets.pdf"
     result = run(print_map(demo, out, atlas="street", paper="A4"))
     layout = result["layout"]
-    _, _, panel = layout.map_boxes()
-    first, per_page = layout._capacity(panel), layout._capacity(layout.body())
+    (_, b1, r1), (_, b2, r2) = layout.panel_table_fit(), layout.page_table_fit()
+    first, per_page = b1 * r1, b2 * r2
     expected = ["index"]
     for unit in layout.job.units:
         rest = max(0, len(unit.cells) - first)
@@ -405,3 +426,60 @@ def test_no_cjk_font_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(QFontDatabase, "families", staticmethod(lambda *a: ["DejaVu Sans"]))
     with pytest.raises(UsageError, match="fonts-noto-cjk"):
         print_text.cjk_families()
+
+
+def _paint_first_page(layout, dpi: float = 60.0):
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    img = QImage(round(layout.W / 25.4 * dpi), round(layout.H / 25.4 * dpi),
+                 QImage.Format.Format_RGB32)
+    img.setDotsPerMeterX(round(dpi / 0.0254))
+    img.setDotsPerMeterY(round(dpi / 0.0254))
+    img.fill(QColor("#ffffff"))
+    p = QPainter(img)
+    try:
+        page = layout.paint(p, 0)
+    finally:
+        p.end()
+    return img, page
+
+
+def _pixels(img, box, colour: str, dpi: float = 60.0) -> int:
+    from PySide6.QtGui import QColor
+
+    want = QColor(colour)
+    k = dpi / 25.4
+    n = 0
+    for y in range(int(box[1] * k), int(box[3] * k), 2):
+        for x in range(int(box[0] * k), int(box[2] * k), 2):
+            c = img.pixelColor(x, y)
+            n += abs(c.red() - want.red()) + abs(c.green() - want.green()) + \
+                abs(c.blue() - want.blue()) < 60
+    return n
+
+
+def test_key_map_draws_streets_in_the_street_style_and_takes_the_room_the_list_leaves(demo):
+    from maps.print_layout import Layout, ensure_app
+    from maps.render import STYLE
+
+    ensure_app()
+    with open_project(demo, readonly=True) as store:
+        communities = gather(store, atlas="community")
+        cells = gather(store, atlas="cell")
+    # 96 communities on A3: the list takes what its rows need, the key map the rest (> half)
+    layout = Layout(communities, "A3")
+    body = layout.body()
+    key, listed = layout.index_boxes()
+    assert listed is not None and (key[3] - key[1]) > 0.5 * (body[3] - body[1])
+    assert layout.pages[0].kind == "index" and len(layout.pages[0].index) == 96
+    img, page = _paint_first_page(layout)
+    street_px = _pixels(img, page.frame, STYLE["street"][0])
+    assert street_px > 50  # the street outlines, red as on the map pages
+    # 1,963 cells: the list needs more than half a page, so the key map has page 1 to itself
+    layout = Layout(cells, "A3")
+    key, listed = layout.index_boxes()
+    assert listed is None and key == layout.body()
+    kinds = [pg.kind for pg in layout.pages]
+    n_index = kinds.count("index")
+    assert layout.pages[0].index == [] and sum(len(pg.index) for pg in layout.pages) == 1963
+    assert kinds[:n_index] == ["index"] * n_index and layout.pages[1].index[0][1] == n_index + 1

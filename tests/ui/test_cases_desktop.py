@@ -364,6 +364,46 @@ def test_indicators_view_shows_the_cores_figures(qtbot, demo: Path):
     assert len(months.records()) == 10
 
 
+def test_indicators_open_on_the_latest_period_with_data(qtbot, demo: Path):
+    """Issue 16: the tab opens on the latest year that has case steps, computed when shown."""
+    from datetime import date, datetime
+
+    with open_project(demo, readonly=True) as store:
+        last = store.last_transition_at()
+        year = int(last[:4])
+        # a machine clock years later: the period is still the year of the data
+        later = datetime(year + 2, 3, 1, 9, 30)
+        assert indicators.latest_period(store, later) == (
+            date(year, 1, 1), date(year, 12, 31), datetime(year, 12, 31, 23, 59))
+        now = datetime(year, 11, 30, 8, 15)
+        assert indicators.latest_period(store, now) == (date(year, 1, 1), now.date(), now)
+    view = IndicatorsView()
+    qtbot.addWidget(view)
+    view.resize(1200, 760)
+    view.set_project(demo)
+    assert view.first.date().toPython() == date(year, 1, 1)
+    with qtbot.waitSignal(view.computed, timeout=60_000):
+        view.show()  # computed without pressing 计算
+    assert view.tables and view.tables[0].total_record()["registered"] > 100
+    # the month axis: every label whole
+    axis = next(a for a in view.month_chart.chart().axes() if hasattr(a, "categories"))
+    assert not axis.truncateLabels() and axis.categories()[0] == "1月"
+    view.grab().save("/tmp/gridmgr-indicators.png")
+
+
+def test_ratio_chart_axis_fits_the_values():
+    from ui.indicators_view import value_range
+
+    lo, hi, ticks = value_range([93.7, 96.9], percent=True)
+    assert 80 <= lo < 93.7 and 96.9 < hi <= 100 and ticks >= 3
+    # the two bars differ by far more than 3 % of the axis: they look different
+    a, b = (93.7 - lo) / (hi - lo), (96.9 - lo) / (hi - lo)
+    assert b - a > 0.3
+    assert value_range([0.0, 50.0], percent=True)[0] == 0.0  # a zero keeps the zero
+    assert value_range([99.5, 100.0], percent=True)[1] == 100.0  # never past 100 %
+    assert value_range([3.0, 41.0], percent=False)[:2] == (0.0, 50.0)  # counts from zero
+
+
 # --------------------------------------------------------------------------- markers
 
 def test_case_markers_are_coloured_by_status(panel: CasesPanel, demo_copy: Path):

@@ -378,3 +378,64 @@ def test_closing_the_window_during_a_check_stops_it_first(qtbot, demo, monkeypat
     qtbot.waitUntil(lambda: runner.thread.isRunning(), timeout=5000)
     win.close()
     assert not runner.thread.isRunning()  # cancelled and joined, not destroyed while running
+
+
+def test_window_layout_is_remembered_and_the_side_panel_keeps_its_width(qtbot, demo):
+    """Issue 16: size, place and the side panel's width come back in the next session
+    (QSettings, per user); no tab squeezes the side panel below a usable width."""
+    from PySide6.QtCore import QSettings
+
+    from ui.app import GEOMETRY_KEY, SIDE_MIN_WIDTH, SPLIT_KEY
+
+    settings = QSettings("gridmgr", "gridmgr")
+    settings.remove(GEOMETRY_KEY)
+    settings.remove(SPLIT_KEY)
+    win = shown_window(qtbot, demo)
+    win.split.setSizes([40, 2000])  # dragged hard to the left: it stops at the minimum
+    assert win.split.sizes()[0] >= SIDE_MIN_WIDTH
+    win.resize(1280, 760)  # the default width: every tab fits beside a 420 px side panel
+    win.split.setSizes([420, 860])
+    qtbot.wait(50)
+    left = win.split.sizes()[0]
+    assert abs(left - 420) <= 2
+    for i in range(win.tabs.count()):  # the cases tab, with its wide list, included
+        win.tabs.setCurrentIndex(i)
+        qtbot.wait(20)
+        assert win.split.sizes()[0] >= SIDE_MIN_WIDTH, win.tabs.tabText(i)
+    win.tabs.setCurrentIndex(0)
+    size = (win.width(), win.height())
+    win.close()
+    again = MainWindow()
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    # Qt fits a restored window on the screen (the offscreen test screen is 800 px wide)
+    screen = again.screen().availableGeometry()
+    assert abs(again.width() - min(size[0], screen.width())) <= 4  # a frame's margin
+    assert abs(again.height() - min(size[1], screen.height())) <= 4
+    again.resize(*size)
+    qtbot.wait(50)
+    assert abs(again.split.sizes()[0] - left) <= 2  # the side panel as it was left
+    again.close()
+    settings.remove(GEOMETRY_KEY)
+    settings.remove(SPLIT_KEY)
+
+
+def test_timeline_headings_never_break_and_the_case_page_keeps_room(qtbot, demo):
+    from gridmgr.project import open_project
+    from ui.case_detail import CaseDetail
+    from ui.cases_panel import DETAIL_MIN_WIDTH, CasesPanel
+
+    panel = CasesPanel(demo)
+    qtbot.addWidget(panel)
+    assert panel.detail.minimumWidth() == DETAIL_MIN_WIDTH
+    assert not panel.split.isCollapsible(1)
+    with open_project(demo, readonly=True) as store:
+        df = store.cases_frame()
+    no = df.loc[df["rework_count"] > 0, "case_no"].iloc[0]
+    detail: CaseDetail = panel.detail
+    assert panel.show_case(no)
+    html = detail._steps_html(detail.steps)
+    heads = html.split("</tr>")[0]
+    assert heads.count("white-space:nowrap") == 4  # 时间, 操作, 操作人, 说明
+    assert '→ ' in html and html.count('<td style="white-space:nowrap;">') >= 2 * len(detail.steps)

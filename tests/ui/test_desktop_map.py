@@ -280,7 +280,9 @@ def test_levels_of_detail_layers_and_measures(qtbot, win):
     for c in unassigned[:3]:
         assert page(qtbot, win, f"gridmap.styleOf('{c}')")["fillColor"] == "#dc2626"
     win.measure.setCurrentIndex(0)
-    page(qtbot, win, "gridmap.legendHtml()", lambda h: h is None)
+    # no colouring: its section goes, the legend of lines, symbols and cases stays (issue 16)
+    page(qtbot, win, "gridmap.legendHtml()", lambda h: bool(h) and "未落实" not in h
+         and "界线" in h)
 
 
 def test_screenshots_at_district_and_community_zoom(qtbot, win):
@@ -385,3 +387,92 @@ def test_painter_map_is_the_fallback(qtbot, demo, monkeypatch):
     assert w.selection == {"44060401200101"} and "升平社区" in w.detail_plain()
     w.measure.setCurrentIndex(1)  # measures need the web map: nothing breaks
     w.close()
+
+
+def test_window_opens_on_the_district_with_streets_open_cases_and_a_legend(qtbot, win,
+                                                                            demo_copy):
+    """Issue 16: the map starts on the district with the streets named, shows the unresolved
+    cases only (closed and voided ones behind the status/period filter), and a legend of every
+    line, symbol and colour on it."""
+    from gridmgr.cases.lifecycle import UNRESOLVED
+    from gridmgr.project import open_project
+
+    with open_project(demo_copy, readonly=True) as store:
+        district = store.areas("district").to_crs("EPSG:4490").total_bounds
+        streets = set(store.areas("street")["name"])
+        df = store.cases_frame()
+    st = page(qtbot, win, "gridmap.stats()", lambda s: s["bounds"] is not None)
+    w, s, e, n = map(float, st["bounds"].split(","))
+    dw, ds, de, dn = district
+    assert w <= dw and s <= ds and e >= de and n >= dn  # the whole district is in view …
+    assert (de - dw) / (e - w) > 0.4  # … and fills a good part of it
+    names = page(qtbot, win, "gridmap.labelStats()", lambda x: bool(x["names"]))["names"]
+    assert streets <= set(names)
+    unresolved = int(df["status"].isin(UNRESOLVED).sum())
+    assert 0 < unresolved < len(df)
+    assert page(qtbot, win, "gridmap.caseStats()", lambda c: c["n"] == unresolved)["shown"]
+    html = page(qtbot, win, "gridmap.legendHtml()", lambda h: bool(h) and "案件" in h)
+    for word in ("界线", "街道界", "社区界", "单元网格", "企业", "国控", "省控",
+                 "案件：未办结，全部时间", "红圈：超期"):
+        assert word in html, word
+    assert "结案（" not in html  # no closed case is drawn, so none is in the legend
+    # the filter: every case, then only the closed ones, then those of the last 30 days
+    win.case_show.setCurrentIndex(win.case_show.findData("all"))
+    page(qtbot, win, "gridmap.caseStats()", lambda c: c["n"] == len(df))
+    win.case_show.setCurrentIndex(win.case_show.findData("closed"))
+    closed = int((df["status"] == "结案").sum())
+    page(qtbot, win, "gridmap.caseStats()", lambda c: c["n"] == closed)
+    assert "结案（" in page(qtbot, win, "gridmap.legendHtml()", lambda h: "已结案" in h)
+    # a colouring adds its own section above the others, and goes again
+    win.measure.setCurrentIndex(win.measure.findData("enterprises"))
+    page(qtbot, win, "gridmap.legendHtml()", lambda h: "企业数" in h and "界线" in h)
+    win.measure.setCurrentIndex(0)
+    page(qtbot, win, "gridmap.legendHtml()", lambda h: "企业数" not in h and "界线" in h)
+    path = shot(qtbot, win, "opening.png")
+    assert path.stat().st_size > 30_000
+
+
+def test_map_case_filter_by_period(demo_copy):
+    from gridmgr.cases import lifecycle
+    from gridmgr.errors import UsageError
+    from gridmgr.project import open_project
+
+    with open_project(demo_copy, readonly=True) as store:
+        df = store.cases_frame()
+        now = "2026-11-30T12:00:00"
+        every = lifecycle.map_cases(store, show="all", now=now)
+        recent = lifecycle.map_cases(store, show="all", period="30d", now=now)
+        year = lifecycle.map_cases(store, show="all", period="year", now=now)
+        void = lifecycle.map_cases(store, show="void", now=now)
+        late = lifecycle.map_cases(store, show="overdue", now=now)
+        with pytest.raises(UsageError):
+            lifecycle.map_cases(store, show="bogus")
+    assert len(every) == len(df)
+    want = set(df.loc[df["reported_at"] >= "2026-10-31T12:00:00", "case_no"])
+    assert set(recent["case_no"]) == want and 0 < len(want) < len(df)
+    assert set(year["case_no"]) == set(df.loc[df["reported_at"] >= "2026-01-01", "case_no"])
+    assert set(void["case_no"]) == set(df.loc[df["status"] == "作废", "case_no"])
+    assert len(late) and late["overdue"].all()
+
+
+def test_gui_starts_quietly_unless_verbose(demo, tmp_path):
+    """Issue 16: Qt/Chromium noise (QRhiGles2…, dbus, propagateSizeHints) stays off the
+    terminal; ``--verbose`` shows it."""
+    from ui.app import QT_NOISE
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("DISPLAY", None)
+    gridmgr = Path(sys.executable).with_name("gridmgr")
+    cmd = [str(gridmgr)] if gridmgr.exists() else [sys.executable, "-m", "gridmgr"]
+    runs = {}
+    for extra in ([], ["--verbose"]):
+        runs[bool(extra)] = subprocess.run(
+            [*cmd, "gui", str(demo), "--screenshot", str(tmp_path / "w.png"), *extra], env=env,
+            capture_output=True, text=True, timeout=180)
+        assert runs[bool(extra)].returncode == 0, runs[bool(extra)].stderr
+    quiet, loud = runs[False].stderr, runs[True].stderr
+    noise = (*QT_NOISE, "dbus", "bus.cc")
+    assert not [line for line in quiet.splitlines() if any(n in line for n in noise)], quiet
+    assert "painted_ms=" in runs[False].stdout
+    if "--disable-gpu" in env.get("QTWEBENGINE_CHROMIUM_FLAGS", ""):  # as here: no GPU
+        assert any(n in loud for n in noise), loud  # the same start, told in full

@@ -196,7 +196,8 @@ def test_gui_takes_lang_before_or_after_the_command(monkeypatch):
 
     seen = []
     monkeypatch.setattr(cli_project, "_launch_gui",
-                        lambda path, shot=None: seen.append(os.environ.get("GRIDMGR_LANG")) or 0)
+                        lambda path, shot=None, verbose=False:
+                        seen.append(os.environ.get("GRIDMGR_LANG")) or 0)
     for argv in (["--lang", "en", "gui"], ["gui", "--lang", "en"]):
         monkeypatch.setenv("GRIDMGR_LANG", "zh")
         assert main(argv) == 0

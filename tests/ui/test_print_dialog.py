@@ -115,7 +115,9 @@ def test_the_printer_path_paints_every_page_on_a_qprinter(qtbot, demo, tmp_path)
     steps: list[tuple[int, int]] = []
     with qtbot.waitSignal(dialog.printed, timeout=120000) as got:
         runner = dialog.print_to(printer)  # before the preview is ready: the task gathers
-        runner.worker.progressed.connect(lambda done, total, _m: steps.append((done, total)))
+        # the painting steps (第 n/N 页), not the gathering's (its total may equal the pages')
+        runner.worker.progressed.connect(
+            lambda done, total, m: steps.append((done, total)) if m.startswith("第") else None)
     result = got.args[0]
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout
     pages = len(result["layout"].pages)

@@ -303,7 +303,7 @@
 <context>
     <name>CaseAction</name>
     <message>
-        <location filename="../i18n.py" line="+76"/>
+        <location filename="../i18n.py" line="+79"/>
         <source>受理</source>
         <translation>Accept</translation>
     </message>
@@ -444,7 +444,7 @@
 <context>
     <name>CaseDetail</name>
     <message>
-        <location filename="../case_detail.py" line="+267"/>
+        <location filename="../case_detail.py" line="+268"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
@@ -454,17 +454,17 @@
         <translation>Action</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>操作人</source>
         <translation>By</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>说明</source>
         <translation>Remarks</translation>
     </message>
     <message>
-        <location line="-167"/>
+        <location line="-168"/>
         <source>在左侧列表中选择一个案件。</source>
         <translation>Choose a case in the list on the left.</translation>
     </message>
@@ -650,12 +650,12 @@
         <translation>{name} (cannot be shown)</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>截止 {t}</source>
         <translation>deadline {t}</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>办理经过</source>
         <translation>Case history</translation>
     </message>
@@ -790,7 +790,7 @@
 <context>
     <name>CasesPanel</name>
     <message>
-        <location filename="../cases_panel.py" line="+59"/>
+        <location filename="../cases_panel.py" line="+63"/>
         <source>新建案件</source>
         <translation>New case</translation>
     </message>
@@ -801,12 +801,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+89"/>
+        <location line="+92"/>
         <source>（未指定）</source>
         <translation>(not given)</translation>
     </message>
     <message>
-        <location line="-85"/>
+        <location line="-88"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
@@ -816,7 +816,7 @@
         <translation>Done by:</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+19"/>
         <source>案件</source>
         <translation>Cases</translation>
     </message>
@@ -831,7 +831,7 @@
         <translation>Cannot show the case: {e}</translation>
     </message>
     <message>
-        <location line="+91"/>
+        <location line="+92"/>
         <source>{status}（{n}）</source>
         <translation>{status} ({n})</translation>
     </message>
@@ -894,7 +894,7 @@
         <translation>Search: case no. (first digits) or words in the description or address</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+57"/>
         <source>全部类别</source>
         <translation>All categories</translation>
     </message>
@@ -1079,7 +1079,7 @@
 <context>
     <name>FieldpackDialog</name>
     <message>
-        <location filename="../fieldpack_dialog.py" line="+67"/>
+        <location filename="../fieldpack_dialog.py" line="+69"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -1316,7 +1316,7 @@
 <context>
     <name>FindingsModel</name>
     <message>
-        <location filename="../findings_view.py" line="+23"/>
+        <location filename="../findings_view.py" line="+24"/>
         <source>级别</source>
         <translation>Severity</translation>
     </message>
@@ -1369,7 +1369,7 @@
 <context>
     <name>ImportDialog</name>
     <message>
-        <location filename="../import_dialog.py" line="+65"/>
+        <location filename="../import_dialog.py" line="+66"/>
         <source>网格</source>
         <translation>grid</translation>
     </message>
@@ -1867,7 +1867,7 @@
 <context>
     <name>Indicators</name>
     <message>
-        <location filename="../indicators_view.py" line="+74"/>
+        <location filename="../indicators_view.py" line="+75"/>
         <source>编码</source>
         <translation>Code</translation>
     </message>
@@ -2050,7 +2050,7 @@
 <context>
     <name>IndicatorsView</name>
     <message>
-        <location line="+33"/>
+        <location line="+57"/>
         <source>M月</source>
         <translation>MMM</translation>
     </message>
@@ -2065,7 +2065,7 @@
         <translation>Compute</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>立案时间</source>
         <translation>Registered at</translation>
     </message>
@@ -2080,7 +2080,7 @@
         <translation>Chart indicator</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+8"/>
         <source>选择分组、统计期和计算时点，然后点“计算”。</source>
         <translation>Choose the grouping, the period and the as-of time, then click &quot;Compute&quot;.</translation>
     </message>
@@ -2095,7 +2095,7 @@
         <translation>By month</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+83"/>
         <source>计算考核指标</source>
         <translation>Compute assessment indicators</translation>
     </message>
@@ -2110,7 +2110,12 @@
         <translation>, the {n} with most registered cases</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+26"/>
+        <source>（坐标从 {lo} 起）</source>
+        <translation>(axis starts at {lo})</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>按月：立案、应结案、结案、按期结案</source>
         <translation>By month: registered, due to close, closed, closed on time</translation>
     </message>
@@ -2131,12 +2136,12 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../app.py" line="+123"/>
+        <location filename="../app.py" line="+130"/>
         <source>gridmgr 网格化管理</source>
         <translation>gridmgr grid management</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+19"/>
         <source>网格体系</source>
         <translation>Grid system</translation>
     </message>
@@ -2161,12 +2166,12 @@
         <translation>Open a project, then click the map or an area on the left to see its details.</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+36"/>
         <source>地图</source>
         <translation>Map</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+18"/>
         <source> 着色：</source>
         <translation> Colour by: </translation>
     </message>
@@ -2177,12 +2182,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+489"/>
+        <location line="+568"/>
         <source>企业数</source>
         <translation>Enterprises</translation>
     </message>
     <message>
-        <location line="-488"/>
+        <location line="-567"/>
         <source>重点企业数</source>
         <translation>Key enterprises</translation>
     </message>
@@ -2193,18 +2198,78 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+491"/>
+        <location line="+570"/>
         <source>未结案件</source>
         <translation>Open cases</translation>
     </message>
     <message>
-        <location line="-490"/>
-        <location line="+490"/>
+        <location line="-569"/>
+        <location line="+569"/>
         <source>超期案件</source>
         <translation>Overdue cases</translation>
     </message>
     <message>
-        <location line="-486"/>
+        <location line="-565"/>
+        <source> 案件：</source>
+        <translation> Cases: </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>未办结</source>
+        <translation>Unresolved</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>超期</source>
+        <translation>Overdue</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>已结案</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>已作废</source>
+        <translation>Voided</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>全部</source>
+        <translation>All</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>地图上显示哪些案件（默认只显示未办结的）</source>
+        <translation>Which cases the map shows (by default the unresolved ones)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>全部时间</source>
+        <translation>Any time</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>近 30 天</source>
+        <translation>Last 30 days</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>近 90 天</source>
+        <translation>Last 90 days</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>今年</source>
+        <translation>This year</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>按上报时间筛选地图上的案件</source>
+        <translation>Filter the map&apos;s cases by the time they were reported</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>框选</source>
         <translation>Box select</translation>
     </message>
@@ -2312,12 +2377,12 @@
     </message>
     <message>
         <location line="+26"/>
-        <location line="+129"/>
+        <location line="+132"/>
         <source>案件</source>
         <translation>Cases</translation>
     </message>
     <message>
-        <location line="-93"/>
+        <location line="-96"/>
         <source>打开项目</source>
         <translation>Open project</translation>
     </message>
@@ -2327,7 +2392,7 @@
         <translation>gridmgr projects (*.gpkg)</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+26"/>
         <source>点击地图或左侧的区域查看详情。</source>
         <translation>Click the map or an area on the left to see its details.</translation>
     </message>
@@ -2337,7 +2402,7 @@
         <translation>{name} — gridmgr grid management — {file}</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>，</source>
         <translation>, </translation>
     </message>
@@ -2352,29 +2417,70 @@
         <translation>{system}: {counts}</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>坐标系 {crs}</source>
         <translation>CRS {crs}</translation>
     </message>
     <message>
         <location line="+26"/>
-        <location line="+424"/>
+        <location line="+45"/>
+        <location line="+440"/>
         <source>企业</source>
         <translation>Enterprises</translation>
     </message>
     <message>
-        <location line="-424"/>
-        <location line="+424"/>
+        <location line="-485"/>
+        <location line="+485"/>
         <source>人员</source>
         <translation>Officers</translation>
     </message>
     <message>
-        <location line="-423"/>
+        <location line="-484"/>
         <source>责任记录</source>
         <translation>Responsibilities</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+38"/>
+        <source>区界</source>
+        <translation>District boundary</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>街道界</source>
+        <translation>Street boundary</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>社区界</source>
+        <translation>Community boundary</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>单元网格</source>
+        <translation>Unit grid cell</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>界线</source>
+        <translation>Boundaries</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>企业（只画国控、省控）</source>
+        <translation>Enterprises (state and provincial key ones only)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>案件：{show}，{period}</source>
+        <translation>Cases: {show}, {period}</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>（无）</source>
+        <translation>(none)</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>案件 {no}</source>
         <translation>Case {no}</translation>
     </message>
@@ -2394,12 +2500,12 @@
         <translation>Click where the case happened on the map</translation>
     </message>
     <message>
-        <location line="+152"/>
+        <location line="+169"/>
         <source>已选 {n} 个单元网格（Shift+点击增减，Shift+拖动框选，Ctrl+R 指定责任人）</source>
         <translation>{n} grid cells selected (Shift+click to add or remove, Shift+drag for a box, Ctrl+R to assign an officer)</translation>
     </message>
     <message>
-        <location line="+92"/>
+        <location line="+94"/>
         <source>责任人落实情况</source>
         <translation>Responsibility coverage</translation>
     </message>
@@ -2414,17 +2520,17 @@
         <translation>Assigned</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>重点企业数（国控、省控）</source>
         <translation>Key enterprises (national and provincial control)</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>无数据</source>
         <translation>No data</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+26"/>
         <source>选择底图</source>
         <translation>Choose basemap</translation>
     </message>
@@ -2503,7 +2609,7 @@
 <context>
     <name>NewCaseDialog</name>
     <message>
-        <location filename="../new_case_dialog.py" line="+51"/>
+        <location filename="../new_case_dialog.py" line="+50"/>
         <source>工作时</source>
         <translation>working hours</translation>
     </message>
@@ -3080,7 +3186,7 @@
 <context>
     <name>TaskRunner</name>
     <message>
-        <location filename="../tasks.py" line="+45"/>
+        <location filename="../tasks.py" line="+46"/>
         <source>内部错误</source>
         <translation>Internal error</translation>
     </message>
@@ -3093,7 +3199,7 @@
 <context>
     <name>Terms</name>
     <message>
-        <location filename="../i18n.py" line="-152"/>
+        <location filename="../i18n.py" line="-155"/>
         <source>区</source>
         <translation>District</translation>
     </message>
@@ -3161,6 +3267,26 @@
         <location line="+0"/>
         <source>区兜底</source>
         <translation>district fallback</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>国控</source>
+        <translation>State key</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>省控</source>
+        <translation>Provincial key</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>市控</source>
+        <translation>Municipal key</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>一般</source>
+        <translation>Ordinary</translation>
     </message>
 </context>
 <context>

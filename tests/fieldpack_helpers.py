@@ -72,6 +72,9 @@ def edit_enterprise(data: Path, uuid: str, *, point: Point | None = None,
                            [geometry.encode([point], srs)[0], uuid])
             if phone is not None:
                 db.execute("UPDATE enterprises SET phone = ? WHERE uuid = ?", [phone, uuid])
+        # the project's connection turns WAL on; a returned package edited by a plain
+        # GeoPackage writer is in rollback-journal mode (WAL packages have their own tests)
+        db.execute("PRAGMA journal_mode = DELETE")
     finally:
         db.conn.close()
 

@@ -59,9 +59,9 @@ def test_generated_cells_are_numbered_west_to_east_north_to_south(demo):
     assert checked == 96
 
 
-def test_regenerating_keeps_history(tmp_path, demo):
+def test_regenerating_keeps_history(tmp_path, demo_file):
     p = tmp_path / "regen.gpkg"
-    p.write_bytes(demo.read_bytes())
+    p.write_bytes(demo_file.read_bytes())
     assert main(["-q", "grid", "generate", str(p), "--size", "400"]) == 2  # cells exist
     assert main(["-q", "grid", "generate", str(p), "--size", "400", "--supersede"]) == 0
     with open_project(p, readonly=True) as store:
@@ -74,9 +74,9 @@ def test_regenerating_keeps_history(tmp_path, demo):
     assert main(["-q", "grid", "validate", str(p)]) == 0
 
 
-def test_overflowing_sequence_writes_nothing(tmp_path, demo, capsys):
+def test_overflowing_sequence_writes_nothing(tmp_path, demo_file, capsys):
     p = tmp_path / "overflow.gpkg"
-    p.write_bytes(demo.read_bytes())
+    p.write_bytes(demo_file.read_bytes())
     before = p.read_bytes()
     rep = tmp_path / "r.json"
     rc = main(["-q", "grid", "generate", str(p), "--size", "20", "--supersede",
@@ -89,10 +89,10 @@ def test_overflowing_sequence_writes_nothing(tmp_path, demo, capsys):
     assert "项目未改变" in capsys.readouterr().out
 
 
-def test_env_grid_system_side_by_side(tmp_path, demo):
+def test_env_grid_system_side_by_side(tmp_path, demo_file):
     """The environmental grid stops at villages and lives beside the urban grid."""
     p = tmp_path / "two.gpkg"
-    p.write_bytes(demo.read_bytes())
+    p.write_bytes(demo_file.read_bytes())
     streets = tmp_path / "streets.gpkg"
     comms = tmp_path / "communities.gpkg"
     assert main(["-q", "export", str(p), "streets", "--out", str(streets)]) == 0

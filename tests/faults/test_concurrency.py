@@ -195,7 +195,7 @@ def test_an_import_while_cases_move_loses_no_step(demo_copy: Path, trials: int) 
     with open_project(demo_copy, readonly=True) as store:
         before = store.count_cases()
     cases_file = DATA / "samples/cases_12345.csv"
-    results = together(["cases", "import", str(demo_copy), str(cases_file)],
+    results = together(["cases", "import", str(demo_copy), str(cases_file), "--coords", "gcj02"],
                        *[["cases", "transition", str(demo_copy), no, "立案", "--by", "CC0100"]
                          for no in nos])
     no_bug(results)

@@ -4,7 +4,6 @@ real project; names, encodings, CRS, areas, parents, refusals, dry runs, cancell
 
 from __future__ import annotations
 
-import hashlib
 import json
 import zipfile
 from datetime import date, timedelta
@@ -13,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pyogrio
 import pytest
+from project_state import fingerprint
 from pyproj import CRS, Transformer
 from shapely.geometry import Polygon
 
@@ -49,7 +49,8 @@ def reasons(findings) -> list[tuple[object, str]]:
 
 
 def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The project's state (bytes of a file, every table of a server schema)."""
+    return fingerprint(path)
 
 
 def names_by_code(store: Store, level: str, **kw) -> dict[str, str]:
@@ -92,6 +93,7 @@ def with_communities(with_streets, communities_file):
 
 # --------------------------------------------------------------------------- 1. GBK Shapefile
 
+@pytest.mark.gpkg_only  # reads the project file with GDAL/SQLite
 def test_gbk_shapefile_without_cpg_is_detected_reprojected_measured_and_parented(
         project, streets_file, communities_file, write_vector, gk_square):
     # nothing in the file says GBK: no .cpg, LDID 0, and GDAL alone garbles the names
@@ -426,6 +428,7 @@ def test_dry_run_through_the_cli_leaves_the_file_unchanged(with_streets, communi
 
 # --------------------------------------------------------------------------- 6. cancel
 
+@pytest.mark.gpkg_only  # reads the project file with GDAL/SQLite
 def test_closing_the_task_during_the_write_rolls_back(with_streets, communities_file):
     store = with_streets
     audit_before = len(store.audit_log())

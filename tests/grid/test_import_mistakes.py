@@ -156,6 +156,7 @@ def test_report_is_written_when_the_import_stops(project, write_vector, gk_squar
     assert data["accepted"] == 0 and "找不到编码列" in data["error"]
 
 
+@pytest.mark.gpkg_only  # reads the project file with GDAL/SQLite
 def test_export_never_destroys_the_project_or_a_read_only_file(project, tmp_path, capsys):
     import os
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
+from project_state import fingerprint
 from pyproj import Geod, Transformer
 
 from gridmgr.cli import main
@@ -383,7 +384,7 @@ def test_short_codes_are_the_fewest_unique_digits():
 
 
 def test_bad_scope_is_exit_2_and_writes_nothing(demo, tmp_path, capsys):
-    before = demo.read_bytes()
+    before = fingerprint(demo)
     out = tmp_path / "x.pdf"
     assert main(["-q", "print", str(demo), "--scope", "440604999", "--out", str(out)]) == 2
     err = capsys.readouterr().err
@@ -393,7 +394,7 @@ def test_bad_scope_is_exit_2_and_writes_nothing(demo, tmp_path, capsys):
     assert "NOBODY" in capsys.readouterr().err
     assert main(["-q", "print", str(demo), "--out", str(tmp_path / "x.svg")]) == 2
     assert list(tmp_path.iterdir()) == []
-    assert demo.read_bytes() == before
+    assert fingerprint(demo) == before
 
 
 def test_cli_prints_and_says_how_many_pages(demo, tmp_path, capsys):

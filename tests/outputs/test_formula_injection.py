@@ -59,10 +59,10 @@ def test_sheet_cell_rules():
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory, demo) -> dict:
+def hostile(tmp_path_factory, demo_file) -> dict:
     tmp = tmp_path_factory.mktemp("formulas")
     project = tmp / "p.gpkg"
-    project.write_bytes(demo.read_bytes())
+    project.write_bytes(demo_file.read_bytes())
     with open_project(project) as store:
         scope, _ = resolve_scope(store, officer=OFFICER, area=None)
         cells = store.areas("cell").to_crs("EPSG:4326")

@@ -23,10 +23,8 @@ TRUTH = Path(__file__).resolve().parents[2] / "data" / "chancheng" / "enterprise
 
 
 @pytest.fixture
-def project(demo, tmp_path):
-    p = tmp_path / "p.gpkg"
-    p.write_bytes(demo.read_bytes())
-    with open_project(p) as store:
+def project(demo_copy):
+    with open_project(demo_copy) as store:
         yield store
 
 

@@ -112,6 +112,7 @@ def reasons(findings) -> list[tuple[object, str]]:
 
 # --------------------------------------------------------------------------- 1. the demo register
 
+@pytest.mark.gpkg_only  # reads the project file with GDAL/SQLite
 def test_demo_register_lands_where_the_truth_says(demo, truth):
     with open_project(demo, readonly=True) as store:
         ents = stored_by_code(store)
@@ -410,6 +411,7 @@ def test_every_coordinate_system_gives_the_same_stored_point(tmp_path, truth):
 
 # --------------------------------------------------------------------------- 7. grid change
 
+@pytest.mark.gpkg_only  # reads the project file with GDAL/SQLite
 def test_a_new_grid_moves_enterprises_to_their_new_cells(demo_copy, truth, tmp_path, capsys):
     with open_project(demo_copy, readonly=True) as store:
         old = stored_by_code(store)["cell_code"]

@@ -101,11 +101,11 @@ def test_window_opens_on_a_real_x_display(demo, tmp_path):
     assert shot.stat().st_size > 50_000
 
 
-def test_grid_system_switch_shows_the_environmental_grid(qtbot, demo, tmp_path):
+def test_grid_system_switch_shows_the_environmental_grid(qtbot, demo_file, tmp_path):
     from gridmgr.cli import main
 
     p = tmp_path / "two.gpkg"
-    p.write_bytes(demo.read_bytes())
+    p.write_bytes(demo_file.read_bytes())
     comms = tmp_path / "c.gpkg"
     streets = tmp_path / "s.gpkg"
     assert main(["-q", "export", str(p), "streets", "--out", str(streets)]) == 0
@@ -129,7 +129,7 @@ def test_grid_system_switch_shows_the_environmental_grid(qtbot, demo, tmp_path):
     assert "环保网格" in win.statusBar().currentMessage()
 
 
-def test_validate_runs_in_a_thread_and_lists_findings(qtbot, demo, tmp_path):
+def test_validate_runs_in_a_thread_and_lists_findings(qtbot, demo_file, tmp_path):
     """Break the demo (one cell moved onto its neighbour), check it from the menu, read the
     table, and double-click a finding to see the cell on the map."""
     import shapely
@@ -137,7 +137,7 @@ def test_validate_runs_in_a_thread_and_lists_findings(qtbot, demo, tmp_path):
     from gridmgr.project import open_project
 
     p = tmp_path / "broken.gpkg"
-    p.write_bytes(demo.read_bytes())
+    p.write_bytes(demo_file.read_bytes())
     with open_project(p) as store, store.atomic():
         cells = store.areas("cell")
         moved = shapely.affinity.translate(cells.geometry.iloc[0], xoff=0.001)
@@ -164,14 +164,14 @@ def test_validate_runs_in_a_thread_and_lists_findings(qtbot, demo, tmp_path):
     dlg.grab().save(str(tmp_path / "findings.png"))
 
 
-def test_cancelled_task_leaves_the_project_as_it_was(qtbot, demo, tmp_path):
+def test_cancelled_task_leaves_the_project_as_it_was(qtbot, demo_file, tmp_path):
     """Cancel an import running in the worker thread: nothing lands."""
     from gridmgr.grid.generate import generate_grid
     from gridmgr.project import open_project
     from ui.tasks import TaskRunner
 
     p = tmp_path / "cancel.gpkg"
-    p.write_bytes(demo.read_bytes())
+    p.write_bytes(demo_file.read_bytes())
     before = p.read_bytes()
 
     def regenerate():

@@ -74,12 +74,12 @@ def points_in(cell_geom, n: int) -> list[Point]:
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory, demo):
+def hostile(tmp_path_factory, demo_file):
     """The demo with hostile enterprises and cases in the officer's first cell, imported from
     the files a bureau would bring, and the officer's exported package."""
     tmp = tmp_path_factory.mktemp("hostile")
     project = tmp / "hostile.gpkg"
-    project.write_bytes(demo.read_bytes())
+    project.write_bytes(demo_file.read_bytes())
     with open_project(project) as store:
         scope, _ = resolve_scope(store, officer=OFFICER, area=None)
         cells = store.areas("cell").to_crs("EPSG:4326")

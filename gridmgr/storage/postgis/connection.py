@@ -140,8 +140,18 @@ class _Table:
     def _ident(self) -> pgsql.Composable:
         return pgsql.Identifier(self.name)
 
+    last_pk: Any = None
+
     def insert(self, row: dict[str, Any], **_: Any) -> _Table:
-        return self.insert_all([row])
+        """One row; ``last_pk`` is its key (every project table's first column)."""
+        cols = list(row)
+        stmt = pgsql.SQL("INSERT INTO {} ({}) VALUES ({}) RETURNING *").format(
+            self._ident(), pgsql.SQL(", ").join(map(pgsql.Identifier, cols)),
+            pgsql.SQL(", ").join(pgsql.Placeholder() * len(cols)))
+        with self.db.raw.cursor() as cur:
+            self.db.run(lambda: cur.execute(stmt, [sql_value(row[c]) for c in cols]))
+            self.last_pk = cur.fetchone()[0]  # type: ignore[index]
+        return self
 
     def insert_all(self, rows: Iterable[dict[str, Any]], **_: Any) -> _Table:
         rows = list(rows)

@@ -92,3 +92,15 @@ def pull_project(url: str, path: str | Path, *, overwrite: bool = False) -> dict
     if Path(path).suffix.lower() != ".gpkg":
         raise UsageError(f"项目文件应以 .gpkg 结尾：{path}")
     return storage_pull(url, path, defaults=DEFAULTS, overwrite=overwrite)
+
+
+def as_location(value: str | Path) -> str | Path:
+    """A project's location as the store takes it: a server URL stays text (``Path`` would fold
+    its ``//``), anything else is a file path."""
+    return str(value) if is_server(str(value)) else Path(value)
+
+
+def location_exists(value: str | Path) -> bool:
+    """Whether a recent project is still there: a file that exists, or any server URL (the
+    server is asked only when the project is opened)."""
+    return is_server(str(value)) or Path(value).exists()

@@ -73,7 +73,7 @@ from gridmgr.findings import Finding, Report
 from gridmgr.grid.validate import validate_file
 from gridmgr.messages import LEVEL_ZH
 from gridmgr.outputs import details as core_details
-from gridmgr.project import open_project, summary
+from gridmgr.project import as_location, location_exists, open_project, summary
 from gridmgr.registers.enterprises import KEY_CLASSES
 from maps.case_layer import OVERDUE_COLOUR as OVERDUE_RING
 from maps.render import CLASS_COLOURS, STYLE
@@ -109,7 +109,7 @@ def recent_projects() -> list[str]:
     value = QSettings("gridmgr", "gridmgr").value("recent_projects") or []
     if isinstance(value, str):
         value = [value]
-    return [p for p in value if Path(p).exists()]
+    return [p for p in value if location_exists(p)]
 
 
 def make_map(parent: QWidget | None = None) -> QWidget:
@@ -348,7 +348,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         for p in recent_projects():
             self.recent_menu.addAction(QAction(p, self, triggered=lambda _=False, p=p:
-                                               self.load(Path(p))))
+                                               self.load(as_location(p))))
         self.recent_menu.setEnabled(bool(recent_projects()))
 
     def choose_project(self) -> None:
@@ -389,7 +389,7 @@ class MainWindow(QMainWindow):
             self.systems.addItem(x["name"], x["code"])
         self.systems.setCurrentIndex(codes.index(system))
         self.setWindowTitle(self.tr("{name} — gridmgr 网格化管理 — {file}").format(
-            name=s["name"], file=path.name))
+            name=s["name"], file=path.name if isinstance(path, Path) else str(path)))
         self._fill_tree(frames)
         self._overview = None  # who answers for each cell: computed when first needed
         self.counts = counts
@@ -1022,13 +1022,13 @@ def main(argv: list[str] | None = None) -> int:
         # the 0.3 s let the frame the page painted reach the widget)
         win.map.painted.connect(lambda: QTimer.singleShot(300, shoot))
         QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, shoot)  # never hang a headless run
-        if not (project and Path(project).exists()):
+        if not (project and location_exists(project)):
             loaded = getattr(win.map, "loaded", None)
             if loaded is not None:
                 loaded.connect(lambda: QTimer.singleShot(300, shoot))
     win.show()
-    if project and Path(project).exists():
-        win.load(Path(project))
+    if project and location_exists(project):
+        win.load(as_location(project))
     return app.exec()
 
 

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from gridmgr.cases import lifecycle as cases
 from gridmgr.cases import workflow
 from gridmgr.errors import GridmgrError
-from gridmgr.project import open_project
+from gridmgr.project import as_location, open_project
 from gridmgr.storage import Store
 from maps.case_layer import case_payload
 from ui.case_detail import CaseDetail, combo_staff, named, officer_combo
@@ -103,7 +103,7 @@ class CasesPanel(QWidget):
     def set_project(self, project: Path | None) -> None:
         """Show a project's cases (None: nothing)."""
         self.close_project()
-        self.project = Path(project) if project is not None else None
+        self.project = as_location(project) if project is not None else None
         if self.project is None:
             return
         if not self._open_store():

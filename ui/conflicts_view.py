@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from gridmgr.errors import GridmgrError
 from gridmgr.fieldwork.conflicts import conflict_fields, resolve_conflict
-from gridmgr.project import open_project
+from gridmgr.project import as_location, open_project
 from ui.plain import plain_label
 
 TABLE_ZH = {"enterprises": QT_TRANSLATE_NOOP("ConflictsView", "企业"),
@@ -68,7 +68,7 @@ class ConflictsView(QWidget):
 
     def __init__(self, project: str | Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.project_path = Path(project)
+        self.project_path = as_location(project)
         self.conflicts: list[dict[str, Any]] = []
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])

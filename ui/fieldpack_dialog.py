@@ -40,7 +40,7 @@ from gridmgr.fieldwork.export import export_fieldpack
 from gridmgr.fieldwork.importer import import_fieldpack
 from gridmgr.findings import Report
 from gridmgr.progress import Task
-from gridmgr.project import open_project
+from gridmgr.project import as_location, open_project
 from ui.findings_view import COLUMNS as FINDING_COLUMNS
 from ui.findings_view import FindingsModel
 from ui.i18n import term
@@ -85,7 +85,7 @@ class _Runs(QDialog):
 
     def __init__(self, project: str | Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.project_path = Path(project)
+        self.project_path = as_location(project)
         self.runner: TaskRunner | None = None
         self.progress = _Progress()
         self.progress.cancel_button.clicked.connect(self.cancel)

@@ -51,7 +51,7 @@ from gridmgr.grid.derive import levels_to_derive
 from gridmgr.grid.importer import detect_level, import_grid
 from gridmgr.levels import LEVEL_ZH, LEVELS
 from gridmgr.progress import Task
-from gridmgr.project import open_project
+from gridmgr.project import as_location, open_project
 from gridmgr.registers.enterprises import import_enterprises
 from gridmgr.registers.officers import import_officers
 from gridmgr.text import as_text
@@ -240,7 +240,7 @@ class ImportDialog(QDialog):
         super().__init__(parent)
         if kind not in KINDS:
             raise ValueError(f"unknown import kind {kind!r}")
-        self.project_path = Path(project_path)
+        self.project_path = as_location(project_path)
         self.kind = kind
         self.path: Path | None = None
         self.headers: list[str] = []

@@ -86,7 +86,7 @@ def _has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def _launch_gui(path: Path | None, screenshot: str | None = None,
+def _launch_gui(path: Path | str | None, screenshot: str | None = None,
                 verbose: bool = False) -> int:
     if screenshot and not _has_display():
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
@@ -110,9 +110,11 @@ def _launch_gui(path: Path | None, screenshot: str | None = None,
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
+    from ..project import as_location
+
     if args.lang:  # `gridmgr --lang en gui` or `gridmgr gui --lang en`: the desktop reads it
         os.environ["GRIDMGR_LANG"] = args.lang  # (ui/i18n.py), before a saved menu choice
-    return _launch_gui(Path(args.project) if args.project else None, args.screenshot,
+    return _launch_gui(as_location(args.project) if args.project else None, args.screenshot,
                        verbose=getattr(args, "verbose", False))
 
 

@@ -154,6 +154,7 @@ def _holder(project: Path, seconds: float) -> subprocess.Popen[str]:
     return proc
 
 
+@pytest.mark.gpkg_only  # the file's writer record (pid, command)
 def test_a_writer_kept_waiting_names_the_other_and_exits_5(demo_copy: Path) -> None:
     holder = _holder(demo_copy, 30)
     try:
@@ -178,6 +179,7 @@ def test_a_writer_kept_waiting_names_the_other_and_exits_5(demo_copy: Path) -> N
         assert store.recovered and f"pid {holder.pid}" in store.recovered
 
 
+@pytest.mark.gpkg_only  # the file's writer record (pid, command)
 def test_a_writer_waits_for_a_short_write_and_then_succeeds(demo_copy: Path) -> None:
     holder = _holder(demo_copy, 1.5)
     r = run("assign", demo_copy, "--officer", "CC0100", "--role", "网格员", "--area",

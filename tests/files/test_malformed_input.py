@@ -231,13 +231,13 @@ def fresh(tmp_path_factory) -> Path:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
-def test_malformed_input(case, tmp_path, fresh, demo, capsys):
+def test_malformed_input(case, tmp_path, fresh, demo_file, capsys):
     name, command, build, code, text = case
     d = tmp_path / "in"
     d.mkdir()
     src = build(d)
     project = tmp_path / "p.gpkg"
-    shutil.copy(fresh if command == "grid" else demo, project)
+    shutil.copy(fresh if command == "grid" else demo_file, project)
     os.chmod(project, 0o644)
     before = sha(project)
     argv = {"grid": ["grid", "import", str(project), str(src), "--level", "street"],

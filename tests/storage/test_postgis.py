@@ -220,3 +220,87 @@ def test_cli_server_start_and_stop(tmp_path_factory, capsys):
     finally:
         main(["server", "stop", str(base / "db")])
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_gdal_opens_the_server_layers_as_qgis_would(pg_server, demo_file):
+    """QGIS reads PostGIS through GDAL/OGR's PostgreSQL driver (Debian's gdal-bin): the same
+    layers, geometry types, CRS and counts as the file project."""
+    import os
+    import shutil
+    import subprocess
+
+    url = _url(pg_server, "for_qgis")
+    push_project(demo_file, url)
+    ogrinfo = shutil.which("ogrinfo")
+    assert ogrinfo, "gdal-bin (scripts/setup.sh) provides ogrinfo"
+    conn = (f"PG:host=127.0.0.1 port={pg_server.port} dbname=postgres user={pg_server.user} "
+            "schemas=for_qgis")
+    env = {**os.environ}
+    out = subprocess.run([ogrinfo, "-ro", "-so", conn, "cells"], capture_output=True,
+                         text=True, env=env, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "Geometry: Multi Polygon" in out.stdout and "Feature Count: 1963" in out.stdout
+    assert 'ID["EPSG",4490]' in out.stdout
+    listed = subprocess.run([ogrinfo, "-ro", "-q", conn], capture_output=True, text=True,
+                            env=env, timeout=60).stdout
+    for layer in ("districts", "streets", "communities", "cells", "enterprises", "cases"):
+        assert f"{layer} (" in listed, listed
+
+
+def _cli(*args: str, **env: str) -> Any:
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.Popen([sys.executable, "-m", "gridmgr", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, **env})
+
+
+def test_two_desks_registering_one_case_at_once_one_wins_one_is_told(pg_server, demo_file):
+    """Two processes (two desks) give the same 受理 case 立案 at the same moment, repeated:
+    exactly one step lands each time, the other desk is refused with the reason, no lost or
+    doubled step, no traceback."""
+    url = _url(pg_server, "two_desks")
+    push_project(demo_file, url)
+    with open_project(url, readonly=True) as store:
+        waiting = list(store.cases_frame(status="受理")["case_no"])[:5]
+    assert len(waiting) == 5
+    for no in waiting:
+        a, b = (_cli("cases", "transition", url, no, "立案", "--by", staff)
+                for staff in ("CC0100", "CC0101"))
+        outs = [(p.wait(60), *p.communicate()) for p in (a, b)]
+        codes = sorted(o[0] for o in outs)
+        assert codes == [0, 2], outs  # one 立案, one refusal (a usage error: not allowed now)
+        refused = next(o for o in outs if o[0] == 2)
+        assert "立案" in refused[2] and "Traceback" not in refused[2]
+        with open_project(url, readonly=True) as store:
+            row = store.case_row(no)
+            steps = store.transitions_frame(case_uuid=row["uuid"])
+            assert row["status"] == "立案"
+            assert list(steps["action"]).count("立案") == 1
+            assert list(steps["seq"]) == list(range(1, len(steps) + 1))
+
+
+def test_a_desk_kept_waiting_by_another_desks_write_is_told_and_readers_go_on(pg_server,
+                                                                              demo_file):
+    url = _url(pg_server, "busy_desk")
+    push_project(demo_file, url)
+    with open_project(url, readonly=True) as store:
+        no = list(store.cases_frame(status="受理")["case_no"])[0]
+    holder = open_project(url)
+    try:
+        with holder.atomic():  # desk 1 is in the middle of a write
+            holder.audit("long import", {})
+            waiter = _cli("cases", "transition", url, no, "立案", "--by", "CC0100",
+                          GRIDMGR_BUSY_TIMEOUT="1")
+            reader = _cli("info", url)
+            assert reader.wait(30) == 0  # a reader is never blocked by a write
+            rc = waiter.wait(30)
+            err = waiter.communicate()[1]
+            assert rc == 5 and "另一个工位正在写入" in err and "项目未改变" in err, err
+            assert "Traceback" not in err
+    finally:
+        holder.close()
+    with open_project(url, readonly=True) as store:
+        assert store.case_row(no)["status"] == "受理"  # the refused desk wrote nothing
+        assert store.audit_log()[-1]["action"] == "long import"  # desk 1's write landed

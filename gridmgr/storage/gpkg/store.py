@@ -302,12 +302,12 @@ class GpkgStore(RegistersMixin, FieldworkMixin, CasesMixin, CaseStatsMixin, Look
         """Replace the geometry (and stored area) of existing areas in place (a repair: the
         area keeps its code, history and everything that points at it)."""
         table = LEVEL_TABLES[level]
-        blobs = geometry.encode(geometry.to_multi(geoms), self.srs_id)
+        blobs = self._encode_geoms(geometry.to_multi(geoms))
         self.db.conn.executemany(
             f'UPDATE "{table}" SET geom = ?, area_m2 = ? WHERE fid = ?',
             [(b, None if a is None else float(a), int(f))
              for f, b, a in zip(fids, blobs, areas_m2)])
-        update_extent(self.db, table)
+        self._update_extent(table)
 
     def close_areas(self, level: str, system: str, *, valid_to: str,
                     codes: Iterable[str] = (), parents: Iterable[str] = ()) -> int:

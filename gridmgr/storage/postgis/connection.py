@@ -9,8 +9,7 @@ and NaN are sent as SQLite would store them (int, int, NULL); ``numeric`` comes 
 float, not Decimal; PostGIS geometry comes back as EWKB bytes.
 
 Every connection sets ``search_path`` to the project's schema (then ``public`` for PostGIS) and
-a statement timeout of none, lock timeout of 30 s: a desk waits for another desk's write, not
-forever.
+a lock timeout (:func:`lock_timeout_ms`): a desk waits for another desk's write, not forever.
 """
 
 from __future__ import annotations
@@ -29,7 +28,13 @@ from psycopg.adapt import Loader
 from ...errors import PermissionDenied, ServerError
 from ..location import ServerLocation
 
-LOCK_TIMEOUT_MS = 30_000
+
+def lock_timeout_ms() -> int:
+    """How long a desk waits for another desk's write: the file projects' busy timeout
+    (GRIDMGR_BUSY_TIMEOUT, default 60 s), so both backends wait alike."""
+    from ..gpkg.locking import busy_timeout
+
+    return int(busy_timeout() * 1000)
 
 
 class _NumericLoader(Loader):
@@ -256,7 +261,7 @@ def connect(location: ServerLocation, *, readonly: bool = False, password: str |
     if oid is not None:
         raw.adapters.register_loader(oid[0], _GeometryLoader)
     raw.execute(pgsql.SQL("SET search_path TO {}, public").format(pgsql.Identifier(location.schema)))
-    raw.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
+    raw.execute(f"SET lock_timeout = {lock_timeout_ms()}")
     raw.execute("SET TimeZone = 'UTC'")  # times are text without offset, read as SQLite does
     if readonly:
         raw.execute("SET default_transaction_read_only = on")

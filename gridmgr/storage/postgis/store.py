@@ -29,7 +29,7 @@ from ..gpkg import schema as gpkg_schema
 from ..gpkg.store import GpkgStore
 from ..location import ServerLocation, parse_server
 from . import schema
-from .connection import LOCK_TIMEOUT_MS, PgDatabase, connect, sql_value
+from .connection import PgDatabase, connect, lock_timeout_ms, sql_value
 
 
 class PgStore(GpkgStore):
@@ -104,7 +104,8 @@ class PgStore(GpkgStore):
                 self.db.execute("SELECT pg_advisory_xact_lock(hashtext(?))", [self.location.schema])
             except psycopg.errors.LockNotAvailable as exc:
                 raise ProjectBusy(f"{self.path}：另一个工位正在写入本项目，等待 "
-                                  f"{LOCK_TIMEOUT_MS // 1000} 秒后仍未结束；未写入任何内容，请稍后重试") from exc
+                                  f"{lock_timeout_ms() / 1000:g} 秒后仍未结束；本次操作未执行，"
+                                  "项目未改变，请稍后重试") from exc
             self._meta = None
             yield self
         self._meta = None

@@ -17,7 +17,8 @@ from .coords import crs as crsmod
 from .errors import UsageError
 from .grid.codes import SCHEMES
 from .levels import LEVELS
-from .storage import ProjectDefaults, Store, create_store, open_store
+from .storage import SCHEMA_VERSION, ProjectDefaults, Store, create_store, open_store
+from .storage import inspect as storage_inspect
 from .storage import pull_project as storage_pull
 from .storage import push_project as storage_push
 from .storage.location import is_server
@@ -82,6 +83,8 @@ def push_project(path: str | Path, url: str, *, replace: bool = False) -> dict[s
     """``gridmgr push``: the file project ``path`` to a new schema at ``url``, whole or not at all."""
     if not is_server(url):
         raise UsageError(f"目标应是服务器地址 postgresql://…?schema=…，收到 {url}")
+    if storage_inspect(path).schema_version < SCHEMA_VERSION:
+        open_project(path).close()  # a read-write open migrates an older file to this version
     return storage_push(path, url, replace=replace)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -252,3 +253,30 @@ def web_pages_go_before_qt() -> Iterator[None]:
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     app.processEvents()
 
+
+
+@pytest.fixture(autouse=True)
+def modal_boxes_never_block(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """A message box no test expected would wait for a click that never comes (offscreen, in
+    CI): each static QMessageBox call is recorded and answered at once, so an unexpected error
+    fails the test that waits for its result instead of hanging the run.  Tests that expect a
+    box patch it themselves."""
+    try:
+        from PySide6.QtWidgets import QMessageBox
+    except ImportError:  # pragma: no cover - the core's tests need no Qt
+        return []
+    shown: list[tuple[str, str]] = []
+
+    def answer(kind: str, default: Any) -> Any:
+        def box(_parent: Any, title: str, text: str, *rest: Any, **kw: Any) -> Any:
+            shown.append((kind, f"{title}: {text}"))
+            print(f"[{kind} box] {title}: {text}", file=sys.stderr)
+            return default
+        return staticmethod(box)
+
+    for kind, default in (("critical", QMessageBox.StandardButton.Ok),
+                          ("warning", QMessageBox.StandardButton.Ok),
+                          ("information", QMessageBox.StandardButton.Ok),
+                          ("question", QMessageBox.StandardButton.No)):
+        monkeypatch.setattr(QMessageBox, kind, answer(kind, default))
+    return shown

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from gridmgr.errors import GridmgrError
 from gridmgr.outputs.sheets import PAPERS, PrintJob, prepare, print_map
 from gridmgr.progress import Task
-from gridmgr.project import open_project
+from gridmgr.project import as_location, open_project
 from maps.print_layout import PAPER_ID, paint_document, paint_pages
 from maps.print_text import fix_tounicode, radical_map
 from ui.plain import plain_label
@@ -56,7 +56,7 @@ class PrintDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("打印责任区域图"))
-        self.store_path = Path(store_path)
+        self.store_path = as_location(store_path)
         self.view_bounds: tuple[float, float, float, float] | None = None
         self.runner: TaskRunner | None = None
         self._job: PrintJob | None = None

@@ -276,14 +276,15 @@ def test_assign_an_officer_to_cells_chosen_on_the_map(qtbot, demo_copy, monkeypa
     assert f"责任人：{name}" in win.detail_plain()
 
 
-def test_the_import_menu_opens_the_guided_import_and_the_window_follows(qtbot, demo_copy):
+def test_the_import_menu_opens_the_guided_import_and_the_window_follows(qtbot, demo_copy,
+                                                                         tmp_path):
     """Officers imported through the window's menu appear in the window's table."""
     win = MainWindow()
     qtbot.addWidget(win)
     assert win.load(demo_copy)
     dialog = win.import_file("officers")
     assert dialog is not None and dialog.isVisible()
-    csv = demo_copy.parent / "more.csv"
+    csv = tmp_path / "more.csv"
     csv.write_text("姓名,工号,手机,角色,所属单位\n新同事,CC9001,13900000001,网格员,祖庙街道城管办\n",
                    encoding="utf-8-sig")
     assert dialog.set_file(csv)

@@ -196,7 +196,7 @@ def test_conflicts_view_shows_both_versions_and_decides(qtbot, package):
 
 def test_conflicts_view_shows_a_case_conflict_field_by_field(qtbot, demo_copy, tmp_path):
     """A field step the desk's later 督办 made inapplicable: the steps of both sides and why."""
-    from test_fieldpack import add_progress
+    from fieldpack_helpers import add_progress
 
     from gridmgr.cases.lifecycle import transition
 

@@ -452,7 +452,7 @@ def test_fieldpack_export_dialog_in_english(qtbot, demo_copy, english):
 def test_fieldpack_import_and_conflicts_in_english(qtbot, demo_copy, tmp_path, english):
     """The dry run's receipt, the conflicts table and its decisions read in English; the
     values (names, phone numbers) are the data, unchanged."""
-    from test_fieldpack import OFFICER, edit_enterprise, enterprises_of
+    from fieldpack_helpers import OFFICER, edit_enterprise, enterprises_of
 
     from gridmgr.fieldwork.export import export_fieldpack
     from gridmgr.fieldwork.importer import import_fieldpack

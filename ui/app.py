@@ -99,6 +99,7 @@ PENDING_ROLE = Qt.ItemDataRole.UserRole + 2  # a community whose cells are not i
 UNASSIGNED_COLOUR = "#dc2626"
 ASSIGNED_COLOUR = "#e5e7eb"
 MAX_MAP_ENTERPRISES = 50_000  # above this the map draws the key enterprises only
+WATCH_MS = 3000  # how often the window asks whether another process or desk changed the project
 BASEMAP_KEY = "basemap"  # QSettings: path of an MBTiles file or tile folder, "" for none
 GEOMETRY_KEY, SPLIT_KEY = "window/geometry", "window/split"  # QSettings: the window's layout
 SIDE_MIN_WIDTH = 260  # px: the tree, search and details stay usable whatever the tabs ask
@@ -133,6 +134,13 @@ class MainWindow(QMainWindow):
         self._overview: dict[str, dict] | None = None
         self.counts: dict[str, tuple[int, int]] = {}
         self.store = None  # read-only, for the lazily paged tables, details and search
+        # another process (the CLI, a second window, another desk on the server) may write to
+        # the project: the window asks the store's change token and reloads when it moved
+        self._change_token: int | None = None
+        self._watch = QTimer(self)
+        self._watch.setInterval(WATCH_MS)
+        self._watch.timeout.connect(self._check_outside_change)
+        self._watch.start()
         self.registers: dict[str, RegisterView] = {}
         self.items: dict[str, QStandardItem] = {}
         self.info: dict[str, dict] = {}
@@ -384,6 +392,7 @@ class MainWindow(QMainWindow):
         self.unit_level = next((lv for lv in ("cell", "community", "street")
                                 if len(frames[lv])), "cell")
         self._open_registers(path)
+        self._change_token = self._token()
         self.systems.clear()
         for x in systems:
             self.systems.addItem(x["name"], x["code"])
@@ -846,6 +855,23 @@ class MainWindow(QMainWindow):
         self.import_dialog.imported.connect(lambda _report: self.refresh())
         self.import_dialog.open()
         return self.import_dialog
+
+    def _token(self) -> int | None:
+        try:
+            return None if self.store is None else self.store.change_token()
+        except Exception:  # a closed connection, a server restarting: asked again later
+            return None
+
+    def _check_outside_change(self) -> None:
+        """Reload when another process or desk committed to the project since it was shown
+        (what this window's own dialogs write reloads it already)."""
+        if self.project is None or self._change_token is None:
+            return
+        token = self._token()
+        if token is None or token == self._change_token:
+            return
+        self.refresh()
+        self.statusBar().showMessage(self.tr("项目已被其他程序或工位修改，已重新载入"), 15000)
 
     def refresh(self) -> None:
         """Show the project again after it changed (an import, an assignment)."""

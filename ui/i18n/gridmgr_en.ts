@@ -2136,12 +2136,12 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../app.py" line="+130"/>
+        <location filename="../app.py" line="+131"/>
         <source>gridmgr 网格化管理</source>
         <translation>gridmgr grid management</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+26"/>
         <source>网格体系</source>
         <translation>Grid system</translation>
     </message>
@@ -2182,12 +2182,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+568"/>
+        <location line="+569"/>
         <source>企业数</source>
         <translation>Enterprises</translation>
     </message>
     <message>
-        <location line="-567"/>
+        <location line="-568"/>
         <source>重点企业数</source>
         <translation>Key enterprises</translation>
     </message>
@@ -2198,18 +2198,18 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+570"/>
+        <location line="+571"/>
         <source>未结案件</source>
         <translation>Open cases</translation>
     </message>
     <message>
-        <location line="-569"/>
-        <location line="+569"/>
+        <location line="-570"/>
+        <location line="+570"/>
         <source>超期案件</source>
         <translation>Overdue cases</translation>
     </message>
     <message>
-        <location line="-565"/>
+        <location line="-566"/>
         <source> 案件：</source>
         <translation> Cases: </translation>
     </message>
@@ -2377,12 +2377,12 @@
     </message>
     <message>
         <location line="+26"/>
-        <location line="+132"/>
+        <location line="+133"/>
         <source>案件</source>
         <translation>Cases</translation>
     </message>
     <message>
-        <location line="-96"/>
+        <location line="-97"/>
         <source>打开项目</source>
         <translation>Open project</translation>
     </message>
@@ -2397,7 +2397,7 @@
         <translation>Click the map or an area on the left to see its details.</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>{name} — gridmgr 网格化管理 — {file}</source>
         <translation>{name} — gridmgr grid management — {file}</translation>
     </message>
@@ -2424,18 +2424,18 @@
     <message>
         <location line="+26"/>
         <location line="+45"/>
-        <location line="+440"/>
+        <location line="+457"/>
         <source>企业</source>
         <translation>Enterprises</translation>
     </message>
     <message>
-        <location line="-485"/>
-        <location line="+485"/>
+        <location line="-502"/>
+        <location line="+502"/>
         <source>人员</source>
         <translation>Officers</translation>
     </message>
     <message>
-        <location line="-484"/>
+        <location line="-501"/>
         <source>责任记录</source>
         <translation>Responsibilities</translation>
     </message>
@@ -2555,7 +2555,12 @@
         <translation>Open or create a project first</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+22"/>
+        <source>项目已被其他程序或工位修改，已重新载入</source>
+        <translation>The project was changed by another program or desk; reloaded</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <location line="+6"/>
         <source>指定责任人</source>
         <translation>Assign responsible officer</translation>

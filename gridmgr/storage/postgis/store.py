@@ -30,6 +30,7 @@ from ..gpkg.store import GpkgStore
 from ..location import ServerLocation, parse_server
 from . import schema
 from .connection import PgDatabase, connect, lock_timeout_ms, sql_value
+from .transfer import push
 
 
 class PgStore(GpkgStore):
@@ -46,8 +47,6 @@ class PgStore(GpkgStore):
                defaults: ProjectDefaults, overwrite: bool = False) -> PgStore:
         """A new project: the GeoPackage migrations build it in a scratch file, then it is
         pushed in one transaction (so a server project starts exactly as a file one)."""
-        from .transfer import push
-
         loc = parse_server(str(path))
         with tempfile.TemporaryDirectory(prefix="gridmgr-init-") as tmp:
             scratch = Path(tmp) / "new.gpkg"
@@ -159,24 +158,3 @@ class PgStore(GpkgStore):
         arr = np.asarray([None if b is None else bytes(b) for b in blobs], dtype=object)
         return shapely.from_wkb(arr) if len(arr) else np.array([], dtype=object)
 
-
-def drop_project(location: str | ServerLocation) -> None:
-    """Remove a project's schema with everything in it (tests, ``init --overwrite``)."""
-    loc = parse_server(location) if isinstance(location, str) else location
-    db = connect(loc)
-    try:
-        with db.atomic():
-            db.execute(f'DROP SCHEMA IF EXISTS "{loc.schema}" CASCADE')
-    finally:
-        db.raw.close()
-
-
-def project_exists(loc: ServerLocation) -> bool:
-    db = connect(loc)
-    try:
-        return schema.schema_exists(db, loc.schema)
-    finally:
-        db.raw.close()
-
-
-__all__ = ["PgStore", "drop_project", "project_exists"]

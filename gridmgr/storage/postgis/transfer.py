@@ -61,7 +61,7 @@ def push(source: str | Path, target: str | ServerLocation, *, replace: bool = Fa
             if schema.schema_exists(db, loc.schema):
                 if not replace:
                     raise ProjectExists(f"服务器上已有 schema {loc.schema!r}（不会覆盖；换一个 schema 名，"
-                                        "或先删除）：{loc}")
+                                        f"或用 --replace 整体替换）：{loc}")
                 db.execute(f'DROP SCHEMA "{loc.schema}" CASCADE')
             tables = schema.create_schema(db, loc.schema, gpkg, srid)
             for table in tables:

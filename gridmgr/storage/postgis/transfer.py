@@ -23,6 +23,7 @@ from ... import geometry
 from ...errors import ProjectExists
 from ..gpkg.connection import connect as gpkg_connect
 from ..gpkg.connection import inspect as gpkg_inspect
+from ..gpkg.features import update_extent
 from ..location import ServerLocation, parse_server
 from . import schema
 from .connection import PgDatabase, connect
@@ -126,7 +127,7 @@ def pull(source: str | ServerLocation, target: str | Path, *, defaults: Any,
                 for table, _ddl in schema.project_tables(gpkg):
                     counts[table] = _pull_table(db, gpkg, table, geoms.get(table), srs_id)
                 for table in geoms:
-                    _refresh_extent(gpkg, table)
+                    update_extent(gpkg, table)  # gpkg_contents' bounding box
         finally:
             gpkg.conn.close()
         os.replace(tmp, out)
@@ -161,12 +162,6 @@ def _pull_table(pg: PgDatabase, gpkg: Any, table: str, geom_col: str | None, srs
             gpkg.conn.executemany(f'INSERT INTO "{table}" ({sel}) VALUES ({marks})', rows)
             n += len(rows)
     return n
-
-
-def _refresh_extent(gpkg: Any, table: str) -> None:
-    from ..gpkg.features import update_extent
-
-    update_extent(gpkg, table)
 
 
 __all__ = ["pull", "push"]

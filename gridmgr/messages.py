@@ -252,6 +252,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                        "（读到的最后一条记录：{last}）{newer}",
                        "{pages} pages of edits in data.gpkg-wal were read too (last record "
                        "{last}){newer}"),
+    "field_photo_missing": ("照片 {value} 没有随外业包带回（DCIM 文件夹中没有这个文件）：记录已导入，照片未导入；"
+                            "请把外业软件的 DCIM 文件夹一起拷回，再导入一次",
+                            "photo {value} did not come back with the package (not in DCIM): the "
+                            "record is imported without it; copy the DCIM folder too and import again"),
+    "field_photo_refused": ("照片 {value} 未导入：{detail}", "photo {value} not imported: {detail}"),
     "field_other_staff": ("工号 {value} 不是这个外业包的人员（{staff}）：外业包不能替别人记录",
                           "staff number {value} is not this package's officer ({staff})"),
     "field_outside_scope": ("位置（{x0}, {y0}）不在这个外业包的网格内",
@@ -364,6 +369,8 @@ TITLES: dict[str, tuple[str, str]] = {
     "field_other_staff": ("非本包人员", "other officer"),
     "field_wal_missing": ("缺少 -wal 文件", "-wal missing"),
     "field_wal_read": ("已读入 -wal", "-wal read"),
+    "field_photo_missing": ("照片未带回", "photo missing"),
+    "field_photo_refused": ("照片未导入", "photo refused"),
     "field_outside_scope": ("不在外业包范围", "outside package"),
     "field_enterprise_not_sent": ("企业不在外业包", "enterprise not sent"),
     "field_finding_without_text": ("立案无问题描述", "empty finding"),

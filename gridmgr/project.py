@@ -1,7 +1,8 @@
 """Creating and opening projects: the entry points the CLI and the desktop share.
 
 The one place that hands storage the defaults the capabilities own (the shipped category
-table and holiday calendar), so that storage creates tables without knowing cases.
+table and holiday calendar, the value lists and the QGIS layer styles), so that storage creates
+tables without knowing cases.
 """
 
 from __future__ import annotations
@@ -23,8 +24,23 @@ from .storage import pull_project as storage_pull
 from .storage import push_project as storage_push
 from .storage.location import is_server
 
+
+def _value_lists() -> dict[str, Any]:
+    from .fieldwork.export import RESULTS
+    from .outputs.qgis_fields import project_value_lists
+
+    return project_value_lists(RESULTS)
+
+
+def _layer_styles() -> list[dict[str, Any]]:
+    from .outputs.qgis_styles import project_styles, style_rows
+
+    return style_rows(project_styles(_value_lists()))
+
+
 DEFAULTS = ProjectDefaults(categories=default_categories, calendar=default_calendar_rows,
-                           work_hours=DEFAULT_WORK_HOURS)
+                           work_hours=DEFAULT_WORK_HOURS, value_lists=_value_lists,
+                           layer_styles=_layer_styles)
 
 
 def init_project(path: str | Path, *, name: str, admin_code: str, crs: str = crsmod.CGCS2000,

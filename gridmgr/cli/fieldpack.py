@@ -52,7 +52,8 @@ def print_receipt(report: Report) -> None:
     verb = "试运行，将导入" if info.get("dry_run") else "已导入"
     print(f"{verb}：检查记录 {c.get('inspections_new', 0)} 条（已有 "
           f"{c.get('inspections_known', 0)}），企业更正 {c.get('enterprises_updated', 0)} 个，"
-          f"案件进展 {c.get('case_steps_new', 0)} 步，新立案件 {c.get('cases_opened', 0)} 件，"
+          f"案件进展 {c.get('case_steps_new', 0)} 步，"
+          f"新立案件 {c.get('cases_opened', 0)} 件，照片 {c.get('photos', 0)} 张，"
           f"新冲突 {c.get('conflicts_new', 0)} 个（已记录 {c.get('conflicts_known', 0)}）")
     for r in receipt.get("records", [])[:30]:
         what = KIND_ZH.get(r["kind"], r["kind"])

@@ -3,8 +3,10 @@
 A package is a folder (or the same folder zipped) holding ``manifest.json`` (package and project
 uuid, scope, file list with sha256), ``data.gpkg`` (cells, enterprises, open cases and empty
 ``inspections``/``case_progress`` layers with value lists — for QField/QGIS), ``tasks.xlsx``,
-``map.kml``, ``waypoints.gpx``, ``map.html`` (an offline Leaflet map) and, when the printing
-renderer offers them, ``tasks.pdf`` and ``atlas.pdf``.
+``map.kml``, ``waypoints.gpx``, ``map.html`` (an offline Leaflet map), ``fieldpack.qgs`` (the
+QField/QGIS project: styles, forms, relations, map themes; :mod:`.qfield`) and, when the
+printing renderer offers them, ``tasks.pdf`` and ``atlas.pdf``.  Photos taken in the field come
+back in ``DCIM/``.
 
 The project remembers every package (``fieldpacks``) with a snapshot of what it sent: per record
 uuid a hash of the fields the field may change.  When the package comes back
@@ -34,6 +36,7 @@ from ..registers.enterprises import overdue
 from ..storage import Store, now_iso
 from . import cases as fieldpack_cases
 from . import files as fieldpack_files
+from . import qfield
 from .scope import Scope, resolve_scope
 
 FORMAT = "gridmgr-fieldpack/1"
@@ -42,7 +45,9 @@ MANIFEST = "manifest.json"
 # fieldpack_records.table_name of the package's own record: the sha256 of the manifest.json
 # written (an edited manifest is refused) and the scope's cells (rows outside are refused)
 PACKAGE_RECORD = "package"
-EDITABLE_FILES = {DATA}  # the field app writes into it; every other file must come back intact
+# the field app writes into these (QGIS may save the project); every other file must come back
+# intact
+EDITABLE_FILES = {DATA, qfield.PROJECT_FILE}
 # what an inspection result may be (the value list QField shows)
 RESULTS = ("合格", "发现问题", "已整改", "未遇（未开门）", "停产或关闭")
 # what a field officer records on a case; the desk does the rest of the workflow
@@ -133,9 +138,10 @@ def _write_package(store: Store, scope: Scope, frames: dict[str, gpd.GeoDataFram
     left_out: list[str] = []
     steps = 7
     yield Progress(1, steps, "写入 data.gpkg")
+    categories = fieldpack_cases.category_values(store)
     fieldpack_files.write_gpkg(folder / DATA, frames, store.crs, manifest,
-                               results=RESULTS, actions=PROGRESS_ACTIONS,
-                               categories=fieldpack_cases.category_values(store))
+                               results=RESULTS, actions=PROGRESS_ACTIONS, categories=categories)
+    _write_qgis(store, scope, frames, folder, manifest, categories)
     yield Progress(2, steps, "写入任务清单 tasks.xlsx")
     wgs = {k: v.to_crs("EPSG:4326") for k, v in frames.items()}
     fieldpack_files.write_tasks_xlsx(folder / "tasks.xlsx", scope, wgs, eff)
@@ -162,6 +168,26 @@ def _write_package(store: Store, scope: Scope, frames: dict[str, gpd.GeoDataFram
     if not atlas:
         left_out.append("atlas.pdf（打印模块不可用）")
     return left_out
+
+
+def _write_qgis(store: Store, scope: Scope, frames: dict[str, gpd.GeoDataFrame], folder: Path,
+                manifest: dict[str, Any], categories: list[tuple[str, str]]) -> None:
+    """The package's layer styles (in data.gpkg) and its QField/QGIS project."""
+    from ..outputs.qgis_styles import style_rows
+    from ..storage.package_gpkg import write_layer_styles
+
+    columns = {k: [c for c in v.columns if c != v.geometry.name] for k, v in frames.items()}
+    kw = {"results": RESULTS, "actions": PROGRESS_ACTIONS, "categories": categories}
+    plain = qfield.package_styles(columns, relations=False, **kw)
+    write_layer_styles(folder / DATA, style_rows(list(plain.values())))
+    cells = frames["cells"]
+    bounds = cells.total_bounds if len(cells) else frames["enterprises"].total_bounds
+    if len(cells) == 0 and len(frames["enterprises"]) == 0:
+        bounds = store.areas("district", system="urban").total_bounds
+    qfield.write_project(folder / qfield.PROJECT_FILE,
+                         qfield.package_styles(columns, relations=True, **kw), crs=store.crs,
+                         bounds=list(bounds), title=f"外业包 {scope.label}",
+                         staff_no=scope.staff_no, package_uuid=manifest["package_uuid"])
 
 
 def export_fieldpack(store: Store, *, out: str | Path, officer: str | None = None,

@@ -32,6 +32,7 @@ from .gpkg.connection import (
     inspect,
 )
 from .gpkg.schema import MIGRATIONS, SCHEMA_VERSION
+from .gpkg.schema_qgis import date_type
 from .gpkg.store import GpkgStore
 from .location import is_server
 from .records import AREA_COLUMNS
@@ -98,7 +99,7 @@ def open_readonly(location: str | Path) -> Store:
 __all__ = [
     "AREA_COLUMNS", "GPKG_APPLICATION_ID", "GPKG_USER_VERSION", "LEVELS", "LEVEL_TABLES",
     "MIGRATIONS", "PARENT_LEVEL", "SCHEMA_VERSION", "GpkgStore", "ProjectDefaults",
-    "ProjectInfo", "Store", "backup_project", "connect", "create_store", "explain_failure",
+    "ProjectInfo", "Store", "backup_project", "date_type", "connect", "create_store", "explain_failure",
     "inspect", "now_iso", "open_readonly", "open_store", "pull_project", "push_project",
     "salvage_project", "today",
 ]

@@ -44,6 +44,10 @@ class ProjectDefaults:
     categories: Callable[[], list[dict[str, Any]]]
     calendar: Callable[[], list[dict[str, Any]]]
     work_hours: str
+    # {"enums": {name: [(value, description)]}, "columns": [(table, column, 中文名, enum)]}
+    value_lists: Callable[[], dict[str, Any]] = dict
+    # rows of QGIS's layer_styles table, one default style per layer
+    layer_styles: Callable[[], list[dict[str, Any]]] = list
 
 
 class ProjectBase(Protocol):
@@ -233,6 +237,13 @@ class FieldworkStore(Protocol):
     def insert_inspections(self, records: list[dict[str, Any]], geoms: Sequence[Any]) -> None: ...
 
     def inspections(self, *, enterprise_uuid: str | None = None) -> gpd.GeoDataFrame: ...
+
+    def add_inspection_photo(self, inspection_uuid: str, name: str, mime: str, data: bytes,
+                             taken_at: str | None = None) -> None:
+        """A photo taken on an inspection (schema 9), kept inside the project."""
+        ...
+
+    def inspection_photos(self, inspection_uuid: str) -> list[dict[str, Any]]: ...
 
     def set_inspection_case(self, inspection_uuid: str, case_uuid: str) -> None: ...
 

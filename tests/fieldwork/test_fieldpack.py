@@ -72,7 +72,7 @@ def test_export_writes_every_file_and_a_manifest_with_hashes(exported):
     project, out, result, case = exported
     names = {p.name for p in out.iterdir()}
     assert {"manifest.json", "data.gpkg", "tasks.xlsx", "map.kml", "waypoints.gpx",
-            "map.html", "atlas.pdf"} <= names
+            "map.html", "atlas.pdf", "fieldpack.qgs"} <= names
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     with open_project(project, readonly=True) as store:
         assert manifest["project_uuid"] == store.project_uuid() != ""
@@ -82,7 +82,7 @@ def test_export_writes_every_file_and_a_manifest_with_hashes(exported):
         ents = store.enterprises()
     for f in manifest["files"]:
         assert sha(out / f["name"]) == f["sha256"]
-        assert f["editable"] == (f["name"] == "data.gpkg")
+        assert f["editable"] == (f["name"] in ("data.gpkg", "fieldpack.qgs"))
     mine = ents[ents["cell_code"].isin(scope.cells)]
     with open_project(project, readonly=True) as store:
         cases = store.cases_frame(status=list(OPEN_STATUSES))

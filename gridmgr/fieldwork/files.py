@@ -237,16 +237,23 @@ def _extended(layer: str, rec: dict[str, Any]) -> str:
     turns non-ASCII names into underscores, and names of one length then collide), the
     Chinese name as the schema field's ``displayName``."""
     data = "".join(f'<SimpleData name="{c}">{_esc(_text(rec.get(c)))}</SimpleData>'
-                   for c in TITLES[layer] if _text(rec.get(c)))
+                   for c in _kml_fields(layer) if _text(rec.get(c)))
     return f'<ExtendedData><SchemaData schemaUrl="#{layer}">{data}</SchemaData></ExtendedData>'
+
+
+def _kml_fields(layer: str) -> list[str]:
+    """The layer's fields in ExtendedData: all but ``name`` and ``description``, which are the
+    Placemark's own elements (GDAL reads them into its Name and description columns)."""
+    return [c for c in TITLES[layer] if c not in ("name", "description")]
 
 
 def _schemas() -> str:
     """One ``<Schema>`` per KML folder: every field a string, with its Chinese display name."""
     out = []
     for layer in ("cells", "enterprises", "cases"):
-        fields = "".join(f'<SimpleField name="{c}" type="string"><displayName>{_esc(t)}'
-                         "</displayName></SimpleField>" for c, t in TITLES[layer].items())
+        fields = "".join(f'<SimpleField name="{c}" type="string"><displayName>'
+                         f"{_esc(TITLES[layer][c])}</displayName></SimpleField>"
+                         for c in _kml_fields(layer))
         out.append(f'<Schema name="{layer}" id="{layer}">{fields}</Schema>')
     return "\n".join(out)
 
@@ -276,7 +283,9 @@ def write_kml(path: Path, scope: Scope, wgs: dict[str, gpd.GeoDataFrame]) -> Non
         if g is None or g.is_empty:
             continue
         name = f"{_text(rec['case_no'])} {_text(rec.get('category_name'))}".strip()
-        out.append(f"<Placemark><name>{_esc(name)}</name><styleUrl>#case</styleUrl>"
+        desc = _text(rec.get("description"))
+        desc = f"<description>{_esc(desc)}</description>" if desc else ""
+        out.append(f"<Placemark><name>{_esc(name)}</name>{desc}<styleUrl>#case</styleUrl>"
                    f"{_extended('cases', rec)}"
                    f"<Point><coordinates>{g.x:.7f},{g.y:.7f}</coordinates></Point></Placemark>")
     out.append("</Folder></Document></kml>")

@@ -60,7 +60,7 @@ def write_value_lists(path: Path, enums: Mapping[str, Sequence[tuple[str, str]]]
                 for col, title in cols.items():
                     conn.execute("INSERT OR REPLACE INTO gpkg_data_columns (table_name, "
                                  "column_name, name, title, constraint_name) VALUES "
-                                 "(?, ?, ?, ?, ?)", (layer, col, col, title,
+                                 "(?, ?, ?, ?, ?)", (layer, col, title, title,
                                                      bound.get((layer, col))))
     finally:
         conn.close()

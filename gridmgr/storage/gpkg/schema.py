@@ -141,6 +141,14 @@ def _migration_6(db: sqlite_utils.Database, settings: dict[str, str],
             {"duplicate_current_areas_ended": twins}, ensure_ascii=False)})
 
 
+def _migration_10(db: sqlite_utils.Database, settings: dict[str, str],
+                  defaults: ProjectDefaults) -> None:
+    """Schema 10: the audit log names who acted — the desk's login on a file project, the
+    database user on a server project (stamped there by the server itself)."""
+    if "db_user" not in {c.name for c in db["gridmgr_audit"].columns}:
+        db.execute("ALTER TABLE gridmgr_audit ADD COLUMN db_user TEXT")
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database, dict[str, str], ProjectDefaults], None]] = {
     1: _migration_1,
     2: _migration_2,
@@ -148,6 +156,7 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database, dict[str, str], ProjectDe
     4: _migration_4_cases,
     5: _migration_5_fieldwork,
     6: _migration_6,
+    10: _migration_10,
 }
 
 SCHEMA_VERSION = max(MIGRATIONS)

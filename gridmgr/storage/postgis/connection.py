@@ -15,6 +15,7 @@ a lock timeout (:func:`lock_timeout_ms`): a desk waits for another desk's write,
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
@@ -87,10 +88,17 @@ def _params(params: Any) -> Any:
     return [sql_value(v) for v in params]
 
 
-def translate_error(exc: psycopg.Error) -> Exception:
-    """psycopg's errors as gridmgr's: a refused role names itself, the rest is the server's."""
+def translate_error(exc: psycopg.Error, user: str | None = None) -> Exception:
+    """psycopg's errors as gridmgr's: a refused role names the login and the table (the row
+    triggers already word their own refusals), the rest is the server's."""
     if isinstance(exc, psycopg.errors.InsufficientPrivilege):
-        return PermissionDenied(f"数据库拒绝了这项操作（当前用户的角色不允许）：{exc.diag.message_primary}")
+        msg = exc.diag.message_primary or str(exc)
+        who = f"用户 {user}" if user else "当前用户"
+        if m := re.search(r'row-level security policy for table "([^"]+)"', msg):
+            msg = f"{who} 的角色不允许写入这条记录（表 {m.group(1)}：超出所辖街道）"
+        elif m := re.search(r"permission denied for (?:table|relation|sequence) (\S+)", msg):
+            msg = f"{who} 的角色不允许修改表 {m.group(1)}"
+        return PermissionDenied(f"数据库拒绝了这项操作：{msg}；项目未改变")
     return exc
 
 
@@ -211,7 +219,7 @@ class PgDatabase:
         try:
             return fn()
         except psycopg.Error as exc:
-            err = translate_error(exc)
+            err = translate_error(exc, self.raw.info.user)
             if err is exc:
                 raise
             raise err from exc

@@ -12,6 +12,7 @@ QGIS like any project file), written beside the target and renamed into place wh
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -25,10 +26,11 @@ from ..gpkg.connection import connect as gpkg_connect
 from ..gpkg.connection import inspect as gpkg_inspect
 from ..gpkg.features import update_extent
 from ..location import ServerLocation, parse_server
-from . import schema
+from . import roles, schema
 from .connection import PgDatabase, connect
 
 BATCH = 20_000
+_log = logging.getLogger(__name__)
 
 
 def _columns(gpkg: Any, table: str) -> list[str]:
@@ -71,6 +73,11 @@ def push(source: str | Path, target: str | ServerLocation, *, replace: bool = Fa
                 if ident:
                     db.execute(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', '{ident}'), "
                                f'coalesce((SELECT max("{ident}") FROM "{table}"), 0) + 1, false)')
+            if roles.may_create_roles(db):
+                roles.install(db, loc.schema)
+            else:
+                _log.warning("%s：当前登录不能建立角色，项目暂无分级权限；请有 CREATEROLE 权限的用户运行 "
+                             "gridmgr users setup %s", loc, loc)
     finally:
         gpkg.conn.close()
         db.raw.close()

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -68,12 +69,19 @@ except ImportError as _exc:  # QtWebEngine missing: the QPainter map stands in
     WebMapView = None  # type: ignore[assignment,misc]
     WEB_MAP_ERROR = str(_exc)
 
-from gridmgr.errors import GridmgrError
+from gridmgr.errors import GridmgrError, LoginRefused
 from gridmgr.findings import Finding, Report
 from gridmgr.grid.validate import validate_file
 from gridmgr.messages import LEVEL_ZH
 from gridmgr.outputs import details as core_details
-from gridmgr.project import as_location, location_exists, open_project, summary
+from gridmgr.project import (
+    as_location,
+    is_server_url,
+    location_exists,
+    open_project,
+    remember_password,
+    summary,
+)
 from gridmgr.registers.enterprises import KEY_CLASSES
 from maps.case_layer import OVERDUE_COLOUR as OVERDUE_RING
 from maps.render import CLASS_COLOURS, STYLE
@@ -271,6 +279,7 @@ class MainWindow(QMainWindow):
                                triggered=self.new_project))
         menu.addAction(QAction(self.tr("打开…"), self, shortcut="Ctrl+O",
                                triggered=self.choose_project))
+        menu.addAction(QAction(self.tr("打开服务器项目…"), self, triggered=self.choose_server_project))
         self.recent_menu = menu.addMenu(self.tr("最近打开"))
         self._fill_recent()
         menu.addSeparator()
@@ -365,6 +374,29 @@ class MainWindow(QMainWindow):
         if path:
             self.load(Path(path))
 
+    def _ask_password(self, url: str, why: str) -> bool:
+        """The server wants a password this desk has not given (no PGPASSWORD, no ~/.pgpass):
+        ask for it, keep it in memory for the session only; False when the user cancels."""
+        user = url.split("//", 1)[1].split("@", 1)[0] if "@" in url else ""
+        text, ok = QInputDialog.getText(
+            self, self.tr("服务器密码"),
+            self.tr("{why}\n\n请输入用户 {user} 的密码（只保存在本次运行的内存中）：").format(
+                why=why, user=user),
+            QLineEdit.EchoMode.Password)
+        if not ok or not text:
+            return False
+        remember_password(url, text)
+        return True
+
+    def choose_server_project(self) -> None:
+        url, ok = QInputDialog.getText(
+            self, self.tr("打开服务器项目"),
+            self.tr("项目地址，如 postgresql://用户@主机:5432/数据库?schema=项目\n"
+                    "（密码不写在地址里：用 PGPASSWORD、~/.pgpass，或稍后在这里输入）："),
+            QLineEdit.EchoMode.Normal, str(self.project) if is_server_url(self.project) else "")
+        if ok and url.strip():
+            self.load(url.strip())  # type: ignore[arg-type]
+
     def load(self, path: Path, system: str | None = None) -> bool:
         try:
             with open_project(path, readonly=True) as store:
@@ -380,6 +412,10 @@ class MainWindow(QMainWindow):
                 few = n_ents <= MAX_MAP_ENTERPRISES  # else only the key ones are drawn
                 ents = store.enterprise_points(None if few else KEY_CLASSES).to_crs("EPSG:4490")
                 counts = core_details.enterprise_counts(store, "cell")
+        except LoginRefused as exc:
+            if self._ask_password(str(path), str(exc)):
+                return self.load(path, system)
+            return False
         except GridmgrError as exc:
             error_box(self, exc.title, str(exc))
             return False

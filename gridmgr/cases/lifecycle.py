@@ -244,6 +244,15 @@ def transition(store: Store, case_no: str, action: str, *, by: str | None, at: s
                            approver=approver, handler=handler)
 
 
+def _last_step(history: Any) -> str:
+    """Who moved the case last, so a desk refused because another got there first knows who."""
+    if not len(history):
+        return ""
+    last = history.iloc[-1]
+    who = " ".join(str(v) for v in (last.get("by_name"), last.get("by_staff_no")) if v)
+    return f"（案件最近一步：{last['action']}，{who or '未署名'}，{last['at']}）"
+
+
 def _transition(store: Store, case_no: str, action: str, *, by: str | None, at: str | None,
                 note: str | None, due: str | None, approver: str | None,
                 handler: str | None) -> dict[str, Any]:
@@ -252,13 +261,16 @@ def _transition(store: Store, case_no: str, action: str, *, by: str | None, at: 
         raise UsageError(f"找不到案件 {case_no}")
     when = past_moment(at, "--at") if at else now_local()
     new_due = moment(due, "--due") if due else None
-    action = workflow.resolve_action(case["status"], action)
-    to_status = workflow.check(case["status"], action, note=note, approver=approver,
-                               new_due=new_due)
+    history = store.transitions_frame(case_uuid=case["uuid"])
+    try:
+        action = workflow.resolve_action(case["status"], action)
+        to_status = workflow.check(case["status"], action, note=note, approver=approver,
+                                   new_due=new_due)
+    except UsageError as exc:
+        raise UsageError(f"{exc}{_last_step(history)}") from exc
     by_name = _officer_name(store, by)
     if approver:
         _officer_name(store, approver)
-    history = store.transitions_frame(case_uuid=case["uuid"])
     if len(history) and when < history["at"].iloc[-1]:
         raise UsageError(f"时间 {when} 早于案件上一步（{history['action'].iloc[-1]} "
                          f"{history['at'].iloc[-1]}）；步骤不能倒序记录")

@@ -104,6 +104,35 @@ def test_push_then_pull_gives_the_same_project(pg_server, demo_file, tmp_path, c
         assert len(ta) == len(tb) > 0 and list(ta["uuid"]) == list(tb["uuid"])
 
 
+def test_pull_scope_keeps_one_street_and_what_lies_in_it(pg_server, demo_file, tmp_path,
+                                                         capsys):
+    url = _url(pg_server, "scoped")
+    push_project(demo_file, url)
+    street = "440604011"
+    part = tmp_path / "zhangcha.gpkg"
+    assert main(["pull", url, str(part), "--scope", street]) == 0
+    with open_project(demo_file, readonly=True) as whole, open_project(part) as one:
+        assert list(one.areas("street")["code"]) == [street]
+        assert list(one.areas("district")["code"]) == ["440604"]  # its parent stays
+        cells = whole.areas("cell")
+        mine = cells[cells["code"].str.startswith(street)]
+        assert sorted(one.areas("cell")["code"]) == sorted(mine["code"]) and len(mine) > 100
+        ents, ents_one = whole.enterprises(), one.enterprises()
+        assert len(ents_one) == (ents["street_code"] == street).sum() > 0
+        cases_whole = whole.cases_frame()
+        kept = cases_whole[cases_whole["street_code"] == street]
+        assert sorted(one.cases_frame()["case_no"]) == sorted(kept["case_no"])
+        steps = whole.transitions_frame()
+        assert len(one.transitions_frame()) == steps["case_uuid"].isin(kept["uuid"]).sum()
+        assert summary(one)["scope"] == street
+    assert "部分副本" in (main(["info", str(part)]), capsys.readouterr().out)[1]
+    with pytest.raises(UsageError, match="部分副本"):
+        push_project(part, _url(pg_server, "scoped_back"))
+    with pytest.raises(UsageError, match="没有这个编码的区域"):
+        pull_project(url, tmp_path / "none.gpkg", scope="999")
+    assert not (tmp_path / "none.gpkg").exists()
+
+
 def test_the_server_layers_are_what_qgis_opens(pg_server, demo):
     if not isinstance(demo, str):
         demo_url = _url(pg_server, "qgis_view")
@@ -304,3 +333,40 @@ def test_a_desk_kept_waiting_by_another_desks_write_is_told_and_readers_go_on(pg
     with open_project(url, readonly=True) as store:
         assert store.case_row(no)["status"] == "受理"  # the refused desk wrote nothing
         assert store.audit_log()[-1]["action"] == "long import"  # desk 1's write landed
+
+
+def test_an_older_server_schema_is_upgraded_in_place(pg_server, demo_file, capsys):
+    from gridmgr.storage.gpkg.schema import SCHEMA_VERSION
+
+    url = _url(pg_server, "older")
+    push_project(demo_file, url)
+    _sql(pg_server, "UPDATE older.gridmgr_meta SET value = '9' WHERE key = 'schema_version'")
+    _sql(pg_server, "DELETE FROM older.gridmgr_schema WHERE version = 10")
+    _sql(pg_server, "DROP TRIGGER gridmgr_audit_stamp ON older.gridmgr_audit")  # as schema 9 had
+    _sql(pg_server, "ALTER TABLE older.gridmgr_audit DROP COLUMN db_user")
+    cases = _sql(pg_server, "SELECT count(*) FROM older.cases")[0][0]
+    with pytest.raises(NotAProject, match="gridmgr upgrade"):
+        open_project(url, readonly=True)  # a reader does not write: it says how
+    assert main(["upgrade", url]) == 0
+    assert f"结构版本 {SCHEMA_VERSION}" in capsys.readouterr().out
+    assert _sql(pg_server, "SELECT value FROM older.gridmgr_meta WHERE key = 'schema_version'"
+                ) == [(str(SCHEMA_VERSION),)]
+    assert _sql(pg_server, "SELECT count(*) FROM older.cases")[0][0] == cases  # nothing lost
+    assert _sql(pg_server, "SELECT action, db_user FROM older.gridmgr_audit ORDER BY id DESC "
+                           "LIMIT 1") == [("upgrade", pg_server.user)]
+    with open_project(url) as store:
+        store.audit("test", {})
+        assert store.audit_log()[-1]["db_user"] == pg_server.user
+
+
+def test_an_older_server_schema_without_a_server_form_says_how(pg_server, demo_file,
+                                                               monkeypatch):
+    from gridmgr.storage.postgis import migrations
+
+    url = _url(pg_server, "older_noform")
+    push_project(demo_file, url)
+    _sql(pg_server, "UPDATE older_noform.gridmgr_meta SET value = '9' WHERE key = "
+                    "'schema_version'")
+    monkeypatch.setattr(migrations, "SERVER_FORMS", {})
+    with pytest.raises(NotAProject, match="pull 成文件"):
+        open_project(url)

@@ -26,8 +26,8 @@ import psycopg
 from psycopg import sql as pgsql
 from psycopg.adapt import Loader
 
-from ...errors import PermissionDenied, ServerError
-from ..location import ServerLocation
+from ...errors import LoginRefused, PermissionDenied, ServerError
+from ..location import ServerLocation, typed_password
 
 
 def lock_timeout_ms() -> int:
@@ -254,6 +254,7 @@ def connect(location: ServerLocation, *, readonly: bool = False, password: str |
     """The one place a connection to a server project is made (autocommit outside
     ``atomic()``, so a reader never holds a transaction open)."""
     kw = location.conninfo()
+    password = password if password is not None else typed_password(location)
     if password is not None:
         kw["password"] = password
     try:
@@ -261,7 +262,7 @@ def connect(location: ServerLocation, *, readonly: bool = False, password: str |
     except psycopg.OperationalError as exc:
         first = (str(exc).strip().splitlines() or ["?"])[-1]
         if "password" in str(exc).lower() or "authentication" in str(exc).lower():
-            raise ServerError(f"无法登录 {location.host}:{location.port}（用户 {location.user or '默认'}）："
+            raise LoginRefused(f"无法登录 {location.host}:{location.port}（用户 {location.user or '默认'}）："
                               "密码错误或没有提供密码（PGPASSWORD 或 ~/.pgpass）") from exc
         raise ServerError(f"无法连接服务器 {location.host}:{location.port}：{first}") from exc
     raw.adapters.register_loader("numeric", _NumericLoader)

@@ -1,0 +1,52 @@
+"""Upgrading a server project in place: each GeoPackage migration that has a server form here
+is applied to an older schema in one transaction, under the project's write lock.
+
+A new server project is derived from the GeoPackage DDL (``schema.py``); an existing one cannot
+be re-derived without losing the desks' work, so each migration after the server's first
+(schema 6) says here how it changes a live schema.  A migration without a server form is named
+in the refusal, and the way round it is the file: pull, open (which migrates), push.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from .connection import PgDatabase
+
+
+def _audit_user(db: PgDatabase) -> None:
+    db.execute("ALTER TABLE gridmgr_audit ADD COLUMN IF NOT EXISTS db_user text COLLATE \"C\"")
+
+
+SERVER_FORMS: dict[int, Callable[[PgDatabase], None]] = {
+    10: _audit_user,
+}
+
+
+def missing_forms(current: int, target: int) -> list[int]:
+    from ..gpkg.schema import MIGRATIONS
+
+    return [v for v in sorted(MIGRATIONS) if current < v <= target and v not in SERVER_FORMS]
+
+
+def upgrade(db: PgDatabase, current: int, target: int,
+            then: Callable[[], None] | None = None) -> list[int]:
+    """Apply the server forms from ``current`` to ``target`` (inside the caller's transaction),
+    then ``then`` (the roles' refresh), then record it; returns the versions applied."""
+    from ..clock import now_iso
+    from ..gpkg.schema import MIGRATIONS
+
+    done = []
+    for v in sorted(m for m in MIGRATIONS if current < m <= target):
+        SERVER_FORMS[v](db)
+        db.execute("INSERT INTO gridmgr_schema (version, applied_at, description) VALUES "
+                   "(?, ?, ?) ON CONFLICT (version) DO NOTHING",
+                   [v, now_iso(), (MIGRATIONS[v].__doc__ or "").strip()])
+        done.append(v)
+    if then is not None:
+        then()
+    db.execute("UPDATE gridmgr_meta SET value = ? WHERE key = 'schema_version'", [str(target)])
+    db.execute("INSERT INTO gridmgr_audit (at, action, detail) VALUES (?, 'upgrade', ?)",
+               [now_iso(), json.dumps({"from": current, "to": target, "applied": done})])
+    return done

@@ -2136,7 +2136,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../app.py" line="+131"/>
+        <location filename="../app.py" line="+139"/>
         <source>gridmgr 网格化管理</source>
         <translation>gridmgr grid management</translation>
     </message>
@@ -2182,12 +2182,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+569"/>
+        <location line="+597"/>
         <source>企业数</source>
         <translation>Enterprises</translation>
     </message>
     <message>
-        <location line="-568"/>
+        <location line="-596"/>
         <source>重点企业数</source>
         <translation>Key enterprises</translation>
     </message>
@@ -2198,18 +2198,18 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+571"/>
+        <location line="+599"/>
         <source>未结案件</source>
         <translation>Open cases</translation>
     </message>
     <message>
-        <location line="-570"/>
-        <location line="+570"/>
+        <location line="-598"/>
+        <location line="+598"/>
         <source>超期案件</source>
         <translation>Overdue cases</translation>
     </message>
     <message>
-        <location line="-566"/>
+        <location line="-594"/>
         <source> 案件：</source>
         <translation> Cases: </translation>
     </message>
@@ -2290,12 +2290,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+27"/>
+        <location line="+28"/>
         <source>全图</source>
         <translation>Full extent</translation>
     </message>
     <message>
-        <location line="-23"/>
+        <location line="-24"/>
         <source>项目</source>
         <translation>Project</translation>
     </message>
@@ -2311,6 +2311,11 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>打开服务器项目…</source>
+        <translation>Open server project…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>最近打开</source>
         <translation>Recent</translation>
     </message>
@@ -2377,12 +2382,12 @@
     </message>
     <message>
         <location line="+26"/>
-        <location line="+133"/>
+        <location line="+160"/>
         <source>案件</source>
         <translation>Cases</translation>
     </message>
     <message>
-        <location line="-97"/>
+        <location line="-124"/>
         <source>打开项目</source>
         <translation>Open project</translation>
     </message>
@@ -2392,7 +2397,33 @@
         <translation>gridmgr projects (*.gpkg)</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+9"/>
+        <source>服务器密码</source>
+        <translation>Server password</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{why}
+
+请输入用户 {user} 的密码（只保存在本次运行的内存中）：</source>
+        <translation>{why}
+
+Password for user {user} (kept in memory for this session only):</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>打开服务器项目</source>
+        <translation>Open server project</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>项目地址，如 postgresql://用户@主机:5432/数据库?schema=项目
+（密码不写在地址里：用 PGPASSWORD、~/.pgpass，或稍后在这里输入）：</source>
+        <translation>Project address, e.g. postgresql://user@host:5432/database?schema=project
+(no password in the address: use PGPASSWORD, ~/.pgpass, or type it here later):</translation>
+    </message>
+    <message>
+        <location line="+32"/>
         <source>点击地图或左侧的区域查看详情。</source>
         <translation>Click the map or an area on the left to see its details.</translation>
     </message>

@@ -370,3 +370,31 @@ def test_an_older_server_schema_without_a_server_form_says_how(pg_server, demo_f
     monkeypatch.setattr(migrations, "SERVER_FORMS", {})
     with pytest.raises(NotAProject, match="pull 成文件"):
         open_project(url)
+
+
+def test_a_connection_lost_mid_import_writes_nothing_and_says_so(pg_server, tmp_path,
+                                                                  monkeypatch, capsys):
+    """The server ends the desk's session while the import is inserting (as a dropped network
+    or a restarted server would): one line, exit 7, the project as it was before."""
+    data = Path(__file__).resolve().parents[2] / "data" / "chancheng"
+    url = _url(pg_server, "dropped")
+    with init_project(url, name="禅城区", admin_code="440604"):
+        pass
+    assert main(["grid", "import", url, str(data / "district.geojson"), "--level", "district"]) == 0
+    audit_before = _sql(pg_server, "SELECT count(*) FROM dropped.gridmgr_audit")
+
+    real = PgStore._insert_features
+
+    def cut_then_insert(self, table, rows, geoms):
+        pid = self.db.execute("SELECT pg_backend_pid()").fetchone()[0]
+        _sql(pg_server, "SELECT pg_terminate_backend(%s)", [pid])
+        return real(self, table, rows, geoms)
+
+    monkeypatch.setattr(PgStore, "_insert_features", cut_then_insert)
+    capsys.readouterr()
+    code = main(["grid", "import", url, str(data / "streets.geojson"), "--level", "street"])
+    err = capsys.readouterr().err
+    assert code == EXIT_SERVER, err
+    assert "连接中断" in err and "没有写入任何内容" in err and "Traceback" not in err
+    assert _sql(pg_server, "SELECT count(*) FROM dropped.streets") == [(0,)]
+    assert _sql(pg_server, "SELECT count(*) FROM dropped.gridmgr_audit") == audit_before

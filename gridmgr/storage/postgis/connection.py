@@ -88,9 +88,24 @@ def _params(params: Any) -> Any:
     return [sql_value(v) for v in params]
 
 
-def translate_error(exc: psycopg.Error, user: str | None = None) -> Exception:
+def dropped(exc: BaseException, *, committing: bool = False) -> ServerError:
+    """The connection went away mid-action: the server rolled the transaction back — unless it
+    went at the commit itself, when nobody can say; the user is told which."""
+    first = (str(exc).strip().splitlines() or ["?"])[0]
+    if committing:
+        return ServerError(f"提交时与服务器的连接中断（{first}）：无法确认这次操作是否已写入；"
+                           "请重新打开项目查看后再决定是否重做")
+    return ServerError(f"与服务器的连接中断（{first}）：本次操作没有写入任何内容，服务器保持"
+                       "操作前的状态；请检查网络后重试")
+
+
+def translate_error(exc: psycopg.Error, user: str | None = None, *, broken: bool = False
+                    ) -> Exception:
     """psycopg's errors as gridmgr's: a refused role names the login and the table (the row
-    triggers already word their own refusals), the rest is the server's."""
+    triggers already word their own refusals), a lost connection says nothing was written,
+    the rest is the server's."""
+    if broken or isinstance(exc, (psycopg.errors.AdminShutdown, psycopg.errors.CrashShutdown)):
+        return dropped(exc)
     if isinstance(exc, psycopg.errors.InsufficientPrivilege):
         msg = exc.diag.message_primary or str(exc)
         who = f"用户 {user}" if user else "当前用户"
@@ -213,13 +228,15 @@ class PgDatabase:
 
     def __init__(self, raw: psycopg.Connection[Any], schema: str) -> None:
         self.raw, self.schema = raw, schema
+        self.user = raw.info.user  # kept: a lost connection can no longer say it
         self.conn = _Conn(self)
 
     def run(self, fn: Any) -> Any:
         try:
             return fn()
         except psycopg.Error as exc:
-            err = translate_error(exc, self.raw.info.user)
+            err = translate_error(exc, self.user,
+                                  broken=self.raw.broken or self.raw.closed)
             if err is exc:
                 raise
             raise err from exc
@@ -244,9 +261,17 @@ class PgDatabase:
 
     @contextmanager
     def atomic(self) -> Iterator[PgDatabase]:
-        """A transaction (a savepoint when nested), like sqlite_utils' ``atomic``."""
-        with self.raw.transaction():
-            yield self
+        """A transaction (a savepoint when nested), like sqlite_utils' ``atomic``; a connection
+        lost inside it, or at its commit, is said as such (:func:`dropped`)."""
+        committing = False
+        try:
+            with self.raw.transaction():
+                yield self
+                committing = True
+        except psycopg.OperationalError as exc:
+            if not (self.raw.broken or self.raw.closed):
+                raise
+            raise dropped(exc, committing=committing) from exc
 
 
 def connect(location: ServerLocation, *, readonly: bool = False, password: str | None = None

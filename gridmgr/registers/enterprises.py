@@ -446,30 +446,43 @@ def overdue(last_inspection: str | None, days: int | None, today: str) -> bool |
 EDITABLE = ("contact", "phone", "address")
 
 
-def edit_enterprise(store: Store, key: str, values: Mapping[str, str | None]
-                    ) -> dict[str, Any]:
+def edit_enterprise(store: Store, key: str, values: Mapping[str, str | None], *,
+                    seen: Mapping[str, str | None] | None = None) -> dict[str, Any]:
     """Change one enterprise's contact, phone or address (by credit code, register id or exact
     name); returns {"name", "credit_code", "changes": {field: [old, new]}}.  One transaction
-    with an audit entry; a phone that is neither a mobile nor a landline is refused."""
-    from ..errors import UsageError
+    with an audit entry; a phone that is neither a mobile nor a landline is refused.
+
+    The row is read inside the write transaction, so ``old`` is what this edit replaced.
+    ``seen`` (what a form showed before the user typed) makes it compare-and-set: if another
+    desk changed one of those fields since, nothing is written and the refusal names who."""
+    from ..errors import ProjectChanged, UsageError
 
     unknown = set(values) - set(EDITABLE)
     if unknown:
         raise UsageError(f"不能修改 {', '.join(sorted(unknown))}；可改：{', '.join(EDITABLE)}")
-    ent = store.find_enterprise(key)
-    if ent is None:
-        raise UsageError(f"找不到企业“{key}”（按统一社会信用代码、企业编号或企业全称，须唯一）")
-    old = store.enterprises_by_uuid([ent["uuid"]])[ent["uuid"]]
-    new: dict[str, str | None] = {}
+    cleaned: dict[str, str | None] = {}
     for f, v in values.items():
         text, _ = clean_cell(v, narrow=f == "phone")
         if f == "phone" and text and not (MOBILE.match(text) or LANDLINE.match(text)):
             raise UsageError(f"电话号码“{text}”看起来不对（手机 11 位，座机如 0757-82345678）")
-        if text != old.get(f):
-            new[f] = text
-    changes = {f: [old.get(f), v] for f, v in new.items()}
-    if new:
-        with store.atomic():
+        cleaned[f] = text
+    with store.atomic():
+        ent = store.find_enterprise(key)
+        if ent is None:
+            raise UsageError(f"找不到企业“{key}”（按统一社会信用代码、企业编号或企业全称，须唯一）")
+        old = store.enterprises_by_uuid([ent["uuid"]])[ent["uuid"]]
+        moved = {f: (v, old.get(f)) for f, v in (seen or {}).items()
+                 if f in cleaned and (v or None) != (old.get(f) or None)}
+        if moved:
+            last = store.last_audit_of(ent["uuid"]) or {}
+            who = last.get("db_user") or "另一个工位"
+            said = "；".join(f"{f} 你看到的是“{a or '（空）'}”，现在是“{b or '（空）'}”"
+                            for f, (a, b) in moved.items())
+            raise ProjectChanged(f"企业 {ent['name']} 已被 {who} 于 {last.get('at', '刚才')} 修改："
+                                 f"{said}；本次未修改，请刷新后重试")
+        new = {f: v for f, v in cleaned.items() if v != old.get(f)}
+        changes = {f: [old.get(f), v] for f, v in new.items()}
+        if new:
             store.set_enterprise_field_values(ent["uuid"], new, None, None)
             store.audit("enterprises edit", {"uuid": ent["uuid"], "credit_code":
                                              ent["credit_code"], "changes": changes})

@@ -93,6 +93,10 @@ class ProjectBase(Protocol):
 
     def audit_log(self) -> list[dict[str, Any]]: ...
 
+    def last_audit_of(self, record_uuid: str) -> dict[str, Any] | None:
+        """The newest audit row that names ``record_uuid`` (who changed it last, and when)."""
+        ...
+
     @property
     def crs(self) -> CRS: ...
 

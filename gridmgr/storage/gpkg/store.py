@@ -230,6 +230,11 @@ class GpkgStore(RegistersMixin, FieldworkMixin, CasesMixin, CaseStatsMixin, Look
     def audit_log(self) -> list[dict[str, Any]]:
         return list(self.db["gridmgr_audit"].rows_where(order_by="id"))
 
+    def last_audit_of(self, record_uuid: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM gridmgr_audit WHERE instr(detail, ?) > 0 "
+                                  "ORDER BY id DESC LIMIT 1", [record_uuid]))
+        return rows[0] if rows else None
+
     @property
     def crs(self) -> CRS:
         return CRS.from_user_input(self.meta()["crs"])

@@ -326,20 +326,3 @@ def users(db: PgDatabase, schema: str) -> list[User]:
         found.setdefault(who, ([], bool(login)))[0].append(by_role[group])
     return [User(who, tuple(sorted(k, key=list(KINDS).index)), tuple(streets.get(who, [])), login)
             for who, (k, login) in found.items()]
-
-
-def login_roles(db: PgDatabase, schema: str) -> list[str]:
-    """This login's kinds in the project (all of them for the owner or a superuser)."""
-    names = {group_role(schema, k): k for k in KINDS}
-    row = db.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()
-    owner = db.execute("SELECT pg_get_userbyid(nspowner) = current_user FROM pg_namespace "
-                       "WHERE nspname = ?", [schema]).fetchone()
-    if (row and row[0]) or (owner and owner[0]):
-        return ["admin"]
-    kinds = []
-    for name, kind in names.items():
-        r = db.execute("SELECT pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles "
-                       "WHERE rolname = ?", [name]).fetchone()
-        if r and r[0]:
-            kinds.append(kind)
-    return kinds

@@ -262,12 +262,14 @@ def _transition(store: Store, case_no: str, action: str, *, by: str | None, at: 
     when = past_moment(at, "--at") if at else now_local()
     new_due = moment(due, "--due") if due else None
     history = store.transitions_frame(case_uuid=case["uuid"])
-    try:
-        action = workflow.resolve_action(case["status"], action)
-        to_status = workflow.check(case["status"], action, note=note, approver=approver,
-                                   new_due=new_due)
-    except UsageError as exc:
-        raise UsageError(f"{exc}{_last_step(history)}") from exc
+    action = workflow.resolve_action(case["status"], action)
+    if action in workflow.RULES and action not in workflow.allowed_actions(case["status"]):
+        try:  # not from this status: perhaps another desk just moved the case — say who
+            workflow.check(case["status"], action)
+        except UsageError as exc:
+            raise UsageError(f"{exc}{_last_step(history)}") from exc
+    to_status = workflow.check(case["status"], action, note=note, approver=approver,
+                               new_due=new_due)
     by_name = _officer_name(store, by)
     if approver:
         _officer_name(store, approver)

@@ -251,6 +251,10 @@ class CasesMixin:
         self.db["case_categories"].insert_all(
             [{c: r.get(c) for c in CATEGORY_COLUMNS} for r in rows])
 
+    def add_categories(self, rows: Sequence[dict[str, Any]]) -> None:
+        self.db["case_categories"].insert_all(
+            [{c: r.get(c) for c in CATEGORY_COLUMNS} for r in rows])
+
     # -- working calendar
     def calendar_rows(self, year: int | None = None) -> list[dict[str, Any]]:
         sql, params = "SELECT day, kind, name FROM work_calendar", []

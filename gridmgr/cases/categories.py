@@ -18,11 +18,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import InputFileError
-from ..findings import Finding, Report
+from ..errors import InputFileError, UsageError
+from ..findings import NOTICE, Finding, Report
 from ..text import sheet_frame
-from ..errors import UsageError
-from ..findings import NOTICE
 from .workcalendar import CALENDAR_HOURS, WORK_DAYS, is_bare_unit, normalise_unit
 
 CATEGORIES_FILE = Path(__file__).resolve().parents[1] / "data" / "case_categories.csv"

@@ -3,8 +3,8 @@
 A bureau's hotline names its categories its own way (``噪音扰民`` where the table says
 ``噪声污染``).  An import resolves a name by 小类 code, then by a unique 小类 name, then through
 the user's map (``--map-category 旧名=新名`` or a two-column file).  Names still unknown are
-collected — one line per name with its count and the most similar existing 小类 (difflib's
-ratio over the names) — instead of one refusal per row; ``--add-categories`` adds them to the
+collected — one line per name with its count and the most similar existing 小类
+(:func:`similarity`) — instead of one refusal per row; ``--add-categories`` adds them to the
 table instead (事件, 大类 ``99 导入新增``, codes ``SJ99nn``, no time limits: the file's limit
 column or the bureau's later edit sets them).
 """
@@ -50,6 +50,15 @@ def parse_category_map(items: Iterable[str] | None = None,
     return out
 
 
+def similarity(a: str, b: str) -> float:
+    """0–1: difflib's ratio, or the share of characters the names have in common when that is
+    higher — Chinese names often say the same words in another order (垃圾暴露 / 暴露垃圾)."""
+    if not a or not b:
+        return 0.0
+    common = sum(min(a.count(ch), b.count(ch)) for ch in set(a))
+    return max(difflib.SequenceMatcher(None, a, b).ratio(), 2 * common / (len(a) + len(b)))
+
+
 class CategoryResolver:
     """Finds a row's category and remembers the names it could not find."""
 
@@ -88,7 +97,7 @@ class CategoryResolver:
         """The existing 小类 whose name is most like ``name`` (None when nothing is close)."""
         best, score = None, _SIMILAR
         for cat in self.categories.values():
-            r = difflib.SequenceMatcher(None, name, cat["name"] or "").ratio()
+            r = similarity(name, cat["name"] or "")
             if r > score or (r == score and best is not None and cat["code"] < best["code"]):
                 best, score = cat, r
         return best

@@ -11,7 +11,15 @@ no deadline can be computed (100000工作日), an unknown status, an unknown cat
 without a closing time, missing coordinates, a point outside the district.  Warned: an unknown
 source (kept as given), an unknown handler, swapped longitude/latitude (corrected), full-width
 digits and stray spaces, and a missing 立案 or 派遣 time that the history needs (filled with the
-report or 立案 time, and said so).
+report or 立案 time, and said so — once for the file when it has no such column at all).
+
+Read as bureaus' exports come: a time limit keeps its unit (工作时, 工作日, 自然小时, 自然日; from
+the cell, the 时限单位 column or the header, ``时限(小时)``; a bare 小时 is calendar hours and a
+bare 天 working days unless the bureau says otherwise) and one notice says how the limits were
+read.  Impossible values (a negative or zero limit, a closing time before the report) are
+checked first, on every row whatever its status, 作废 included.  Unknown category names are one
+refusal per name with its count and the most similar 小类 (:mod:`.category_names`), unless mapped
+or added.
 
 What the project learns of a new case: the case, its cell (found from its location), its handler
 (the file's, else the primary responsible for the cell on the reported day, with 属地兜底), its
@@ -58,7 +66,6 @@ from ..text import clean_cell, finite_number
 from . import workflow
 from .category_names import (
     CategoryResolver,
-    parse_category_map,
 )
 from .lifecycle import (
     SOURCES,
@@ -70,7 +77,6 @@ from .lifecycle import (
     to_project_points,
 )
 from .workcalendar import (
-    CALENDAR_DAYS,
     CALENDAR_HOURS,
     WORK_DAYS,
     WORK_HOURS,

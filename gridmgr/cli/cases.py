@@ -24,10 +24,9 @@ def _open(args: argparse.Namespace, readonly: bool = False) -> Any:
 
 
 def cmd_cases_import(args: argparse.Namespace) -> int:
+    from ..cases.category_names import parse_category_map
     from ..cases.importer import CASE_FIELDS, import_cases, parse_status_map
     from ..files.columns import parse_map
-
-    from ..cases.category_names import parse_category_map
 
     mapping = parse_map(args.map, CASE_FIELDS)
     statuses = parse_status_map(args.status)

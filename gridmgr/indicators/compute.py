@@ -19,6 +19,13 @@ inclusive).  Definitions, per group (street, community, cell, officer, category)
   reached 反馈 (处置完成) with no 返工 after the last 反馈, or closed.  **处置率** = 处置数 / 应处置数.
 * **返工率** = cases with at least one 返工 / cases that reached 核查 (核查通过 or 返工, or closed).
 * **延期率** = cases with at least one 延期 / 立案数.
+* **待受理数** — cases reported in the period (by report time) still waiting for 受理/立案 as of
+  ``as_of`` (status 受理, not voided): open work, so counted in **在办数** (registered, not closed,
+  not parked, plus these) and, past their 核实 deadline, in 超期在办数.
+* **受理数** — every case reported in the period by ``as_of``, 待受理 and 作废 included.
+* **结案率分母** — 结案率 and 按期结案率 are over 应结案数 by default; a project may choose 立案数
+  (less 作废) or 受理数 (:data:`DENOMINATORS`, ``close_rate_denominator``), with the numerators
+  of that population (over 受理数: 受理口径结案数 / 按期结案数).
 * **超期在办数** (overdue now) — open cases (not 结案/作废/挂账) whose current-stage deadline (the
   ``due_at`` their last step before ``as_of`` left) is before ``as_of`` (strictly: at the due
   instant a case is not yet overdue).
@@ -79,11 +86,12 @@ RECEIVED_COUNTS = {"received_closed": "受理口径结案数", "received_ontime"
 # key: (name, the counts its numerators and denominator are, where the definition comes from)
 DENOMINATORS = {
     "due": ("应结案数", ("closed", "ontime", "due"),
-            "数字化城管绩效通报（如天门市 2016年12月：结案率 = 结案数 / 应结案数）"),
+            "数字化城管绩效通报的算法，如天门市 2016年12月：应结案972件、结案911件、结案率93.72%"),
     "registered": ("立案数（不含作废）", ("closed", "ontime", "registered"),
-                   "按立案统计的考核办法：结案率 = 结案数 / (立案数 − 作废数)"),
+                   "部分案件系统的算法：结案数 / (立案数 − 作废数)，未到期的案件也在分母中"),
     "received": ("受理数（全部受理）", ("received_closed", "received_ontime", "received"),
-                 "12345 热线办结率：办结数 / 受理（接收）总量"),
+                 "12345 热线办结率的算法，如衡东县 2025年第一季度：有效工单11171件、"
+                 "综合办结11163件、办结率99.93%"),
 }
 DEFAULT_DENOMINATOR = "due"
 _DENOMINATOR_ALIASES = {**{k: k for k in DENOMINATORS}, "应结案数": "due", "应结案": "due",

@@ -15,14 +15,14 @@ from ..errors import UsageError
 from ..progress import Task
 from ..text import sheet_cell, sheet_frame
 from .compute import (
+    DENOMINATORS,
     GROUPING_ZH,
     INSPECTION_RATE,
     LABELS,
-    DENOMINATORS,
     RATIOS,
     IndicatorTable,
-    denominator_text,
     Period,
+    denominator_text,
     percent_text,
     project_tables,
     weights_text,

@@ -71,6 +71,7 @@ except ImportError as _exc:  # QtWebEngine missing: the QPainter map stands in
 
 from gridmgr.errors import GridmgrError, LoginRefused
 from gridmgr.findings import Finding, Report
+from gridmgr.grid.repair import repair_grid
 from gridmgr.grid.validate import validate_file
 from gridmgr.messages import LEVEL_ZH
 from gridmgr.outputs import details as core_details
@@ -294,6 +295,8 @@ class MainWindow(QMainWindow):
         grid = self.menuBar().addMenu(self.tr("网格"))
         grid.addAction(QAction(self.tr("检查网格…"), self, shortcut="Ctrl+K",
                                triggered=self.validate))
+        self.repair_action = QAction(self.tr("修复几何…"), self, triggered=self.repair)
+        grid.addAction(self.repair_action)
         grid.addAction(QAction(self.tr("为选中的网格指定责任人…"), self, shortcut="Ctrl+R",
                                triggered=self.assign_selected))
         view = self.menuBar().addMenu(self.tr("视图"))
@@ -952,6 +955,40 @@ class MainWindow(QMainWindow):
         self.runner.finished.connect(self._show_findings)
         self.runner.start()
         return self.runner
+
+    def repair(self) -> TaskRunner | None:
+        """``grid repair`` after a confirmation, in the worker thread (one transaction: Cancel
+        leaves the project as it was); its report opens in the findings table."""
+        if self.project is None:
+            return None
+        answer = QMessageBox.question(
+            self, self.tr("修复几何"),
+            self.tr("把导入时保留的无效几何（自相交、蝴蝶结形等）用 make_valid 修复？\n"
+                    "编码、上级、历史和责任人不变；所在企业重新定位。修复在一次事务中完成，"
+                    "报告列出每个区域修复前后的面积。"))
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        path = self.project
+
+        def task():  # the connection is opened in the worker thread that uses it
+            with open_project(path) as store:
+                return (yield from repair_grid(store))
+
+        self.runner = TaskRunner(task, self.tr("修复几何"), self)
+        self.runner.finished.connect(self._show_repair)
+        self.runner.failed.connect(lambda title, text: error_box(self, title, text))
+        self.runner.start()
+        return self.runner
+
+    def _show_repair(self, report: Report) -> None:
+        self.refresh()
+        text = (self.tr("已修复 {n} 个无效几何").format(n=report.accepted)
+                + (self.tr("，{e} 个无法自动修复").format(e=len(report.refused))
+                   if report.refused else "")
+                if report.findings else self.tr("没有需要修复的几何"))
+        self.findings_dialog = FindingsDialog(self.tr("几何修复报告"), report.findings, text, self)
+        self.findings_dialog.locate.connect(self._locate)
+        self.findings_dialog.show()
 
     def _show_findings(self, report: Report) -> None:
         n = len(report.findings)

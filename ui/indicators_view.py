@@ -80,6 +80,9 @@ INDICATOR_WORDS = (
     QT_TRANSLATE_NOOP("Indicators", "返工数"), QT_TRANSLATE_NOOP("Indicators", "延期数"),
     QT_TRANSLATE_NOOP("Indicators", "在办数"), QT_TRANSLATE_NOOP("Indicators", "超期在办数"),
     QT_TRANSLATE_NOOP("Indicators", "挂账数"), QT_TRANSLATE_NOOP("Indicators", "作废数"),
+    QT_TRANSLATE_NOOP("Indicators", "受理数"), QT_TRANSLATE_NOOP("Indicators", "待受理数"),
+    QT_TRANSLATE_NOOP("Indicators", "受理口径结案数"),
+    QT_TRANSLATE_NOOP("Indicators", "受理口径按期结案数"),
     QT_TRANSLATE_NOOP("Indicators", "结案率"), QT_TRANSLATE_NOOP("Indicators", "按期结案率"),
     QT_TRANSLATE_NOOP("Indicators", "处置率"), QT_TRANSLATE_NOOP("Indicators", "返工率"),
     QT_TRANSLATE_NOOP("Indicators", "延期率"), QT_TRANSLATE_NOOP("Indicators", "综合得分"),
@@ -331,7 +334,7 @@ class IndicatorsView(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
                 if key in RATIOS:
-                    _zh, num, den = RATIOS[key]
+                    _zh, num, den = t.ratios[key]
                     item.setToolTip(f"{indicator_name(num)} {rec[num]} / "
                                     f"{indicator_name(den)} {rec[den]}"
                                     f" = {percent_text(rec[num] or 0, rec[den] or 0) or '—'}")

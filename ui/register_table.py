@@ -34,6 +34,7 @@ HEADERS = {**HEADERS_ZH, "level": "层级", "area_code": "区域编码", "system
 HEADER_WORDS = (
     QT_TRANSLATE_NOOP("RegisterHeaders", "名称"),
     QT_TRANSLATE_NOOP("RegisterHeaders", "统一社会信用代码"),
+    QT_TRANSLATE_NOOP("RegisterHeaders", "信用代码标记"),
     QT_TRANSLATE_NOOP("RegisterHeaders", "所属行业"),
     QT_TRANSLATE_NOOP("RegisterHeaders", "监管类别"),
     QT_TRANSLATE_NOOP("RegisterHeaders", "环境行为等级"),

@@ -164,14 +164,14 @@ def test_a_push_that_fails_half_way_leaves_the_server_as_it_was(pg_server, demo_
 
     def flaky(gpkg: Any, db: Any, table: str, *rest: Any) -> int:
         seen.append(table)
-        if table == "cases":
+        if table == "enterprises":  # rebuilt by schema 8: the last of the big tables copied
             raise psycopg.OperationalError("server closed the connection unexpectedly")
         return real(gpkg, db, table, *rest)
 
     monkeypatch.setattr(transfer, "_copy_table", flaky)
     with pytest.raises(psycopg.OperationalError):
         push_project(demo_file, url)
-    assert "cells" in seen and "enterprises" in seen  # it got that far, then rolled back
+    assert "cells" in seen and "cases" in seen  # it got that far, then rolled back
     assert _sql(pg_server, "SELECT 1 FROM information_schema.schemata WHERE schema_name = %s",
                 ["half_push"]) == []
 

@@ -1948,6 +1948,26 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>受理数</source>
+        <translation>Received</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>待受理数</source>
+        <translation>Awaiting acceptance</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>受理口径结案数</source>
+        <translation>Closed (of received)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>受理口径按期结案数</source>
+        <translation>Closed on time (of received)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>结案率</source>
         <translation>Closure rate</translation>
     </message>
@@ -2136,7 +2156,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../app.py" line="+139"/>
+        <location filename="../app.py" line="+140"/>
         <source>gridmgr 网格化管理</source>
         <translation>gridmgr grid management</translation>
     </message>
@@ -2182,12 +2202,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+597"/>
+        <location line="+599"/>
         <source>企业数</source>
         <translation>Enterprises</translation>
     </message>
     <message>
-        <location line="-596"/>
+        <location line="-598"/>
         <source>重点企业数</source>
         <translation>Key enterprises</translation>
     </message>
@@ -2198,18 +2218,18 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+599"/>
+        <location line="+601"/>
         <source>未结案件</source>
         <translation>Open cases</translation>
     </message>
     <message>
-        <location line="-598"/>
-        <location line="+598"/>
+        <location line="-600"/>
+        <location line="+600"/>
         <source>超期案件</source>
         <translation>Overdue cases</translation>
     </message>
     <message>
-        <location line="-594"/>
+        <location line="-596"/>
         <source> 案件：</source>
         <translation> Cases: </translation>
     </message>
@@ -2290,12 +2310,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+28"/>
+        <location line="+30"/>
         <source>全图</source>
         <translation>Full extent</translation>
     </message>
     <message>
-        <location line="-24"/>
+        <location line="-26"/>
         <source>项目</source>
         <translation>Project</translation>
     </message>
@@ -2348,6 +2368,11 @@
         <location line="+1"/>
         <source>检查网格…</source>
         <translation>Validate grid…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>修复几何…</source>
+        <translation>Repair geometry…</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -2455,18 +2480,18 @@ Password for user {user} (kept in memory for this session only):</translation>
     <message>
         <location line="+26"/>
         <location line="+45"/>
-        <location line="+457"/>
+        <location line="+491"/>
         <source>企业</source>
         <translation>Enterprises</translation>
     </message>
     <message>
-        <location line="-502"/>
-        <location line="+502"/>
+        <location line="-536"/>
+        <location line="+536"/>
         <source>人员</source>
         <translation>Officers</translation>
     </message>
     <message>
-        <location line="-501"/>
+        <location line="-535"/>
         <source>责任记录</source>
         <translation>Responsibilities</translation>
     </message>
@@ -2617,7 +2642,40 @@ Password for user {user} (kept in memory for this session only):</translation>
         <translation>Validate grid</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+11"/>
+        <location line="+12"/>
+        <source>修复几何</source>
+        <translation>Repair geometry</translation>
+    </message>
+    <message>
+        <location line="-11"/>
+        <source>把导入时保留的无效几何（自相交、蝴蝶结形等）用 make_valid 修复？
+编码、上级、历史和责任人不变；所在企业重新定位。修复在一次事务中完成，报告列出每个区域修复前后的面积。</source>
+        <translation>Repair the invalid geometries that import kept (self-intersections, bow-ties …) with make_valid?
+Codes, parents, history and responsibilities stay; enterprises in them are placed again. One transaction; the report lists each area&apos;s area before and after.</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>已修复 {n} 个无效几何</source>
+        <translation>Repaired {n} invalid geometries</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>，{e} 个无法自动修复</source>
+        <translation>, {e} could not be repaired automatically</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>没有需要修复的几何</source>
+        <translation>No geometry needs repair</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>几何修复报告</source>
+        <translation>Geometry repair report</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>检查了 {n} 个区域：</source>
         <translation>Checked {n} areas: </translation>
     </message>
@@ -3086,6 +3144,11 @@ Password for user {user} (kept in memory for this session only):</translation>
         <location line="+1"/>
         <source>统一社会信用代码</source>
         <translation>Unified social credit code</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>信用代码标记</source>
+        <translation>Credit code flag</translation>
     </message>
     <message>
         <location line="+1"/>

@@ -29,6 +29,7 @@ from ...levels import LEVEL_TABLES
 from ..api import ProjectDefaults
 from ..clock import now_iso
 from .ddl import DEFAULT_SRS, GPKG_CORE, attributes_table, feature_table, srs_row
+from .schema_branches import migration_8 as _migration_8_branches
 from .schema_cases import migration_4 as _migration_4_cases
 from .schema_fieldwork import migration_5 as _migration_5_fieldwork
 
@@ -141,6 +142,11 @@ def _migration_6(db: sqlite_utils.Database, settings: dict[str, str],
             {"duplicate_current_areas_ended": twins}, ensure_ascii=False)})
 
 
+def _migration_7_reserved(db: sqlite_utils.Database, settings: dict[str, str],
+                          defaults: ProjectDefaults) -> None:
+    """Schema 7: reserved (grid teams, developed on another branch); nothing here."""
+
+
 def _migration_10(db: sqlite_utils.Database, settings: dict[str, str],
                   defaults: ProjectDefaults) -> None:
     """Schema 10: the audit log names who acted — the desk's login on a file project, the
@@ -156,6 +162,8 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database, dict[str, str], ProjectDe
     4: _migration_4_cases,
     5: _migration_5_fieldwork,
     6: _migration_6,
+    7: _migration_7_reserved,  # replaced by the grid-teams migration when merged
+    8: _migration_8_branches,
     10: _migration_10,
 }
 

@@ -293,6 +293,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "field_conflict": ("{name}：桌面和外业都改过（{fields}），两个版本都已保留，待决定（冲突 {id}）",
                        "{name}: changed at the desk and in the field ({fields}); both kept, "
                        "to decide (conflict {id})"),
+    # a crash's half-done action undone when the project was opened (storage/gpkg/connection.py)
+    "interrupted_undone": ("上次的操作（pid {pid}：{command}，开始于 {since}）被中断，已撤销；"
+                           "项目保持该操作之前的状态",
+                           "the last action (pid {pid}: {command}, started {since}) was "
+                           "interrupted and undone; the project is as it was before it"),
+    "interrupted_undone_unknown": ("上次被中断的操作已撤销；项目保持该操作之前的状态",
+                                   "an interrupted action was undone; the project is as it "
+                                   "was before it"),
     "field_enterprise_gone": ("企业 {value} 已不在项目中：外业的修改未应用",
                               "enterprise {value} is no longer in the project"),
 }

@@ -434,7 +434,7 @@ class MainWindow(QMainWindow):
         self._change_token = self._token()
         self.systems.clear()
         for x in systems:
-            self.systems.addItem(x["name"], x["code"])
+            self.systems.addItem(i18n.system_name(x["code"], x["name"]), x["code"])
         self.systems.setCurrentIndex(codes.index(system))
         self.setWindowTitle(self.tr("{name} — gridmgr 网格化管理 — {file}").format(
             name=s["name"], file=path.name if isinstance(path, Path) else str(path)))
@@ -1019,10 +1019,11 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("没有找到 {t}").format(t=text), 4000)
             return
         kinds = {"area": "", "officer": self.tr("人员"), "enterprise": self.tr("企业")}
+        line = self.tr("{label}　{key}　[{kind}]")  # the separators of the language
         for h in hits[:50]:
-            kind = (self.tr(LEVEL_ZH.get(h["level"] or "", "")) if h["kind"] == "area"
+            kind = (i18n.term(LEVEL_ZH.get(h["level"] or "", "")) if h["kind"] == "area"
                     else kinds[h["kind"]])
-            item = QListWidgetItem(f"{h['label']}　{h['key']}　[{kind}]")
+            item = QListWidgetItem(line.format(label=h["label"], key=h["key"], kind=kind))
             item.setData(Qt.ItemDataRole.UserRole, h)
             self.hits.addItem(item)
         if len(hits) > 1:

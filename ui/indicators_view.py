@@ -54,6 +54,7 @@ from gridmgr.indicators import compute as indicators
 from gridmgr.indicators.compute import (
     COUNTS,
     GROUPING_ZH,
+    INVERSE,
     LABELS,
     NO_GROUP,
     RATIOS,
@@ -62,7 +63,7 @@ from gridmgr.indicators.compute import (
     Period,
     percent_text,
 )
-from gridmgr.indicators.reports import display_frame, header_lines
+from gridmgr.indicators.reports import display_frame
 from gridmgr.project import open_project
 from ui.plain import error_box, plain_label
 from ui.tasks import TaskRunner
@@ -121,6 +122,38 @@ def indicator_name(key: str) -> str:
 def grouping(by: str) -> str:
     """What the figures are grouped by (``street`` → 街道), in the interface language."""
     return QCoreApplication.translate("Indicators", GROUPING_ZH[by])
+
+
+def group_name(rec: dict[str, Any]) -> str:
+    """A row's name (an area's, an officer's: data), the core's own words (（未填）, 合计) in the
+    interface language."""
+    text = str(rec.get("name") or rec.get("code") or "")
+    return QCoreApplication.translate("Indicators", text) if text in (TOTAL, NO_GROUP) else text
+
+
+def header_text(t: IndicatorTable, project: str) -> list[str]:
+    """The lines above the table — what :func:`gridmgr.indicators.reports.header_lines` says
+    (the exports keep it Chinese) — in the interface language."""
+    first, last = t.period.first, t.period.last
+    title = QCoreApplication.translate("IndicatorsHeader", "{project} 网格化考核指标（按{by}）")
+    weight = QCoreApplication.translate("IndicatorsHeader", "{name} {w}")
+    inverse = QCoreApplication.translate("IndicatorsHeader", "(1-{name}) {w}")
+    weights = QCoreApplication.translate("IndicatorsHeader", "，").join(
+        (inverse if k in INVERSE else weight).format(name=indicator_name(k), w=f"{w:g}")
+        for k, w in t.weights.items() if w)
+    counted = QCoreApplication.translate(
+        "IndicatorsHeader", "统计口径：立案时间 {first} 至 {last}；作废案件只计作废数")
+    as_of = QCoreApplication.translate(
+        "IndicatorsHeader", "计算时点（as of）：{t}（此后的办理记录不计入）")
+    return [title.format(project=project, by=grouping(t.by)).strip(),
+            as_of.format(t=t.as_of.isoformat(sep=" ")),
+            counted.format(
+                first=first.isoformat() if first else QCoreApplication.translate(
+                    "IndicatorsHeader", "最早"),
+                last=last.isoformat() if last else QCoreApplication.translate(
+                    "IndicatorsHeader", "计算时点")),
+            QCoreApplication.translate("IndicatorsHeader", "综合得分权重：{weights}").format(
+                weights=weights)]
 
 
 def value_range(values: list[float], *, percent: bool) -> tuple[float, float, int]:
@@ -309,7 +342,7 @@ class IndicatorsView(QWidget):
         self.go.setEnabled(True)
         name, self.tables = result
         t = self.tables[0]
-        self.header.setText("\n".join(header_lines(t, name)))
+        self.header.setText("\n".join(header_text(t, name)))
         self._fill_table(t)
         self._draw_area_chart()
         self._draw_month_chart(self.tables[1])
@@ -375,7 +408,7 @@ class IndicatorsView(QWidget):
         series.setLabelsPrecision(4)
         chart.addSeries(series)
         names = QBarCategoryAxis()
-        names.append([str(r["name"] or r["code"]) for r in shown] or [""])
+        names.append([group_name(r) for r in shown] or [""])
         names.setTruncateLabels(False)
         small = names.labelsFont()
         small.setPointSizeF(max(7.0, small.pointSizeF() - 1))

@@ -63,7 +63,7 @@ from ..progress import Progress, Task
 from ..registers.enterprises import settle_coords
 from ..storage import Store
 from ..text import clean_cell, finite_number
-from . import workflow
+from . import notes, workflow
 from .category_names import (
     CategoryResolver,
 )
@@ -655,7 +655,7 @@ def _plan(ctx: _Context, rec: dict[str, Any], cat: dict[str, Any], pt: Any,
         stage_dues = {"受理": lambda: stage_due(ctx.cal, cat, "verify", reported),
                       "立案": lambda: stage_due(ctx.cal, cat, "dispatch", registered),
                       "派遣": lambda: dispose_due}
-        note = f"导入：外部状态 {rec['ext_status']}"
+        note = notes.IMPORTED.format(status=rec["ext_status"])
         prev, seq0 = (desk, last["seq"]) if last is not None else (desk, 0)
         for i, (action, to, at, _) in enumerate(steps, start=1):
             step_due = due if to == status else stage_dues[to]()

@@ -35,7 +35,7 @@ from ..beijing import FUTURE_SLACK
 from ..errors import InputFileError, UsageError
 from ..registers.cell_assignment import Hierarchy
 from ..storage import Store
-from . import workflow
+from . import notes, workflow
 from .workcalendar import WorkCalendar, iso, parse_moment
 
 SOURCES = ("市民投诉", "12345热线", "巡查上报", "视频抓拍", "巡检发现", "信访", "上级交办")
@@ -333,9 +333,9 @@ def _transition(store: Store, case_no: str, action: str, *, by: str | None, at: 
     after_due = fields.get("due_at", case["due_at"])
     step_note = note
     if action == "延期":
-        step_note = f"{note}（批准人：{approver}）"
+        step_note = notes.APPROVED.format(note=note, approver=approver)
     elif action == "派遣" and not note:
-        step_note = f"派遣给 {fields['handler_staff_no']}"
+        step_note = notes.DISPATCHED.format(staff=fields["handler_staff_no"])
     with store.atomic():
         store.update_case(case["uuid"], fields)
         store.insert_transitions([{"case_uuid": case["uuid"], "seq": store.last_seq(case["uuid"])

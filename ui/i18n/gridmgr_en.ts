@@ -4,17 +4,27 @@
 <context>
     <name></name>
     <message>
-        <location filename="../detail_html.py" line="+35"/>
+        <location filename="../detail_html.py" line="+33"/>
+        <source>{label}：{value}</source>
+        <translation>{label}: {value}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>（{text}）</source>
+        <translation> ({text})</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>未落实</source>
         <translation>not assigned</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>企业 {n} 家，其中重点 {k} 家</source>
         <translation>{n} enterprises, {k} of them key enterprises</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>另有 {n} 家</source>
         <translation>{n} more</translation>
     </message>
@@ -35,28 +45,28 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+27"/>
+        <location line="+29"/>
         <source>责任人</source>
         <translation>Responsible officer</translation>
     </message>
     <message>
-        <location line="-27"/>
-        <location line="+27"/>
+        <location line="-29"/>
+        <location line="+29"/>
         <source>区级监管责任人</source>
         <translation>District supervisor</translation>
     </message>
     <message>
-        <location line="-22"/>
+        <location line="-24"/>
         <source>下辖{level} {n} 个</source>
         <translation>Child areas ({level}): {n}</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>统一社会信用代码</source>
         <translation>Unified social credit code</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>监管类别</source>
         <translation>Supervision class</translation>
     </message>
@@ -303,7 +313,7 @@
 <context>
     <name>CaseAction</name>
     <message>
-        <location filename="../i18n.py" line="+79"/>
+        <location filename="../i18n.py" line="+102"/>
         <source>受理</source>
         <translation>Accept</translation>
     </message>
@@ -668,7 +678,7 @@
 <context>
     <name>CaseListModel</name>
     <message>
-        <location filename="../cases_view.py" line="+61"/>
+        <location filename="../cases_view.py" line="+62"/>
         <source>案件编号</source>
         <translation>Case no.</translation>
     </message>
@@ -740,9 +750,47 @@
     </message>
 </context>
 <context>
+    <name>CaseSource</name>
+    <message>
+        <location filename="../i18n.py" line="-50"/>
+        <source>市民投诉</source>
+        <translation>Citizen complaint</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>12345热线</source>
+        <translation>12345 hotline</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>巡查上报</source>
+        <translation>Patrol report</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>视频抓拍</source>
+        <translation>Video capture</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>巡检发现</source>
+        <translation>Found on inspection</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>信访</source>
+        <translation>Petition</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>上级交办</source>
+        <translation>Assigned from above</translation>
+    </message>
+</context>
+<context>
     <name>CaseStatus</name>
     <message>
-        <location filename="../i18n.py" line="-30"/>
+        <location line="+17"/>
         <source>受理</source>
         <translation>Accepted</translation>
     </message>
@@ -859,7 +907,7 @@
 <context>
     <name>CasesView</name>
     <message>
-        <location filename="../cases_view.py" line="+55"/>
+        <location filename="../cases_view.py" line="+57"/>
         <source>全部状态</source>
         <translation>All statuses</translation>
     </message>
@@ -917,7 +965,7 @@
 <context>
     <name>ConflictsDialog</name>
     <message>
-        <location filename="../conflicts_view.py" line="+165"/>
+        <location filename="../conflicts_view.py" line="+171"/>
         <source>外业冲突</source>
         <translation>Field conflicts</translation>
     </message>
@@ -925,7 +973,7 @@
 <context>
     <name>ConflictsView</name>
     <message>
-        <location line="-131"/>
+        <location line="-136"/>
         <source>企业</source>
         <translation>Enterprise</translation>
     </message>
@@ -1031,7 +1079,22 @@
         <translation>(empty)</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+2"/>
+        <source>{action} {at}</source>
+        <translation>{action} {at}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{step}（{note}）</source>
+        <translation>{step} ({note})</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>；</source>
+        <translation>; </translation>
+    </message>
+    <message>
+        <location line="+22"/>
         <source>包括已决定的</source>
         <translation>Include decided ones</translation>
     </message>
@@ -1367,6 +1430,19 @@
     </message>
 </context>
 <context>
+    <name>GridSystem</name>
+    <message>
+        <location filename="../i18n.py" line="-29"/>
+        <source>城管单元网格</source>
+        <translation>Urban management grid</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>环保网格</source>
+        <translation>Environmental grid</translation>
+    </message>
+</context>
+<context>
     <name>ImportDialog</name>
     <message>
         <location filename="../import_dialog.py" line="+66"/>
@@ -1385,12 +1461,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+350"/>
+        <location line="+351"/>
         <source>选择文件</source>
         <translation>Choose file</translation>
     </message>
     <message>
-        <location line="-350"/>
+        <location line="-351"/>
         <source>预览</source>
         <translation>Preview</translation>
     </message>
@@ -1406,18 +1482,18 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+607"/>
+        <location line="+608"/>
         <source>试运行</source>
         <translation>Dry run</translation>
     </message>
     <message>
-        <location line="-607"/>
-        <location line="+607"/>
+        <location line="-608"/>
+        <location line="+608"/>
         <source>导入</source>
         <translation>Import</translation>
     </message>
     <message>
-        <location line="-604"/>
+        <location line="-605"/>
         <source>（不导入）</source>
         <translation>(not imported)</translation>
     </message>
@@ -1683,7 +1759,12 @@
         <translation>Level:</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+5"/>
+        <source>{name}（{code}）</source>
+        <translation>{name} ({code})</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>网格体系：</source>
         <translation>Grid system:</translation>
     </message>
@@ -1867,7 +1948,7 @@
 <context>
     <name>Indicators</name>
     <message>
-        <location filename="../indicators_view.py" line="+75"/>
+        <location filename="../indicators_view.py" line="+76"/>
         <source>编码</source>
         <translation>Code</translation>
     </message>
@@ -2068,9 +2149,57 @@
     </message>
 </context>
 <context>
+    <name>IndicatorsHeader</name>
+    <message>
+        <location line="+39"/>
+        <source>{project} 网格化考核指标（按{by}）</source>
+        <translation>{project} grid assessment indicators (by {by})</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{name} {w}</source>
+        <translation>{name} {w}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>(1-{name}) {w}</source>
+        <translation>(1-{name}) {w}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>，</source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>统计口径：立案时间 {first} 至 {last}；作废案件只计作废数</source>
+        <translation>Counted: cases registered {first} to {last}; voided cases count only as voided</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>计算时点（as of）：{t}（此后的办理记录不计入）</source>
+        <translation>As of {t} (steps recorded later are not counted)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>最早</source>
+        <translation>the earliest</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>计算时点</source>
+        <translation>the as-of time</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>综合得分权重：{weights}</source>
+        <translation>Composite score weights: {weights}</translation>
+    </message>
+</context>
+<context>
     <name>IndicatorsView</name>
     <message>
-        <location line="+57"/>
+        <location line="+33"/>
         <source>M月</source>
         <translation>MMM</translation>
     </message>
@@ -2143,7 +2272,7 @@
 <context>
     <name>LanguageMenu</name>
     <message>
-        <location filename="../i18n.py" line="+119"/>
+        <location filename="../i18n.py" line="+168"/>
         <source>语言 Language</source>
         <translation>Language 语言</translation>
     </message>
@@ -2699,11 +2828,16 @@ Codes, parents, history and responsibilities stay; enterprises in them are place
         <source>没有找到 {t}</source>
         <translation>Nothing found for {t}</translation>
     </message>
+    <message>
+        <location line="+3"/>
+        <source>{label}&#x3000;{key}&#x3000;[{kind}]</source>
+        <translation>{label}  {key}  [{kind}]</translation>
+    </message>
 </context>
 <context>
     <name>NewCaseDialog</name>
     <message>
-        <location filename="../new_case_dialog.py" line="+50"/>
+        <location filename="../new_case_dialog.py" line="+51"/>
         <source>工作时</source>
         <translation>working hours</translation>
     </message>
@@ -2718,7 +2852,7 @@ Codes, parents, history and responsibilities stay; enterprises in them are place
         <translation>New case</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>发现了什么问题（例如：人行道旁有暴露垃圾）</source>
         <translation>What was found (e.g. exposed rubbish beside the pavement)</translation>
     </message>
@@ -3076,7 +3210,12 @@ Codes, parents, history and responsibilities stay; enterprises in them are place
         <translation>Whole district</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+3"/>
+        <source>{name}（{code}）</source>
+        <translation>{name} ({code})</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>责任人 {name}（{staff}）</source>
         <translation>Officer {name} ({staff})</translation>
     </message>
@@ -3136,7 +3275,7 @@ Codes, parents, history and responsibilities stay; enterprises in them are place
 <context>
     <name>RegisterHeaders</name>
     <message>
-        <location filename="../register_table.py" line="+35"/>
+        <location filename="../register_table.py" line="+37"/>
         <source>名称</source>
         <translation>Name</translation>
     </message>
@@ -3259,7 +3398,7 @@ Codes, parents, history and responsibilities stay; enterprises in them are place
 <context>
     <name>RegisterView</name>
     <message>
-        <location line="+80"/>
+        <location line="+82"/>
         <source>筛选：名称、编码、地址、人员…</source>
         <translation>Filter: name, code, address, person…</translation>
     </message>
@@ -3272,7 +3411,7 @@ Codes, parents, history and responsibilities stay; enterprises in them are place
 <context>
     <name>RunPanel</name>
     <message>
-        <location filename="../import_dialog.py" line="-544"/>
+        <location filename="../import_dialog.py" line="-545"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -3283,14 +3422,32 @@ Codes, parents, history and responsibilities stay; enterprises in them are place
     </message>
 </context>
 <context>
+    <name>StepNote</name>
+    <message>
+        <location filename="../i18n.py" line="-167"/>
+        <source>导入：外部状态 {status}</source>
+        <translation>Imported: external status {status}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>派遣给 {staff}</source>
+        <translation>Dispatched to {staff}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{note}（批准人：{approver}）</source>
+        <translation>{note} (approved by {approver})</translation>
+    </message>
+</context>
+<context>
     <name>TaskRunner</name>
     <message>
-        <location filename="../tasks.py" line="+46"/>
+        <location filename="../tasks.py" line="+50"/>
         <source>内部错误</source>
         <translation>Internal error</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+30"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -3298,7 +3455,7 @@ Codes, parents, history and responsibilities stay; enterprises in them are place
 <context>
     <name>Terms</name>
     <message>
-        <location filename="../i18n.py" line="-155"/>
+        <location filename="../i18n.py" line="-33"/>
         <source>区</source>
         <translation>District</translation>
     </message>
@@ -3386,6 +3543,31 @@ Codes, parents, history and responsibilities stay; enterprises in them are place
         <location line="+0"/>
         <source>一般</source>
         <translation>Ordinary</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>绿</source>
+        <translation>Green</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>蓝</source>
+        <translation>Blue</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>黄</source>
+        <translation>Yellow</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>红</source>
+        <translation>Red</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>黑</source>
+        <translation>Black</translation>
     </message>
 </context>
 <context>

@@ -340,9 +340,9 @@ def test_an_older_server_schema_is_upgraded_in_place(pg_server, demo_file, capsy
 
     url = _url(pg_server, "older")
     push_project(demo_file, url)
-    _sql(pg_server, "UPDATE older.gridmgr_meta SET value = '9' WHERE key = 'schema_version'")
-    _sql(pg_server, "DELETE FROM older.gridmgr_schema WHERE version = 10")
-    _sql(pg_server, "DROP TRIGGER gridmgr_audit_stamp ON older.gridmgr_audit")  # as schema 9 had
+    _sql(pg_server, "UPDATE older.gridmgr_meta SET value = '8' WHERE key = 'schema_version'")
+    _sql(pg_server, "DELETE FROM older.gridmgr_schema WHERE version = 9")
+    _sql(pg_server, "DROP TRIGGER gridmgr_audit_stamp ON older.gridmgr_audit")  # as schema 8 had
     _sql(pg_server, "ALTER TABLE older.gridmgr_audit DROP COLUMN db_user")
     cases = _sql(pg_server, "SELECT count(*) FROM older.cases")[0][0]
     with pytest.raises(NotAProject, match="gridmgr upgrade"):
@@ -365,7 +365,7 @@ def test_an_older_server_schema_without_a_server_form_says_how(pg_server, demo_f
 
     url = _url(pg_server, "older_noform")
     push_project(demo_file, url)
-    _sql(pg_server, "UPDATE older_noform.gridmgr_meta SET value = '9' WHERE key = "
+    _sql(pg_server, "UPDATE older_noform.gridmgr_meta SET value = '8' WHERE key = "
                     "'schema_version'")
     monkeypatch.setattr(migrations, "SERVER_FORMS", {})
     with pytest.raises(NotAProject, match="pull 成文件"):

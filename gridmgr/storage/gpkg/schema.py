@@ -144,12 +144,13 @@ def _migration_6(db: sqlite_utils.Database, settings: dict[str, str],
 
 def _migration_7_reserved(db: sqlite_utils.Database, settings: dict[str, str],
                           defaults: ProjectDefaults) -> None:
-    """Schema 7: reserved (grid teams, developed on another branch); nothing here."""
+    """Schema 7: nothing (a number once reserved and then skipped; projects already carry it,
+    so it is never reused — a new migration takes the next number after the highest)."""
 
 
-def _migration_10(db: sqlite_utils.Database, settings: dict[str, str],
+def _migration_9(db: sqlite_utils.Database, settings: dict[str, str],
                   defaults: ProjectDefaults) -> None:
-    """Schema 10: the audit log names who acted — the desk's login on a file project, the
+    """Schema 9: the audit log names who acted — the desk's login on a file project, the
     database user on a server project (stamped there by the server itself)."""
     if "db_user" not in {c.name for c in db["gridmgr_audit"].columns}:
         db.execute("ALTER TABLE gridmgr_audit ADD COLUMN db_user TEXT")
@@ -162,9 +163,9 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database, dict[str, str], ProjectDe
     4: _migration_4_cases,
     5: _migration_5_fieldwork,
     6: _migration_6,
-    7: _migration_7_reserved,  # replaced by the grid-teams migration when merged
+    7: _migration_7_reserved,  # a no-op, never reused (see its docstring)
     8: _migration_8_branches,
-    10: _migration_10,
+    9: _migration_9,
 }
 
 SCHEMA_VERSION = max(MIGRATIONS)

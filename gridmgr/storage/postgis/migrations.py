@@ -19,8 +19,26 @@ def _audit_user(db: PgDatabase) -> None:
     db.execute("ALTER TABLE gridmgr_audit ADD COLUMN IF NOT EXISTS db_user text COLLATE \"C\"")
 
 
+def _nothing(db: PgDatabase) -> None:
+    """Schema 7 is a no-op on both backends."""
+
+
+def _branch_sites(db: PgDatabase) -> None:
+    """Schema 8: one credit code may name several branch sites (no UNIQUE), with a flag."""
+    for (name,) in db.execute(
+            "SELECT conname FROM pg_constraint WHERE conrelid = 'enterprises'::regclass "
+            "AND contype = 'u'").fetchall():
+        db.execute(f'ALTER TABLE enterprises DROP CONSTRAINT "{name}"')
+    db.execute('CREATE INDEX IF NOT EXISTS "idx_enterprises_credit_code" ON enterprises '
+               "(credit_code)")
+    db.execute('ALTER TABLE enterprises ADD COLUMN IF NOT EXISTS "credit_code_flag" text '
+               'COLLATE "C"')
+
+
 SERVER_FORMS: dict[int, Callable[[PgDatabase], None]] = {
-    10: _audit_user,
+    7: _nothing,
+    8: _branch_sites,
+    9: _audit_user,
 }
 
 

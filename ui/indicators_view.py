@@ -152,8 +152,19 @@ def header_text(t: IndicatorTable, project: str) -> list[str]:
                     "IndicatorsHeader", "最早"),
                 last=last.isoformat() if last else QCoreApplication.translate(
                     "IndicatorsHeader", "计算时点")),
+            QCoreApplication.translate("IndicatorsHeader", "结案率分母：{name}").format(
+                name=denominator_name(t.denominator)),
             QCoreApplication.translate("IndicatorsHeader", "综合得分权重：{weights}").format(
                 weights=weights)]
+
+
+def denominator_name(key: str) -> str:
+    """What 结案率 and 按期结案率 are over (:data:`gridmgr.indicators.compute.DENOMINATORS`)
+    in the interface language; the exports name the source of each definition as well."""
+    names = {"due": QCoreApplication.translate("IndicatorsHeader", "应结案数"),
+             "registered": QCoreApplication.translate("IndicatorsHeader", "立案数（不含作废）"),
+             "received": QCoreApplication.translate("IndicatorsHeader", "受理数（全部受理）")}
+    return names.get(key, key)
 
 
 def value_range(values: list[float], *, percent: bool) -> tuple[float, float, int]:

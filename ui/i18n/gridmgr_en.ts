@@ -2192,8 +2192,28 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>结案率分母：{name}</source>
+        <translation>Close-rate denominator: {name}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>综合得分权重：{weights}</source>
         <translation>Composite score weights: {weights}</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>应结案数</source>
+        <translation>Cases due to close</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>立案数（不含作废）</source>
+        <translation>Registered cases (voided excluded)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>受理数（全部受理）</source>
+        <translation>Received cases (all accepted)</translation>
     </message>
 </context>
 <context>

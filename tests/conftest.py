@@ -258,9 +258,9 @@ def web_pages_go_before_qt() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def modal_boxes_never_block(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     """A message box no test expected would wait for a click that never comes (offscreen, in
-    CI): each static QMessageBox call is recorded and answered at once, so an unexpected error
-    fails the test that waits for its result instead of hanging the run.  Tests that expect a
-    box patch it themselves."""
+    CI): each static QMessageBox call (and QInputDialog.getText, answered "cancel") is recorded
+    and answered at once, so an unexpected error fails the test that waits for its result
+    instead of hanging the run.  Tests that expect a box patch it themselves."""
     try:
         from PySide6.QtWidgets import QInputDialog, QMessageBox
     except ImportError:  # pragma: no cover - the core's tests need no Qt

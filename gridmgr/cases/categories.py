@@ -18,10 +18,10 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import InputFileError
-from ..findings import Finding, Report
+from ..errors import InputFileError, UsageError
+from ..findings import NOTICE, Finding, Report
 from ..text import sheet_frame
-from .workcalendar import UNIT_ALIASES
+from .workcalendar import CALENDAR_HOURS, WORK_DAYS, is_bare_unit, normalise_unit
 
 CATEGORIES_FILE = Path(__file__).resolve().parents[1] / "data" / "case_categories.csv"
 KINDS = ("部件", "事件")
@@ -71,8 +71,11 @@ def export_categories(store: Any, out: str | Path) -> int:
     return len(frame)
 
 
-def read_categories(path: str | Path) -> tuple[list[dict[str, Any]], Report]:
-    """Rows from an XLSX/CSV category table, with a finding for each wrong row."""
+def read_categories(path: str | Path, *, hours: str = CALENDAR_HOURS, days: str = WORK_DAYS
+                    ) -> tuple[list[dict[str, Any]], Report]:
+    """Rows from an XLSX/CSV category table, with a finding for each wrong row.  A bare unit
+    (小时, 天) is read as ``hours``/``days`` — calendar hours and working days unless the
+    bureau says otherwise — and one notice says how many were read so."""
     from ..files.columns import match_headers
     from ..files.tables import read_table
     from ..text import clean_cell
@@ -87,6 +90,7 @@ def read_categories(path: str | Path) -> tuple[list[dict[str, Any]], Report]:
     report = Report(info={"file": str(p), "columns": fields, "rows": len(table.rows)})
     rows: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
+    bare: dict[tuple[str, str], int] = {}
     for r, n in zip(table.rows, table.row_numbers):
         rec: dict[str, Any] = {}
         for f in COLUMNS:
@@ -122,7 +126,12 @@ def read_categories(path: str | Path) -> tuple[list[dict[str, Any]], Report]:
             rec[f"{s}_limit"] = v
             unit = rec[f"{s}_unit"]
             if v is not None:
-                u = UNIT_ALIASES.get((unit or "").lower())
+                try:
+                    u = normalise_unit(unit, hours=hours, days=days)
+                except UsageError:
+                    u = None
+                if u is not None and is_bare_unit(unit):
+                    bare[(str(unit).strip(), u)] = bare.get((str(unit).strip(), u), 0) + 1
                 if u is None:
                     bad("bad_limit_unit", code=rec["code"], stage=STAGE_ZH[s], value=unit)
                     ok = False
@@ -134,16 +143,20 @@ def read_categories(path: str | Path) -> tuple[list[dict[str, Any]], Report]:
             continue
         seen[rec["code"]] = n
         rows.append(rec)
+    if bare:
+        report.add(Finding.make("category_bare_units", severity=NOTICE, file=p.name, detail="；".join(
+            f"“{said}” → {u}：{k} 处" for (said, u), k in sorted(bare.items()))))
     report.accepted = len(rows)
     return rows, report
 
 
-def import_categories(store: Any, path: str | Path, *, dry_run: bool = False) -> Report:
+def import_categories(store: Any, path: str | Path, *, dry_run: bool = False,
+                      hours: str = CALENDAR_HOURS, days: str = WORK_DAYS) -> Report:
     """Replace the project's category table with the file's, whole or not at all: a file with
     any refused row changes nothing, and neither does one that leaves out a code cases are
     filed under (a finding per such code, with how many cases use it) — those cases would be
     left with a category nobody can read."""
-    rows, report = read_categories(path)
+    rows, report = read_categories(path, hours=hours, days=days)
     report.info["dry_run"] = dry_run
     kept = {r["code"] for r in rows} | {f.code for f in report.refused}
     in_use = store.case_counts_by_category()

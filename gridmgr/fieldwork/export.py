@@ -37,6 +37,7 @@ from ..storage import Store, now_iso
 from . import cases as fieldpack_cases
 from . import files as fieldpack_files
 from . import qfield
+from .files import ENTERPRISE_EDITABLE
 from .scope import Scope, resolve_scope
 
 FORMAT = "gridmgr-fieldpack/1"
@@ -52,8 +53,6 @@ EDITABLE_FILES = {DATA, qfield.PROJECT_FILE}
 RESULTS = ("合格", "发现问题", "已整改", "未遇（未开门）", "停产或关闭")
 # what a field officer records on a case; the desk does the rest of the workflow
 PROGRESS_ACTIONS = ("处置", "反馈", "回退")
-# enterprise fields the field may correct (besides the location)
-ENTERPRISE_EDITABLE = ("contact", "phone", "address")
 DUE_HORIZON_DAYS = 7  # "due for inspection": overdue, or due within a week of the package date
 
 

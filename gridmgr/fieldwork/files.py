@@ -28,6 +28,8 @@ from .scope import Scope
 INSPECTION_LAYER = "inspections"
 PROGRESS_LAYER = "case_progress"
 META_LAYER = "fieldpack_meta"
+# enterprise fields the field may correct (besides the location)
+ENTERPRISE_EDITABLE = ("contact", "phone", "address")
 
 # column → Chinese title (QGIS shows it as the field alias)
 TITLES = {

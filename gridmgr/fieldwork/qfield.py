@@ -48,7 +48,7 @@ from ..outputs.qgis_xml import (
     to_text,
     value_map,
 )
-from .files import INSPECTION_LAYER, META_LAYER, PROGRESS_LAYER, TITLES
+from .files import ENTERPRISE_EDITABLE, INSPECTION_LAYER, META_LAYER, PROGRESS_LAYER, TITLES
 
 PROJECT_FILE = "fieldpack.qgs"
 PHOTO_DIR = "DCIM"
@@ -153,7 +153,6 @@ def package_styles(columns: dict[str, list[str]], *, results: Sequence[str],
                    actions: Sequence[str], categories: Sequence[tuple[str, str]],
                    relations: bool) -> dict[str, LayerStyle]:
     """Every layer's style and form; ``columns``: the layers' columns as written."""
-    from .export import ENTERPRISE_EDITABLE
 
     cells = area_style("cell", "cells", history=False)
     cells.forms = _read_only_form("cells", columns["cells"])

@@ -2,7 +2,7 @@
 QGIS's alias) and the closed value lists (GeoPackage enums: QGIS offers them as dropdowns).
 
 Handed to storage as ``ProjectDefaults.value_lists`` by :mod:`gridmgr.project`; storage writes
-them into ``gpkg_data_columns`` / ``gpkg_data_column_constraints`` (schema 9).
+them into ``gpkg_data_columns`` / ``gpkg_data_column_constraints`` (schema 11).
 """
 
 from __future__ import annotations

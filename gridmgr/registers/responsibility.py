@@ -196,7 +196,8 @@ def effective(store: Store, *, as_of: str | None = None, system: str = "urban") 
 
 def check(store: Store, *, system: str = "urban") -> Report:
     """Gaps in responsibility: cells with no primary or no supervisor (after fallback), officers
-    responsible for nothing, key enterprises (国控/省控) in cells with no supervisor."""
+    responsible for nothing, key enterprises (国控/省控) in cells with no supervisor; and the
+    register's credit codes that need a look (failing GB 32100, or shared by branch sites)."""
     eff = effective(store, system=system)
     report = Report(info={"cells": len(eff), "as_of": today()})
     for r in eff.to_dict("records"):  # records keep None; iterrows may turn it into NaN
@@ -224,6 +225,15 @@ def check(store: Store, *, system: str = "urban") -> Report:
             report.add(Finding.make("enterprise_bad_credit_code", severity=WARNING,
                                     file="enterprises", row=int(fid), code=code, name=name,
                                     detail=problem))
+    sites: dict[str, list[tuple[int, str]]] = {}
+    for fid, code, name in zip(ents["fid"], ents["credit_code"], ents["name"]):
+        if code:
+            sites.setdefault(code, []).append((int(fid), name))
+    for code, listed in sites.items():
+        if len(listed) > 1:  # branch sites: kept, listed until the bureau says otherwise
+            report.add(Finding.make("enterprise_shared_credit_code", severity=WARNING,
+                                    file="enterprises", row=listed[0][0], code=code,
+                                    count=len(listed), names="、".join(n for _, n in listed)))
     report.accepted = len(eff)
     return report
 

@@ -97,6 +97,10 @@ class ProjectBase(Protocol):
 
     def audit_log(self) -> list[dict[str, Any]]: ...
 
+    def last_audit_of(self, record_uuid: str) -> dict[str, Any] | None:
+        """The newest audit row that names ``record_uuid`` (who changed it last, and when)."""
+        ...
+
     @property
     def crs(self) -> CRS: ...
 
@@ -180,6 +184,10 @@ class RegisterStore(Protocol):
         streets: Sequence[str | None],
     ) -> None: ...
 
+    def set_enterprise_flags(self, fids: Sequence[int], flags: Sequence[str | None]) -> None:
+        """Set the register's credit-code mark (``credit_code_flag``) of these enterprises."""
+        ...
+
     def officers(self) -> pd.DataFrame: ...
 
     def upsert_officers(self, records: Iterable[dict[str, Any]]) -> None:
@@ -240,7 +248,7 @@ class FieldworkStore(Protocol):
 
     def add_inspection_photo(self, inspection_uuid: str, name: str, mime: str, data: bytes,
                              taken_at: str | None = None) -> None:
-        """A photo taken on an inspection (schema 9), kept inside the project."""
+        """A photo taken on an inspection (schema 11), kept inside the project."""
         ...
 
     def inspection_photos(self, inspection_uuid: str) -> list[dict[str, Any]]: ...
@@ -378,6 +386,10 @@ class CaseStore(Protocol):
         ...
 
     def replace_categories(self, rows: Sequence[dict[str, Any]]) -> None: ...
+
+    def add_categories(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Add new 小类 rows to the category table (codes not yet in it)."""
+        ...
 
     def calendar_rows(self, year: int | None = None) -> list[dict[str, Any]]: ...
 

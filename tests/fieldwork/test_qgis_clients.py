@@ -191,40 +191,60 @@ def test_gdal_reads_the_chinese_alias_of_every_package_field(package):
         assert {c: got.get(c) for c in titles} == titles, layer
 
 
-@pytest.mark.skipif(not SYSTEM_PY.exists() or subprocess.run(
-    [str(SYSTEM_PY), "-c", "import osgeo"], capture_output=True).returncode != 0,
-    reason="Debian python3-gdal missing")
-def test_system_gdal_reads_the_aliases_and_date_types(package, tmp_path):
-    project, out, _ = package
-    data = tmp_path / "copy.gpkg"
-    shutil.copy(out / "data.gpkg", data)
+def _system_gdal_fields(path: Path, *layers: str) -> dict:
+    """{layer: {field: [alternative name, type]}} as Debian's GDAL (python3-gdal) reads them."""
     code = ("import json,sys\nfrom osgeo import ogr,gdal\nds=ogr.Open(sys.argv[1])\n"
             "out={'version':int(gdal.VersionInfo())}\n"
             "for n in sys.argv[2:]:\n d=ds.GetLayer(n).GetLayerDefn()\n"
             " out[n]={d.GetFieldDefn(i).GetName():[d.GetFieldDefn(i).GetAlternativeName(),"
             "ogr.GetFieldTypeName(d.GetFieldDefn(i).GetType())] for i in "
             "range(d.GetFieldCount())}\nprint(json.dumps(out))")
-    got = json.loads(subprocess.run([str(SYSTEM_PY), "-c", code, str(data), "enterprises",
-                                     "cases"], capture_output=True, text=True).stdout)
+    done = subprocess.run([str(SYSTEM_PY), "-c", code, str(path), *layers], capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+needs_system_gdal = pytest.mark.skipif(not SYSTEM_PY.exists() or subprocess.run(
+    [str(SYSTEM_PY), "-c", "import osgeo"], capture_output=True).returncode != 0,
+    reason="Debian python3-gdal missing")
+
+
+@needs_system_gdal
+def test_system_gdal_reads_the_package_aliases_and_date_types(package, tmp_path):
+    _, out, _ = package
+    data = tmp_path / "copy.gpkg"
+    shutil.copy(out / "data.gpkg", data)
+    got = _system_gdal_fields(data, "enterprises", "cases")
     # GDAL reads gpkg_data_columns.name as the alternative name from 3.7 on; Debian 12 has 3.6
     alias = got["version"] >= 3070000
     assert got["enterprises"]["phone"] == ["联系电话" if alias else "", "String"]
     assert got["enterprises"]["last_inspection"][1] == "Date"
     assert got["cases"]["reported_at"][1] == "DateTime"
-    proj = json.loads(subprocess.run([str(SYSTEM_PY), "-c", code, str(project), "cases",
-                                      "cells"], capture_output=True, text=True).stdout)
-    assert proj["cases"]["due_at"] == ["本阶段截止" if alias else "", "DateTime"]
-    assert proj["cells"]["valid_from"][1] == "Date"
 
 
-def test_migration_9_declares_dates_and_keeps_every_value(tmp_path, monkeypatch):
+@needs_system_gdal
+@pytest.mark.gpkg_only
+def test_system_gdal_reads_the_project_aliases_and_date_types(demo_file):
+    got = _system_gdal_fields(demo_file, "cases", "cells", "responsibilities")
+    alias = got["version"] >= 3070000
+    assert got["cases"]["due_at"] == ["本阶段截止" if alias else "", "DateTime"]
+    assert got["cases"]["reported_at"][1] == "DateTime"
+    assert got["cells"]["valid_from"][1] == "Date"
+    assert got["responsibilities"]["valid_to"][1] == "Date"
+
+
+@pytest.mark.gpkg_only
+def test_migration_11_declares_dates_and_keeps_every_value(tmp_path, monkeypatch):
+    """A schema-9 project (what main made before this) opened by this version: the dates and
+    times become DATE/DATETIME for GDAL, every stored value stays as it was."""
     from gridmgr.project import init_project
     from gridmgr.storage.gpkg import schema
 
-    p = tmp_path / "v6.gpkg"
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 6)
+    p = tmp_path / "v9.gpkg"
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 9)
     monkeypatch.setattr(schema, "MIGRATIONS", {k: v for k, v in schema.MIGRATIONS.items()
-                                               if k <= 6})
+                                               if k <= 9})
     init_project(p, name="禅城区", admin_code="440604").close()
     conn = sqlite3.connect(p)
     assert "valid_from TEXT" in conn.execute("SELECT sql FROM sqlite_master WHERE name = "

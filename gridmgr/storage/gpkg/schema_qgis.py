@@ -1,4 +1,4 @@
-"""Schema 9: what QGIS and QField read from the project beyond the geometry.
+"""Schema 11: what QGIS and QField read from the project beyond the geometry.
 
 * **Dates and times are declared DATE / DATETIME** in every table QGIS lists (those in
   ``gpkg_contents``), so GDAL gives QGIS Date/DateTime fields (date pickers, filters by date)
@@ -59,6 +59,8 @@ INSPECTION_PHOTOS = (
     "UNIQUE, inspection_uuid TEXT NOT NULL, name TEXT, mime TEXT, data BLOB, taken_at DATETIME, "
     "created_at DATETIME)"
 )
+INSPECTION_PHOTOS_INDEX = ("CREATE INDEX idx_inspection_photos_inspection ON inspection_photos "
+                           "(inspection_uuid)")
 
 
 def date_type(column: str) -> str | None:
@@ -143,15 +145,14 @@ def write_layer_styles(db: Any, rows: Sequence[Mapping[str, Any]]) -> None:
                    f"({', '.join('?' * len(cols))})", [row[c] for c in cols])
 
 
-def migration_9(db: sqlite_utils.Database, settings: dict[str, str],
+def migration_11(db: sqlite_utils.Database, settings: dict[str, str],
                 defaults: ProjectDefaults) -> None:
-    """Schema 9: dates and times declared DATE/DATETIME, value lists and Chinese field names
+    """Schema 11: dates and times declared DATE/DATETIME, value lists and Chinese field names
     (gpkg_data_columns), default QGIS layer styles (layer_styles), inspection photos."""
     if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'inspection_photos'"
                       ).fetchone():
         attributes_table(db, "inspection_photos", INSPECTION_PHOTOS, "inspection photos")
-        db.execute("CREATE INDEX idx_inspection_photos_inspection ON inspection_photos "
-                   "(inspection_uuid)")
+        db.execute(INSPECTION_PHOTOS_INDEX)
     tables = {r[0] for r in db.execute("SELECT table_name FROM gpkg_contents")}
     lists = defaults.value_lists()
     write_value_lists(db, lists.get("enums", {}),

@@ -44,7 +44,7 @@ def add_inspections(data: Path, rows: list[dict]) -> None:
     """Append inspection rows as QField does (through GDAL)."""
     crs = pyogrio.read_info(data, layer="inspections")["crs"]
     cols = ("uuid", "enterprise_uuid", "by_staff_no", "at", "result", "findings", "opens_case",
-            "case_category")
+            "case_category", "photo")
     gdf = gpd.GeoDataFrame({c: [r.get(c) for r in rows] for c in cols},
                            geometry=[r.get("geometry") for r in rows], crs=crs)
     gdf["opens_case"] = gdf["opens_case"].fillna(False).astype(bool)

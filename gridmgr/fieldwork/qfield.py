@@ -20,6 +20,7 @@ QGIS shows them too (without the relations, which only a project holds).
 from __future__ import annotations
 
 import json
+import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
@@ -173,7 +174,9 @@ def package_styles(columns: dict[str, list[str]], *, results: Sequence[str],
 def _srs(parent: ET.Element, crs: CRS) -> None:
     srs = sub(parent, "spatialrefsys")
     sub(srs, "wkt", crs.to_wkt())
-    sub(srs, "proj4", crs.to_proj4())
+    with warnings.catch_warnings():  # QGIS reads the WKT and the authid; proj4 is a hint
+        warnings.simplefilter("ignore", UserWarning)
+        sub(srs, "proj4", crs.to_proj4())
     epsg = crs.to_epsg()
     sub(srs, "srid", str(epsg or 0))
     sub(srs, "authid", f"EPSG:{epsg}" if epsg else "")

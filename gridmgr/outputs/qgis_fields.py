@@ -58,7 +58,7 @@ def project_value_lists(inspection_results: Sequence[str]) -> dict[str, Any]:
     """The enums and the column names for :class:`~gridmgr.storage.ProjectDefaults`."""
     enums: dict[str, list[tuple[str, str]]] = {
         "case_status": [(s, s) for s in STATUSES],
-        "officer_role": [(r, f"{r}（{SLOTS[s]}）") for r, s in ROLES.items()],
+        "officer_role": [(r, r) for r in ROLES],
         "responsibility_slot": list(SLOTS.items()),
         "area_level": [(lv, LEVEL_ZH[lv]) for lv in LEVEL_TABLES],
         "grid_system": list(SYSTEMS.items()),

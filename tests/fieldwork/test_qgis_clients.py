@@ -158,6 +158,83 @@ def test_a_feature_added_through_qgis_comes_back_through_import(package, tmp_pat
         assert store.case_row(case["case_no"])["status"] == "处置"
 
 
+@needs_qgis
+@pytest.mark.gpkg_only
+def test_project_layers_open_in_qgis_styled_with_value_lists_and_dates(demo_file, tmp_path):
+    """The project GeoPackage itself, its layers added in QGIS as a user adds them: the default
+    style from layer_styles (areas by level, cells labelled with the short code, enterprises by
+    supervision class, cases by status with 超期), the closed lists as dropdowns, dates as
+    Date/DateTime with a calendar."""
+    data = tmp_path / "project.gpkg"
+    shutil.copy(demo_file, data)
+    got = {lyr["name"]: lyr for lyr in probe("layers", str(data), "streets", "communities",
+                                             "cells", "enterprises", "cases", "officers")}
+    assert all(lyr["valid"] for lyr in got.values())
+    assert got["cells"]["label_expression"] == 'substr("code", 13)'
+    assert [r["label"] for r in got["streets"]["rules"]] == ["街道界"]
+    assert got["streets"]["labels"] and got["communities"]["renderer"] == "RuleRenderer"
+    ents = {r["label"]: r["colour"] for r in got["enterprises"]["rules"]}
+    assert ents["国控"] == "#b91c1c" and "检查逾期" in ents
+    cases = got["cases"]
+    assert {r["label"] for r in cases["rules"]} >= {"受理", "立案", "派遣", "结案", "超期"}
+    status = cases["fields"]["status"]
+    assert status["widget"] == "ValueMap" and status["alias"] == "状态"
+    assert [next(iter(d)) for d in status["config"]["map"]] == \
+        ["受理", "立案", "派遣", "处置", "反馈", "核查", "结案", "作废", "挂账"]
+    assert cases["fields"]["due_at"]["type"] == "DateTime"
+    assert cases["fields"]["due_at"]["widget"] == "DateTime"
+    assert got["cells"]["fields"]["valid_from"]["type"] == "Date"
+    role = got["officers"]["fields"]["role"]
+    assert role["widget"] == "ValueMap" and role["alias"] == "角色"
+    assert [next(iter(d)) for d in role["config"]["map"]] == \
+        ["网格员", "执法队员", "区级监管责任人", "信息采集员"]
+    assert got["enterprises"]["fields"]["phone"]["alias"] == "联系电话"
+
+
+def test_gdal_reads_the_chinese_alias_of_the_project_fields(demo):
+    """The project's own columns carry their Chinese names where GDAL (3.7+) reads them."""
+    if not isinstance(demo, Path):
+        pytest.skip("a GeoPackage's gpkg_data_columns: the file backend")
+    from gridmgr.outputs.qgis_fields import TITLES as PROJECT_TITLES
+
+    for layer in ("cells", "enterprises", "cases", "officers", "responsibilities"):
+        got = _arrow_aliases(demo, layer)
+        # GDAL keeps no alternative name that is the column's own name ("UUID" for uuid)
+        want = {c: t for c, t in PROJECT_TITLES[layer].items() if t.lower() != c}
+        assert {c: got.get(c) for c in want} == want, layer
+        assert len(want) >= 6
+
+
+def test_photos_outside_the_package_or_not_returned_are_warnings_not_imports(package):
+    """QField stores ``DCIM/x.jpg`` relative to the project: a photo that did not come back,
+    or a value pointing outside the package, leaves the inspection imported without it."""
+    from fieldpack_helpers import add_inspections, ago, enterprises_of
+
+    project, out, _ = package
+    (out / "DCIM").mkdir()
+    (out / "DCIM" / "kept.jpg").write_bytes(b"\xff\xd8\xff\xe0kept")
+    (out / "outside.jpg").write_bytes(b"\xff\xd8\xff\xe0outside")
+    ents = enterprises_of(out / "data.gpkg")
+    rows = [{"enterprise_uuid": ents.iloc[i]["uuid"], "at": ago(hours=i + 1), "result": "合格",
+             "geometry": ents.iloc[i].geometry, "photo": photo}
+            for i, photo in enumerate(("DCIM/kept.jpg", "DCIM/gone.jpg", "../outside.jpg",
+                                       str(out / "outside.jpg")))]
+    add_inspections(out / "data.gpkg", rows)
+    with open_project(project) as store:
+        report = run(import_fieldpack(store, out))
+        assert not report.refused, [f.message for f in report.refused]
+        counts = report.info["receipt"]["counts"]
+        assert counts["inspections_new"] == 4 and counts["photos"] == 1
+        assert sorted(f.reason for f in report.warnings) == \
+            ["field_photo_missing", "field_photo_refused", "field_photo_refused"]
+        kept = store.inspections(enterprise_uuid=ents.iloc[0]["uuid"])
+        assert [(p["name"], p["data"]) for p in store.inspection_photos(kept.iloc[-1]["uuid"])] \
+            == [("kept.jpg", b"\xff\xd8\xff\xe0kept")]
+        for i in (1, 2, 3):
+            insp = store.inspections(enterprise_uuid=ents.iloc[i]["uuid"])
+            assert store.inspection_photos(insp.iloc[-1]["uuid"]) == []
+
+
 def test_kml_read_back_by_gdal_keeps_every_field(package):
     _, out, case = package
     layers = [name for name, _ in pyogrio.list_layers(out / "map.kml")]

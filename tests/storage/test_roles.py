@@ -82,6 +82,28 @@ def test_a_street_administrator_edits_their_street_only_in_plain_sql(bureau):
     assert bureau["owner"].sql("SELECT name FROM cells WHERE code = %s", (other,))[0][0] != "x"
 
 
+def test_a_street_administrator_adds_inspection_photos_in_their_street_only(bureau):
+    """Schema 11's inspection photos are scoped by where the inspection was, as a case's
+    photos are by the case."""
+    desk, owner = bureau["street"], bureau["owner"]
+    for street, uuid in ((MINE, "insp-mine"), (OTHER, "insp-other")):
+        owner.sql("INSERT INTO inspections (uuid, cell_code, by_staff_no, at, result, created_at, "
+                  "updated_at) VALUES (%s, %s, 'CC0001', '2026-03-01T09:00:00', '合格', "
+                  "'2026-03-01T09:00:00', '2026-03-01T09:00:00')",
+                  (uuid, _cell(owner, street)))
+    photo = ("INSERT INTO inspection_photos (uuid, inspection_uuid, name, data) VALUES "
+             "(%s, %s, 'a.jpg', '\\xffd8'::bytea)")
+    desk.sql(photo, ("p-mine", "insp-mine"))
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+        desk.sql(photo, ("p-other", "insp-other"))
+    owner.sql(photo, ("p-other", "insp-other"))
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="不能修改其他街道的记录"):
+        desk.sql("DELETE FROM inspection_photos WHERE uuid = 'p-other'")
+    bureau["dispatch"].sql("UPDATE inspection_photos SET name = 'b.jpg' WHERE uuid = 'p-other'")
+    assert owner.sql("SELECT uuid, name FROM inspection_photos WHERE uuid LIKE 'p-%' "
+                     "ORDER BY uuid") == [("p-mine", "a.jpg"), ("p-other", "b.jpg")]
+
+
 def test_a_street_administrator_is_refused_through_gridmgr_with_the_record_named(
         bureau, monkeypatch, capsys):
     desk = bureau["street"]

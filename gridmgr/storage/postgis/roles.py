@@ -54,7 +54,7 @@ ALIASES = {"admin": "admin", "区级管理员": "admin", "管理员": "admin",
 SCOPED = {"cells": "code", "communities": "code", "responsibilities": "area_code",
           "enterprises": "street_code", "cases": "street_code", "inspections": "cell_code",
           "case_transitions": "case_uuid", "case_photos": "case_uuid",
-          "rectification_notices": "case_uuid"}
+          "rectification_notices": "case_uuid", "inspection_photos": "inspection_uuid"}
 CASE_WORK = ["cases", "case_transitions", "case_photos", "rectification_notices", "inspections",
              "inspection_photos", "fieldpacks", "fieldpack_records", "field_conflicts"]
 STREET_WRITES = [*CASE_WORK, "cells", "communities", "responsibilities", "enterprises"]
@@ -102,6 +102,9 @@ def _scope_sql(column: str) -> str:
     if column == "case_uuid":
         return ("EXISTS (SELECT 1 FROM cases c WHERE c.uuid = {col} AND "
                 + streets.format(code="c.street_code") + ")").format(col="case_uuid")
+    if column == "inspection_uuid":  # an inspection's photo: where the inspection was
+        return ("EXISTS (SELECT 1 FROM inspections i WHERE i.uuid = inspection_uuid AND "
+                + streets.format(code="i.cell_code") + ")")
     return streets.format(code=f'"{column}"')
 
 
@@ -111,6 +114,10 @@ def _function_ddl(schema: str) -> list[str]:
     scope_cases = ("SELECT EXISTS (SELECT 1 FROM cases c WHERE c.uuid = $1 AND EXISTS (SELECT 1 "
                    "FROM gridmgr_user_streets s WHERE s.rolname = current_user AND "
                    "left(c.street_code, length(s.street_code)) = s.street_code))")
+    scope_inspections = ("SELECT EXISTS (SELECT 1 FROM inspections i WHERE i.uuid = $1 AND "
+                         "EXISTS (SELECT 1 FROM gridmgr_user_streets s WHERE s.rolname = "
+                         "current_user AND left(i.cell_code, length(s.street_code)) = "
+                         "s.street_code))")
     return [
         # the old row of an UPDATE/DELETE by a street-bound login must be in its street
         f"""CREATE OR REPLACE FUNCTION gridmgr_old_row_in_scope() RETURNS trigger
@@ -125,6 +132,8 @@ def _function_ddl(schema: str) -> list[str]:
           code := to_jsonb(OLD) ->> TG_ARGV[0];
           IF TG_ARGV[0] = 'case_uuid' THEN
             EXECUTE $q${scope_cases}$q$ INTO ok USING code;
+          ELSIF TG_ARGV[0] = 'inspection_uuid' THEN
+            EXECUTE $q${scope_inspections}$q$ INTO ok USING code;
           ELSE
             ok := EXISTS (SELECT 1 FROM gridmgr_user_streets s WHERE s.rolname = current_user
                           AND left(code, length(s.street_code)) = s.street_code);

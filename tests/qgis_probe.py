@@ -1,6 +1,6 @@
 """Run by Debian's /usr/bin/python3 (python3-qgis), never imported by the tests: opens a
 GeoPackage's layers or a QGIS project through QGIS's own API, offscreen, and prints what QGIS
-made of it as JSON.  ``tests/qgis_helpers.py`` runs it.
+made of it as JSON.  ``tests/fieldwork/test_qgis_clients.py`` runs it.
 
     qgis_probe.py layers  DATA.gpkg LAYER…          layers opened as a user adds them
     qgis_probe.py project PROJECT.qgs                the project as QGIS/QField loads it

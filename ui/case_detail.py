@@ -457,9 +457,10 @@ class CaseDetail(QWidget):
         officers = self.store.officers().to_dict("records")
         default = None
         if action == "派遣":
+            cat = self.store.categories().get(case["category_code"] or "") or {}
             staff, level = cases.Dispatcher(self.store, case["system"] or "urban").primary(
                 case["cell_code"], case["community_code"], case["street_code"],
-                case["reported_at"])
+                case["reported_at"], role=cat.get("dispatch_role"))
             default = (staff, self._officer(staff) if staff else self.tr("（无，须指定）"))
         self.dialog = ActionDialog(self.project, case, action, officers,
                                    operator=self.operator, default_handler=default, parent=self)

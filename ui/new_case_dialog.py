@@ -130,6 +130,7 @@ class NewCaseDialog(QDialog):
         self._fill_minor()
         self._locate()
         self.reported.dateChanged.connect(self._locate)
+        self.minor.currentIndexChanged.connect(self._locate)  # the category picks the role
 
     # -- the form
     def _locate(self) -> None:
@@ -146,8 +147,11 @@ class NewCaseDialog(QDialog):
             self.cell_code, self.expected_handler = None, None
             return
         # who answered for the cell on the reported day: the one 派遣 will choose
+        # the category's dispatch role (执法 categories: the 执法队员), else the 网格员
+        cat = self.store.categories().get(self.minor.currentData() or "") or {}
         staff, level = cases.Dispatcher(self.store).primary(cell, community, street,
-                                                             from_qdatetime(self.reported))
+                                                             from_qdatetime(self.reported),
+                                                             role=cat.get("dispatch_role"))
         officer = self.store.officer_by_staff_no(staff) if staff else None
         who = (named(officer["name"], staff) if officer else staff) if staff \
             else self.tr("（无责任人）")

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from .. import __version__, messages
 from ..errors import EXIT_BUG, EXIT_CANCELLED, EXIT_OK, GridmgrError
-from . import cases, export, fieldpack, grid, printing, project, registers, server, stats
+from . import cases, export, fieldpack, grid, printing, project, registers, server, stats, teams
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,7 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["zh", "en"], help="消息语言（默认中文）")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in (project, grid, registers, export, printing, cases, stats, fieldpack, server):
+    for group in (project, grid, registers, teams, export, printing, cases, stats, fieldpack,
+                  server):
         group.register(sub)
     return p
 

@@ -99,7 +99,7 @@ def package_frames(store: Store, scope: Scope, eff: pd.DataFrame
     cells = cells[cells["code"].isin(scope.cells)]
     info = eff.set_index("cell_code")
     cols = ["community_name", "street_name", "primary_name", "primary_mobile",
-            "supervisor_name", "supervisor_mobile", "collectors"]
+            "supervisor_name", "supervisor_mobile", "collectors", "team_text"]
     cells = cells[["uuid", "code", "name", "geometry"]].copy()
     for c in cols:
         cells[c] = [info[c].get(code) for code in cells["code"]]

@@ -32,7 +32,7 @@ TITLES = {
     "cells": {"code": "网格编码", "name": "网格名称", "community_name": "社区", "street_name": "街道",
               "primary_name": "责任人", "primary_mobile": "责任人电话",
               "supervisor_name": "区级监管责任人", "supervisor_mobile": "监管责任人电话",
-              "collectors": "信息采集员"},
+              "collectors": "信息采集员", "team_text": "网格团队"},
     "enterprises": {"name": "企业名称", "credit_code": "统一社会信用代码", "industry": "所属行业",
                     "supervision_class": "监管类别", "rating": "环境行为等级",
                     "inspection_frequency": "检查频次", "contact": "联系人", "phone": "联系电话",

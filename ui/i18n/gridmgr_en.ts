@@ -19,7 +19,7 @@
         <translation>{n} more</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+16"/>
         <source>编码</source>
         <translation>Code</translation>
     </message>
@@ -34,19 +34,17 @@
         <translation>Area: {ha} ha</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+27"/>
+        <location line="-12"/>
         <source>责任人</source>
         <translation>Responsible officer</translation>
     </message>
     <message>
-        <location line="-27"/>
-        <location line="+27"/>
+        <location line="+0"/>
         <source>区级监管责任人</source>
         <translation>District supervisor</translation>
     </message>
     <message>
-        <location line="-22"/>
+        <location line="+17"/>
         <source>下辖{level} {n} 个</source>
         <translation>Child areas ({level}): {n}</translation>
     </message>
@@ -106,7 +104,7 @@
         <translation>Grid cell</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>人员</source>
         <translation>Officer</translation>
     </message>
@@ -132,6 +130,11 @@
     </message>
     <message>
         <location line="+6"/>
+        <source>负责网格（{role}）</source>
+        <translation>Cells as {role}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>负责网格（责任人）</source>
         <translation>Cells as responsible officer</translation>
     </message>
@@ -252,7 +255,7 @@
         <translation>no role</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+12"/>
         <source>、</source>
         <translation>, </translation>
     </message>
@@ -288,6 +291,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>网格团队的其他角色（如执法队员之于网格员）不受影响。</source>
+        <translation>The other roles of the cell&apos;s team (an enforcement officer beside the grid worker) are not affected.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>指定</source>
         <translation>Assign</translation>
     </message>
@@ -303,7 +311,7 @@
 <context>
     <name>CaseAction</name>
     <message>
-        <location filename="../i18n.py" line="+79"/>
+        <location filename="../i18n.py" line="+81"/>
         <source>受理</source>
         <translation>Accept</translation>
     </message>
@@ -660,7 +668,7 @@
         <translation>Case history</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>（无，须指定）</source>
         <translation>(none; must be chosen)</translation>
     </message>
@@ -2645,12 +2653,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+111"/>
+        <location line="+115"/>
         <source>（不关联企业）</source>
         <translation>(no enterprise)</translation>
     </message>
     <message>
-        <location line="-105"/>
+        <location line="-109"/>
         <source>添加照片…</source>
         <translation>Add photos…</translation>
     </message>
@@ -2735,7 +2743,7 @@
         <translation>Accept</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>经度 {lon:.6f}，纬度 {lat:.6f}</source>
         <translation>longitude {lon:.6f}, latitude {lat:.6f}</translation>
     </message>
@@ -2745,7 +2753,7 @@
         <translation>In no grid cell (a location outside the district cannot be accepted)</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+11"/>
         <source>（无责任人）</source>
         <translation>(no responsible officer)</translation>
     </message>
@@ -3204,7 +3212,7 @@
 <context>
     <name>Terms</name>
     <message>
-        <location filename="../i18n.py" line="-155"/>
+        <location filename="../i18n.py" line="-157"/>
         <source>区</source>
         <translation>District</translation>
     </message>
@@ -3242,6 +3250,21 @@
         <location line="+0"/>
         <source>信息采集员</source>
         <translation>Information collector</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>网格长</source>
+        <translation>Grid leader</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>协管员</source>
+        <translation>Assistant officer</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>监督员</source>
+        <translation>Monitor</translation>
     </message>
     <message>
         <location line="+1"/>

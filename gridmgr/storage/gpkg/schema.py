@@ -31,6 +31,7 @@ from ..clock import now_iso
 from .ddl import DEFAULT_SRS, GPKG_CORE, attributes_table, feature_table, srs_row
 from .schema_cases import migration_4 as _migration_4_cases
 from .schema_fieldwork import migration_5 as _migration_5_fieldwork
+from .schema_teams import migration_7 as _migration_7_teams
 
 _AREA_TABLE = (
     'CREATE TABLE "{t}" ("fid" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "geom" MULTIPOLYGON, '
@@ -148,6 +149,7 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database, dict[str, str], ProjectDe
     4: _migration_4_cases,
     5: _migration_5_fieldwork,
     6: _migration_6,
+    7: _migration_7_teams,
 }
 
 SCHEMA_VERSION = max(MIGRATIONS)

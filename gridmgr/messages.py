@@ -95,8 +95,21 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                  "given and flagged (listed by check; --strict refuses)"),
     "enterprise_bad_credit_code": ("企业 {name} 的统一社会信用代码 {code} 无效：{detail}",
                                    "enterprise {name}: unified social credit code {code} is invalid: {detail}"),
-    "duplicate_credit_code": ("统一社会信用代码 {code} 在文件中重复（首次出现在第 {first_row} 行）",
-                              "credit code {code} repeats in the file (first at row {first_row})"),
+    "duplicate_credit_code": ("统一社会信用代码 {code} 在文件中重复，名称和地址也相同（首次出现在第 "
+                              "{first_row} 行）", "credit code {code} repeats in the file with the "
+                              "same name and address (first at row {first_row})"),
+    "shared_credit_code": ("{name}：统一社会信用代码 {code} 与第 {first_row} 行相同、地址或名称不同，"
+                           "按分支机构导入并标记（check 会列出；--strict 拒收）",
+                           "{name}: credit code {code} as on row {first_row} at another address "
+                           "or name: imported as a branch site and flagged (listed by check; "
+                           "--strict refuses)"),
+    "shared_credit_code_refused": ("{name}：统一社会信用代码 {code} 与第 {first_row} 行相同"
+                                   "（分支机构？）；--strict 下拒收",
+                                   "{name}: credit code {code} as on row {first_row} (a branch "
+                                   "site?); refused under --strict"),
+    "enterprise_shared_credit_code": ("统一社会信用代码 {code} 由 {count} 家企业共用（分支机构）：{names}",
+                                      "credit code {code} is shared by {count} enterprises "
+                                      "(branch sites): {names}"),
     "duplicate_ext_id": ("企业编号 {code} 在文件中重复（首次出现在第 {first_row} 行）",
                          "enterprise id {code} repeats in the file (first at row {first_row})"),
     "credit_code_normalised": ("{field} 已规范为大写半角", "{field} normalised to upper-case half-width"),
@@ -177,8 +190,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "unknown_status": ("案件 {code}：状态“{value}”无法对应到流程状态；可用 --status {value}=结案 等指明",
                        "case {code}: status '{value}' has no workflow status; map it with "
                        "--status {value}=结案 …"),
-    "unknown_category": ("案件 {code}：类别“{value}”不在案件分类表中（小类编码或小类名称）",
-                         "case {code}: category '{value}' is not in the category table"),
+    "unknown_category": ("类别“{value}”不在案件分类表中（小类编码或小类名称）：{count} 行未导入"
+                         "（第 {rows_text} 行）{suggestion}；可用 --map-category {value}=小类编码 "
+                         "对应到已有小类，或 --add-categories 加入分类表",
+                         "category '{value}' is not in the category table: {count} rows not "
+                         "imported (rows {rows_text}){suggestion}; map it with --map-category "
+                         "{value}=CODE or add it with --add-categories"),
+    "zero_limit": ("{code}：{stage}时限为 0（{value}）：不可能的时限",
+                   "{code}: {stage} limit is zero ({value}): impossible"),
+    "limit_units": ("时限单位：{detail}", "time-limit units: {detail}"),
+    "category_bare_units": ("分类表时限单位：{detail}", "category table units: {detail}"),
+    "time_not_exported": ("文件没有{field}列（案件系统未导出）：{count} 个案件的{field}按{source}记录",
+                          "the file has no {field} column (not exported by the case system): "
+                          "{count} cases get their {field} from {source}"),
     "closed_without_time": ("案件 {code}：状态为“{value}”（结案）但没有结案时间",
                             "case {code}: status '{value}' (closed) but no closing time"),
     "case_outside_district": ("案件 {code}：位置（{x0}, {y0}）不在辖区内；请检查坐标和 --coords",
@@ -192,8 +216,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "duplicate_category": ("小类编码 {code} 重复（首次出现在第 {first_row} 行）",
                            "category code {code} repeats (first at row {first_row})"),
     "category_kind": ("{code}：类型“{value}”应为 部件 或 事件", "{code}: kind '{value}' is not 部件/事件"),
-    "bad_limit_unit": ("{code}：{stage}时限单位“{value}”应为 工作时 或 工作日",
-                       "{code}: {stage} limit unit '{value}' is not 工作时/工作日"),
+    "bad_limit_unit": ("{code}：{stage}时限单位“{value}”应为 工作时、工作日、自然小时 或 自然日",
+                       "{code}: {stage} limit unit '{value}' is not 工作时/工作日/自然小时/自然日"),
     "bad_limit_text": ("{code}：{stage}时限“{value}”不是数字（应如 4 或 0.5，单位写在时限单位列）",
                        "{code}: {stage} limit '{value}' is not a number (e.g. 4 or 0.5)"),
     "category_in_use": ("小类 {code} 不在文件中，但项目中有 {count} 个案件属于它：不能删去（请在文件中"
@@ -284,6 +308,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "field_conflict": ("{name}：桌面和外业都改过（{fields}），两个版本都已保留，待决定（冲突 {id}）",
                        "{name}: changed at the desk and in the field ({fields}); both kept, "
                        "to decide (conflict {id})"),
+    # a crash's half-done action undone when the project was opened (storage/gpkg/connection.py)
+    "interrupted_undone": ("上次的操作（pid {pid}：{command}，开始于 {since}）被中断，已撤销；"
+                           "项目保持该操作之前的状态",
+                           "the last action (pid {pid}: {command}, started {since}) was "
+                           "interrupted and undone; the project is as it was before it"),
+    "interrupted_undone_unknown": ("上次被中断的操作已撤销；项目保持该操作之前的状态",
+                                   "an interrupted action was undone; the project is as it "
+                                   "was before it"),
     "field_enterprise_gone": ("企业 {value} 已不在项目中：外业的修改未应用",
                               "enterprise {value} is no longer in the project"),
 }
@@ -348,6 +380,9 @@ TITLES: dict[str, tuple[str, str]] = {
     "bad_coordinate_text": ("坐标无法识别", "unreadable coordinates"),
     "invalid_credit_code": ("信用代码无效", "invalid credit code"),
     "duplicate_credit_code": ("信用代码重复", "credit code repeated"),
+    "shared_credit_code": ("信用代码共用（分支机构）", "shared credit code (branch site)"),
+    "shared_credit_code_refused": ("信用代码共用", "shared credit code"),
+    "enterprise_shared_credit_code": ("信用代码共用", "shared credit code"),
     "invalid_credit_code_kept": ("信用代码无效（已导入）", "invalid credit code (kept)"),
     "enterprise_bad_credit_code": ("信用代码无效", "invalid credit code"),
     "duplicate_ext_id": ("企业编号重复", "id repeated"), "key_conflict": ("代码与编号冲突", "key conflict"),
@@ -397,6 +432,9 @@ TITLES: dict[str, tuple[str, str]] = {
     "negative_limit": ("时限为负", "negative limit"), "bad_limit": ("时限无法识别", "bad limit"),
     "unknown_status": ("未知状态", "unknown status"),
     "unknown_category": ("未知类别", "unknown category"),
+    "zero_limit": ("时限为 0", "zero limit"), "limit_units": ("时限单位", "limit units"),
+    "category_bare_units": ("时限单位", "limit units"),
+    "time_not_exported": ("时间列未导出", "time not exported"),
     "closed_without_time": ("结案无时间", "closed, no time"),
     "case_outside_district": ("不在辖区内", "outside district"),
     "unknown_handler": ("未知处置人", "unknown handler"),

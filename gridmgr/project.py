@@ -73,6 +73,7 @@ def summary(store: Store) -> dict[str, Any]:
         "crs": meta.get("crs"),
         "code_scheme": meta.get("code_scheme"),
         "schema_version": int(meta.get("schema_version", 0)),
+        "scope": meta.get("pulled_scope"),
         "areas": {lvl: store.count_areas(lvl) for lvl in LEVELS},
         "grid_systems": [s["code"] for s in store.grid_systems()],
         "enterprises": store.count_enterprises(),
@@ -90,13 +91,28 @@ def push_project(path: str | Path, url: str, *, replace: bool = False) -> dict[s
     return storage_push(path, url, replace=replace)
 
 
-def pull_project(url: str, path: str | Path, *, overwrite: bool = False) -> dict[str, int]:
-    """``gridmgr pull``: a file copy of the server project ``url`` (opens in QGIS as any project)."""
+def pull_project(url: str, path: str | Path, *, overwrite: bool = False,
+                 scope: str | None = None) -> dict[str, int]:
+    """``gridmgr pull``: a file copy of the server project ``url`` (opens in QGIS as any
+    project); ``scope``: one street's, community's or cell's part, for offline work."""
     if not is_server(url):
         raise UsageError(f"来源应是服务器地址 postgresql://…?schema=…，收到 {url}")
     if Path(path).suffix.lower() != ".gpkg":
         raise UsageError(f"项目文件应以 .gpkg 结尾：{path}")
-    return storage_pull(url, path, defaults=DEFAULTS, overwrite=overwrite)
+    return storage_pull(url, path, defaults=DEFAULTS, overwrite=overwrite, scope=scope)
+
+
+def is_server_url(value: object) -> bool:
+    """Whether a location (as the window keeps it) is a server project's URL."""
+    return isinstance(value, str) and is_server(value)
+
+
+def remember_password(url: str, password: str) -> None:
+    """A password the user typed for ``url``'s login, kept for this session in memory only."""
+    from .storage.location import parse_server
+    from .storage.location import remember_password as keep
+
+    keep(parse_server(url), password)
 
 
 def as_location(value: str | Path) -> str | Path:

@@ -258,11 +258,11 @@ def web_pages_go_before_qt() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def modal_boxes_never_block(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     """A message box no test expected would wait for a click that never comes (offscreen, in
-    CI): each static QMessageBox call is recorded and answered at once, so an unexpected error
-    fails the test that waits for its result instead of hanging the run.  Tests that expect a
-    box patch it themselves."""
+    CI): each static QMessageBox call (and QInputDialog.getText, answered "cancel") is recorded
+    and answered at once, so an unexpected error fails the test that waits for its result
+    instead of hanging the run.  Tests that expect a box patch it themselves."""
     try:
-        from PySide6.QtWidgets import QMessageBox
+        from PySide6.QtWidgets import QInputDialog, QMessageBox
     except ImportError:  # pragma: no cover - the core's tests need no Qt
         return []
     shown: list[tuple[str, str]] = []
@@ -279,4 +279,11 @@ def modal_boxes_never_block(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, 
                           ("information", QMessageBox.StandardButton.Ok),
                           ("question", QMessageBox.StandardButton.No)):
         monkeypatch.setattr(QMessageBox, kind, answer(kind, default))
+
+    def no_text(_parent: Any, title: str, label: str, *rest: Any, **kw: Any) -> tuple[str, bool]:
+        shown.append(("input", f"{title}: {label}"))
+        print(f"[input box] {title}: {label}", file=sys.stderr)
+        return "", False  # as if cancelled
+
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(no_text))
     return shown

@@ -18,10 +18,10 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import InputFileError
-from ..findings import Finding, Report
+from ..errors import InputFileError, UsageError
+from ..findings import NOTICE, Finding, Report
 from ..text import sheet_frame
-from .workcalendar import UNIT_ALIASES
+from .workcalendar import CALENDAR_HOURS, WORK_DAYS, is_bare_unit, normalise_unit
 
 CATEGORIES_FILE = Path(__file__).resolve().parents[1] / "data" / "case_categories.csv"
 ROLES_FILE = Path(__file__).resolve().parents[1] / "data" / "category_roles.csv"
@@ -30,7 +30,7 @@ STAGES = ("dispose", "verify", "dispatch", "check")
 STAGE_ZH = {"dispose": "处置", "verify": "核实", "dispatch": "派遣", "check": "核查"}
 BASE_COLUMNS = ("code", "kind", "major_code", "major_name", "name", "open_condition",
                 "close_condition", *(f"{s}_{k}" for s in STAGES for k in ("limit", "unit")))
-# the team role a 小类's cases are dispatched to (schema 7); blank: the default (网格员)
+# the team role a 小类's cases are dispatched to (schema 10); blank: the default (网格员)
 COLUMNS = (*BASE_COLUMNS, "dispatch_role")
 HEADERS_ZH = {
     "code": "小类编码", "kind": "类型", "major_code": "大类编码", "major_name": "大类名称",
@@ -66,7 +66,7 @@ def default_category_roles() -> dict[str, str]:
 
 def default_categories() -> list[dict[str, Any]]:
     """The shipped category table as rows of ``case_categories`` as schema 4 made it (the
-    dispatch roles come with schema 7: :func:`default_category_roles`)."""
+    dispatch roles come with schema 10: :func:`default_category_roles`)."""
     with CATEGORIES_FILE.open(encoding="utf-8") as f:
         lines = [line for line in f if line.strip() and not line.startswith("#")]
     rows = []
@@ -85,8 +85,11 @@ def export_categories(store: Any, out: str | Path) -> int:
     return len(frame)
 
 
-def read_categories(path: str | Path) -> tuple[list[dict[str, Any]], Report]:
-    """Rows from an XLSX/CSV category table, with a finding for each wrong row."""
+def read_categories(path: str | Path, *, hours: str = CALENDAR_HOURS, days: str = WORK_DAYS
+                    ) -> tuple[list[dict[str, Any]], Report]:
+    """Rows from an XLSX/CSV category table, with a finding for each wrong row.  A bare unit
+    (小时, 天) is read as ``hours``/``days`` — calendar hours and working days unless the
+    bureau says otherwise — and one notice says how many were read so."""
     from ..files.columns import match_headers
     from ..files.tables import read_table
     from ..text import clean_cell
@@ -101,6 +104,7 @@ def read_categories(path: str | Path) -> tuple[list[dict[str, Any]], Report]:
     report = Report(info={"file": str(p), "columns": fields, "rows": len(table.rows)})
     rows: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
+    bare: dict[tuple[str, str], int] = {}
     for r, n in zip(table.rows, table.row_numbers):
         rec: dict[str, Any] = {}
         for f in COLUMNS:
@@ -136,7 +140,12 @@ def read_categories(path: str | Path) -> tuple[list[dict[str, Any]], Report]:
             rec[f"{s}_limit"] = v
             unit = rec[f"{s}_unit"]
             if v is not None:
-                u = UNIT_ALIASES.get((unit or "").lower())
+                try:
+                    u = normalise_unit(unit, hours=hours, days=days)
+                except UsageError:
+                    u = None
+                if u is not None and is_bare_unit(unit):
+                    bare[(str(unit).strip(), u)] = bare.get((str(unit).strip(), u), 0) + 1
                 if u is None:
                     bad("bad_limit_unit", code=rec["code"], stage=STAGE_ZH[s], value=unit)
                     ok = False
@@ -148,16 +157,20 @@ def read_categories(path: str | Path) -> tuple[list[dict[str, Any]], Report]:
             continue
         seen[rec["code"]] = n
         rows.append(rec)
+    if bare:
+        report.add(Finding.make("category_bare_units", severity=NOTICE, file=p.name, detail="；".join(
+            f"“{said}” → {u}：{k} 处" for (said, u), k in sorted(bare.items()))))
     report.accepted = len(rows)
     return rows, report
 
 
-def import_categories(store: Any, path: str | Path, *, dry_run: bool = False) -> Report:
+def import_categories(store: Any, path: str | Path, *, dry_run: bool = False,
+                      hours: str = CALENDAR_HOURS, days: str = WORK_DAYS) -> Report:
     """Replace the project's category table with the file's, whole or not at all: a file with
     any refused row changes nothing, and neither does one that leaves out a code cases are
     filed under (a finding per such code, with how many cases use it) — those cases would be
     left with a category nobody can read."""
-    rows, report = read_categories(path)
+    rows, report = read_categories(path, hours=hours, days=days)
     report.info["dry_run"] = dry_run
     from ..registers.teams import normalise_role, role_map
 

@@ -35,7 +35,7 @@ from ..beijing import FUTURE_SLACK
 from ..errors import InputFileError, UsageError
 from ..registers.cell_assignment import Hierarchy
 from ..storage import Store
-from . import workflow
+from . import notes, workflow
 from .workcalendar import WorkCalendar, iso, parse_moment
 
 SOURCES = ("市民投诉", "12345热线", "巡查上报", "视频抓拍", "巡检发现", "信访", "上级交办")
@@ -130,6 +130,14 @@ class Dispatcher:
         dispatch role; None: the default primary), or (None, None)."""
         staff, level, _ = self.handler(cell, community, street, day, role)
         return staff, level
+
+    def for_category(self, store: Store, category_code: str | None, cell: str | None,
+                     community: str | None, street: str | None, day: str
+                     ) -> tuple[str | None, str | None]:
+        """:meth:`primary` for a case of this 小类: the role its category names (what the
+        new-case and 派遣 dialogs show before the step is taken)."""
+        cat = store.categories().get(category_code or "") or {}
+        return self.primary(cell, community, street, day, role=cat.get("dispatch_role"))
 
 
 def locate(store: Store, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -263,6 +271,15 @@ def transition(store: Store, case_no: str, action: str, *, by: str | None, at: s
                            approver=approver, handler=handler)
 
 
+def _last_step(history: Any) -> str:
+    """Who moved the case last, so a desk refused because another got there first knows who."""
+    if not len(history):
+        return ""
+    last = history.iloc[-1]
+    who = " ".join(str(v) for v in (last.get("by_name"), last.get("by_staff_no")) if v)
+    return f"（案件最近一步：{last['action']}，{who or '未署名'}，{last['at']}）"
+
+
 def _transition(store: Store, case_no: str, action: str, *, by: str | None, at: str | None,
                 note: str | None, due: str | None, approver: str | None,
                 handler: str | None) -> dict[str, Any]:
@@ -271,13 +288,18 @@ def _transition(store: Store, case_no: str, action: str, *, by: str | None, at: 
         raise UsageError(f"找不到案件 {case_no}")
     when = past_moment(at, "--at") if at else now_local()
     new_due = moment(due, "--due") if due else None
+    history = store.transitions_frame(case_uuid=case["uuid"])
     action = workflow.resolve_action(case["status"], action)
+    if action in workflow.RULES and action not in workflow.allowed_actions(case["status"]):
+        try:  # not from this status: perhaps another desk just moved the case — say who
+            workflow.check(case["status"], action)
+        except UsageError as exc:
+            raise UsageError(f"{exc}{_last_step(history)}") from exc
     to_status = workflow.check(case["status"], action, note=note, approver=approver,
                                new_due=new_due)
     by_name = _officer_name(store, by)
     if approver:
         _officer_name(store, approver)
-    history = store.transitions_frame(case_uuid=case["uuid"])
     if len(history) and when < history["at"].iloc[-1]:
         raise UsageError(f"时间 {when} 早于案件上一步（{history['action'].iloc[-1]} "
                          f"{history['at'].iloc[-1]}）；步骤不能倒序记录")
@@ -338,9 +360,9 @@ def _transition(store: Store, case_no: str, action: str, *, by: str | None, at: 
     after_due = fields.get("due_at", case["due_at"])
     step_note = note
     if action == "延期":
-        step_note = f"{note}（批准人：{approver}）"
+        step_note = notes.APPROVED.format(note=note, approver=approver)
     elif action == "派遣" and not note:
-        step_note = f"派遣给 {fields['handler_staff_no']}"
+        step_note = notes.DISPATCHED.format(staff=fields["handler_staff_no"])
     with store.atomic():
         store.update_case(case["uuid"], fields)
         store.insert_transitions([{"case_uuid": case["uuid"], "seq": store.last_seq(case["uuid"])

@@ -16,7 +16,19 @@ from collections.abc import Sequence
 
 from .. import __version__, messages
 from ..errors import EXIT_BUG, EXIT_CANCELLED, EXIT_OK, GridmgrError
-from . import cases, export, fieldpack, grid, printing, project, registers, server, stats, teams
+from . import (
+    cases,
+    export,
+    fieldpack,
+    grid,
+    printing,
+    project,
+    registers,
+    server,
+    stats,
+    teams,
+    users,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for group in (project, grid, registers, teams, export, printing, cases, stats, fieldpack,
-                  server):
+                  server, users):
         group.register(sub)
     return p
 

@@ -100,6 +100,11 @@ def _norm(header: str) -> str:
     return re.sub(r"[\s_\-]+", "", str(header)).lower()
 
 
+def normalise_header(header: str) -> str:
+    """A header as :func:`match_headers` compares it (spaces, ``_`` and ``-`` dropped, lower)."""
+    return _norm(header)
+
+
 def parse_map(items: Iterable[str] | None, fields: Iterable[str]) -> dict[str, str]:
     """``['源列=field', …]`` → {field: source column}; UsageError on malformed items."""
     allowed = set(fields)

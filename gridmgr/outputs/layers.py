@@ -44,7 +44,8 @@ HEADERS_ZH = {
     "code": "编码", "name": "名称", "parent_code": "上级编码", "system": "网格体系",
     "valid_from": "生效日期", "valid_to": "失效日期", "area_m2": "面积(平方米)", "uuid": "UUID",
     "lon": "中心经度", "lat": "中心纬度", "wkt": "WKT",
-    "credit_code": "统一社会信用代码", "industry": "所属行业", "supervision_class": "监管类别",
+    "credit_code": "统一社会信用代码", "credit_code_flag": "信用代码标记", "industry": "所属行业",
+    "supervision_class": "监管类别",
     "rating": "环境行为等级", "inspection_frequency": "检查频次", "contact": "联系人",
     "phone": "联系电话", "address": "地址", "last_inspection": "最近检查日期",
     "inspection_overdue": "检查逾期", "cell_code": "网格编码", "cell_name": "网格名称",
@@ -61,7 +62,8 @@ HEADERS_ZH = {
 }
 # Shapefile fields hold 10 bytes: short names, said in the README, instead of GDAL's truncation
 SHP_NAMES = {"lon_cgcs2000": "lon_cgcs", "lat_cgcs2000": "lat_cgcs", "lon_gcj02": "lon_gcj",
-             "lat_gcj02": "lat_gcj", "parent_code": "parent", "credit_code": "credit", "supervision_class": "class",
+             "lat_gcj02": "lat_gcj", "parent_code": "parent", "credit_code": "credit",
+             "credit_code_flag": "credit_flg", "supervision_class": "class",
              "inspection_frequency": "frequency", "last_inspection": "last_insp",
              "inspection_overdue": "overdue", "community_code": "comm_code",
              "community_name": "comm_name", "street_code": "strt_code",
@@ -122,7 +124,7 @@ def _frame(store: Store, layer: str, system: str | None, as_of: str | None
                                 crs=store.crs)
     ents = store.enterprises()
     people = resp.set_index("cell_code")
-    out = ents[["name", "credit_code", "industry", "supervision_class", "rating",
+    out = ents[["name", "credit_code", "credit_code_flag", "industry", "supervision_class", "rating",
                 "inspection_frequency", "contact", "phone", "address", "last_inspection",
                 "cell_code", "community_code", "street_code", "uuid", "geometry"]].copy()
     out["inspection_overdue"] = [overdue(d, f, day) for d, f in

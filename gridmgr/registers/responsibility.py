@@ -317,8 +317,9 @@ def effective(store: Store, *, as_of: str | None = None, system: str = "urban") 
 def check(store: Store, *, system: str = "urban") -> Report:
     """Gaps in responsibility: cells with no primary or no supervisor (after fallback), cells
     without a role the role table marks required, officers responsible for nothing, key
-    enterprises (国控/省控) in cells with no supervisor.  ``info["team"]`` counts, per role,
-    the cells that have someone in it (own or by fallback)."""
+    enterprises (国控/省控) in cells with no supervisor; and the register's credit codes that
+    need a look (failing GB 32100, or shared by branch sites).  ``info["team"]`` counts, per
+    role, the cells that have someone in it (own or by fallback)."""
     eff = effective(store, system=system)
     table = roles(store)
     required = [r["name"] for r in table if r["required"]]
@@ -358,6 +359,15 @@ def check(store: Store, *, system: str = "urban") -> Report:
             report.add(Finding.make("enterprise_bad_credit_code", severity=WARNING,
                                     file="enterprises", row=int(fid), code=code, name=name,
                                     detail=problem))
+    sites: dict[str, list[tuple[int, str]]] = {}
+    for fid, code, name in zip(ents["fid"], ents["credit_code"], ents["name"]):
+        if code:
+            sites.setdefault(code, []).append((int(fid), name))
+    for code, listed in sites.items():
+        if len(listed) > 1:  # branch sites: kept, listed until the bureau says otherwise
+            report.add(Finding.make("enterprise_shared_credit_code", severity=WARNING,
+                                    file="enterprises", row=listed[0][0], code=code,
+                                    count=len(listed), names="、".join(n for _, n in listed)))
     report.accepted = len(eff)
     return report
 

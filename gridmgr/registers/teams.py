@@ -6,7 +6,7 @@ so a new holder ends the previous one's term on the day the new one starts.  The
 what the role does for the rules older than teams: ``primary`` roles receive cases (the first of
 them in team order, 网格员 by default, gets every case whose category names no role),
 ``supervisor`` is the 区级监管责任人 that key enterprises need, ``collector`` reports,
-``member`` is any other member.  The shipped table is copied into each project (schema 7) and
+``member`` is any other member.  The shipped table is copied into each project (schema 10) and
 edited with ``gridmgr team-roles``.
 """
 

@@ -69,11 +69,12 @@ def push_project(source: str | Path, target: str, *, replace: bool = False) -> d
 
 
 def pull_project(source: str, target: str | Path, *, defaults: ProjectDefaults,
-                 overwrite: bool = False) -> dict[str, int]:
-    """Copy the server project ``source`` into a new project file ``target``."""
+                 overwrite: bool = False, scope: str | None = None) -> dict[str, int]:
+    """Copy the server project ``source`` into a new project file ``target`` (only the area
+    ``scope`` and what lies in it, when given)."""
     from .postgis.transfer import pull
 
-    return pull(source, target, defaults=defaults, overwrite=overwrite)
+    return pull(source, target, defaults=defaults, overwrite=overwrite, scope=scope)
 
 
 def backup_project(location: str | Path, dest: str | Path, *, overwrite: bool = False) -> Path:

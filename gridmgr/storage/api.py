@@ -45,9 +45,9 @@ class ProjectDefaults:
     calendar: Callable[[], list[dict[str, Any]]]
     work_hours: str
     team_roles: Callable[[], list[dict[str, Any]]]
-    """The shipped grid team roles (schema 7): rows of ``team_roles``."""
+    """The shipped grid team roles (schema 10): rows of ``team_roles``."""
     category_roles: Callable[[], dict[str, str]]
-    """小类 code → the team role its cases are dispatched to (schema 7)."""
+    """小类 code → the team role its cases are dispatched to (schema 10)."""
 
 
 class ProjectBase(Protocol):
@@ -96,6 +96,10 @@ class ProjectBase(Protocol):
         ...
 
     def audit_log(self) -> list[dict[str, Any]]: ...
+
+    def last_audit_of(self, record_uuid: str) -> dict[str, Any] | None:
+        """The newest audit row that names ``record_uuid`` (who changed it last, and when)."""
+        ...
 
     @property
     def crs(self) -> CRS: ...
@@ -180,6 +184,10 @@ class RegisterStore(Protocol):
         streets: Sequence[str | None],
     ) -> None: ...
 
+    def set_enterprise_flags(self, fids: Sequence[int], flags: Sequence[str | None]) -> None:
+        """Set the register's credit-code mark (``credit_code_flag``) of these enterprises."""
+        ...
+
     def officers(self) -> pd.DataFrame: ...
 
     def upsert_officers(self, records: Iterable[dict[str, Any]]) -> None:
@@ -211,7 +219,7 @@ class RegisterStore(Protocol):
 
     def team_roles(self) -> list[dict[str, Any]]:
         """The grid team role table (``records.TEAM_ROLE_COLUMNS``) in team order; empty for a
-        project before schema 7 opened read-only."""
+        project before schema 10 opened read-only."""
         ...
 
     def insert_team_role(self, row: dict[str, Any]) -> None: ...
@@ -393,6 +401,10 @@ class CaseStore(Protocol):
     ) -> dict[str, int]:
         """{status: count} of the cases reported before the day ``before`` in these areas
         (level → codes: cell, community, street)."""
+        ...
+
+    def add_categories(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Add new 小类 rows to the category table (codes not yet in it)."""
         ...
 
     def calendar_rows(self, year: int | None = None) -> list[dict[str, Any]]: ...

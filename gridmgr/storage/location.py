@@ -61,3 +61,16 @@ def parse_server(url: str) -> ServerLocation:
     dbname = unquote(parts.path.lstrip("/")) or "postgres"
     return ServerLocation(parts.hostname or "127.0.0.1", parts.port or 5432, dbname,
                           unquote(parts.username) if parts.username else None, schema)
+
+
+# Passwords typed into the window for this session: kept in memory, never written or logged, so
+# every connection the window's workers open to that server login finds it.
+_typed: dict[tuple[str, int, str | None], str] = {}
+
+
+def remember_password(location: ServerLocation, password: str) -> None:
+    _typed[(location.host, location.port, location.user)] = password
+
+
+def typed_password(location: ServerLocation) -> str | None:
+    return _typed.get((location.host, location.port, location.user))

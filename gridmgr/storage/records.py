@@ -14,7 +14,7 @@ AREA_COLUMNS = ("fid", "uuid", "system", "code", "name", "parent_code", "valid_f
 # -- registers
 ENTERPRISE_FIELDS = ("credit_code", "ext_id", "name", "industry", "supervision_class", "rating",
                      "inspection_frequency", "frequency_days", "contact", "phone", "address",
-                     "last_inspection", "source")
+                     "last_inspection", "source", "credit_code_flag")
 OFFICER_FIELDS = ("staff_no", "name", "mobile", "role", "unit")
 RESPONSIBILITY_COLUMNS = ("id", "uuid", "staff_no", "role", "slot", "system", "level",
                           "area_code", "valid_from", "valid_to", "note", "created_at")

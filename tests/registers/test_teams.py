@@ -148,13 +148,13 @@ def test_a_fieldpack_scope_covers_every_cell_of_the_officers_teams(small):
         resolve_scope(small, officer="T007", area=None)
 
 
-# --------------------------------------------------------------------------- migration 7
+# --------------------------------------------------------------------------- migration 10
 
-def test_migration_7_keeps_every_assignment_of_a_schema_6_project(tmp_path, monkeypatch):
-    p = tmp_path / "v6.gpkg"
+def test_migration_10_keeps_every_assignment_of_a_schema_9_project(tmp_path, monkeypatch):
+    p = tmp_path / "v9.gpkg"
     with monkeypatch.context() as m:  # a project as gridmgr wrote it before teams
-        m.setattr(schema, "MIGRATIONS", {v: f for v, f in schema.MIGRATIONS.items() if v < 7})
-        m.setattr(schema, "SCHEMA_VERSION", 6)
+        m.setattr(schema, "MIGRATIONS", {v: f for v, f in schema.MIGRATIONS.items() if v < 10})
+        m.setattr(schema, "SCHEMA_VERSION", 9)
         store = init_project(p, name="禅城区", admin_code="440604")
         with store.atomic():
             store.upsert_officers([{"staff_no": s, "name": n, "role": r} for s, n, r in (
@@ -171,7 +171,7 @@ def test_migration_7_keeps_every_assignment_of_a_schema_6_project(tmp_path, monk
                  "valid_from": "2024-01-01"},
                 {"staff_no": "T008", "role": "巡查员", "slot": "collector", "system": "urban",
                  "level": "community", "area_code": C2, "valid_from": "2024-06-01"}])
-        assert store.meta()["schema_version"] == "6"
+        assert store.meta()["schema_version"] == "9"
         assert not store.has_table("team_roles")
         before = store.responsibilities()
         store.close()

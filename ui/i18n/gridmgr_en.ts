@@ -4,17 +4,27 @@
 <context>
     <name></name>
     <message>
-        <location filename="../detail_html.py" line="+35"/>
+        <location filename="../detail_html.py" line="+33"/>
+        <source>{label}：{value}</source>
+        <translation>{label}: {value}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>（{text}）</source>
+        <translation> ({text})</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>未落实</source>
         <translation>not assigned</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>企业 {n} 家，其中重点 {k} 家</source>
         <translation>{n} enterprises, {k} of them key enterprises</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>另有 {n} 家</source>
         <translation>{n} more</translation>
     </message>
@@ -49,12 +59,12 @@
         <translation>Child areas ({level}): {n}</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>统一社会信用代码</source>
         <translation>Unified social credit code</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>监管类别</source>
         <translation>Supervision class</translation>
     </message>
@@ -311,7 +321,7 @@
 <context>
     <name>CaseAction</name>
     <message>
-        <location filename="../i18n.py" line="+81"/>
+        <location filename="../i18n.py" line="+104"/>
         <source>受理</source>
         <translation>Accept</translation>
     </message>
@@ -676,7 +686,7 @@
 <context>
     <name>CaseListModel</name>
     <message>
-        <location filename="../cases_view.py" line="+61"/>
+        <location filename="../cases_view.py" line="+62"/>
         <source>案件编号</source>
         <translation>Case no.</translation>
     </message>
@@ -748,9 +758,47 @@
     </message>
 </context>
 <context>
+    <name>CaseSource</name>
+    <message>
+        <location filename="../i18n.py" line="-50"/>
+        <source>市民投诉</source>
+        <translation>Citizen complaint</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>12345热线</source>
+        <translation>12345 hotline</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>巡查上报</source>
+        <translation>Patrol report</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>视频抓拍</source>
+        <translation>Video capture</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>巡检发现</source>
+        <translation>Found on inspection</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>信访</source>
+        <translation>Petition</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>上级交办</source>
+        <translation>Assigned from above</translation>
+    </message>
+</context>
+<context>
     <name>CaseStatus</name>
     <message>
-        <location filename="../i18n.py" line="-30"/>
+        <location line="+17"/>
         <source>受理</source>
         <translation>Accepted</translation>
     </message>
@@ -867,7 +915,7 @@
 <context>
     <name>CasesView</name>
     <message>
-        <location filename="../cases_view.py" line="+55"/>
+        <location filename="../cases_view.py" line="+57"/>
         <source>全部状态</source>
         <translation>All statuses</translation>
     </message>
@@ -925,7 +973,7 @@
 <context>
     <name>ConflictsDialog</name>
     <message>
-        <location filename="../conflicts_view.py" line="+165"/>
+        <location filename="../conflicts_view.py" line="+171"/>
         <source>外业冲突</source>
         <translation>Field conflicts</translation>
     </message>
@@ -933,7 +981,7 @@
 <context>
     <name>ConflictsView</name>
     <message>
-        <location line="-131"/>
+        <location line="-136"/>
         <source>企业</source>
         <translation>Enterprise</translation>
     </message>
@@ -1039,7 +1087,22 @@
         <translation>(empty)</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+2"/>
+        <source>{action} {at}</source>
+        <translation>{action} {at}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{step}（{note}）</source>
+        <translation>{step} ({note})</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>；</source>
+        <translation>; </translation>
+    </message>
+    <message>
+        <location line="+22"/>
         <source>包括已决定的</source>
         <translation>Include decided ones</translation>
     </message>
@@ -1375,6 +1438,19 @@
     </message>
 </context>
 <context>
+    <name>GridSystem</name>
+    <message>
+        <location filename="../i18n.py" line="-29"/>
+        <source>城管单元网格</source>
+        <translation>Urban management grid</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>环保网格</source>
+        <translation>Environmental grid</translation>
+    </message>
+</context>
+<context>
     <name>ImportDialog</name>
     <message>
         <location filename="../import_dialog.py" line="+66"/>
@@ -1393,12 +1469,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+350"/>
+        <location line="+351"/>
         <source>选择文件</source>
         <translation>Choose file</translation>
     </message>
     <message>
-        <location line="-350"/>
+        <location line="-351"/>
         <source>预览</source>
         <translation>Preview</translation>
     </message>
@@ -1414,18 +1490,18 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+607"/>
+        <location line="+608"/>
         <source>试运行</source>
         <translation>Dry run</translation>
     </message>
     <message>
-        <location line="-607"/>
-        <location line="+607"/>
+        <location line="-608"/>
+        <location line="+608"/>
         <source>导入</source>
         <translation>Import</translation>
     </message>
     <message>
-        <location line="-604"/>
+        <location line="-605"/>
         <source>（不导入）</source>
         <translation>(not imported)</translation>
     </message>
@@ -1691,7 +1767,12 @@
         <translation>Level:</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+5"/>
+        <source>{name}（{code}）</source>
+        <translation>{name} ({code})</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>网格体系：</source>
         <translation>Grid system:</translation>
     </message>
@@ -1875,7 +1956,7 @@
 <context>
     <name>Indicators</name>
     <message>
-        <location filename="../indicators_view.py" line="+75"/>
+        <location filename="../indicators_view.py" line="+76"/>
         <source>编码</source>
         <translation>Code</translation>
     </message>
@@ -1953,6 +2034,26 @@
         <location line="+0"/>
         <source>作废数</source>
         <translation>Voided</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>受理数</source>
+        <translation>Received</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>待受理数</source>
+        <translation>Awaiting acceptance</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>受理口径结案数</source>
+        <translation>Closed (of received)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>受理口径按期结案数</source>
+        <translation>Closed on time (of received)</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -2056,9 +2157,77 @@
     </message>
 </context>
 <context>
+    <name>IndicatorsHeader</name>
+    <message>
+        <location line="+39"/>
+        <source>{project} 网格化考核指标（按{by}）</source>
+        <translation>{project} grid assessment indicators (by {by})</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{name} {w}</source>
+        <translation>{name} {w}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>(1-{name}) {w}</source>
+        <translation>(1-{name}) {w}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>，</source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>统计口径：立案时间 {first} 至 {last}；作废案件只计作废数</source>
+        <translation>Counted: cases registered {first} to {last}; voided cases count only as voided</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>计算时点（as of）：{t}（此后的办理记录不计入）</source>
+        <translation>As of {t} (steps recorded later are not counted)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>最早</source>
+        <translation>the earliest</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>计算时点</source>
+        <translation>the as-of time</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>结案率分母：{name}</source>
+        <translation>Close-rate denominator: {name}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>综合得分权重：{weights}</source>
+        <translation>Composite score weights: {weights}</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>应结案数</source>
+        <translation>Cases due to close</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>立案数（不含作废）</source>
+        <translation>Registered cases (voided excluded)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>受理数（全部受理）</source>
+        <translation>Received cases (all accepted)</translation>
+    </message>
+</context>
+<context>
     <name>IndicatorsView</name>
     <message>
-        <location line="+57"/>
+        <location line="+33"/>
         <source>M月</source>
         <translation>MMM</translation>
     </message>
@@ -2131,7 +2300,7 @@
 <context>
     <name>LanguageMenu</name>
     <message>
-        <location filename="../i18n.py" line="+119"/>
+        <location filename="../i18n.py" line="+168"/>
         <source>语言 Language</source>
         <translation>Language 语言</translation>
     </message>
@@ -2144,7 +2313,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../app.py" line="+131"/>
+        <location filename="../app.py" line="+140"/>
         <source>gridmgr 网格化管理</source>
         <translation>gridmgr grid management</translation>
     </message>
@@ -2190,12 +2359,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+569"/>
+        <location line="+599"/>
         <source>企业数</source>
         <translation>Enterprises</translation>
     </message>
     <message>
-        <location line="-568"/>
+        <location line="-598"/>
         <source>重点企业数</source>
         <translation>Key enterprises</translation>
     </message>
@@ -2206,18 +2375,18 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+571"/>
+        <location line="+601"/>
         <source>未结案件</source>
         <translation>Open cases</translation>
     </message>
     <message>
-        <location line="-570"/>
-        <location line="+570"/>
+        <location line="-600"/>
+        <location line="+600"/>
         <source>超期案件</source>
         <translation>Overdue cases</translation>
     </message>
     <message>
-        <location line="-566"/>
+        <location line="-596"/>
         <source> 案件：</source>
         <translation> Cases: </translation>
     </message>
@@ -2298,12 +2467,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+27"/>
+        <location line="+30"/>
         <source>全图</source>
         <translation>Full extent</translation>
     </message>
     <message>
-        <location line="-23"/>
+        <location line="-26"/>
         <source>项目</source>
         <translation>Project</translation>
     </message>
@@ -2319,6 +2488,11 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>打开服务器项目…</source>
+        <translation>Open server project…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>最近打开</source>
         <translation>Recent</translation>
     </message>
@@ -2354,6 +2528,11 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>修复几何…</source>
+        <translation>Repair geometry…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>为选中的网格指定责任人…</source>
         <translation>Assign officer to selected cells…</translation>
     </message>
@@ -2385,12 +2564,12 @@
     </message>
     <message>
         <location line="+26"/>
-        <location line="+133"/>
+        <location line="+160"/>
         <source>案件</source>
         <translation>Cases</translation>
     </message>
     <message>
-        <location line="-97"/>
+        <location line="-124"/>
         <source>打开项目</source>
         <translation>Open project</translation>
     </message>
@@ -2400,7 +2579,33 @@
         <translation>gridmgr projects (*.gpkg)</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+9"/>
+        <source>服务器密码</source>
+        <translation>Server password</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{why}
+
+请输入用户 {user} 的密码（只保存在本次运行的内存中）：</source>
+        <translation>{why}
+
+Password for user {user} (kept in memory for this session only):</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>打开服务器项目</source>
+        <translation>Open server project</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>项目地址，如 postgresql://用户@主机:5432/数据库?schema=项目
+（密码不写在地址里：用 PGPASSWORD、~/.pgpass，或稍后在这里输入）：</source>
+        <translation>Project address, e.g. postgresql://user@host:5432/database?schema=project
+(no password in the address: use PGPASSWORD, ~/.pgpass, or type it here later):</translation>
+    </message>
+    <message>
+        <location line="+32"/>
         <source>点击地图或左侧的区域查看详情。</source>
         <translation>Click the map or an area on the left to see its details.</translation>
     </message>
@@ -2432,18 +2637,18 @@
     <message>
         <location line="+26"/>
         <location line="+45"/>
-        <location line="+457"/>
+        <location line="+491"/>
         <source>企业</source>
         <translation>Enterprises</translation>
     </message>
     <message>
-        <location line="-502"/>
-        <location line="+502"/>
+        <location line="-536"/>
+        <location line="+536"/>
         <source>人员</source>
         <translation>Officers</translation>
     </message>
     <message>
-        <location line="-501"/>
+        <location line="-535"/>
         <source>责任记录</source>
         <translation>Responsibilities</translation>
     </message>
@@ -2594,7 +2799,40 @@
         <translation>Validate grid</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+11"/>
+        <location line="+12"/>
+        <source>修复几何</source>
+        <translation>Repair geometry</translation>
+    </message>
+    <message>
+        <location line="-11"/>
+        <source>把导入时保留的无效几何（自相交、蝴蝶结形等）用 make_valid 修复？
+编码、上级、历史和责任人不变；所在企业重新定位。修复在一次事务中完成，报告列出每个区域修复前后的面积。</source>
+        <translation>Repair the invalid geometries that import kept (self-intersections, bow-ties …) with make_valid?
+Codes, parents, history and responsibilities stay; enterprises in them are placed again. One transaction; the report lists each area&apos;s area before and after.</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>已修复 {n} 个无效几何</source>
+        <translation>Repaired {n} invalid geometries</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>，{e} 个无法自动修复</source>
+        <translation>, {e} could not be repaired automatically</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>没有需要修复的几何</source>
+        <translation>No geometry needs repair</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>几何修复报告</source>
+        <translation>Geometry repair report</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>检查了 {n} 个区域：</source>
         <translation>Checked {n} areas: </translation>
     </message>
@@ -2618,11 +2856,16 @@
         <source>没有找到 {t}</source>
         <translation>Nothing found for {t}</translation>
     </message>
+    <message>
+        <location line="+3"/>
+        <source>{label}&#x3000;{key}&#x3000;[{kind}]</source>
+        <translation>{label}  {key}  [{kind}]</translation>
+    </message>
 </context>
 <context>
     <name>NewCaseDialog</name>
     <message>
-        <location filename="../new_case_dialog.py" line="+50"/>
+        <location filename="../new_case_dialog.py" line="+51"/>
         <source>工作时</source>
         <translation>working hours</translation>
     </message>
@@ -2637,7 +2880,7 @@
         <translation>New case</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>发现了什么问题（例如：人行道旁有暴露垃圾）</source>
         <translation>What was found (e.g. exposed rubbish beside the pavement)</translation>
     </message>
@@ -2995,7 +3238,12 @@
         <translation>Whole district</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+3"/>
+        <source>{name}（{code}）</source>
+        <translation>{name} ({code})</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>责任人 {name}（{staff}）</source>
         <translation>Officer {name} ({staff})</translation>
     </message>
@@ -3055,7 +3303,7 @@
 <context>
     <name>RegisterHeaders</name>
     <message>
-        <location filename="../register_table.py" line="+35"/>
+        <location filename="../register_table.py" line="+37"/>
         <source>名称</source>
         <translation>Name</translation>
     </message>
@@ -3063,6 +3311,11 @@
         <location line="+1"/>
         <source>统一社会信用代码</source>
         <translation>Unified social credit code</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>信用代码标记</source>
+        <translation>Credit code flag</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -3173,7 +3426,7 @@
 <context>
     <name>RegisterView</name>
     <message>
-        <location line="+80"/>
+        <location line="+82"/>
         <source>筛选：名称、编码、地址、人员…</source>
         <translation>Filter: name, code, address, person…</translation>
     </message>
@@ -3186,7 +3439,7 @@
 <context>
     <name>RunPanel</name>
     <message>
-        <location filename="../import_dialog.py" line="-544"/>
+        <location filename="../import_dialog.py" line="-545"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -3197,14 +3450,32 @@
     </message>
 </context>
 <context>
+    <name>StepNote</name>
+    <message>
+        <location filename="../i18n.py" line="-167"/>
+        <source>导入：外部状态 {status}</source>
+        <translation>Imported: external status {status}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>派遣给 {staff}</source>
+        <translation>Dispatched to {staff}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{note}（批准人：{approver}）</source>
+        <translation>{note} (approved by {approver})</translation>
+    </message>
+</context>
+<context>
     <name>TaskRunner</name>
     <message>
-        <location filename="../tasks.py" line="+46"/>
+        <location filename="../tasks.py" line="+50"/>
         <source>内部错误</source>
         <translation>Internal error</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+30"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -3212,7 +3483,7 @@
 <context>
     <name>Terms</name>
     <message>
-        <location filename="../i18n.py" line="-157"/>
+        <location filename="../i18n.py" line="-35"/>
         <source>区</source>
         <translation>District</translation>
     </message>
@@ -3315,6 +3586,31 @@
         <location line="+0"/>
         <source>一般</source>
         <translation>Ordinary</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>绿</source>
+        <translation>Green</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>蓝</source>
+        <translation>Blue</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>黄</source>
+        <translation>Yellow</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>红</source>
+        <translation>Red</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>黑</source>
+        <translation>Black</translation>
     </message>
 </context>
 <context>

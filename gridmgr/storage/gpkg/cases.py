@@ -232,7 +232,7 @@ class CasesMixin:
 
     # -- categories
     def categories_frame(self) -> pd.DataFrame:
-        # a project before schema 7 (opened read-only, so not migrated) has no dispatch role
+        # a project before schema 10 (opened read-only, so not migrated) has no dispatch role
         cols = CATEGORY_COLUMNS if self.has_table("team_roles") else [
             "NULL AS dispatch_role" if c == "dispatch_role" else c for c in CATEGORY_COLUMNS]
         cur = self.db.execute(f"SELECT {', '.join(cols)} FROM case_categories ORDER BY code")
@@ -272,6 +272,10 @@ class CasesMixin:
         self.db["case_categories"].insert_all(
             [{c: r.get(c) for c in CATEGORY_COLUMNS} for r in rows])
 
+    def add_categories(self, rows: Sequence[dict[str, Any]]) -> None:
+        self.db["case_categories"].insert_all(
+            [{c: r.get(c) for c in CATEGORY_COLUMNS} for r in rows])
+
     # -- working calendar
     def calendar_rows(self, year: int | None = None) -> list[dict[str, Any]]:
         sql, params = "SELECT day, kind, name FROM work_calendar", []
@@ -303,15 +307,21 @@ class CasesMixin:
         return dict(zip(("uuid", "name", "credit_code", "cell_code"), rows[0]))
 
     def enterprise_keys(self) -> dict[str, str]:
-        """{credit code / id / name: uuid} for matching imported cases to enterprises."""
+        """{credit code / id / name: uuid} for matching imported cases to enterprises (a credit
+        code shared by branch sites, or a name, that is not one enterprise's is left out)."""
         out: dict[str, str] = {}
         names: dict[str, list[str]] = {}
+        shared: set[str] = set()  # a code of several branch sites names none of them
         for u, code, ext, name in self.db.execute(
                 "SELECT uuid, credit_code, ext_id, name FROM enterprises"):
             for k in (code, ext):
                 if k:
+                    if k in out and out[k] != u:
+                        shared.add(k)
                     out[k] = u
             names.setdefault(name, []).append(u)
+        for k in shared:
+            del out[k]
         for name, us in names.items():
             if len(us) == 1:
                 out.setdefault(name, us[0])

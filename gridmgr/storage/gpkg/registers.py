@@ -34,12 +34,18 @@ class RegistersMixin:
     def enterprises(self) -> gpd.GeoDataFrame:
         cols = ("fid", "uuid", *ENTERPRISE_FIELDS, "cell_code", "community_code", "street_code",
                 "created_at", "updated_at")
-        cur = self.db.execute(f'SELECT {", ".join(cols)}, geom FROM enterprises ORDER BY fid')
+        names = ", ".join(c if c != "credit_code_flag" or self._has_flag_column()
+                          else "NULL AS credit_code_flag" for c in cols)
+        cur = self.db.execute(f"SELECT {names}, geom FROM enterprises ORDER BY fid")
         rows = cur.fetchall()
         df = _frame([r[:-1] for r in rows], cols)
         df["fid"] = df["fid"].astype("int64")
         geoms = self._decode_geoms([r[-1] for r in rows]) if rows else np.array([], dtype=object)
         return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, crs=self.crs), crs=self.crs)
+
+    def _has_flag_column(self) -> bool:
+        """Schema 8 added ``credit_code_flag``; an older file opened read-only lacks it."""
+        return int(self.meta().get("schema_version") or 0) >= 8  # type: ignore[attr-defined]
 
     def count_enterprises(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM enterprises").fetchone()[0])
@@ -71,6 +77,10 @@ class RegistersMixin:
             self.db.execute(f'UPDATE enterprises SET {sets}, geom = ?, updated_at = ? '
                             "WHERE fid = ?", [*fields.values(), blob, now, int(fid)])
         self._update_extent("enterprises")
+
+    def set_enterprise_flags(self, fids: Sequence[int], flags: Sequence[str | None]) -> None:
+        self.db.conn.executemany("UPDATE enterprises SET credit_code_flag = ? WHERE fid = ?",
+                                 [(f, int(i)) for i, f in zip(fids, flags)])
 
     def set_enterprise_cells(self, fids: Sequence[int], cells: Sequence[str | None],
                              communities: Sequence[str | None],
@@ -153,7 +163,7 @@ class RegistersMixin:
 
     # -- grid team roles
     def team_roles(self) -> list[dict[str, Any]]:
-        """The role table in team order (empty for a project before schema 7 opened read-only)."""
+        """The role table in team order (empty for a project before schema 10 opened read-only)."""
         if not self.has_table("team_roles"):  # type: ignore[attr-defined]
             return []
         cur = self.db.execute(f"SELECT {', '.join(TEAM_ROLE_COLUMNS)} FROM team_roles "

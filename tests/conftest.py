@@ -287,3 +287,11 @@ def modal_boxes_never_block(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, 
 
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(no_text))
     return shown
+
+
+@pytest.fixture
+def small(project, tmp_path, write_vector, gk_square):
+    """The small hand-counted project (tests/small_district.py)."""
+    import small_district
+
+    return small_district.build(project, tmp_path, write_vector, gk_square)

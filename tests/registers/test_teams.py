@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_responsibility import (
+from small_district import (
     C1,
     C1_CELLS,
     C2,

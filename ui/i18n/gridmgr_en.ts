@@ -678,7 +678,7 @@
         <translation>Case history</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+18"/>
         <source>（无，须指定）</source>
         <translation>(none; must be chosen)</translation>
     </message>
@@ -1150,7 +1150,7 @@
 <context>
     <name>FieldpackDialog</name>
     <message>
-        <location filename="../fieldpack_dialog.py" line="+69"/>
+        <location filename="../fieldpack_dialog.py" line="+70"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -1178,13 +1178,14 @@
 <context>
     <name>FieldpackExportDialog</name>
     <message>
-        <location line="+29"/>
-        <location line="+101"/>
+        <location line="+30"/>
+        <location line="+109"/>
+        <location line="+7"/>
         <source>导出外业包</source>
         <translation>Export field package</translation>
     </message>
     <message>
-        <location line="-98"/>
+        <location line="-113"/>
         <source>按人员</source>
         <translation>By officer</translation>
     </message>
@@ -1194,12 +1195,18 @@
         <translation>By area</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+1"/>
+        <source>全部人员：当日负责网格的每人一个 .zip（输出为文件夹）</source>
+        <translation>All officers: one .zip for everyone on duty that day (output is a folder)</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <location line="+76"/>
         <source>新文件夹，或以 .zip 结尾的文件</source>
         <translation>A new folder, or a file ending in .zip</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-75"/>
         <source>浏览…</source>
         <translation>Browse…</translation>
     </message>
@@ -1209,7 +1216,7 @@
         <translation>Scope:</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>日期：</source>
         <translation>Date:</translation>
     </message>
@@ -1245,6 +1252,11 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>外业包-全部人员-{day}</source>
+        <translation>fieldpacks-all-officers-{day}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>外业包</source>
         <translation>fieldpack</translation>
     </message>
@@ -1254,7 +1266,22 @@
         <translation>fieldpack-{label}-{day}</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+17"/>
+        <source>新文件夹（放各人的 .zip）</source>
+        <translation>New folder (for everyone&apos;s .zip)</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>&lt;b&gt;已导出&lt;/b&gt; {n} 个外业包（{day} 的责任），共 {mb} MB</source>
+        <translation>&lt;b&gt;Exported&lt;/b&gt; {n} field packages (responsibilities of {day}), {mb} MB in all</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>未生成：{name}（{staff}）：{reason}</source>
+        <translation>Not made: {name} ({staff}): {reason}</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>、</source>
         <translation>, </translation>
     </message>
@@ -1272,7 +1299,7 @@
 <context>
     <name>FieldpackImportDialog</name>
     <message>
-        <location line="-209"/>
+        <location line="-236"/>
         <source>检查记录</source>
         <translation>Inspection</translation>
     </message>
@@ -1297,7 +1324,7 @@
         <translation>Conflict</translation>
     </message>
     <message>
-        <location line="+222"/>
+        <location line="+249"/>
         <location line="+84"/>
         <source>导入外业包</source>
         <translation>Import field package</translation>
@@ -2896,12 +2923,12 @@ Codes, parents, history and responsibilities stay; enterprises in them are place
     </message>
     <message>
         <location line="+2"/>
-        <location line="+115"/>
+        <location line="+114"/>
         <source>（不关联企业）</source>
         <translation>(no enterprise)</translation>
     </message>
     <message>
-        <location line="-109"/>
+        <location line="-108"/>
         <source>添加照片…</source>
         <translation>Add photos…</translation>
     </message>
@@ -2996,7 +3023,7 @@ Codes, parents, history and responsibilities stay; enterprises in them are place
         <translation>In no grid cell (a location outside the district cannot be accepted)</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+10"/>
         <source>（无责任人）</source>
         <translation>(no responsible officer)</translation>
     </message>

@@ -327,10 +327,12 @@ def print_tasks_pdf(plugin: Any, folder: Path, scope: Scope,
 ATLAS_CELL_PAGES = 40  # up to this many cells an atlas page per cell, else one per community
 
 
-def print_atlas(plugin: Any, store: Any, folder: Path, scope: Scope) -> Any:
+def print_atlas(plugin: Any, store: Any, folder: Path, scope: Scope,
+                grid_eff: pd.DataFrame | None = None) -> Any:
     """The scope's cells as an atlas (A4, one page per cell, or per community for a large
     scope) through the printing renderer; a task returning True, or False when the renderer
-    has no print_map."""
+    has no print_map.  ``grid_eff``: the whole grid's effective responsibility of the scope's
+    day, so that it is not worked out a second time."""
     fn = getattr(plugin, "print_map", None) if plugin is not None else None
     if fn is None:
         return False
@@ -340,7 +342,7 @@ def print_atlas(plugin: Any, store: Any, folder: Path, scope: Scope) -> Any:
     atlas = "cell" if len(scope.cells) <= ATLAS_CELL_PAGES else "community"
     where = f"officer:{scope.staff_no}" if scope.kind == "officer" else scope.value
     try:
-        job = gather(store, scope=where, atlas=atlas, as_of=scope.as_of)
+        job = gather(store, scope=where, atlas=atlas, as_of=scope.as_of, eff=grid_eff)
     except UsageError:
         return False
     yield from fn(job, folder / "atlas.pdf", paper="A4")

@@ -14,7 +14,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
@@ -28,6 +28,9 @@ from ..registers.enterprises import SUPERVISION_CLASSES
 from ..registers.responsibility import effective
 from ..storage import Store, open_readonly, today
 from ..text import iso_date
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PAPERS = ("A4", "A3", "A2", "A1", "A0")
 ATLAS_LEVELS = ("street", "community", "cell", "officer")
@@ -253,13 +256,16 @@ def default_title(project_name: str, kind: str, scope_name: str) -> str:
 
 def gather(store: Store, *, scope: str = "district", atlas: str | None = None,
            title: str | None = None, issuer: str | None = None, as_of: str | None = None,
-           system: str = "urban") -> PrintJob:
-    """Resolve ``scope`` and collect what the printed map shows (see the module docstring)."""
+           system: str = "urban", eff: pd.DataFrame | None = None) -> PrintJob:
+    """Resolve ``scope`` and collect what the printed map shows (see the module docstring).
+    ``eff``: the whole grid's :func:`effective` responsibility of that day and system when the
+    caller has it already (a field package has just worked it out for its scope)."""
     if atlas is not None and atlas not in ATLAS_LEVELS:
         raise UsageError(f"未知的分幅级别 {atlas!r}；可用：{'、'.join(ATLAS_LEVELS)}")
     store.check_system(system)
     day = iso_date(as_of) if as_of else today()
-    eff = effective(store, as_of=day, system=system)
+    if eff is None:
+        eff = effective(store, as_of=day, system=system)
     if not len(eff):
         raise UsageError("项目中没有单元网格，无法出图；请先导入或生成网格")
     kind, scope_name, cells = _resolve(store, scope, eff, system, day)

@@ -130,3 +130,22 @@ def test_the_export_dialog_makes_every_officers_package(qtbot, teams, tmp_path):
     with open_project(teams.path, readonly=True) as store:
         assert len(store.fieldpacks()) == len(ON_DUTY)
     dlg.grab().save(str(tmp_path.parent / "fieldpack_all_officers.png"))
+
+
+def test_the_days_responsibility_is_worked_out_once_per_run(teams, tmp_path, monkeypatch):
+    """Scope and atlas read the same table: once for a package, once for the whole batch."""
+    from gridmgr.fieldwork import batch, export, scope
+    from gridmgr.outputs import sheets
+
+    calls: list[str] = []
+    for module in (batch, export, scope, sheets):
+        real = module.effective
+        monkeypatch.setattr(module, "effective", lambda *a, _real=real, _m=module.__name__, **k:
+                            calls.append(_m) or _real(*a, **k))
+    run(export.export_fieldpack(teams, out=tmp_path / "one.zip", officer="T004"))
+    assert calls == ["gridmgr.fieldwork.export"]
+    calls.clear()
+    summary = run(export_all_officers(teams, tmp_path / "all"))
+    assert len(summary["packages"]) == len(ON_DUTY) and calls == ["gridmgr.fieldwork.batch"]
+    with zipfile.ZipFile(tmp_path / "one.zip") as zf:
+        assert zf.getinfo("atlas.pdf").file_size > 0  # the atlas was drawn from that table

@@ -85,3 +85,42 @@ def test_a_dialog_does_not_write_over_a_change_made_meanwhile(qtbot, demo_copy, 
     assert dialog.result_info is not None and dialog.result() == 1
     assert primary(cell) == mine
     assert len([k for k, _ in modal_boxes_never_block if k == "warning"]) == 1
+
+
+def test_a_case_step_notices_a_step_another_desk_recorded_meanwhile(qtbot, demo_copy,
+                                                                   monkeypatch,
+                                                                   modal_boxes_never_block):
+    """A case in 受理 is voided by the CLI while the window's 立案 dialog for it is open: 立案
+    does not go through on what the dialog read — the window reloads and says so, and the
+    case keeps the other desk's 作废 as its last step."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from ui.case_detail import ActionDialog
+
+    monkeypatch.setattr(app_module, "WATCH_MS", 3_600_000)
+    win = MainWindow()
+    qtbot.addWidget(win)
+    assert win.load(demo_copy)
+    with open_project(demo_copy, readonly=True) as store:
+        frame = store.cases_frame()
+        case_no = frame.loc[frame["status"] == "受理", "case_no"].iloc[0]
+        case = store.case_row(case_no)
+        officers = store.officers().to_dict("records")
+    dialog = ActionDialog(demo_copy, case, "立案", officers, operator="CC0001", parent=win)
+    qtbot.addWidget(dialog)
+
+    other = subprocess.run([sys.executable, "-m", "gridmgr", "-q", "cases", "transition",
+                            str(demo_copy), case_no, "作废", "--by", "CC0001", "--note", "重复上报"],
+                           capture_output=True, text=True, timeout=120,
+                           cwd=Path(__file__).resolve().parents[2])
+    assert other.returncode == 0, other.stderr
+
+    dialog.apply()
+    assert dialog.result_row is None and dialog.result() == 0
+    boxes = [(kind, text) for kind, text in modal_boxes_never_block]
+    assert len(boxes) == 1 and boxes[0][0] == "warning" and "本次未写入" in boxes[0][1]
+    assert "已被其他程序或工位修改，已重新载入" in win.statusBar().currentMessage()
+    with open_project(demo_copy, readonly=True) as store:
+        assert store.case_row(case_no)["status"] == "作废"

@@ -58,9 +58,10 @@ def officers(encoding: str) -> Callable[[Path], Path]:
 def cases(encoding: str, description: str = "道路两侧垃圾堆放，影响通行") -> Callable[[Path], Path]:
     return lambda d: csv_file(
         d, "工单.csv", ["case_no", "source", "category", "description", "address", "lon", "lat",
-                        "reported_at"],
+                        "reported_at", "status"],
         [[f"RX2026040100{i}", "12345", "道路遗撒", description if i == 1 else "井盖缺失",
-          "禅城区祖庙路", "113.1061", "23.0273", "2026-04-01 09:00"] for i in range(3)], encoding)
+          "禅城区祖庙路", "113.1061", "23.0273", "2026-04-01 09:00", "受理"] for i in range(3)],
+        encoding)
 
 
 def shapefile(encoding: str, cpg: str | None = None, zipped: bool = False
@@ -144,6 +145,7 @@ def test_a_wrong_encoding_is_refused(case, tmp_path, fresh, demo_file, capsys):
 RIGHT = [
     ("gbk_csv_as_gbk", "enterprises", enterprises("gbk"), "gbk", COMPANIES),
     ("utf8_officers_detected", "officers", officers("utf-8"), None, OFFICERS),
+    ("gbk_cases_detected", "cases", cases("gbk"), None, ["道路两侧垃圾堆放，影响通行"]),
     ("gbk_shp_as_gb18030_despite_cpg", "grid", shapefile("GBK", cpg="UTF-8"), "GB18030", STREETS),
     ("utf8_shp_cpg_right", "grid", shapefile("UTF-8", cpg="UTF-8"), None, STREETS),
 ]
@@ -165,5 +167,6 @@ def test_the_right_encoding_imports_the_names_as_written(case, tmp_path, fresh, 
     with open_project(project, readonly=True) as store:
         stored = {"grid": lambda: store.areas("street")["name"],
                   "enterprises": lambda: store.enterprises()["name"],
-                  "officers": lambda: store.officers()["name"]}[command]()
+                  "officers": lambda: store.officers()["name"],
+                  "cases": lambda: store.cases_frame()["description"]}[command]()
     assert set(names) <= set(stored)

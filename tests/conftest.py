@@ -48,8 +48,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     skip = pytest.mark.skip(reason="the project file itself: GeoPackage only")
     for item in items:
         # the fault suite kills processes writing a project file and reads its journal; its
-        # races between desks (test_concurrency) run on the server too
-        faults = "tests/faults/" in item.nodeid and "test_concurrency" not in item.nodeid
+        # races between desks (test_concurrency) and its kills of push/pull (which talk to
+        # the run's own cluster, pg_server, in either suite) run on the server too
+        faults = ("tests/faults/" in item.nodeid and "test_concurrency" not in item.nodeid
+                  and "pg_server" not in getattr(item, "fixturenames", ()))
         if "gpkg_only" in item.keywords or faults:
             item.add_marker(skip)
 

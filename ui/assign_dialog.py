@@ -19,6 +19,7 @@ from gridmgr.errors import GridmgrError
 from gridmgr.project import open_project
 from gridmgr.registers.responsibility import assign
 from gridmgr.registers.teams import roles as team_roles
+from ui import outside
 from ui.buttons import ok_cancel
 from ui.i18n import term
 from ui.plain import error_box, plain_label
@@ -32,6 +33,7 @@ class AssignDialog(QDialog):
         self.setWindowTitle(self.tr("指定责任人"))
         self.project, self.cells = project, cells
         self.result_info: dict | None = None
+        self._seen = outside.mark(self)  # another desk's change before the write is noticed
         self.officer = QComboBox()
         for staff, name, role in officers:
             self.officer.addItem(self.tr("{name}（{staff}，{role}）").format(
@@ -64,6 +66,9 @@ class AssignDialog(QDialog):
             self.role.setCurrentIndex(self.role.findData(role))
 
     def apply(self) -> None:
+        if outside.changed_since(self, self._seen):  # the window reloaded and said so
+            self._seen = outside.mark(self)
+            return
         day = self.start.date().toPython()
         try:
             with open_project(self.project) as store:

@@ -194,6 +194,7 @@ def test_pull_refuses_to_overwrite_and_leaves_no_partial_file(pg_server, demo_fi
     with pytest.raises(psycopg.OperationalError):
         pull_project(url, fresh)
     assert not fresh.exists() and not list(tmp_path.glob("*.pulling"))
+    assert not list(tmp_path.glob(".gridmgr-pull.*"))  # the hidden build folder is gone too
 
 
 def test_wrong_password_and_no_server_are_one_line_each(pg_server, monkeypatch, capsys):

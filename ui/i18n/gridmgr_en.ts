@@ -167,7 +167,7 @@
 <context>
     <name>ActionDialog</name>
     <message>
-        <location filename="../case_detail.py" line="+127"/>
+        <location filename="../case_detail.py" line="+129"/>
         <source>{action} — 案件 {no}</source>
         <translation>{action} — case {no}</translation>
     </message>
@@ -250,12 +250,12 @@
 <context>
     <name>AssignDialog</name>
     <message>
-        <location filename="../assign_dialog.py" line="+32"/>
+        <location filename="../assign_dialog.py" line="+36"/>
         <source>指定责任人</source>
         <translation>Assign responsible officer</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>{name}（{staff}，{role}）</source>
         <translation>{name} ({staff}, {role})</translation>
     </message>
@@ -462,7 +462,7 @@
 <context>
     <name>CaseDetail</name>
     <message>
-        <location filename="../case_detail.py" line="+268"/>
+        <location filename="../case_detail.py" line="+271"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
@@ -487,12 +487,12 @@
         <translation>Choose a case in the list on the left.</translation>
     </message>
     <message>
-        <location line="-204"/>
+        <location line="-208"/>
         <source>{name}（{code}）</source>
         <translation>{name} ({code})</translation>
     </message>
     <message>
-        <location line="+229"/>
+        <location line="+233"/>
         <source>已超期（截止 {due}）</source>
         <translation>Overdue (deadline {due})</translation>
     </message>
@@ -973,7 +973,7 @@
 <context>
     <name>ConflictsDialog</name>
     <message>
-        <location filename="../conflicts_view.py" line="+171"/>
+        <location filename="../conflicts_view.py" line="+176"/>
         <source>外业冲突</source>
         <translation>Field conflicts</translation>
     </message>
@@ -981,7 +981,7 @@
 <context>
     <name>ConflictsView</name>
     <message>
-        <location line="-136"/>
+        <location line="-140"/>
         <source>企业</source>
         <translation>Enterprise</translation>
     </message>
@@ -1117,7 +1117,7 @@
         <translation>Take field version</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+25"/>
         <source>待决定</source>
         <translation>Undecided</translation>
     </message>
@@ -1142,7 +1142,7 @@
         <translation>No undecided conflicts</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+33"/>
         <source>不能这样决定</source>
         <translation>Cannot decide this way</translation>
     </message>
@@ -2345,7 +2345,7 @@
         <translation>gridmgr grid management</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+27"/>
         <source>网格体系</source>
         <translation>Grid system</translation>
     </message>
@@ -2664,18 +2664,18 @@ Password for user {user} (kept in memory for this session only):</translation>
     <message>
         <location line="+26"/>
         <location line="+45"/>
-        <location line="+491"/>
+        <location line="+508"/>
         <source>企业</source>
         <translation>Enterprises</translation>
     </message>
     <message>
-        <location line="-536"/>
-        <location line="+536"/>
+        <location line="-553"/>
+        <location line="+553"/>
         <source>人员</source>
         <translation>Officers</translation>
     </message>
     <message>
-        <location line="-535"/>
+        <location line="-552"/>
         <source>责任记录</source>
         <translation>Responsibilities</translation>
     </message>
@@ -2795,12 +2795,24 @@ Password for user {user} (kept in memory for this session only):</translation>
         <translation>Open or create a project first</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+23"/>
         <source>项目已被其他程序或工位修改，已重新载入</source>
         <translation>The project was changed by another program or desk; reloaded</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+13"/>
+        <source>项目已被修改</source>
+        <translation>Project changed</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>打开此对话框之后，项目已被其他程序或工位修改，窗口已重新载入。
+本次未写入任何内容；请核对现在的内容后再确认一次。</source>
+        <translation>Since this dialog was opened, another program or desk has changed the project; the window has been reloaded.
+Nothing was written this time; check what is shown now and confirm again.</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <location line="+6"/>
         <source>指定责任人</source>
         <translation>Assign responsible officer</translation>

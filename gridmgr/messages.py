@@ -157,6 +157,21 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cell_without_supervisor": ("{level_zh} {code} {name} 没有区级监管责任人",
                                 "{level} {code} {name} has no district-level supervisor"),
     "officer_without_area": ("{name}（{code}）目前不负责任何区域", "{name} ({code}) is responsible for nothing"),
+    "unknown_dispatch_role": ("小类 {code} 的派遣角色“{value}”不在角色表中；可用：{allowed}",
+                              "category {code}: dispatch role '{value}' is not in the role table; "
+                              "one of {allowed}"),
+    "cell_without_role": ("{level_zh} {code} {name} 没有{role}（角色表要求每个网格都有）",
+                          "{level} {code} {name} has no {role} (the role table requires one)"),
+    "assignment_name_differs": ("工号 {code} 在人员名单中是“{name}”，文件写的是“{value}”；按工号分配",
+                                "staff number {code} is '{name}' in the staff list, the file says "
+                                "'{value}'; assigned by staff number"),
+    "earlier_cases_not_reassigned": (
+        "{area} 在 {before} 之前已有 {total} 个案件（其中 {open} 个未结）：案件派给上报当日的责任人，"
+        "不会派给 {code}（{role}）；如果实际更早就任，请在起始日期列写明日期（命令行用 --from "
+        "YYYY-MM-DD）",
+        "{area} has {total} cases reported before {before} ({open} open): cases go to whoever "
+        "was responsible on their day, not to {code} ({role}); if they started earlier, give the "
+        "start date (--from YYYY-MM-DD on the command line)"),
     "key_enterprise_without_supervisor": ("{klass}企业 {name} 所在网格 {cell} 没有区级监管责任人",
                                           "{klass} enterprise {name} is in cell {cell}, which has no "
                                           "supervisor"),
@@ -390,6 +405,10 @@ TITLES: dict[str, tuple[str, str]] = {
     "unknown_role": ("未知角色", "unknown role"), "role_alias": ("角色已规范", "role normalised"),
     "assignment_refused": ("未能分配", "not assigned"),
     "cell_without_primary": ("无责任人", "no primary"),
+    "cell_without_role": ("缺团队角色", "team role missing"),
+    "unknown_dispatch_role": ("派遣角色未知", "unknown dispatch role"),
+    "assignment_name_differs": ("姓名与工号不符", "name differs"),
+    "earlier_cases_not_reassigned": ("已有案件不改派", "earlier cases stay"),
     "cell_without_supervisor": ("无监管责任人", "no supervisor"),
     "officer_without_area": ("人员未分配", "officer idle"),
     "key_enterprise_without_supervisor": ("重点企业无监管", "key enterprise unsupervised"),

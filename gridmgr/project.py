@@ -12,12 +12,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .cases.categories import default_categories
+from .cases.categories import default_categories, default_category_roles
 from .cases.workcalendar import DEFAULT_WORK_HOURS, default_calendar_rows
 from .coords import crs as crsmod
 from .errors import UsageError
 from .grid.codes import SCHEMES
 from .levels import LEVELS
+from .registers.teams import default_team_roles
 from .storage import SCHEMA_VERSION, ProjectDefaults, Store, create_store, open_store
 from .storage import inspect as storage_inspect
 from .storage import pull_project as storage_pull
@@ -39,7 +40,8 @@ def _layer_styles() -> list[dict[str, Any]]:
 
 
 DEFAULTS = ProjectDefaults(categories=default_categories, calendar=default_calendar_rows,
-                           work_hours=DEFAULT_WORK_HOURS, value_lists=_value_lists,
+                           work_hours=DEFAULT_WORK_HOURS, team_roles=default_team_roles,
+                           category_roles=default_category_roles, value_lists=_value_lists,
                            layer_styles=_layer_styles)
 
 

@@ -48,8 +48,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     skip = pytest.mark.skip(reason="the project file itself: GeoPackage only")
     for item in items:
         # the fault suite kills processes writing a project file and reads its journal; its
-        # races between desks (test_concurrency) run on the server too
-        faults = "tests/faults/" in item.nodeid and "test_concurrency" not in item.nodeid
+        # races between desks (test_concurrency) and its kills of push/pull (which talk to
+        # the run's own cluster, pg_server, in either suite) run on the server too
+        faults = ("tests/faults/" in item.nodeid and "test_concurrency" not in item.nodeid
+                  and "pg_server" not in getattr(item, "fixturenames", ()))
         if "gpkg_only" in item.keywords or faults:
             item.add_marker(skip)
 
@@ -287,3 +289,11 @@ def modal_boxes_never_block(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, 
 
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(no_text))
     return shown
+
+
+@pytest.fixture
+def small(project, tmp_path, write_vector, gk_square):
+    """The small hand-counted project (tests/small_district.py)."""
+    import small_district
+
+    return small_district.build(project, tmp_path, write_vector, gk_square)

@@ -146,6 +146,7 @@ class MainWindow(QMainWindow):
         # another process (the CLI, a second window, another desk on the server) may write to
         # the project: the window asks the store's change token and reloads when it moved
         self._change_token: int | None = None
+        self._outside_changes = 0  # how many the window has noticed (dialogs compare it)
         self._watch = QTimer(self)
         self._watch.setInterval(WATCH_MS)
         self._watch.timeout.connect(self._check_outside_change)
@@ -909,8 +910,25 @@ class MainWindow(QMainWindow):
         token = self._token()
         if token is None or token == self._change_token:
             return
+        self._outside_changes += 1
         self.refresh()
         self.statusBar().showMessage(self.tr("项目已被其他程序或工位修改，已重新载入"), 15000)
+
+    def outside_mark(self) -> int:
+        """Ask now whether another process or desk changed the project (reloading if so); the
+        count of such changes seen, for a dialog to compare before it writes (ui/outside.py)."""
+        self._check_outside_change()
+        return self._outside_changes
+
+    def outside_changed_since(self, seen: int, parent: QWidget) -> bool:
+        """True when the project changed from outside since ``seen``: the window has reloaded,
+        and a box on ``parent`` says that nothing was written and what to do."""
+        if self.outside_mark() == seen:
+            return False
+        QMessageBox.warning(parent, self.tr("项目已被修改"), self.tr(
+            "打开此对话框之后，项目已被其他程序或工位修改，窗口已重新载入。\n"
+            "本次未写入任何内容；请核对现在的内容后再确认一次。"))
+        return True
 
     def refresh(self) -> None:
         """Show the project again after it changed (an import, an assignment)."""

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from gridmgr.errors import GridmgrError
 from gridmgr.fieldwork.conflicts import conflict_fields, resolve_conflict
 from gridmgr.project import as_location, open_project
+from ui import outside
 from ui.i18n import action_term, step_note
 from ui.plain import plain_label
 
@@ -105,6 +106,7 @@ class ConflictsView(QWidget):
         self.reload()
 
     def reload(self) -> None:
+        self._seen = outside.mark(self)  # what a decision is made on, checked before it writes
         with open_project(self.project_path, readonly=True) as store:
             self.conflicts = store.conflicts(status=None if self.show_all.isChecked()
                                              else "open")
@@ -154,6 +156,9 @@ class ConflictsView(QWidget):
     def decide(self, keep: str) -> None:
         cid = self.selected_id()
         if cid is None:
+            return
+        if outside.changed_since(self, self._seen):  # the window reloaded and said so
+            self.reload()  # the conflicts as they are now
             return
         try:
             with open_project(self.project_path) as store:

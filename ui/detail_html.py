@@ -66,6 +66,13 @@ def _enterprise_lines(listed: list[dict[str, Any]], total: int, key: int) -> str
     return html
 
 
+def _title(p: dict[str, Any]) -> str:
+    """A team member's title: the role (网格员, 执法队员 …); a slot nobody holds says so."""
+    if p.get("role"):
+        return tr(p["role"])
+    return {"primary": tr("责任人"), "supervisor": tr("区级监管责任人")}.get(p["slot"], "")
+
+
 def area_html(code: str, info: dict[str, Any], parent_name: str | None,
               area: dict[str, Any] | None = None) -> str:
     """A cell, community or street (``area``: :func:`gridmgr.outputs.details.area_detail`)."""
@@ -76,10 +83,9 @@ def area_html(code: str, info: dict[str, Any], parent_name: str | None,
     html = (f"<b>{escape(info.get('name') or code)}</b><br>{tr(LEVEL_ZH.get(level, ''))}"
             f"{GAP}{code_word} {escape(code)}<br>{_colon(parent_word, parent)}<br>"
             + (tr("面积：{ha} 公顷").format(ha=f"{size / 10000:.2f}") if size else ""))
-    titles = {"primary": tr("责任人"), "supervisor": tr("区级监管责任人")}
     if area:
         for p in area["people"]:
-            html += _person(titles[p["slot"]], p["name"], p["mobile"], p["staff_no"], p["from"])
+            html += _person(_title(p), p["name"], p["mobile"], p["staff_no"], p["from"])
         if area["child_level"]:
             html += "<br>" + tr("下辖{level} {n} 个").format(
                 level=tr(LEVEL_ZH.get(area["child_level"], "")), n=area["children"])
@@ -105,9 +111,8 @@ def enterprise_html(e: dict[str, Any], cell_name: str | None,
     code = e.get("cell_code")
     html += "<br>" + _colon(tr("所在网格"), _link("cell", code, cell_name or code)
                             + (_brackets(escape(code)) if code and cell_name else ""))
-    titles = {"primary": tr("责任人"), "supervisor": tr("区级监管责任人")}
     for p in people or []:
-        html += _person(titles[p["slot"]], p["name"], p["mobile"], p["staff_no"], p["from"])
+        html += _person(_title(p), p["name"], p["mobile"], p["staff_no"], p["from"])
     return html
 
 
@@ -120,9 +125,12 @@ def officer_html(o: dict[str, Any], names: dict[str, str]) -> str:
             f"<br>{_colon(words['mobile'], escape(o.get('mobile') or '—'))}"
             f"<br>{_colon(words['role'], escape(tr(o.get('role') or '—')))}"
             f"<br>{_colon(words['unit'], escape(o.get('unit') or '—'))}")
-    for slot, title in (("primary", tr("负责网格（责任人）")),
-                        ("supervisor", tr("监管网格（区级监管责任人）"))):
-        cells = o["cells"][slot]
+    groups = [(tr("负责网格（{role}）").format(role=tr(role)), cells)
+              for role, cells in (o.get("roles") or {}).items()]
+    if not groups:
+        groups = [(tr("负责网格（责任人）"), o["cells"]["primary"]),
+                  (tr("监管网格（区级监管责任人）"), o["cells"]["supervisor"])]
+    for title, cells in groups:
         html += "<br>" + _colon(title, tr("{n} 个").format(n=len(cells)))
         for c in cells[:8]:
             html += f"<br>{GAP}· {_link('cell', c, names.get(c) or c)} {escape(c)}"

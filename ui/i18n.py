@@ -52,6 +52,8 @@ TERMS = (
     QT_TRANSLATE_NOOP("Terms", "社区"), QT_TRANSLATE_NOOP("Terms", "单元网格"),
     QT_TRANSLATE_NOOP("Terms", "网格员"), QT_TRANSLATE_NOOP("Terms", "执法队员"),
     QT_TRANSLATE_NOOP("Terms", "区级监管责任人"), QT_TRANSLATE_NOOP("Terms", "信息采集员"),
+    QT_TRANSLATE_NOOP("Terms", "网格长"), QT_TRANSLATE_NOOP("Terms", "协管员"),
+    QT_TRANSLATE_NOOP("Terms", "监督员"),
     QT_TRANSLATE_NOOP("Terms", "全国单元网格编码 CJ/T 213（14 位）"),
     QT_TRANSLATE_NOOP("Terms", "北京 DB11 单元网格编码（15 位）"),
     QT_TRANSLATE_NOOP("Terms", "本网格"), QT_TRANSLATE_NOOP("Terms", "社区兜底"),

@@ -132,6 +132,7 @@ class NewCaseDialog(QDialog):
         self._fill_minor()
         self._locate()
         self.reported.dateChanged.connect(self._locate)
+        self.minor.currentIndexChanged.connect(self._locate)  # the category picks the role
 
     # -- the form
     def _locate(self) -> None:
@@ -148,8 +149,10 @@ class NewCaseDialog(QDialog):
             self.cell_code, self.expected_handler = None, None
             return
         # who answered for the cell on the reported day: the one 派遣 will choose
-        staff, level = cases.Dispatcher(self.store).primary(cell, community, street,
-                                                             from_qdatetime(self.reported))
+        # in the category's dispatch role (执法 categories: the 执法队员), else the 网格员
+        staff, level = cases.Dispatcher(self.store).for_category(
+            self.store, self.minor.currentData(), cell, community, street,
+            from_qdatetime(self.reported))
         officer = self.store.officer_by_staff_no(staff) if staff else None
         who = (named(officer["name"], staff) if officer else staff) if staff \
             else self.tr("（无责任人）")

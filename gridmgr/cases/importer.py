@@ -608,7 +608,8 @@ def _plan(ctx: _Context, rec: dict[str, Any], cat: dict[str, Any], pt: Any,
         dispatched = old["dispatched_at"]
     c, m, s = where
     if new_stage("派遣") and dispatched:
-        handler = rec["handler"] or ctx.dispatcher.primary(c, m, s, reported)[0]
+        handler = rec["handler"] or ctx.dispatcher.primary(
+            c, m, s, reported, role=(cat or {}).get("dispatch_role"))[0]
         dispose_due = rec["due"]
         if not dispose_due:
             if rec["limit"] is not None:

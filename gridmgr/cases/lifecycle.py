@@ -85,32 +85,59 @@ def stage_due(cal: WorkCalendar, category: dict[str, Any] | None, stage: str,
 # --------------------------------------------------------------------------- who is responsible
 
 class Dispatcher:
-    """Who was the primary responsible for a cell on a day, with 属地兜底 (cell → community →
-    street → district).  Loads the responsibility history once, so an import of many cases
-    asks it cheaply."""
+    """Who in a cell's team was responsible on a day for a case, with 属地兜底 (cell →
+    community → street → district) per role.  A case goes to the role its category names
+    (``dispatch_role``: 执法 categories to the 执法队员); when nobody holds that role at any
+    level, or the category names none, to the default primary role (网格员), then to any other
+    primary role.  Loads the responsibility history once, so an import of many cases asks it
+    cheaply."""
 
     def __init__(self, store: Store, system: str = "urban") -> None:
-        self.by_area: dict[str, list[tuple[str, str | None, str]]] = {}
+        from ..registers.teams import roles
+
+        table = roles(store)
+        self.primaries = [r["name"] for r in table if r["slot"] == "primary"]
+        self.by_area: dict[tuple[str, str], list[tuple[str, str | None, str]]] = {}
         rows = store.responsibilities(system=system)
-        for code, slot, start, end, staff in zip(rows["area_code"], rows["slot"],
-                                                 rows["valid_from"], rows["valid_to"],
-                                                 rows["staff_no"]):
-            if slot == "primary":
-                self.by_area.setdefault(code, []).append((start, end, staff))
+        for code, role, slot, start, end, staff in zip(
+                rows["area_code"], rows["role"], rows["slot"], rows["valid_from"],
+                rows["valid_to"], rows["staff_no"]):
+            self.by_area.setdefault((code, role), []).append((start, end, staff))
+            if slot == "primary" and role not in self.primaries:
+                self.primaries.append(role)  # a role the table no longer lists keeps its cases
         streets = store.areas("street", system=system, current=False)
         self.street_parent = dict(zip(streets["code"], streets["parent_code"]))
 
-    def primary(self, cell: str | None, community: str | None, street: str | None,
-                day: str) -> tuple[str | None, str | None]:
-        """(staff_no, level it came from) on ``day`` (YYYY-MM-DD…), or (None, None)."""
+    def handler(self, cell: str | None, community: str | None, street: str | None,
+                day: str, role: str | None = None
+                ) -> tuple[str | None, str | None, str | None]:
+        """(staff_no, level it came from, role it was found in) on ``day``, or Nones."""
         day = day[:10]
         district = self.street_parent.get(street) if street else None
-        for level, code in (("cell", cell), ("community", community), ("street", street),
-                            ("district", district)):
-            for start, end, staff in self.by_area.get(code or "", []):
-                if start <= day and (end is None or end > day):
-                    return staff, level
-        return None, None
+        chain = (("cell", cell), ("community", community), ("street", street),
+                 ("district", district))
+        wanted = [role] if role else []
+        for r in wanted + [p for p in self.primaries if p != role]:
+            for level, code in chain:
+                for start, end, staff in self.by_area.get((code or "", r), []):
+                    if start <= day and (end is None or end > day):
+                        return staff, level, r
+        return None, None, None
+
+    def primary(self, cell: str | None, community: str | None, street: str | None,
+                day: str, role: str | None = None) -> tuple[str | None, str | None]:
+        """(staff_no, level it came from) on ``day`` for a case of ``role`` (the category's
+        dispatch role; None: the default primary), or (None, None)."""
+        staff, level, _ = self.handler(cell, community, street, day, role)
+        return staff, level
+
+    def for_category(self, store: Store, category_code: str | None, cell: str | None,
+                     community: str | None, street: str | None, day: str
+                     ) -> tuple[str | None, str | None]:
+        """:meth:`primary` for a case of this 小类: the role its category names (what the
+        new-case and 派遣 dialogs show before the step is taken)."""
+        cat = store.categories().get(category_code or "") or {}
+        return self.primary(cell, community, street, day, role=cat.get("dispatch_role"))
 
 
 def locate(store: Store, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -295,7 +322,7 @@ def _transition(store: Store, case_no: str, action: str, *, by: str | None, at: 
         else:
             staff, _ = Dispatcher(store, case["system"] or "urban").primary(
                 case["cell_code"], case["community_code"], case["street_code"],
-                case["reported_at"])
+                case["reported_at"], role=(cat or {}).get("dispatch_role"))
             if staff is None:
                 raise UsageError(f"案件 {case_no} 所在网格 {case['cell_code'] or '（无）'} 在 "
                                  f"{case['reported_at'][:10]} 没有责任人（上级区域也没有）；"

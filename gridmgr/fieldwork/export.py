@@ -33,7 +33,9 @@ from .. import staging
 from ..errors import UsageError
 from ..progress import Progress, Task
 from ..registers.enterprises import overdue
-from ..storage import Store, now_iso
+from ..registers.responsibility import effective
+from ..storage import Store, now_iso, today
+from ..text import iso_date
 from . import cases as fieldpack_cases
 from . import files as fieldpack_files
 from . import qfield
@@ -103,7 +105,7 @@ def package_frames(store: Store, scope: Scope, eff: pd.DataFrame
     cells = cells[cells["code"].isin(scope.cells)]
     info = eff.set_index("cell_code")
     cols = ["community_name", "street_name", "primary_name", "primary_mobile",
-            "supervisor_name", "supervisor_mobile", "collectors"]
+            "supervisor_name", "supervisor_mobile", "collectors", "team_text"]
     cells = cells[["uuid", "code", "name", "geometry"]].copy()
     for c in cols:
         cells[c] = [info[c].get(code) for code in cells["code"]]
@@ -129,9 +131,10 @@ def package_frames(store: Store, scope: Scope, eff: pd.DataFrame
 
 
 def _write_package(store: Store, scope: Scope, frames: dict[str, gpd.GeoDataFrame],
-                   eff: pd.DataFrame, folder: Path, manifest: dict[str, Any]
-                   ) -> Task[list[str]]:
-    """Write every file of the package into ``folder``; returns what could not be made."""
+                   eff: pd.DataFrame, folder: Path, manifest: dict[str, Any],
+                   grid_eff: pd.DataFrame | None = None) -> Task[list[str]]:
+    """Write every file of the package into ``folder``; returns what could not be made.
+    ``eff``: the scope's rows of ``grid_eff``, the whole grid's effective responsibility."""
     from ..renderers import renderer
 
     left_out: list[str] = []
@@ -161,7 +164,7 @@ def _write_package(store: Store, scope: Scope, frames: dict[str, gpd.GeoDataFram
     if not fieldpack_files.print_tasks_pdf(plugin, folder, scope, wgs, eff):
         left_out.append("tasks.pdf（打印模块尚未提供表格打印）")
     yield Progress(5, steps, "打印图册 atlas.pdf")
-    atlas = fieldpack_files.print_atlas(plugin, store, folder, scope)
+    atlas = fieldpack_files.print_atlas(plugin, store, folder, scope, grid_eff)
     if atlas is not False:
         atlas = yield from atlas
     if not atlas:
@@ -208,7 +211,10 @@ def _export_fieldpack(store: Store, *, out: Path, officer: str | None, area: str
     if out.exists() and (as_zip or not out.is_dir() or any(out.iterdir())):
         raise UsageError(f"{out} 已存在且不是空目录，不会覆盖；请换一个位置")
     yield Progress(0, 7, "确定范围")
-    scope, eff = resolve_scope(store, officer=officer, area=area, as_of=as_of, eff=eff)
+    if eff is None:  # once: the scope and the atlas both read it
+        eff = effective(store, as_of=iso_date(as_of) if as_of else today(), system="urban")
+    grid_eff = eff
+    scope, eff = resolve_scope(store, officer=officer, area=area, as_of=as_of, eff=grid_eff)
     frames = package_frames(store, scope, eff)
     package_uuid = str(uuid.uuid4())
     manifest: dict[str, Any] = {
@@ -222,7 +228,8 @@ def _export_fieldpack(store: Store, *, out: Path, officer: str | None, area: str
     with staging.stage_dir(out, "fieldpack") as tmp:
         folder = Path(tmp) / "package"
         folder.mkdir()
-        left_out = yield from _write_package(store, scope, frames, eff, folder, manifest)
+        left_out = yield from _write_package(store, scope, frames, eff, folder, manifest,
+                                             grid_eff)
         yield Progress(6, 7, "写入 manifest.json")
         manifest["files"] = [{"name": p.name, "sha256": sha256_file(p),
                               "bytes": p.stat().st_size, "editable": p.name in EDITABLE_FILES}

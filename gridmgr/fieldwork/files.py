@@ -36,7 +36,7 @@ TITLES = {
     "cells": {"code": "网格编码", "name": "网格名称", "community_name": "社区", "street_name": "街道",
               "primary_name": "责任人", "primary_mobile": "责任人电话",
               "supervisor_name": "区级监管责任人", "supervisor_mobile": "监管责任人电话",
-              "collectors": "信息采集员"},
+              "collectors": "信息采集员", "team_text": "网格团队"},
     "enterprises": {"name": "企业名称", "credit_code": "统一社会信用代码", "industry": "所属行业",
                     "supervision_class": "监管类别", "rating": "环境行为等级",
                     "inspection_frequency": "检查频次", "contact": "联系人", "phone": "联系电话",
@@ -359,10 +359,12 @@ def print_tasks_pdf(plugin: Any, folder: Path, scope: Scope,
 ATLAS_CELL_PAGES = 40  # up to this many cells an atlas page per cell, else one per community
 
 
-def print_atlas(plugin: Any, store: Any, folder: Path, scope: Scope) -> Any:
+def print_atlas(plugin: Any, store: Any, folder: Path, scope: Scope,
+                grid_eff: pd.DataFrame | None = None) -> Any:
     """The scope's cells as an atlas (A4, one page per cell, or per community for a large
     scope) through the printing renderer; a task returning True, or False when the renderer
-    has no print_map."""
+    has no print_map.  ``grid_eff``: the whole grid's effective responsibility of the scope's
+    day, so that it is not worked out a second time."""
     fn = getattr(plugin, "print_map", None) if plugin is not None else None
     if fn is None:
         return False
@@ -372,7 +374,7 @@ def print_atlas(plugin: Any, store: Any, folder: Path, scope: Scope) -> Any:
     atlas = "cell" if len(scope.cells) <= ATLAS_CELL_PAGES else "community"
     where = f"officer:{scope.staff_no}" if scope.kind == "officer" else scope.value
     try:
-        job = gather(store, scope=where, atlas=atlas, as_of=scope.as_of)
+        job = gather(store, scope=where, atlas=atlas, as_of=scope.as_of, eff=grid_eff)
     except UsageError:
         return False
     yield from fn(job, folder / "atlas.pdf", paper="A4")

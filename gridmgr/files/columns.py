@@ -190,6 +190,7 @@ OFFICER_FIELDS = tuple(OFFICER_ALIASES)
 ASSIGNMENT_ALIASES: dict[str, list[str]] = {
     "staff_no": ["工号", "staff_no"],
     "role": ["角色", "role"],
-    "area": ["区域编码", "网格编码", "编码", "area", "area_code"],
-    "from": ["起始日期", "开始日期", "生效日期", "from", "valid_from"],
+    "area": ["区域编码", "网格编码", "单元网格编码", "社区编码", "编码", "area", "area_code"],
+    "from": ["起始日期", "开始日期", "生效日期", "任职日期", "from", "valid_from"],
+    "name": ["姓名", "name"],
 }

@@ -54,7 +54,8 @@ HEADERS_ZH = {
     "primary_mobile": "责任人电话", "primary_from": "责任人来源",
     "supervisor_staff_no": "监管责任人工号", "supervisor_name": "区级监管责任人",
     "supervisor_mobile": "监管责任人电话", "supervisor_from": "监管责任人来源",
-    "collectors": "信息采集员", "staff_no": "工号", "mobile": "手机", "role": "角色",
+    "collectors": "信息采集员", "primary_role": "责任人角色", "supervisor_role": "监管角色",
+    "team_text": "网格团队", "staff_no": "工号", "mobile": "手机", "role": "角色",
     "unit": "所属单位", "as_of": "日期",
     "lon_cgcs2000": "经度（CGCS2000）", "lat_cgcs2000": "纬度（CGCS2000）",
     "lon_gcj02": "经度（GCJ-02 高德/腾讯）", "lat_gcj02": "纬度（GCJ-02 高德/腾讯）",
@@ -70,7 +71,8 @@ SHP_NAMES = {"lon_cgcs2000": "lon_cgcs", "lat_cgcs2000": "lat_cgcs", "lon_gcj02"
              "primary_name": "prim_name", "primary_mobile": "prim_tel",
              "primary_from": "prim_from", "supervisor_staff_no": "sup_no",
              "supervisor_name": "sup_name", "supervisor_mobile": "sup_tel",
-             "supervisor_from": "sup_from", "collectors": "collectors"}
+             "supervisor_from": "sup_from", "collectors": "collectors",
+             "primary_role": "prim_role", "supervisor_role": "sup_role", "team_text": "team"}
 
 
 def resolve_layer(name: str) -> str:
@@ -113,6 +115,7 @@ def _frame(store: Store, layer: str, system: str | None, as_of: str | None
     if layer == "responsibilities":
         cells = store.areas("cell", system=system or "urban", as_of=day)
         geoms = dict(zip(cells["code"], cells.geometry))
+        resp = resp.drop(columns=["team"])  # the members as one text column: team_text
         resp["as_of"] = day
         resp["area_m2"] = resp["area_m2"].astype(float)
         for slot in ("primary", "supervisor"):

@@ -46,11 +46,13 @@ TITLES: dict[str, dict[str, str]] = {
                     "by_staff_no": "检查人工号", "at": "检查时间", "result": "检查结果",
                     "findings": "发现的问题", "opens_case": "立案上报", "case_category": "案件小类",
                     "case_uuid": "案件UUID"},
+    "team_roles": {"name": "角色", "slot": "职责", "multiple": "可多人", "required": "必须有",
+                   "sort_order": "排序", "description": "说明"},
     "rectification_notices": {"notice_no": "通知书编号", "colour": "颜色", "issued_at": "签发时间",
                               "deadline": "整改期限"},
 }
 SLOTS = {"primary": "责任人（网格员/执法队员）", "supervisor": "区级监管责任人",
-         "collector": "信息采集员"}
+         "collector": "信息采集员", "member": "团队成员"}
 SYSTEMS = {"urban": "城管单元网格", "env": "环保网格"}
 
 
@@ -58,6 +60,7 @@ def project_value_lists(inspection_results: Sequence[str]) -> dict[str, Any]:
     """The enums and the column names for :class:`~gridmgr.storage.ProjectDefaults`."""
     enums: dict[str, list[tuple[str, str]]] = {
         "case_status": [(s, s) for s in STATUSES],
+        # the shipped roles; a project's own role table replaces them (refresh_role_list)
         "officer_role": [(r, r) for r in ROLES],
         "responsibility_slot": list(SLOTS.items()),
         "area_level": [(lv, LEVEL_ZH[lv]) for lv in LEVEL_TABLES],
@@ -71,6 +74,7 @@ def project_value_lists(inspection_results: Sequence[str]) -> dict[str, Any]:
              "case_status", ("case_transitions", "to_status"): "case_status",
              ("officers", "role"): "officer_role", ("responsibilities", "role"): "officer_role",
              ("responsibilities", "slot"): "responsibility_slot",
+             ("team_roles", "slot"): "responsibility_slot",
              ("responsibilities", "level"): "area_level",
              ("responsibilities", "system"): "grid_system", ("cases", "system"): "grid_system",
              ("enterprises", "supervision_class"): "supervision_class",

@@ -44,6 +44,10 @@ class ProjectDefaults:
     categories: Callable[[], list[dict[str, Any]]]
     calendar: Callable[[], list[dict[str, Any]]]
     work_hours: str
+    team_roles: Callable[[], list[dict[str, Any]]]
+    """The shipped grid team roles (schema 10): rows of ``team_roles``."""
+    category_roles: Callable[[], dict[str, str]]
+    """小类 code → the team role its cases are dispatched to (schema 10)."""
     # {"enums": {name: [(value, description)]}, "columns": [(table, column, 中文名, enum)]}
     value_lists: Callable[[], dict[str, Any]] = dict
     # rows of QGIS's layer_styles table, one default style per layer
@@ -217,6 +221,22 @@ class RegisterStore(Protocol):
 
     def insert_responsibilities(self, rows: Iterable[dict[str, Any]]) -> None: ...
 
+    def team_roles(self) -> list[dict[str, Any]]:
+        """The grid team role table (``records.TEAM_ROLE_COLUMNS``) in team order; empty for a
+        project before schema 10 opened read-only."""
+        ...
+
+    def insert_team_role(self, row: dict[str, Any]) -> None: ...
+
+    def update_team_role(self, name: str, fields: dict[str, Any]) -> None: ...
+
+    def rename_team_role(self, old: str, new: str) -> int:
+        """Rename a role in the table, the responsibility rows and the category table; returns
+        how many responsibility rows carried it."""
+        ...
+
+    def delete_team_role(self, name: str) -> None: ...
+
 
 class FieldworkStore(Protocol):
     """Field packages with the snapshot of what they sent, inspections, the conflicts queued for
@@ -386,6 +406,13 @@ class CaseStore(Protocol):
         ...
 
     def replace_categories(self, rows: Sequence[dict[str, Any]]) -> None: ...
+
+    def case_status_counts_in(
+        self, system: str, areas: dict[str, Sequence[str]], before: str
+    ) -> dict[str, int]:
+        """{status: count} of the cases reported before the day ``before`` in these areas
+        (level → codes: cell, community, street)."""
+        ...
 
     def add_categories(self, rows: Sequence[dict[str, Any]]) -> None:
         """Add new 小类 rows to the category table (codes not yet in it)."""

@@ -187,8 +187,31 @@ def test_project_layers_open_in_qgis_styled_with_value_lists_and_dates(demo_file
     role = got["officers"]["fields"]["role"]
     assert role["widget"] == "ValueMap" and role["alias"] == "角色"
     assert [next(iter(d)) for d in role["config"]["map"]] == \
-        ["网格员", "执法队员", "区级监管责任人", "信息采集员"]
+        ["网格长", "网格员", "执法队员", "协管员", "监督员", "信息采集员", "区级监管责任人"]
     assert got["enterprises"]["fields"]["phone"]["alias"] == "联系电话"
+
+
+@pytest.mark.gpkg_only
+def test_the_role_value_list_follows_the_project_role_table(demo_copy):
+    """A bureau's own roles (schema 10's editable table) reach QGIS's dropdown of roles."""
+    def listed() -> list[str]:
+        with open_project(demo_copy, readonly=True) as store:
+            return [r[0] for r in store.db.execute(
+                "SELECT value FROM gpkg_data_column_constraints WHERE constraint_name = "
+                "'officer_role' ORDER BY rowid")]
+
+    before = listed()
+    assert before[:3] == ["网格长", "网格员", "执法队员"] and len(before) == 7
+    with open_project(demo_copy) as store:
+        with store.atomic():
+            store.insert_team_role({"name": "楼栋长", "slot": "member", "multiple": 1,
+                                    "required": 0, "sort_order": 15})
+        with store.atomic():
+            store.rename_team_role("协管员", "城管协管员")
+        with store.atomic():
+            store.delete_team_role("监督员")
+    assert listed() == ["网格长", "楼栋长", "网格员", "执法队员", "城管协管员", "信息采集员",
+                        "区级监管责任人"]
 
 
 def test_gdal_reads_the_chinese_alias_of_the_project_fields(demo):
@@ -313,15 +336,15 @@ def test_system_gdal_reads_the_project_aliases_and_date_types(demo_file):
 
 @pytest.mark.gpkg_only
 def test_migration_11_declares_dates_and_keeps_every_value(tmp_path, monkeypatch):
-    """A schema-9 project (what main made before this) opened by this version: the dates and
-    times become DATE/DATETIME for GDAL, every stored value stays as it was."""
+    """A schema-10 project (what the version before this made) opened by this version: the
+    dates and times become DATE/DATETIME for GDAL, every stored value stays as it was."""
     from gridmgr.project import init_project
     from gridmgr.storage.gpkg import schema
 
-    p = tmp_path / "v9.gpkg"
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 9)
+    p = tmp_path / "v10.gpkg"
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 10)
     monkeypatch.setattr(schema, "MIGRATIONS", {k: v for k, v in schema.MIGRATIONS.items()
-                                               if k <= 9})
+                                               if k <= 10})
     init_project(p, name="禅城区", admin_code="440604").close()
     conn = sqlite3.connect(p)
     assert "valid_from TEXT" in conn.execute("SELECT sql FROM sqlite_master WHERE name = "

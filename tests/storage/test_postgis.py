@@ -194,6 +194,7 @@ def test_pull_refuses_to_overwrite_and_leaves_no_partial_file(pg_server, demo_fi
     with pytest.raises(psycopg.OperationalError):
         pull_project(url, fresh)
     assert not fresh.exists() and not list(tmp_path.glob("*.pulling"))
+    assert not list(tmp_path.glob(".gridmgr-pull.*"))  # the hidden build folder is gone too
 
 
 def test_wrong_password_and_no_server_are_one_line_each(pg_server, monkeypatch, capsys):
@@ -358,7 +359,7 @@ def test_an_older_server_schema_is_upgraded_in_place(pg_server, demo_file, capsy
     assert _sql(pg_server, "SELECT action, db_user FROM older.gridmgr_audit ORDER BY id DESC "
                            "LIMIT 1") == [("upgrade", pg_server.user)]
     assert [v for (v,) in _sql(pg_server, "SELECT version FROM older.gridmgr_schema WHERE "
-                                          "version > 8 ORDER BY version")] == [9, 11]
+                                          "version > 8 ORDER BY version")] == [9, 10, 11]
     with open_project(url) as store:
         store.audit("test", {})
         assert store.audit_log()[-1]["db_user"] == pg_server.user
@@ -371,6 +372,40 @@ def test_an_older_server_schema_is_upgraded_in_place(pg_server, demo_file, capsy
         styled = {r[0] for r in store.db.execute("SELECT f_table_name FROM layer_styles WHERE "
                                                  "useAsDefault")}
     assert {"cells", "enterprises", "cases"} <= styled
+
+
+def test_a_schema_9_server_project_gets_grid_teams_in_place(pg_server, demo_file, capsys):
+    """Migration 10 on a live server: the role table filled from the shipped one and from the
+    roles the desks' responsibility rows already use, the 小类 dispatch roles, nothing lost."""
+    from gridmgr.registers.teams import roles
+
+    url = _url(pg_server, "before_teams")
+    push_project(demo_file, url)
+    s = "before_teams"
+    _sql(pg_server, f"DROP TABLE {s}.team_roles")
+    _sql(pg_server, f"DROP INDEX {s}.idx_resp_role")
+    _sql(pg_server, f"ALTER TABLE {s}.case_categories DROP COLUMN dispatch_role")
+    _sql(pg_server, f"UPDATE {s}.gridmgr_meta SET value = '9' WHERE key = 'schema_version'")
+    _sql(pg_server, f"DELETE FROM {s}.gridmgr_schema WHERE version = 10")
+    # a bureau's own word for a role, written by a desk before teams existed
+    _sql(pg_server, f"UPDATE {s}.responsibilities SET role = '巡查员', slot = 'collector' "
+                    f"WHERE id = (SELECT min(id) FROM {s}.responsibilities)")
+    before = _sql(pg_server, f"SELECT id, staff_no, role, slot, area_code, valid_from, "
+                             f"valid_to FROM {s}.responsibilities ORDER BY id")
+    assert any(r[2] == "巡查员" for r in before)
+    assert main(["upgrade", url]) == 0
+    capsys.readouterr()
+    assert _sql(pg_server, f"SELECT id, staff_no, role, slot, area_code, valid_from, valid_to "
+                           f"FROM {s}.responsibilities ORDER BY id") == before
+    with open_project(url, readonly=True) as store:
+        table = {r["name"]: r for r in roles(store)}
+        assert store.team_roles()  # the project's own table, not the shipped fallback
+        cats = store.categories()
+    assert {"网格长", "网格员", "执法队员", "协管员", "监督员", "区级监管责任人"} <= set(table)
+    assert table["巡查员"]["slot"] == "collector" and table["巡查员"]["multiple"] == 1
+    assert cats["SJ0502"]["dispatch_role"] == "执法队员"
+    assert _sql(pg_server, "SELECT count(*) FROM pg_indexes WHERE schemaname = %s AND "
+                           "indexname = 'idx_resp_role'", [s]) == [(1,)]
 
 
 def test_an_older_server_schema_without_a_server_form_says_how(pg_server, demo_file,

@@ -425,7 +425,9 @@ def test_fieldpack_export_dialog_in_english(qtbot, demo_copy, english):
     qtbot.addWidget(dlg)
     assert dlg.windowTitle() == "Export field package"
     assert {"Scope:", "Date:", "Output:"} <= _texts(dlg)
-    assert {r.text() for r in dlg.findChildren(QRadioButton)} == {"By officer", "By area"}
+    assert {r.text() for r in dlg.findChildren(QRadioButton)} == {
+        "By officer", "By area",
+        "All officers: one .zip for everyone on duty that day (output is a folder)"}
     assert (dlg.export_button.text(), dlg.close_button.text()) == ("Export", "Close")
     assert dlg.progress.cancel_button.text() == "Cancel"
     assert dlg.out.placeholderText() == "A new folder, or a file ending in .zip"
@@ -441,7 +443,10 @@ def test_fieldpack_export_dialog_in_english(qtbot, demo_copy, english):
     assert dlg.choice() == ("officer", staff)
     dlg.officer.setEditText(dlg.officer.itemText(i).replace(" Grid worker", ""))  # typed
     assert dlg.choice() == ("officer", staff)
+    dlg.all_officers.setChecked(True)
+    assert dlg.out.placeholderText() == "New folder (for everyone's .zip)"
     dlg.by_area.setChecked(True)
+    assert dlg.out.placeholderText() == "A new folder, or a file ending in .zip"
     street = next(j for j, t in enumerate(areas) if t.startswith("Street "))
     dlg.area.setCurrentIndex(street)
     assert dlg.choice() == ("area", dlg.area.itemData(street))

@@ -29,7 +29,7 @@
         <translation>{n} more</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+16"/>
         <source>编码</source>
         <translation>Code</translation>
     </message>
@@ -44,19 +44,17 @@
         <translation>Area: {ha} ha</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+29"/>
+        <location line="-12"/>
         <source>责任人</source>
         <translation>Responsible officer</translation>
     </message>
     <message>
-        <location line="-29"/>
-        <location line="+29"/>
+        <location line="+0"/>
         <source>区级监管责任人</source>
         <translation>District supervisor</translation>
     </message>
     <message>
-        <location line="-24"/>
+        <location line="+17"/>
         <source>下辖{level} {n} 个</source>
         <translation>Child areas ({level}): {n}</translation>
     </message>
@@ -116,7 +114,7 @@
         <translation>Grid cell</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>人员</source>
         <translation>Officer</translation>
     </message>
@@ -142,6 +140,11 @@
     </message>
     <message>
         <location line="+6"/>
+        <source>负责网格（{role}）</source>
+        <translation>Cells as {role}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>负责网格（责任人）</source>
         <translation>Cells as responsible officer</translation>
     </message>
@@ -164,7 +167,7 @@
 <context>
     <name>ActionDialog</name>
     <message>
-        <location filename="../case_detail.py" line="+127"/>
+        <location filename="../case_detail.py" line="+129"/>
         <source>{action} — 案件 {no}</source>
         <translation>{action} — case {no}</translation>
     </message>
@@ -247,12 +250,12 @@
 <context>
     <name>AssignDialog</name>
     <message>
-        <location filename="../assign_dialog.py" line="+32"/>
+        <location filename="../assign_dialog.py" line="+36"/>
         <source>指定责任人</source>
         <translation>Assign responsible officer</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>{name}（{staff}，{role}）</source>
         <translation>{name} ({staff}, {role})</translation>
     </message>
@@ -262,7 +265,7 @@
         <translation>no role</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+12"/>
         <source>、</source>
         <translation>, </translation>
     </message>
@@ -298,6 +301,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>网格团队的其他角色（如执法队员之于网格员）不受影响。</source>
+        <translation>The other roles of the cell&apos;s team (an enforcement officer beside the grid worker) are not affected.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>指定</source>
         <translation>Assign</translation>
     </message>
@@ -313,7 +321,7 @@
 <context>
     <name>CaseAction</name>
     <message>
-        <location filename="../i18n.py" line="+102"/>
+        <location filename="../i18n.py" line="+104"/>
         <source>受理</source>
         <translation>Accept</translation>
     </message>
@@ -454,7 +462,7 @@
 <context>
     <name>CaseDetail</name>
     <message>
-        <location filename="../case_detail.py" line="+268"/>
+        <location filename="../case_detail.py" line="+271"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
@@ -479,12 +487,12 @@
         <translation>Choose a case in the list on the left.</translation>
     </message>
     <message>
-        <location line="-204"/>
+        <location line="-208"/>
         <source>{name}（{code}）</source>
         <translation>{name} ({code})</translation>
     </message>
     <message>
-        <location line="+229"/>
+        <location line="+233"/>
         <source>已超期（截止 {due}）</source>
         <translation>Overdue (deadline {due})</translation>
     </message>
@@ -965,7 +973,7 @@
 <context>
     <name>ConflictsDialog</name>
     <message>
-        <location filename="../conflicts_view.py" line="+171"/>
+        <location filename="../conflicts_view.py" line="+176"/>
         <source>外业冲突</source>
         <translation>Field conflicts</translation>
     </message>
@@ -973,7 +981,7 @@
 <context>
     <name>ConflictsView</name>
     <message>
-        <location line="-136"/>
+        <location line="-140"/>
         <source>企业</source>
         <translation>Enterprise</translation>
     </message>
@@ -1109,7 +1117,7 @@
         <translation>Take field version</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+25"/>
         <source>待决定</source>
         <translation>Undecided</translation>
     </message>
@@ -1134,7 +1142,7 @@
         <translation>No undecided conflicts</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+33"/>
         <source>不能这样决定</source>
         <translation>Cannot decide this way</translation>
     </message>
@@ -1142,7 +1150,7 @@
 <context>
     <name>FieldpackDialog</name>
     <message>
-        <location filename="../fieldpack_dialog.py" line="+69"/>
+        <location filename="../fieldpack_dialog.py" line="+70"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -1170,13 +1178,14 @@
 <context>
     <name>FieldpackExportDialog</name>
     <message>
-        <location line="+29"/>
-        <location line="+101"/>
+        <location line="+30"/>
+        <location line="+109"/>
+        <location line="+7"/>
         <source>导出外业包</source>
         <translation>Export field package</translation>
     </message>
     <message>
-        <location line="-98"/>
+        <location line="-113"/>
         <source>按人员</source>
         <translation>By officer</translation>
     </message>
@@ -1186,12 +1195,18 @@
         <translation>By area</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+1"/>
+        <source>全部人员：当日负责网格的每人一个 .zip（输出为文件夹）</source>
+        <translation>All officers: one .zip for everyone on duty that day (output is a folder)</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <location line="+76"/>
         <source>新文件夹，或以 .zip 结尾的文件</source>
         <translation>A new folder, or a file ending in .zip</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-75"/>
         <source>浏览…</source>
         <translation>Browse…</translation>
     </message>
@@ -1201,7 +1216,7 @@
         <translation>Scope:</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>日期：</source>
         <translation>Date:</translation>
     </message>
@@ -1237,6 +1252,11 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>外业包-全部人员-{day}</source>
+        <translation>fieldpacks-all-officers-{day}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>外业包</source>
         <translation>fieldpack</translation>
     </message>
@@ -1246,7 +1266,22 @@
         <translation>fieldpack-{label}-{day}</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+17"/>
+        <source>新文件夹（放各人的 .zip）</source>
+        <translation>New folder (for everyone&apos;s .zip)</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>&lt;b&gt;已导出&lt;/b&gt; {n} 个外业包（{day} 的责任），共 {mb} MB</source>
+        <translation>&lt;b&gt;Exported&lt;/b&gt; {n} field packages (responsibilities of {day}), {mb} MB in all</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>未生成：{name}（{staff}）：{reason}</source>
+        <translation>Not made: {name} ({staff}): {reason}</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>、</source>
         <translation>, </translation>
     </message>
@@ -1264,7 +1299,7 @@
 <context>
     <name>FieldpackImportDialog</name>
     <message>
-        <location line="-209"/>
+        <location line="-236"/>
         <source>检查记录</source>
         <translation>Inspection</translation>
     </message>
@@ -1289,7 +1324,7 @@
         <translation>Conflict</translation>
     </message>
     <message>
-        <location line="+222"/>
+        <location line="+249"/>
         <location line="+84"/>
         <source>导入外业包</source>
         <translation>Import field package</translation>
@@ -2310,7 +2345,7 @@
         <translation>gridmgr grid management</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+27"/>
         <source>网格体系</source>
         <translation>Grid system</translation>
     </message>
@@ -2629,18 +2664,18 @@ Password for user {user} (kept in memory for this session only):</translation>
     <message>
         <location line="+26"/>
         <location line="+45"/>
-        <location line="+491"/>
+        <location line="+508"/>
         <source>企业</source>
         <translation>Enterprises</translation>
     </message>
     <message>
-        <location line="-536"/>
-        <location line="+536"/>
+        <location line="-553"/>
+        <location line="+553"/>
         <source>人员</source>
         <translation>Officers</translation>
     </message>
     <message>
-        <location line="-535"/>
+        <location line="-552"/>
         <source>责任记录</source>
         <translation>Responsibilities</translation>
     </message>
@@ -2760,12 +2795,24 @@ Password for user {user} (kept in memory for this session only):</translation>
         <translation>Open or create a project first</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+23"/>
         <source>项目已被其他程序或工位修改，已重新载入</source>
         <translation>The project was changed by another program or desk; reloaded</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+13"/>
+        <source>项目已被修改</source>
+        <translation>Project changed</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>打开此对话框之后，项目已被其他程序或工位修改，窗口已重新载入。
+本次未写入任何内容；请核对现在的内容后再确认一次。</source>
+        <translation>Since this dialog was opened, another program or desk has changed the project; the window has been reloaded.
+Nothing was written this time; check what is shown now and confirm again.</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <location line="+6"/>
         <source>指定责任人</source>
         <translation>Assign responsible officer</translation>
@@ -2888,12 +2935,12 @@ Codes, parents, history and responsibilities stay; enterprises in them are place
     </message>
     <message>
         <location line="+2"/>
-        <location line="+111"/>
+        <location line="+114"/>
         <source>（不关联企业）</source>
         <translation>(no enterprise)</translation>
     </message>
     <message>
-        <location line="-105"/>
+        <location line="-108"/>
         <source>添加照片…</source>
         <translation>Add photos…</translation>
     </message>
@@ -2978,7 +3025,7 @@ Codes, parents, history and responsibilities stay; enterprises in them are place
         <translation>Accept</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>经度 {lon:.6f}，纬度 {lat:.6f}</source>
         <translation>longitude {lon:.6f}, latitude {lat:.6f}</translation>
     </message>
@@ -2988,7 +3035,7 @@ Codes, parents, history and responsibilities stay; enterprises in them are place
         <translation>In no grid cell (a location outside the district cannot be accepted)</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>（无责任人）</source>
         <translation>(no responsible officer)</translation>
     </message>
@@ -3475,7 +3522,7 @@ Codes, parents, history and responsibilities stay; enterprises in them are place
 <context>
     <name>Terms</name>
     <message>
-        <location filename="../i18n.py" line="-33"/>
+        <location filename="../i18n.py" line="-35"/>
         <source>区</source>
         <translation>District</translation>
     </message>
@@ -3513,6 +3560,21 @@ Codes, parents, history and responsibilities stay; enterprises in them are place
         <location line="+0"/>
         <source>信息采集员</source>
         <translation>Information collector</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>网格长</source>
+        <translation>Grid leader</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>协管员</source>
+        <translation>Assistant officer</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>监督员</source>
+        <translation>Monitor</translation>
     </message>
     <message>
         <location line="+1"/>

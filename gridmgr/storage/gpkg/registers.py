@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from ..clock import now_iso
-from ..records import ENTERPRISE_FIELDS, OFFICER_FIELDS, RESPONSIBILITY_COLUMNS
+from ..records import ENTERPRISE_FIELDS, OFFICER_FIELDS, RESPONSIBILITY_COLUMNS, TEAM_ROLE_COLUMNS
 from . import browse
+from .schema_qgis import refresh_role_list
 
 
 def _frame(rows: list[Any], columns: Sequence[str]) -> pd.DataFrame:
@@ -160,3 +161,43 @@ class RegistersMixin:
         self.db["responsibilities"].insert_all(
             [{**{k: r.get(k) for k in RESPONSIBILITY_COLUMNS if k not in ("id", "created_at")},
               "uuid": str(uuid.uuid4()), "created_at": now} for r in rows])
+
+    # -- grid team roles
+    def team_roles(self) -> list[dict[str, Any]]:
+        """The role table in team order (empty for a project before schema 10 opened read-only)."""
+        if not self.has_table("team_roles"):  # type: ignore[attr-defined]
+            return []
+        cur = self.db.execute(f"SELECT {', '.join(TEAM_ROLE_COLUMNS)} FROM team_roles "
+                              "ORDER BY sort_order, id")
+        return [dict(zip(TEAM_ROLE_COLUMNS, r)) for r in cur.fetchall()]
+
+    def insert_team_role(self, row: dict[str, Any]) -> None:
+        self.db["team_roles"].insert({k: row.get(k) for k in TEAM_ROLE_COLUMNS})
+        self._refresh_role_list()
+
+    def _refresh_role_list(self) -> None:
+        """QGIS's dropdown of roles (a GeoPackage's value list; the server keeps none)."""
+        if self.has_table("gpkg_data_column_constraints"):  # type: ignore[attr-defined]
+            refresh_role_list(self.db)
+
+    def update_team_role(self, name: str, fields: dict[str, Any]) -> None:
+        fields = {k: v for k, v in fields.items() if k in TEAM_ROLE_COLUMNS and k != "name"}
+        if fields:
+            sets = ", ".join(f'"{k}" = ?' for k in fields)
+            self.db.execute(f"UPDATE team_roles SET {sets} WHERE name = ?",
+                            [*fields.values(), name])
+            self._refresh_role_list()
+
+    def rename_team_role(self, old: str, new: str) -> int:
+        """Rename a role in the table, in every responsibility row and in the category table
+        (a label, not history: periods stay as they are); returns the responsibility rows."""
+        self.db.execute("UPDATE team_roles SET name = ? WHERE name = ?", [new, old])
+        self.db.execute("UPDATE case_categories SET dispatch_role = ? WHERE dispatch_role = ?",
+                        [new, old])
+        cur = self.db.execute("UPDATE responsibilities SET role = ? WHERE role = ?", [new, old])
+        self._refresh_role_list()
+        return int(cur.rowcount)
+
+    def delete_team_role(self, name: str) -> None:
+        self.db.execute("DELETE FROM team_roles WHERE name = ?", [name])
+        self._refresh_role_list()

@@ -33,6 +33,7 @@ from .schema_branches import migration_8 as _migration_8_branches
 from .schema_cases import migration_4 as _migration_4_cases
 from .schema_fieldwork import migration_5 as _migration_5_fieldwork
 from .schema_qgis import migration_11 as _migration_11_qgis
+from .schema_teams import migration_10 as _migration_10_teams
 
 _AREA_TABLE = (
     'CREATE TABLE "{t}" ("fid" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "geom" MULTIPOLYGON, '
@@ -167,15 +168,11 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database, dict[str, str], ProjectDe
     7: _migration_7_reserved,  # a no-op, never reused (see its docstring)
     8: _migration_8_branches,
     9: _migration_9,
-    11: _migration_11_qgis,  # 10 is another branch's; migrations run in sorted order
+    10: _migration_10_teams,
+    11: _migration_11_qgis,
 }
 
 SCHEMA_VERSION = max(MIGRATIONS)
-# numbers taken by another line of work that has not landed yet: the only gaps allowed.  A
-# project migrated past a reserved number never runs that migration when it lands later
-# (apply_migrations runs only what is above the project's version): land the gap's owner
-# before a release.
-RESERVED = frozenset({10})
 
 
 def apply_migrations(db: sqlite_utils.Database, current: int, settings: dict[str, str],

@@ -128,6 +128,20 @@ def write_value_lists(db: Any, enums: Mapping[str, Sequence[tuple[str, str]]],
                    [table, column, title, title, constraint])
 
 
+def refresh_role_list(db: Any) -> None:
+    """The ``officer_role`` value list as the project's own role table (schema 10) has it: a
+    bureau adds and renames roles, so the shipped list would be stale."""
+    names = {r[0] for r in db.execute(
+        "SELECT name FROM sqlite_master WHERE name IN ('team_roles', "
+        "'gpkg_data_column_constraints')")}
+    if names != {"team_roles", "gpkg_data_column_constraints"}:
+        return
+    db.execute("DELETE FROM gpkg_data_column_constraints WHERE constraint_name = 'officer_role'")
+    db.execute("INSERT INTO gpkg_data_column_constraints (constraint_name, constraint_type, "
+               "value, description) SELECT 'officer_role', 'enum', name, name FROM team_roles "
+               "ORDER BY sort_order, id")
+
+
 def write_layer_styles(db: Any, rows: Sequence[Mapping[str, Any]]) -> None:
     """QGIS's ``layer_styles`` (created and registered when missing); a layer's earlier
     gridmgr default is replaced, a style someone saved from QGIS is kept but no longer the
@@ -157,5 +171,6 @@ def migration_11(db: sqlite_utils.Database, settings: dict[str, str],
     lists = defaults.value_lists()
     write_value_lists(db, lists.get("enums", {}),
                       [c for c in lists.get("columns", []) if c[0] in tables])
+    refresh_role_list(db)
     write_layer_styles(db, [r for r in defaults.layer_styles() if r["f_table_name"] in tables])
     _declare_dates(db)

@@ -72,14 +72,15 @@ class PgStore(GpkgStore):
                 raise NewerSchema(f"{loc} 由更新版本的 gridmgr 创建（结构版本 {version}，本程序支持 "
                                   f"{gpkg_schema.SCHEMA_VERSION}）；请升级 gridmgr，服务器上的数据未作改动")
             if version < gpkg_schema.SCHEMA_VERSION:
-                cls._upgrade(db, loc, version, readonly=readonly)
+                cls._upgrade(db, loc, version, readonly=readonly, defaults=defaults)
         except BaseException:
             db.raw.close()
             raise
         return cls(loc, db, readonly=readonly)
 
     @staticmethod
-    def _upgrade(db: PgDatabase, loc: ServerLocation, version: int, *, readonly: bool) -> None:
+    def _upgrade(db: PgDatabase, loc: ServerLocation, version: int, *, readonly: bool,
+                 defaults: ProjectDefaults | None = None) -> None:
         """An older server schema is upgraded in place on a read-write open (one transaction,
         under the write lock), as a file is; a read-only open says how."""
         target = gpkg_schema.SCHEMA_VERSION
@@ -97,7 +98,7 @@ class PgStore(GpkgStore):
             if int(row[0]) < target:  # another desk may have upgraded while this one waited
                 refresh = (lambda: roles.install(db, loc.schema)) \
                     if roles.may_create_roles(db) else None
-                migrations.upgrade(db, int(row[0]), target, then=refresh)
+                migrations.upgrade(db, int(row[0]), target, then=refresh, defaults=defaults)
 
     def close(self) -> None:
         self.db.raw.close()

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import shapely
 
-from ... import geometry
+from ... import geometry, staging
 from ...errors import ProjectExists, UsageError
 from ..gpkg.connection import connect as gpkg_connect
 from ..gpkg.connection import inspect as gpkg_inspect
@@ -123,32 +123,32 @@ def pull(source: str | ServerLocation, target: str | Path, *, defaults: Any,
     if out.exists() and not overwrite:
         raise ProjectExists(f"文件已存在：{out}（不会覆盖；换一个文件名或先删除）")
     db = connect(loc, readonly=True)
-    tmp = out.with_name(out.name + ".pulling")
-    tmp.unlink(missing_ok=True)
     counts: dict[str, int] = {}
     try:
-        meta = dict(db.execute("SELECT key, value FROM gridmgr_meta").fetchall())
-        if scope is not None:
-            _check_scope(db, scope)
-        settings = {k: meta[k] for k in ("name", "admin_code", "crs", "code_scheme") if k in meta}
-        GpkgStore.create(tmp, settings, defaults=defaults).close()
-        gpkg = gpkg_connect(tmp)
-        try:
-            geoms = schema.geometry_columns(gpkg)
-            srs_id = int(meta["crs"].split(":")[1])
-            with gpkg.atomic():
-                for table, _ddl in schema.project_tables(gpkg):
-                    counts[table] = _pull_table(db, gpkg, table, geoms.get(table), srs_id)
-                if scope is not None:
-                    counts = _trim(gpkg, scope)
-                for table in geoms:
-                    update_extent(gpkg, table)  # gpkg_contents' bounding box
-        finally:
-            gpkg.conn.close()
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        # built in a hidden folder beside the target (with its -wal/-journal), renamed whole; a
+        # kill -9 leaves only that folder, which the next output into the folder sweeps
+        with staging.stage_dir(out, "pull") as folder:
+            tmp = Path(folder) / out.name
+            meta = dict(db.execute("SELECT key, value FROM gridmgr_meta").fetchall())
+            if scope is not None:
+                _check_scope(db, scope)
+            settings = {k: meta[k] for k in ("name", "admin_code", "crs", "code_scheme")
+                        if k in meta}
+            GpkgStore.create(tmp, settings, defaults=defaults).close()
+            gpkg = gpkg_connect(tmp)
+            try:
+                geoms = schema.geometry_columns(gpkg)
+                srs_id = int(meta["crs"].split(":")[1])
+                with gpkg.atomic():
+                    for table, _ddl in schema.project_tables(gpkg):
+                        counts[table] = _pull_table(db, gpkg, table, geoms.get(table), srs_id)
+                    if scope is not None:
+                        counts = _trim(gpkg, scope)
+                    for table in geoms:
+                        update_extent(gpkg, table)  # gpkg_contents' bounding box
+            finally:
+                gpkg.conn.close()
+            os.replace(tmp, out)
     finally:
         db.raw.close()
     return counts

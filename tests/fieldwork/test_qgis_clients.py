@@ -5,10 +5,12 @@ venv), GDAL (system 3.6 and the venv's), and the KML read back through pyogrio."
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pyogrio
@@ -37,9 +39,12 @@ needs_qgis = pytest.mark.skipif(not _has_qgis(), reason="QGIS's Python bindings 
 
 
 def probe(*args: str) -> object:
+    """Run the probe with QGIS's profile in a private HOME (not the user's own QGIS)."""
+    home = Path(tempfile.gettempdir()) / f"gridmgr-qgis-home-{os.getuid()}"
+    home.mkdir(exist_ok=True)
     out = subprocess.run([str(SYSTEM_PY), str(PROBE), *args], capture_output=True, text=True,
                          env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin",
-                              "HOME": str(Path.home())}, timeout=300)
+                              "HOME": str(home)}, timeout=300)
     line = next((x for x in out.stdout.splitlines() if x.startswith("JSON:")), None)
     assert line, out.stdout + out.stderr
     return json.loads(line[5:])

@@ -139,21 +139,22 @@ def add_feature(path, layer_name, values):
                        for f, v in zip(layer.fields(), feat.attributes())}}
 
 
-def render(layers, out, extent=None, size=(1200, 900)):
+def render(layers, out, size=(1200, 900), styles=None):
+    """Draw ``layers`` (with a map theme's style overrides, if given) to the PNG ``out``."""
     ms = QgsMapSettings()
     ms.setLayers(layers)
+    if styles:
+        ms.setLayerStyleOverrides(styles)
     ms.setDestinationCrs(layers[-1].crs())
-    ext = QgsRectangle(extent) if extent else None
-    if ext is None:
-        ext = QgsRectangle()
-        for lyr in layers:
-            e = ms.layerExtentToOutputExtent(lyr, lyr.extent())
-            if not e.isEmpty():
-                if ext.isEmpty():
-                    ext = QgsRectangle(e)
-                else:
-                    ext.combineExtentWith(e)
-        ext.scale(1.05)
+    ext = QgsRectangle()
+    for lyr in layers:
+        e = ms.layerExtentToOutputExtent(lyr, lyr.extent())
+        if not e.isEmpty():
+            if ext.isEmpty():
+                ext = QgsRectangle(e)
+            else:
+                ext.combineExtentWith(e)
+    ext.scale(1.05)
     ms.setExtent(ext)
     ms.setOutputSize(QSize(*size))
     ms.setBackgroundColor(QColor("white"))
@@ -191,43 +192,14 @@ def main(argv):
                 layers = [n.layer() for n in p.layerTreeRoot().findLayers()]
                 styles = {}
             ms_layers = [lyr for lyr in p.layerTreeRoot().layerOrder() if lyr in layers]
-            res = render(ms_layers, out)
+            res = render(ms_layers, out, styles=styles)  # a theme's legend choices, if any
             res["styles"] = bool(styles)
-            if theme:  # QgsMapSettings with the theme's legend choices
-                ms = QgsMapSettings()
-                ms.setLayers(ms_layers)
-                ms.setLayerStyleOverrides(styles)
-                res = render_settings(ms, ms_layers, out)
         else:
             paths = argv[2:-1]
             out = argv[-1]
             res = render(open_layers(paths[0], paths[1:]), out)
     print("JSON:" + json.dumps(res, ensure_ascii=False, default=str))
     app.exitQgis()
-
-
-def render_settings(ms, layers, out, size=(1200, 900)):
-    ms.setDestinationCrs(layers[-1].crs())
-    ext = QgsRectangle()
-    for lyr in layers:
-        e = lyr.extent()
-        if not e.isEmpty():
-            if ext.isEmpty():
-                ext = QgsRectangle(e)
-            else:
-                ext.combineExtentWith(e)
-    ext.scale(1.05)
-    ms.setExtent(ext)
-    ms.setOutputSize(QSize(*size))
-    img = QImage(QSize(*size), QImage.Format_ARGB32_Premultiplied)
-    img.fill(QColor("white"))
-    painter = QPainter(img)
-    job = QgsMapRendererCustomPainterJob(ms, painter)
-    job.start()
-    job.waitForFinished()
-    painter.end()
-    img.save(out)
-    return {"saved": out, "scale": ms.scale(), "layers": [lyr.name() for lyr in layers]}
 
 
 if __name__ == "__main__":

@@ -52,7 +52,8 @@ def export_all_officers(store: Store, out_dir: str | Path, *, as_of: str | None 
     staff = officers_on_duty(eff)
     if not staff:
         raise UsageError(f"{day} 没有任何人员负责单元网格，无法生成外业包")
-    names = dict(zip(store.officers()["staff_no"], store.officers()["name"]))
+    people = store.officers()
+    names = dict(zip(people["staff_no"], people["name"]))
     out.mkdir(exist_ok=True)
     summary: dict[str, Any] = {"as_of": day, "out": str(out), "packages": [], "failed": []}
     steps = 8  # a single export's steps (0..7) plus one

@@ -24,9 +24,9 @@ from fieldpack_helpers import (
     add_inspections,
     add_progress,
     ago,
-    dispatched_case,
     edit_enterprise,
     enterprises_of,
+    export_with_a_case,
     sha,
 )
 from shapely.geometry import Point
@@ -56,13 +56,8 @@ def _application(qapp):
 @pytest.fixture
 def exported(demo_copy, tmp_path):
     """The demo with one dispatched case in the officer's cells, and a package exported."""
-    with open_project(demo_copy) as store:
-        scope, _ = resolve_scope(store, officer=OFFICER, area=None)
-        cells = store.areas("cell")
-        geom = cells.loc[cells["code"] == scope.cells[0], "geometry"].iloc[0]
-        case = dispatched_case(store, geom, OFFICER)
-        out = tmp_path / "pack"
-        result = run(export_fieldpack(store, out=out, officer=OFFICER))
+    out = tmp_path / "pack"
+    result, case = export_with_a_case(demo_copy, out)
     return demo_copy, out, result, case
 
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pyogrio
 import pytest
-from fieldpack_helpers import OFFICER, dispatched_case
+from fieldpack_helpers import OFFICER, export_with_a_case
 
-from gridmgr.fieldwork.export import RESULTS, export_fieldpack
+from gridmgr.fieldwork.export import RESULTS
 from gridmgr.fieldwork.files import TITLES
 from gridmgr.fieldwork.importer import import_fieldpack
 from gridmgr.progress import run
@@ -57,15 +57,8 @@ def _application(qapp):
 
 @pytest.fixture
 def package(demo_copy, tmp_path):
-    with open_project(demo_copy) as store:
-        from gridmgr.fieldwork.scope import resolve_scope
-
-        scope, _ = resolve_scope(store, officer=OFFICER, area=None)
-        cells = store.areas("cell")
-        geom = cells.loc[cells["code"] == scope.cells[0], "geometry"].iloc[0]
-        case = dispatched_case(store, geom, OFFICER)
-        out = tmp_path / "pack"
-        run(export_fieldpack(store, out=out, officer=OFFICER))
+    out = tmp_path / "pack"
+    _, case = export_with_a_case(demo_copy, out)
     return demo_copy, out, case
 
 

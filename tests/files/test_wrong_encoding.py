@@ -114,6 +114,16 @@ def fresh(tmp_path_factory) -> Path:
     return p
 
 
+def inputs(tmp_path: Path, build, start: Path) -> tuple[Path, Path]:
+    """(the file ``build`` writes, a writable copy of the project ``start``)."""
+    d = tmp_path / "in"
+    d.mkdir()
+    project = tmp_path / "p.gpkg"
+    shutil.copy(start, project)
+    os.chmod(project, 0o644)
+    return build(d), project
+
+
 def argv(command: str, project: Path, src: Path, encoding: str | None) -> list[str]:
     args = {"grid": ["grid", "import", str(project), str(src), "--level", "street"],
             "enterprises": ["enterprises", "import", str(project), str(src)],
@@ -125,12 +135,7 @@ def argv(command: str, project: Path, src: Path, encoding: str | None) -> list[s
 @pytest.mark.parametrize("case", WRONG, ids=[c[0] for c in WRONG])
 def test_a_wrong_encoding_is_refused(case, tmp_path, fresh, demo_file, capsys):
     name, command, build, encoding, says = case
-    d = tmp_path / "in"
-    d.mkdir()
-    src = build(d)
-    project = tmp_path / "p.gpkg"
-    shutil.copy(fresh if command == "grid" else demo_file, project)
-    os.chmod(project, 0o644)
+    src, project = inputs(tmp_path, build, fresh if command == "grid" else demo_file)
     before = sha(project)
     got = main(argv(command, project, src, encoding))
     out = capsys.readouterr()
@@ -155,12 +160,7 @@ RIGHT = [
 def test_the_right_encoding_imports_the_names_as_written(case, tmp_path, fresh, demo_file,
                                                           capsys):
     name, command, build, encoding, names = case
-    d = tmp_path / "in"
-    d.mkdir()
-    src = build(d)
-    project = tmp_path / "p.gpkg"
-    shutil.copy(fresh if command == "grid" else demo_file, project)
-    os.chmod(project, 0o644)
+    src, project = inputs(tmp_path, build, fresh if command == "grid" else demo_file)
     got = main(argv(command, project, src, encoding))
     out = capsys.readouterr()
     assert got == 0, out.out + out.err

@@ -57,7 +57,7 @@ import shapely
 from .. import beijing
 from ..errors import InputFileError, UsageError
 from ..files.columns import match_headers, normalise_header
-from ..files.tables import cell_reader, read_table
+from ..files.tables import read_table
 from ..findings import NOTICE, WARNING, Finding, Report
 from ..progress import Progress, Task
 from ..registers.enterprises import settle_coords
@@ -266,7 +266,6 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
     officers = set(store.officers()["staff_no"])
     ent_keys = store.enterprise_keys() if "enterprise" in fields else {}
 
-    cell = cell_reader(cols)
     refuse, warn = partial(report.refuse, file), partial(report.warn, file)
 
     yield Progress(1, 5, "检查每一行")
@@ -277,8 +276,11 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
     ys: list[float] = []
     seen: dict[str, int] = {}
 
-    def column(f: str) -> list[Any]:
-        return [cell(r, f) for r in table.rows]
+    def column(f: str) -> list[Any]:  # cell(r, f) of every row
+        i = cols.get(f)
+        if i is None:
+            return [None] * len(table.rows)
+        return [r[i] if i < len(r) else None for r in table.rows]
 
     # each column cleaned and each time column read once, for every row
     narrow = {"case_no", "ext_no", "handler", "category", "limit", xcol, ycol}
@@ -288,8 +290,8 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
     cleaned = {f: clean_column(column(f), narrow=f in narrow) for f in text_fields}
     times = {f: parse_time_column(column(f)) for f in TIME_FIELDS}
     for i, row in enumerate(table.row_numbers):
-        no, changed = cleaned["case_no"][i]
-        notes = [(n, fields["case_no"]) for n in changed]
+        no = cleaned["case_no"][0][i]
+        notes = [(n, fields["case_no"]) for n in cleaned["case_no"][1].get(i, ())]
         if not no:
             refuse(row, "missing_case_no")
             continue
@@ -300,8 +302,10 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
         rec: dict[str, Any] = {"row": row, "case_no": no}
         for f in ("ext_no", "source", "category", "description", "address", "reporter",
                   "status", "handler", "enterprise", "supervised", "limit_unit"):
-            rec[f], changed = cleaned[f][i]
-            notes += [(n, fields[f]) for n in changed]
+            texts, said = cleaned[f]
+            rec[f] = texts[i]
+            if i in said:
+                notes += [(n, fields[f]) for n in said[i]]
         bad_time = False
         for f in TIME_FIELDS:
             t = times[f][i]
@@ -318,7 +322,7 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
         if not rec["reported_at"]:
             refuse(row, "missing_time", code=no, field=fields["reported_at"])
             continue
-        limit_text = cleaned["limit"][i][0]
+        limit_text = cleaned["limit"][0][i]
         limit_m = _LIMIT.match(limit_text) if limit_text else None
         # impossible values first, so every row that has one says so whatever else it has
         # (its status, 作废 included, its category, a conflict of its times)
@@ -380,8 +384,8 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
             how = said if said else f"表头“{header_unit[0]}”" if header_unit else "（无单位）"
             units_read[(how, unit)] = units_read.get((how, unit), 0) + 1
             rec["limit"] = (float(limit_m.group(1)), unit)
-        x_text, xn = cleaned[xcol][i]
-        y_text, yn = cleaned[ycol][i]
+        x_text, xn = cleaned[xcol][0][i], cleaned[xcol][1].get(i, ())
+        y_text, yn = cleaned[ycol][0][i], cleaned[ycol][1].get(i, ())
         notes += [(n, fields[xcol]) for n in xn] + [(n, fields[ycol]) for n in yn]
         x, y = finite_number(x_text), finite_number(y_text)
         if x is None or y is None:

@@ -168,30 +168,38 @@ class WorkCalendar:
         years) are left out: ``due_iso`` then asks :meth:`add`, which says why."""
         if not starts:
             return
-        offsets: dict[tuple[float, str], tuple[str, int] | None] = {}
-        for limit, unit in set(zip(limits, units)):
-            offsets[(limit, unit)] = self._offset(limit, unit)
-        keep = [i for i, (s, lim, u) in enumerate(zip(starts, limits, units))
-                if offsets[(lim, u)] is not None and _stored_form(s)]
-        if not keep:
+        pairs = list(zip(limits, units))
+        code = {p: k for k, p in enumerate(dict.fromkeys(pairs))}  # each (limit, unit) once
+        offsets = [self._offset(lim, u) for lim, u in code]
+        usable = np.array([o is not None for o in offsets], dtype=bool)
+        work_of = np.array([o is not None and o[0] == "work" for o in offsets], dtype=bool)
+        left_of = np.array([o[1] if o is not None else 0 for o in offsets], dtype=np.int64)
+        codes = np.fromiter((code[p] for p in pairs), dtype=np.int64, count=len(pairs))
+        text = np.array(starts, dtype=object)
+        try:  # the stored form is what numpy reads and writes back unchanged
+            parsed = text.astype("datetime64[s]")
+            same = np.datetime_as_string(parsed, unit="s") == text.astype(str)
+        except (ValueError, TypeError, OverflowError):
+            same = np.array([_stored_form(t) for t in starts], dtype=bool)
+            parsed = np.where(same, text, "NaT").astype("datetime64[s]")
+        keep = np.flatnonzero(same & ~np.isnat(parsed) & usable[codes])
+        if not len(keep):
             return
-        start_s = np.array([starts[i] for i in keep], dtype="datetime64[s]").astype(np.int64)
+        start_s = parsed[keep].astype(np.int64)
         start_us = start_s * US
-        kind = np.array([offsets[(limits[i], units[i])][0] for i in keep])
-        left = np.array([offsets[(limits[i], units[i])][1] for i in keep], dtype=np.int64)
+        left = left_of[codes[keep]]
         due = start_us + left  # calendar time
-        work = kind == "work"
+        work = work_of[codes[keep]]
         if work.any():
-            day = start_s // 86400
+            day = start_s[work] // 86400
             first = date.fromordinal(_ORDINAL_1970 + int(day.min()))
             last = date.fromordinal(_ORDINAL_1970 + int(day.max()))
             due[work] = self._index_for(first, last).add(start_us[work], left[work], _MAX_DAYS)
         ok = due >= 0
-        text = np.datetime_as_string((np.where(ok, due, 0) // US).astype("datetime64[s]"),
-                                     unit="s")
-        for j, i in enumerate(keep):
-            if ok[j]:
-                self._primed[(starts[i], limits[i], units[i])] = str(text[j])
+        keep, due = keep[ok], due[ok]
+        text_due = np.datetime_as_string((due // US).astype("datetime64[s]"), unit="s")
+        self._primed.update(zip(((starts[i], pairs[i][0], pairs[i][1]) for i in keep.tolist()),
+                                text_due.tolist()))
 
     def due_iso(self, start: str, limit: float, unit: str) -> str:
         """``iso(add(parse_moment(start), limit, unit))``, from :meth:`prime` when it was

@@ -81,8 +81,11 @@ def reference_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     cell cleaned and each time read on its own."""
     monkeypatch.setattr(WorkCalendar, "add_hours", step_hours)
     monkeypatch.setattr(WorkCalendar, "prime", lambda self, *a: None)
-    monkeypatch.setattr(importer, "clean_column",
-                        lambda values, narrow=False: [clean_cell(v, narrow=narrow) for v in values])
+    def each_cell(values: list[Any], narrow: bool = False) -> tuple[list[Any], dict[int, Any]]:
+        done = [clean_cell(v, narrow=narrow) for v in values]
+        return [t for t, _ in done], {i: n for i, (_, n) in enumerate(done) if n}
+
+    monkeypatch.setattr(importer, "clean_column", each_cell)
 
     def one_by_one(values: list[Any]) -> list[Any]:
         out = []

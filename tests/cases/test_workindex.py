@@ -140,8 +140,14 @@ def test_primed_deadlines_equal_the_reference(name: str) -> None:
     starts = [iso(s) for s in random_starts(3000, 14)]
     limits = [float(LIMITS[int(rng.integers(len(LIMITS)))]) for _ in starts]
     us = [units[int(rng.integers(len(units)))] for _ in starts]
-    cal.prime([*starts, "2026-03-02T09:00:00", "2026-03-02 09:00", "2026-03-02T09:00:00"],
-              [*limits, 100000.0, 1.0, -1.0], [*us, "工作日", "工作时", "工作时"])
+    cal.prime([*starts, "2026-03-02T09:00:00", "2026-03-02 09:00", "2026-03-02T09:00:00", "NaT"],
+              [*limits, 100000.0, 1.0, -1.0, 1.0], [*us, "工作日", "工作时", "工作时", "工作时"])
+    assert ("NaT", 1.0, "工作时") not in cal._primed
+    # unreadable starts: each checked on its own, the good one kept
+    fresh = WorkCalendar.default()
+    fresh.prime(["2026-03-02T09:00:00", None, "2026-02-30T09:00:00"],  # type: ignore[list-item]
+                [1.0, 1.0, 1.0], ["工作时"] * 3)
+    assert fresh._primed == {("2026-03-02T09:00:00", 1.0, "工作时"): "2026-03-02T10:00:00"}
     assert len(cal._primed) >= len(set(zip(starts, limits, us))) - 5
     assert ("2026-03-02T09:00:00", 100000.0, "工作日") not in cal._primed
     assert ("2026-03-02 09:00", 1.0, "工作时") not in cal._primed  # not the stored form

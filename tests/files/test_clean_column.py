@@ -45,8 +45,12 @@ def test_columns_equal_clean_cell_row_by_row() -> None:
     values += [None, float("nan"), 440604010001.0, 3.25, 7, datetime(2026, 3, 1, 9, 30),
                date(2026, 3, 1), "", " ", "已办结", "已办结", " 已办结", "１２３"]
     for narrow in (False, True):
-        got = clean_column(values, narrow=narrow)
-        assert got == [clean_cell(v, narrow=narrow) for v in values]
+        texts, notes = clean_column(values, narrow=narrow)
+        assert len(texts) == len(values)
+        assert [(t, notes.get(i, [])) for i, t in enumerate(texts)] == \
+            [clean_cell(v, narrow=narrow) for v in values]
+        assert all(notes.values())  # only rows with something to say
     # repeated values share no notes list: a caller may extend one row's notes
-    a, b = clean_column([" x", " x"])
-    assert a == b == ("x", ["stray_spaces"]) and a[1] is not b[1]
+    texts, notes = clean_column([" x", " x", "y"])
+    assert texts == ["x", "x", "y"] and notes == {0: ["stray_spaces"], 1: ["stray_spaces"]}
+    assert notes[0] is not notes[1]

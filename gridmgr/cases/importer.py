@@ -512,13 +512,15 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
         if added:
             store.add_categories(added)
         batch = 20000
-        for start in range(0, len(inserts), batch):
-            store.insert_cases(inserts[start:start + batch], insert_pts[start:start + batch],
-                               refresh_extent=False)
-            yield Progress(4, 5, f"写入 {min(start + batch, len(inserts))}/{len(inserts)}")
-        for case_uuid, changed, pt in updates:
-            store.update_case(case_uuid, changed, pt)
-        store.insert_transitions(transitions)
+        # a large import into a small project: the secondary indexes are built once at the end
+        with store.bulk_indexes({"cases": len(inserts), "case_transitions": len(transitions)}):
+            for start in range(0, len(inserts), batch):
+                store.insert_cases(inserts[start:start + batch], insert_pts[start:start + batch],
+                                   refresh_extent=False)
+                yield Progress(4, 5, f"写入 {min(start + batch, len(inserts))}/{len(inserts)}")
+            for case_uuid, changed, pt in updates:
+                store.update_case(case_uuid, changed, pt)
+            store.insert_transitions(transitions)
         store.refresh_cases_extent()
         store.audit("cases import", {"file": str(p), "inserted": len(inserts),
                                      "updated": len(updates), "unchanged": unchanged,

@@ -20,7 +20,7 @@ time without zone for case and field times, with the offset for stamps (``create
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +73,12 @@ class ProjectBase(Protocol):
         """One transaction: everything inside lands together or not at all.  It holds the
         write lock from its start, so what is read inside cannot change before it is written;
         another writer is waited for a bounded time, then ``errors.ProjectBusy``."""
+        ...
+
+    def bulk_indexes(self, adding: Mapping[str, int]) -> AbstractContextManager[None]:
+        """Inside ``atomic()``, around a bulk insert of ``adding`` ({table: rows}): a table that
+        gains at least as many rows as it has gets its secondary indexes built once at the end
+        instead of updated row by row (the same indexes; the server keeps its own)."""
         ...
 
     def change_token(self) -> int:

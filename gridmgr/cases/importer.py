@@ -452,7 +452,7 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
     nos = [r["case_no"] for r in recs]
     existing = ({r["case_no"]: r for r in
                  store.cases_frame(case_nos=nos, with_location=True).to_dict("records")}
-                if nos else {})
+                if nos and store.count_cases() else {})  # a first import asks nothing
     last = store.last_steps([r["uuid"] for r in existing.values()])
     inserts: list[dict[str, Any]] = []
     insert_pts: list[Any] = []

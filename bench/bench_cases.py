@@ -387,7 +387,13 @@ def main(argv: list[str] | None = None) -> int:
         ops[-1].update(steps_added=report.info.get("steps_added"),
                        runs_seconds=[round(r["seconds"], 3) for r in runs],
                        floor_runs_seconds=[round(r["seconds"], 3) for r in floors],
-                       floor_peak_rss_mb=mb["peak_rss_mb"])
+                       floor_peak_rss_mb=mb["peak_rss_mb"],
+                       # the first runs' growth of the process peak: the floor runs first, so
+                       # the product's is what it needed beyond the floor's peak
+                       rss_growth_mb_first_run=runs[0]["peak_rss_growth_mb"],
+                       floor_rss_growth_mb_first_run=floors[0]["peak_rss_growth_mb"],
+                       rss_before_mb=round(runs[0]["peak_rss_mb"]
+                                           - runs[0]["peak_rss_growth_mb"], 1))
 
     if args.import_only:
         return finish(args, g, ops, work, None)

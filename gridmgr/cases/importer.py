@@ -276,20 +276,18 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
     ys: list[float] = []
     seen: dict[str, int] = {}
 
-    def column(f: str) -> list[Any]:  # cell(r, f) of every row
-        i = cols.get(f)
-        if i is None:
-            return [None] * len(table.rows)
-        return [r[i] if i < len(r) else None for r in table.rows]
 
     # each column cleaned and each time column read once, for every row
     narrow = {"case_no", "ext_no", "handler", "category", "limit", xcol, ycol}
     text_fields = ("case_no", "ext_no", "source", "category", "description", "address",
                    "reporter", "status", "handler", "enterprise", "supervised", "limit_unit",
                    "limit", xcol, ycol)
-    cleaned = {f: clean_column(column(f), narrow=f in narrow) for f in text_fields}
-    times = {f: parse_time_column(column(f)) for f in TIME_FIELDS}
-    for i, row in enumerate(table.row_numbers):
+    cleaned = {f: clean_column(_column(table.rows, cols.get(f)), narrow=f in narrow)
+               for f in text_fields}
+    times = {f: parse_time_column(_column(table.rows, cols.get(f))) for f in TIME_FIELDS}
+    row_numbers = table.row_numbers
+    del table  # the columns above hold what the rows are needed for
+    for i, row in enumerate(row_numbers):
         no = cleaned["case_no"][0][i]
         notes = [(n, fields["case_no"]) for n in cleaned["case_no"][1].get(i, ())]
         if not no:
@@ -457,7 +455,7 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
     inserts: list[dict[str, Any]] = []
     insert_pts: list[Any] = []
     updates: list[tuple[str, dict[str, Any], Any]] = []
-    transitions: list[dict[str, Any]] = []
+    transitions: list[tuple[Any, ...]] = []  # the steps as _STEP_KEYS tuples (a third of a dict)
     changes: list[dict[str, Any]] = []
     unchanged = 0
     ctx = _Context(cal, dispatcher, system, set(fields), iter(sorted_uuid4s(len(recs))))
@@ -478,7 +476,7 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
             warn(rec["row"], reason, code=rec["case_no"],
                  **{k: fields.get(v, FIELD_ZH.get(v, v)) if k in ("field", "source") else v
                     for k, v in kw.items()})
-        transitions += plan.steps
+        transitions.extend(tuple(map(step.__getitem__, _STEP_KEYS)) for step in plan.steps)
         if old is None:
             inserts.append(plan.fields)
             insert_pts.append(pt)
@@ -488,10 +486,7 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
                             "name": rec["case_no"], "changes": plan.changes})
         else:
             unchanged += 1
-    # the steps' own uuids, ascending like the new cases' (file order, then seq): the indexes
-    # on uuid and (case_uuid, seq) are then written in order, not at random pages
-    for step, step_uuid in zip(transitions, sorted_uuid4s(len(transitions))):
-        step["uuid"] = step_uuid
+    recs.clear()  # planned: the rows' fields live on in the inserts and steps
     for (field, source), n in not_exported.items():
         report.add(Finding.make("time_not_exported", severity=WARNING, file=file,
                                 field=FIELD_ZH[field], source=fields.get(source, FIELD_ZH[source]),
@@ -520,7 +515,11 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
                 yield Progress(4, 5, f"写入 {min(start + batch, len(inserts))}/{len(inserts)}")
             for case_uuid, changed, pt in updates:
                 store.update_case(case_uuid, changed, pt)
-            store.insert_transitions(transitions)
+            # the steps' own uuids, ascending like the new cases' (file order, then seq): the
+            # indexes on uuid and (case_uuid, seq) are then written in order, not at random
+            store.insert_transitions(
+                {**dict(zip(_STEP_KEYS, step)), "uuid": step_uuid}
+                for step, step_uuid in zip(transitions, sorted_uuid4s(len(transitions))))
         store.refresh_cases_extent()
         store.audit("cases import", {"file": str(p), "inserted": len(inserts),
                                      "updated": len(updates), "unchanged": unchanged,
@@ -647,6 +646,17 @@ def _status_time_conflict(status: str, rec: dict[str, Any]) -> tuple[str, str] |
     if status == "作废" and rec["dispatched_at"]:
         return "dispatched_at", "作废只能在派遣之前，已派遣的案件应回退或挂账"
     return None
+
+
+def _column(rows: list[list[Any]], i: int | None) -> list[Any]:
+    """Column ``i`` of every row (None where the row is short or the field not mapped)."""
+    if i is None:
+        return [None] * len(rows)
+    return [r[i] if i < len(r) else None for r in rows]
+
+
+_STEP_KEYS = ("uuid", "case_uuid", "seq", "action", "from_status", "to_status", "by_staff_no",
+              "by_name", "at", "note", "due_at")
 
 
 def sorted_uuid4s(n: int) -> list[str]:

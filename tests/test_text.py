@@ -21,16 +21,16 @@ VALUES = [
 
 
 def test_the_column_cleaners_equal_the_value_cleaners():
-    assert clean_codes(VALUES) == [clean_code(v) for v in VALUES]
-    assert clean_names(VALUES) == [clean_name(v) for v in VALUES]
+    assert list(clean_codes(VALUES)) == [clean_code(v) for v in VALUES]
+    assert list(clean_names(VALUES)) == [clean_name(v) for v in VALUES]
     # and the values that did need cleaning were cleaned, with a note
-    assert clean_codes(["４４０６", "4406 01"]) == [("4406", ["fullwidth_digits"]),
+    assert list(clean_codes(["４４０６", "4406 01"])) == [("4406", ["fullwidth_digits"]),
                                                   ("440601", ["stray_spaces"])]
-    assert clean_names(["升平社区\u3000", "升平\u200d社区"]) == [
+    assert list(clean_names(["升平社区\u3000", "升平\u200d社区"])) == [
         ("升平社区", ["stray_spaces"]), ("升平社区", ["invisible_chars"])]
 
 
 def test_each_value_gets_its_own_notes_list():
-    out = clean_codes(["4406", "4407"])
+    out = list(clean_codes(["4406", "4407"]))
     out[0][1].append("x")
     assert out[1][1] == []

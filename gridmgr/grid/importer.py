@@ -226,20 +226,19 @@ def import_grid(store: Store, path: str | Path, *, level: str | None = None,
     raw_codes = gdf[fields["code"]].tolist()
     raw_names = gdf[fields["name"]].tolist() if "name" in fields else [None] * n
     raw_parents = gdf[fields["parent"]].tolist() if "parent" in fields else [None] * n
-    # whole columns at once: a well-kept file's values pass as they are
-    all_codes, all_names = clean_codes(raw_codes), clean_names(raw_names)
-    all_parents = clean_codes(raw_parents)
-    for i in range(n):
+    # whole columns, value by value: a well-kept file's values pass as they are
+    cleaned = zip(clean_codes(raw_codes), clean_names(raw_names), clean_codes(raw_parents))
+    for i, (code_notes, name_notes, parent_notes) in enumerate(cleaned):
         row = data.rows[i]
-        code, notes = all_codes[i]
+        code, notes = code_notes
         for note in notes:
             report.add(Finding.make(note, severity=WARNING, file=file, row=row,
                                     field=fields["code"]))
-        name, notes = all_names[i]
+        name, notes = name_notes
         for note in notes:
             report.add(Finding.make(note, severity=WARNING, file=file, row=row,
                                     field=fields["name"]))
-        parent, notes = all_parents[i]
+        parent, notes = parent_notes
         for note in notes:
             report.add(Finding.make(note, severity=WARNING, file=file, row=row,
                                     field=fields["parent"]))

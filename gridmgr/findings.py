@@ -97,8 +97,12 @@ class Report:
         }
 
     def write(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2),
-                              encoding="utf-8")
+        """The report as JSON in ``path``; ``-`` writes it to stdout."""
+        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
+        if str(path) == "-":
+            print(text)
+        else:
+            Path(path).write_text(text, encoding="utf-8")
 
     def refuse(self, file: str | None, row: int | str | None, reason: str, **kw: Any) -> None:
         """Refuse one row of ``file`` (its sentence from the catalogue)."""

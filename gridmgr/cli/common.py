@@ -121,8 +121,20 @@ def open_project_for(args: argparse.Namespace) -> Any:
     return open_project(args.project, readonly=getattr(args, "dry_run", False))
 
 
+def print_json(payload: Any) -> None:
+    """``--json``: the command's result as one JSON document on stdout (and nothing else)."""
+    import json
+
+    print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+
+
+def json_arg(s: argparse.ArgumentParser) -> None:
+    s.add_argument("--json", action="store_true", help="把结果以 JSON 写到标准输出")
+
+
 def emit(text: str, out: str | None, bom: bool = False) -> None:
-    if out:
+    """Write ``text`` to the file ``out``, or to stdout when there is none or it is ``-``."""
+    if out and out != "-":
         Path(out).write_text(text, encoding="utf-8-sig" if bom else "utf-8")
         print(f"已写入 {out}")
     else:

@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from .. import __version__, messages
+from .. import __version__, messages, platforms
 from ..errors import EXIT_BUG, EXIT_CANCELLED, EXIT_OK, GridmgrError
 from . import cases, export, fieldpack, grid, printing, project, registers, server, stats
 
@@ -27,7 +27,21 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for group in (project, grid, registers, export, printing, cases, stats, fieldpack, server):
         group.register(sub)
+    _quiet_everywhere(sub)
     return p
+
+
+def _quiet_everywhere(sub: argparse._SubParsersAction) -> None:
+    """``-q`` after the command too (``gridmgr grid generate P -q``): every command accepts it,
+    without overriding a ``-q`` given before the command."""
+    for parser in sub.choices.values():
+        nested = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        if nested:
+            for n in nested:
+                _quiet_everywhere(n)
+        elif not any("-q" in a.option_strings for a in parser._actions):
+            parser.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                                help="不显示进度")
 
 
 class _Notices(logging.Handler):
@@ -45,6 +59,7 @@ def _show_notices() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    platforms.safe_console(sys.stdout, sys.stderr)  # a GBK console: ² and 𬌗 do not crash
     _show_notices()
     try:
         args = build_parser().parse_args(argv)
@@ -76,6 +91,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         traceback.print_exc()
         print(f"内部错误（请报告）：{exc}", file=sys.stderr)
         return EXIT_BUG
+
+
+def desktop() -> int:
+    """``gridmgr-desktop``: the window, from a launcher with no console (gui_scripts, the
+    bundle's windowed executable).  There stdout/stderr may be None: give them somewhere."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
+    return main(["gui", *sys.argv[1:]])
 
 
 if __name__ == "__main__":

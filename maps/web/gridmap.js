@@ -27,6 +27,9 @@
  */
 (function () {
   "use strict";
+  // Chinese on every OS (Windows, macOS, Linux, the font gridmgr ships): never one family only
+  var CJK_FONTS = '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC", ' +
+    '"WenQuanYi Micro Hei", "gridmgr Sans SC", sans-serif';
 
   var ORDER = ["cell", "community", "street", "district"]; // bottom to top
   var PANE_Z = { cell: 410, community: 420, street: 430, district: 440 };
@@ -329,17 +332,17 @@
       if (this.level === "cell") {
         if (!codesShown) return;
         text = this.codes;
-        font = "11px 'Noto Sans CJK SC', sans-serif";
+        font = "11px " + CJK_FONTS;
       } else if (this.level === "community") {
         if (codesShown || px < 70) return;
         text = this.names;
-        font = "12px 'Noto Sans CJK SC', sans-serif";
+        font = "12px " + CJK_FONTS;
         colour = "#1e40af";
       } else if (this.level === "street") {
         var comm = layers.community;
         if (codesShown || (comm && comm.shown() && comm.medianWidth * s >= 70)) return;
         text = this.names;
-        font = "bold 14px 'Noto Sans CJK SC', sans-serif";
+        font = "bold 14px " + CJK_FONTS;
         colour = "#991b1b";
       } else {
         return;

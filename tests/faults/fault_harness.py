@@ -18,6 +18,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "data"
+DEMO = REPO / "gridmgr" / "data" / "demo"
 
 # columns a clean run fills differently each time: identities and clocks
 VOLATILE = re.compile(r"uuid|(^|_)at$|^last_change$|^since$|^detail$|^out_path$")

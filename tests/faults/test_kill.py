@@ -13,12 +13,12 @@ import random
 from pathlib import Path
 
 import pytest
-from fault_harness import DATA, Command, Workbench, log_trials
+from fault_harness import DATA, DEMO, Command, Workbench, log_trials
 
 OFFICER = "CC0100"
 
 COMMANDS = [
-    Command("grid import", ["grid", "import", "{P}", str(DATA / "chancheng/communities.geojson"),
+    Command("grid import", ["grid", "import", "{P}", str(DEMO / "chancheng/communities.geojson"),
                             "--level", "community", "--supersede"]),
     Command("grid generate", ["grid", "generate", "{P}", "--size", "300", "--within",
                               "community", "--supersede"]),

@@ -24,6 +24,7 @@ from gridmgr.registers.responsibility import assign, assign_from_file, check, ef
 from gridmgr.storage import Store
 
 DATA = Path(__file__).resolve().parents[2] / "data"
+DEMO = Path(__file__).resolve().parents[2] / "gridmgr" / "data" / "demo"
 X0, Y0 = 398_000.0, 2_548_000.0  # as in conftest: gk_square measures from here
 
 # 1 street of 600 × 200 m; 2 communities of 300 × 200 m; 3 cells of 100 × 200 m in each
@@ -387,7 +388,7 @@ def test_assignment_rows_with_unknown_staff_or_area_are_reported_and_the_rest_la
 def test_reapplying_the_same_assignments_file_changes_nothing(demo_copy):
     with open_project(demo_copy) as store:
         before = store.responsibilities()
-        report = assign_from_file(store, str(DATA / "chancheng" / "assignments.csv"))
+        report = assign_from_file(store, str(DEMO / "chancheng" / "assignments.csv"))
         after = store.responsibilities()
     assert report.refused == []
     assert report.accepted == 194

@@ -97,6 +97,10 @@ class ServerError(ProjectError):
     title = "服务器错误"
 
 
+class LoginRefused(ServerError):
+    """The server refused the login: no password given, or a wrong one (the window asks)."""
+
+
 class PermissionDenied(ProjectError):
     """The database refused: the user's role does not allow this (row-level security)."""
 

@@ -95,8 +95,21 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                  "given and flagged (listed by check; --strict refuses)"),
     "enterprise_bad_credit_code": ("企业 {name} 的统一社会信用代码 {code} 无效：{detail}",
                                    "enterprise {name}: unified social credit code {code} is invalid: {detail}"),
-    "duplicate_credit_code": ("统一社会信用代码 {code} 在文件中重复（首次出现在第 {first_row} 行）",
-                              "credit code {code} repeats in the file (first at row {first_row})"),
+    "duplicate_credit_code": ("统一社会信用代码 {code} 在文件中重复，名称和地址也相同（首次出现在第 "
+                              "{first_row} 行）", "credit code {code} repeats in the file with the "
+                              "same name and address (first at row {first_row})"),
+    "shared_credit_code": ("{name}：统一社会信用代码 {code} 与第 {first_row} 行相同、地址或名称不同，"
+                           "按分支机构导入并标记（check 会列出；--strict 拒收）",
+                           "{name}: credit code {code} as on row {first_row} at another address "
+                           "or name: imported as a branch site and flagged (listed by check; "
+                           "--strict refuses)"),
+    "shared_credit_code_refused": ("{name}：统一社会信用代码 {code} 与第 {first_row} 行相同"
+                                   "（分支机构？）；--strict 下拒收",
+                                   "{name}: credit code {code} as on row {first_row} (a branch "
+                                   "site?); refused under --strict"),
+    "enterprise_shared_credit_code": ("统一社会信用代码 {code} 由 {count} 家企业共用（分支机构）：{names}",
+                                      "credit code {code} is shared by {count} enterprises "
+                                      "(branch sites): {names}"),
     "duplicate_ext_id": ("企业编号 {code} 在文件中重复（首次出现在第 {first_row} 行）",
                          "enterprise id {code} repeats in the file (first at row {first_row})"),
     "credit_code_normalised": ("{field} 已规范为大写半角", "{field} normalised to upper-case half-width"),
@@ -144,6 +157,21 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cell_without_supervisor": ("{level_zh} {code} {name} 没有区级监管责任人",
                                 "{level} {code} {name} has no district-level supervisor"),
     "officer_without_area": ("{name}（{code}）目前不负责任何区域", "{name} ({code}) is responsible for nothing"),
+    "unknown_dispatch_role": ("小类 {code} 的派遣角色“{value}”不在角色表中；可用：{allowed}",
+                              "category {code}: dispatch role '{value}' is not in the role table; "
+                              "one of {allowed}"),
+    "cell_without_role": ("{level_zh} {code} {name} 没有{role}（角色表要求每个网格都有）",
+                          "{level} {code} {name} has no {role} (the role table requires one)"),
+    "assignment_name_differs": ("工号 {code} 在人员名单中是“{name}”，文件写的是“{value}”；按工号分配",
+                                "staff number {code} is '{name}' in the staff list, the file says "
+                                "'{value}'; assigned by staff number"),
+    "earlier_cases_not_reassigned": (
+        "{area} 在 {before} 之前已有 {total} 个案件（其中 {open} 个未结）：案件派给上报当日的责任人，"
+        "不会派给 {code}（{role}）；如果实际更早就任，请在起始日期列写明日期（命令行用 --from "
+        "YYYY-MM-DD）",
+        "{area} has {total} cases reported before {before} ({open} open): cases go to whoever "
+        "was responsible on their day, not to {code} ({role}); if they started earlier, give the "
+        "start date (--from YYYY-MM-DD on the command line)"),
     "key_enterprise_without_supervisor": ("{klass}企业 {name} 所在网格 {cell} 没有区级监管责任人",
                                           "{klass} enterprise {name} is in cell {cell}, which has no "
                                           "supervisor"),
@@ -162,8 +190,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "unknown_status": ("案件 {code}：状态“{value}”无法对应到流程状态；可用 --status {value}=结案 等指明",
                        "case {code}: status '{value}' has no workflow status; map it with "
                        "--status {value}=结案 …"),
-    "unknown_category": ("案件 {code}：类别“{value}”不在案件分类表中（小类编码或小类名称）",
-                         "case {code}: category '{value}' is not in the category table"),
+    "unknown_category": ("类别“{value}”不在案件分类表中（小类编码或小类名称）：{count} 行未导入"
+                         "（第 {rows_text} 行）{suggestion}；可用 --map-category {value}=小类编码 "
+                         "对应到已有小类，或 --add-categories 加入分类表",
+                         "category '{value}' is not in the category table: {count} rows not "
+                         "imported (rows {rows_text}){suggestion}; map it with --map-category "
+                         "{value}=CODE or add it with --add-categories"),
+    "zero_limit": ("{code}：{stage}时限为 0（{value}）：不可能的时限",
+                   "{code}: {stage} limit is zero ({value}): impossible"),
+    "limit_units": ("时限单位：{detail}", "time-limit units: {detail}"),
+    "category_bare_units": ("分类表时限单位：{detail}", "category table units: {detail}"),
+    "time_not_exported": ("文件没有{field}列（案件系统未导出）：{count} 个案件的{field}按{source}记录",
+                          "the file has no {field} column (not exported by the case system): "
+                          "{count} cases get their {field} from {source}"),
     "closed_without_time": ("案件 {code}：状态为“{value}”（结案）但没有结案时间",
                             "case {code}: status '{value}' (closed) but no closing time"),
     "case_outside_district": ("案件 {code}：位置（{x0}, {y0}）不在辖区内；请检查坐标和 --coords",
@@ -177,8 +216,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "duplicate_category": ("小类编码 {code} 重复（首次出现在第 {first_row} 行）",
                            "category code {code} repeats (first at row {first_row})"),
     "category_kind": ("{code}：类型“{value}”应为 部件 或 事件", "{code}: kind '{value}' is not 部件/事件"),
-    "bad_limit_unit": ("{code}：{stage}时限单位“{value}”应为 工作时 或 工作日",
-                       "{code}: {stage} limit unit '{value}' is not 工作时/工作日"),
+    "bad_limit_unit": ("{code}：{stage}时限单位“{value}”应为 工作时、工作日、自然小时 或 自然日",
+                       "{code}: {stage} limit unit '{value}' is not 工作时/工作日/自然小时/自然日"),
     "bad_limit_text": ("{code}：{stage}时限“{value}”不是数字（应如 4 或 0.5，单位写在时限单位列）",
                        "{code}: {stage} limit '{value}' is not a number (e.g. 4 or 0.5)"),
     "category_in_use": ("小类 {code} 不在文件中，但项目中有 {count} 个案件属于它：不能删去（请在文件中"
@@ -252,6 +291,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                        "（读到的最后一条记录：{last}）{newer}",
                        "{pages} pages of edits in data.gpkg-wal were read too (last record "
                        "{last}){newer}"),
+    "field_photo_missing": ("照片 {value} 没有随外业包带回（DCIM 文件夹中没有这个文件）：记录已导入，照片未导入；"
+                            "请把外业软件的 DCIM 文件夹一起拷回，再导入一次",
+                            "photo {value} did not come back with the package (not in DCIM): the "
+                            "record is imported without it; copy the DCIM folder too and import again"),
+    "field_photo_refused": ("照片 {value} 未导入：{detail}", "photo {value} not imported: {detail}"),
     "field_other_staff": ("工号 {value} 不是这个外业包的人员（{staff}）：外业包不能替别人记录",
                           "staff number {value} is not this package's officer ({staff})"),
     "field_outside_scope": ("位置（{x0}, {y0}）不在这个外业包的网格内",
@@ -269,6 +313,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "field_conflict": ("{name}：桌面和外业都改过（{fields}），两个版本都已保留，待决定（冲突 {id}）",
                        "{name}: changed at the desk and in the field ({fields}); both kept, "
                        "to decide (conflict {id})"),
+    # a crash's half-done action undone when the project was opened (storage/gpkg/connection.py)
+    "interrupted_undone": ("上次的操作（pid {pid}：{command}，开始于 {since}）被中断，已撤销；"
+                           "项目保持该操作之前的状态",
+                           "the last action (pid {pid}: {command}, started {since}) was "
+                           "interrupted and undone; the project is as it was before it"),
+    "interrupted_undone_unknown": ("上次被中断的操作已撤销；项目保持该操作之前的状态",
+                                   "an interrupted action was undone; the project is as it "
+                                   "was before it"),
     "field_enterprise_gone": ("企业 {value} 已不在项目中：外业的修改未应用",
                               "enterprise {value} is no longer in the project"),
 }
@@ -333,6 +385,9 @@ TITLES: dict[str, tuple[str, str]] = {
     "bad_coordinate_text": ("坐标无法识别", "unreadable coordinates"),
     "invalid_credit_code": ("信用代码无效", "invalid credit code"),
     "duplicate_credit_code": ("信用代码重复", "credit code repeated"),
+    "shared_credit_code": ("信用代码共用（分支机构）", "shared credit code (branch site)"),
+    "shared_credit_code_refused": ("信用代码共用", "shared credit code"),
+    "enterprise_shared_credit_code": ("信用代码共用", "shared credit code"),
     "invalid_credit_code_kept": ("信用代码无效（已导入）", "invalid credit code (kept)"),
     "enterprise_bad_credit_code": ("信用代码无效", "invalid credit code"),
     "duplicate_ext_id": ("企业编号重复", "id repeated"), "key_conflict": ("代码与编号冲突", "key conflict"),
@@ -350,6 +405,10 @@ TITLES: dict[str, tuple[str, str]] = {
     "unknown_role": ("未知角色", "unknown role"), "role_alias": ("角色已规范", "role normalised"),
     "assignment_refused": ("未能分配", "not assigned"),
     "cell_without_primary": ("无责任人", "no primary"),
+    "cell_without_role": ("缺团队角色", "team role missing"),
+    "unknown_dispatch_role": ("派遣角色未知", "unknown dispatch role"),
+    "assignment_name_differs": ("姓名与工号不符", "name differs"),
+    "earlier_cases_not_reassigned": ("已有案件不改派", "earlier cases stay"),
     "cell_without_supervisor": ("无监管责任人", "no supervisor"),
     "officer_without_area": ("人员未分配", "officer idle"),
     "key_enterprise_without_supervisor": ("重点企业无监管", "key enterprise unsupervised"),
@@ -364,6 +423,8 @@ TITLES: dict[str, tuple[str, str]] = {
     "field_other_staff": ("非本包人员", "other officer"),
     "field_wal_missing": ("缺少 -wal 文件", "-wal missing"),
     "field_wal_read": ("已读入 -wal", "-wal read"),
+    "field_photo_missing": ("照片未带回", "photo missing"),
+    "field_photo_refused": ("照片未导入", "photo refused"),
     "field_outside_scope": ("不在外业包范围", "outside package"),
     "field_enterprise_not_sent": ("企业不在外业包", "enterprise not sent"),
     "field_finding_without_text": ("立案无问题描述", "empty finding"),
@@ -378,6 +439,9 @@ TITLES: dict[str, tuple[str, str]] = {
     "negative_limit": ("时限为负", "negative limit"), "bad_limit": ("时限无法识别", "bad limit"),
     "unknown_status": ("未知状态", "unknown status"),
     "unknown_category": ("未知类别", "unknown category"),
+    "zero_limit": ("时限为 0", "zero limit"), "limit_units": ("时限单位", "limit units"),
+    "category_bare_units": ("时限单位", "limit units"),
+    "time_not_exported": ("时间列未导出", "time not exported"),
     "closed_without_time": ("结案无时间", "closed, no time"),
     "case_outside_district": ("不在辖区内", "outside district"),
     "unknown_handler": ("未知处置人", "unknown handler"),

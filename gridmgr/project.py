@@ -1,7 +1,8 @@
 """Creating and opening projects: the entry points the CLI and the desktop share.
 
 The one place that hands storage the defaults the capabilities own (the shipped category
-table and holiday calendar), so that storage creates tables without knowing cases.
+table and holiday calendar, the value lists and the QGIS layer styles), so that storage creates
+tables without knowing cases.
 """
 
 from __future__ import annotations
@@ -11,20 +12,37 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .cases.categories import default_categories
+from .cases.categories import default_categories, default_category_roles
 from .cases.workcalendar import DEFAULT_WORK_HOURS, default_calendar_rows
 from .coords import crs as crsmod
 from .errors import UsageError
 from .grid.codes import SCHEMES
 from .levels import LEVELS
+from .registers.teams import default_team_roles
 from .storage import SCHEMA_VERSION, ProjectDefaults, Store, create_store, open_store
 from .storage import inspect as storage_inspect
 from .storage import pull_project as storage_pull
 from .storage import push_project as storage_push
 from .storage.location import is_server
 
+
+def _value_lists() -> dict[str, Any]:
+    from .fieldwork.export import RESULTS
+    from .outputs.qgis_fields import project_value_lists
+
+    return project_value_lists(RESULTS)
+
+
+def _layer_styles() -> list[dict[str, Any]]:
+    from .outputs.qgis_styles import project_styles, style_rows
+
+    return style_rows(project_styles(_value_lists()))
+
+
 DEFAULTS = ProjectDefaults(categories=default_categories, calendar=default_calendar_rows,
-                           work_hours=DEFAULT_WORK_HOURS)
+                           work_hours=DEFAULT_WORK_HOURS, team_roles=default_team_roles,
+                           category_roles=default_category_roles, value_lists=_value_lists,
+                           layer_styles=_layer_styles)
 
 
 def init_project(path: str | Path, *, name: str, admin_code: str, crs: str = crsmod.CGCS2000,
@@ -71,6 +89,7 @@ def summary(store: Store) -> dict[str, Any]:
         "crs": meta.get("crs"),
         "code_scheme": meta.get("code_scheme"),
         "schema_version": int(meta.get("schema_version", 0)),
+        "scope": meta.get("pulled_scope"),
         "areas": {lvl: store.count_areas(lvl) for lvl in LEVELS},
         "grid_systems": [s["code"] for s in store.grid_systems()],
         "enterprises": store.count_enterprises(),
@@ -88,13 +107,28 @@ def push_project(path: str | Path, url: str, *, replace: bool = False) -> dict[s
     return storage_push(path, url, replace=replace)
 
 
-def pull_project(url: str, path: str | Path, *, overwrite: bool = False) -> dict[str, int]:
-    """``gridmgr pull``: a file copy of the server project ``url`` (opens in QGIS as any project)."""
+def pull_project(url: str, path: str | Path, *, overwrite: bool = False,
+                 scope: str | None = None) -> dict[str, int]:
+    """``gridmgr pull``: a file copy of the server project ``url`` (opens in QGIS as any
+    project); ``scope``: one street's, community's or cell's part, for offline work."""
     if not is_server(url):
         raise UsageError(f"来源应是服务器地址 postgresql://…?schema=…，收到 {url}")
     if Path(path).suffix.lower() != ".gpkg":
         raise UsageError(f"项目文件应以 .gpkg 结尾：{path}")
-    return storage_pull(url, path, defaults=DEFAULTS, overwrite=overwrite)
+    return storage_pull(url, path, defaults=DEFAULTS, overwrite=overwrite, scope=scope)
+
+
+def is_server_url(value: object) -> bool:
+    """Whether a location (as the window keeps it) is a server project's URL."""
+    return isinstance(value, str) and is_server(value)
+
+
+def remember_password(url: str, password: str) -> None:
+    """A password the user typed for ``url``'s login, kept for this session in memory only."""
+    from .storage.location import parse_server
+    from .storage.location import remember_password as keep
+
+    keep(parse_server(url), password)
 
 
 def as_location(value: str | Path) -> str | Path:

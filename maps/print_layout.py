@@ -160,6 +160,9 @@ class Layout:
         self._flags: dict[Any, int] = {}
         self.trees: dict[str, shapely.STRtree] = {
             lvl: shapely.STRtree(s.geoms) for lvl, s in job.layers.items()}
+        roles = self.job.team_roles
+        self._head_texts = TABLE_HEAD if not roles else (
+            *TABLE_HEAD[:2], *(t for role in roles for t in (role, "联系电话")))
         self._table_cols = self._table_widths()
         self.details = self._details_needed()
         self.pages = self.plan()
@@ -228,19 +231,43 @@ class Layout:
             return max(content, half) if whole > content else content
 
         sample = rows[:3000]
-        cols = [
-            [r.code for r in sample], [r.name for r in sample],
-            [(r.primary or "（未落实）") + FROM_MARK for r in sample],
-            [r.primary_mobile or "" for r in sample],
-            [(r.supervisor or "（未落实）") + FROM_MARK for r in sample],
-            [r.supervisor_mobile or "" for r in sample]]
+        cols = [[r.code for r in sample], [r.name for r in sample]]
+        if not self.job.team_roles:
+            cols += [
+                [(r.primary or "（未落实）") + FROM_MARK for r in sample],
+                [r.primary_mobile or "" for r in sample],
+                [(r.supervisor or "（未落实）") + FROM_MARK for r in sample],
+                [r.supervisor_mobile or "" for r in sample]]
+        for role in self.job.team_roles:
+            cols += [[(r.team.get(role, ("（未落实）", "", False))[0] or "") + FROM_MARK
+                      for r in sample],
+                     [r.team.get(role, ("", "", False))[1] for r in sample]]
         # widths per point of font size; a very long name is cut at 4 mm/pt (28 mm at 7 pt)
-        return [min(widest(c, h), 4.0) + CELL_PAD for c, h in zip(cols, TABLE_HEAD)]
+        return [min(widest(c, h), 4.0) + CELL_PAD for c, h in zip(cols, self._head_texts)]
+
+    def _row_texts(self, r: Row) -> tuple[str, ...]:
+        """One row of the table as drawn: the team's names (* when by fallback) and phones;
+        the primary and supervisor columns say （未落实） where the cell has nobody."""
+        if not self.job.team_roles:
+            return (r.code, r.name, self._person(r.primary, r.primary_from),
+                    r.primary_mobile or "", self._person(r.supervisor, r.supervisor_from),
+                    r.supervisor_mobile or "")
+        out = [r.code, r.name]
+        for role in self.job.team_roles:
+            names, mobiles, fallback = r.team.get(role, ("", "", False))
+            if not names:
+                missing = ((role == self.job.primary_role and not r.primary)
+                           or (role == self.job.supervisor_role and not r.supervisor))
+                names = "（未落实）" if missing else ""
+            elif fallback:
+                names += FROM_MARK
+            out += [names, mobiles]
+        return tuple(out)
 
     def _heads(self) -> tuple[str, ...]:
         """The headings as drawn: two lines where the heading is wider than its column."""
         out = []
-        for w, head in zip(self._table_cols, TABLE_HEAD):
+        for w, head in zip(self._table_cols, self._head_texts):
             wrap = self.mb.width(head, 1.0) > w - CELL_PAD + 1e-9
             out.append("\n".join(_split_head(head)) if wrap else head)
         return tuple(out)
@@ -938,9 +965,7 @@ class Layout:
                     p.setPen(Qt.PenStyle.NoPen)
                     p.setBrush(QBrush(QColor("#f8fafc")))
                     p.drawRect(self._rect((bx, y, bx + tw, y + rh)))
-                texts = (r.code, r.name, self._person(r.primary, r.primary_from),
-                         r.primary_mobile or "", self._person(r.supervisor, r.supervisor_from),
-                         r.supervisor_mobile or "")
+                texts = self._row_texts(r)
                 self._cells(p, bx, y, rh, widths, texts, pt)
                 y += rh
             p.setPen(self._pen("#6b7280", 0.2))

@@ -19,6 +19,7 @@ DEB_PACKAGES=(
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0  # display
   xvfb xauth          # a virtual X display: tests open the real window on it
   postgresql postgresql-postgis  # the shared server (PostGIS 3): tests start a throwaway cluster
+  python3-qgis        # QGIS's own Python bindings: tests open the styles and the QField project
 )
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do

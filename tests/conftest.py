@@ -48,8 +48,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     skip = pytest.mark.skip(reason="the project file itself: GeoPackage only")
     for item in items:
         # the fault suite kills processes writing a project file and reads its journal; its
-        # races between desks (test_concurrency) run on the server too
-        faults = "tests/faults/" in item.nodeid and "test_concurrency" not in item.nodeid
+        # races between desks (test_concurrency) and its kills of push/pull (which talk to
+        # the run's own cluster, pg_server, in either suite) run on the server too
+        faults = ("tests/faults/" in item.nodeid and "test_concurrency" not in item.nodeid
+                  and "pg_server" not in getattr(item, "fixturenames", ()))
         if "gpkg_only" in item.keywords or faults:
             item.add_marker(skip)
 
@@ -258,11 +260,11 @@ def web_pages_go_before_qt() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def modal_boxes_never_block(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     """A message box no test expected would wait for a click that never comes (offscreen, in
-    CI): each static QMessageBox call is recorded and answered at once, so an unexpected error
-    fails the test that waits for its result instead of hanging the run.  Tests that expect a
-    box patch it themselves."""
+    CI): each static QMessageBox call (and QInputDialog.getText, answered "cancel") is recorded
+    and answered at once, so an unexpected error fails the test that waits for its result
+    instead of hanging the run.  Tests that expect a box patch it themselves."""
     try:
-        from PySide6.QtWidgets import QMessageBox
+        from PySide6.QtWidgets import QInputDialog, QMessageBox
     except ImportError:  # pragma: no cover - the core's tests need no Qt
         return []
     shown: list[tuple[str, str]] = []
@@ -279,4 +281,19 @@ def modal_boxes_never_block(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, 
                           ("information", QMessageBox.StandardButton.Ok),
                           ("question", QMessageBox.StandardButton.No)):
         monkeypatch.setattr(QMessageBox, kind, answer(kind, default))
+
+    def no_text(_parent: Any, title: str, label: str, *rest: Any, **kw: Any) -> tuple[str, bool]:
+        shown.append(("input", f"{title}: {label}"))
+        print(f"[input box] {title}: {label}", file=sys.stderr)
+        return "", False  # as if cancelled
+
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(no_text))
     return shown
+
+
+@pytest.fixture
+def small(project, tmp_path, write_vector, gk_square):
+    """The small hand-counted project (tests/small_district.py)."""
+    import small_district
+
+    return small_district.build(project, tmp_path, write_vector, gk_square)

@@ -40,11 +40,28 @@ def dispatched_case(store, cell_geom, handler: str) -> dict:
     return transition(store, row["case_no"], "派遣", by=None, at=ago(days=3), handler=handler)
 
 
+def export_with_a_case(project: Path, out: Path, officer: str = OFFICER) -> tuple[dict, dict]:
+    """A case dispatched in the officer's first cell, then their package exported to ``out``:
+    (the export's result, the case)."""
+    from gridmgr.fieldwork.export import export_fieldpack
+    from gridmgr.fieldwork.scope import resolve_scope
+    from gridmgr.progress import run
+    from gridmgr.project import open_project
+
+    with open_project(project) as store:
+        scope, _ = resolve_scope(store, officer=officer, area=None)
+        cells = store.areas("cell")
+        geom = cells.loc[cells["code"] == scope.cells[0], "geometry"].iloc[0]
+        case = dispatched_case(store, geom, officer)
+        result = run(export_fieldpack(store, out=out, officer=officer))
+    return result, case
+
+
 def add_inspections(data: Path, rows: list[dict]) -> None:
     """Append inspection rows as QField does (through GDAL)."""
     crs = pyogrio.read_info(data, layer="inspections")["crs"]
     cols = ("uuid", "enterprise_uuid", "by_staff_no", "at", "result", "findings", "opens_case",
-            "case_category")
+            "case_category", "photo")
     gdf = gpd.GeoDataFrame({c: [r.get(c) for r in rows] for c in cols},
                            geometry=[r.get("geometry") for r in rows], crs=crs)
     gdf["opens_case"] = gdf["opens_case"].fillna(False).astype(bool)

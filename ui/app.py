@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -68,12 +69,20 @@ except ImportError as _exc:  # QtWebEngine missing: the QPainter map stands in
     WebMapView = None  # type: ignore[assignment,misc]
     WEB_MAP_ERROR = str(_exc)
 
-from gridmgr.errors import GridmgrError
+from gridmgr.errors import GridmgrError, LoginRefused
 from gridmgr.findings import Finding, Report
+from gridmgr.grid.repair import repair_grid
 from gridmgr.grid.validate import validate_file
 from gridmgr.messages import LEVEL_ZH
 from gridmgr.outputs import details as core_details
-from gridmgr.project import as_location, location_exists, open_project, summary
+from gridmgr.project import (
+    as_location,
+    is_server_url,
+    location_exists,
+    open_project,
+    remember_password,
+    summary,
+)
 from gridmgr.registers.enterprises import KEY_CLASSES
 from maps.case_layer import OVERDUE_COLOUR as OVERDUE_RING
 from maps.fonts import cjk_families
@@ -138,6 +147,7 @@ class MainWindow(QMainWindow):
         # another process (the CLI, a second window, another desk on the server) may write to
         # the project: the window asks the store's change token and reloads when it moved
         self._change_token: int | None = None
+        self._outside_changes = 0  # how many the window has noticed (dialogs compare it)
         self._watch = QTimer(self)
         self._watch.setInterval(WATCH_MS)
         self._watch.timeout.connect(self._check_outside_change)
@@ -272,6 +282,7 @@ class MainWindow(QMainWindow):
                                triggered=self.new_project))
         menu.addAction(QAction(self.tr("打开…"), self, shortcut="Ctrl+O",
                                triggered=self.choose_project))
+        menu.addAction(QAction(self.tr("打开服务器项目…"), self, triggered=self.choose_server_project))
         self.recent_menu = menu.addMenu(self.tr("最近打开"))
         self._fill_recent()
         menu.addSeparator()
@@ -286,6 +297,8 @@ class MainWindow(QMainWindow):
         grid = self.menuBar().addMenu(self.tr("网格"))
         grid.addAction(QAction(self.tr("检查网格…"), self, shortcut="Ctrl+K",
                                triggered=self.validate))
+        self.repair_action = QAction(self.tr("修复几何…"), self, triggered=self.repair)
+        grid.addAction(self.repair_action)
         grid.addAction(QAction(self.tr("为选中的网格指定责任人…"), self, shortcut="Ctrl+R",
                                triggered=self.assign_selected))
         view = self.menuBar().addMenu(self.tr("视图"))
@@ -366,6 +379,29 @@ class MainWindow(QMainWindow):
         if path:
             self.load(Path(path))
 
+    def _ask_password(self, url: str, why: str) -> bool:
+        """The server wants a password this desk has not given (no PGPASSWORD, no ~/.pgpass):
+        ask for it, keep it in memory for the session only; False when the user cancels."""
+        user = url.split("//", 1)[1].split("@", 1)[0] if "@" in url else ""
+        text, ok = QInputDialog.getText(
+            self, self.tr("服务器密码"),
+            self.tr("{why}\n\n请输入用户 {user} 的密码（只保存在本次运行的内存中）：").format(
+                why=why, user=user),
+            QLineEdit.EchoMode.Password)
+        if not ok or not text:
+            return False
+        remember_password(url, text)
+        return True
+
+    def choose_server_project(self) -> None:
+        url, ok = QInputDialog.getText(
+            self, self.tr("打开服务器项目"),
+            self.tr("项目地址，如 postgresql://用户@主机:5432/数据库?schema=项目\n"
+                    "（密码不写在地址里：用 PGPASSWORD、~/.pgpass，或稍后在这里输入）："),
+            QLineEdit.EchoMode.Normal, str(self.project) if is_server_url(self.project) else "")
+        if ok and url.strip():
+            self.load(url.strip())  # type: ignore[arg-type]
+
     def load(self, path: Path, system: str | None = None) -> bool:
         try:
             with open_project(path, readonly=True) as store:
@@ -381,6 +417,10 @@ class MainWindow(QMainWindow):
                 few = n_ents <= MAX_MAP_ENTERPRISES  # else only the key ones are drawn
                 ents = store.enterprise_points(None if few else KEY_CLASSES).to_crs("EPSG:4490")
                 counts = core_details.enterprise_counts(store, "cell")
+        except LoginRefused as exc:
+            if self._ask_password(str(path), str(exc)):
+                return self.load(path, system)
+            return False
         except GridmgrError as exc:
             error_box(self, exc.title, str(exc))
             return False
@@ -396,7 +436,7 @@ class MainWindow(QMainWindow):
         self._change_token = self._token()
         self.systems.clear()
         for x in systems:
-            self.systems.addItem(x["name"], x["code"])
+            self.systems.addItem(i18n.system_name(x["code"], x["name"]), x["code"])
         self.systems.setCurrentIndex(codes.index(system))
         self.setWindowTitle(self.tr("{name} — gridmgr 网格化管理 — {file}").format(
             name=s["name"], file=path.name if isinstance(path, Path) else str(path)))
@@ -871,8 +911,25 @@ class MainWindow(QMainWindow):
         token = self._token()
         if token is None or token == self._change_token:
             return
+        self._outside_changes += 1
         self.refresh()
         self.statusBar().showMessage(self.tr("项目已被其他程序或工位修改，已重新载入"), 15000)
+
+    def outside_mark(self) -> int:
+        """Ask now whether another process or desk changed the project (reloading if so); the
+        count of such changes seen, for a dialog to compare before it writes (ui/outside.py)."""
+        self._check_outside_change()
+        return self._outside_changes
+
+    def outside_changed_since(self, seen: int, parent: QWidget) -> bool:
+        """True when the project changed from outside since ``seen``: the window has reloaded,
+        and a box on ``parent`` says that nothing was written and what to do."""
+        if self.outside_mark() == seen:
+            return False
+        QMessageBox.warning(parent, self.tr("项目已被修改"), self.tr(
+            "打开此对话框之后，项目已被其他程序或工位修改，窗口已重新载入。\n"
+            "本次未写入任何内容；请核对现在的内容后再确认一次。"))
+        return True
 
     def refresh(self) -> None:
         """Show the project again after it changed (an import, an assignment)."""
@@ -918,6 +975,40 @@ class MainWindow(QMainWindow):
         self.runner.start()
         return self.runner
 
+    def repair(self) -> TaskRunner | None:
+        """``grid repair`` after a confirmation, in the worker thread (one transaction: Cancel
+        leaves the project as it was); its report opens in the findings table."""
+        if self.project is None:
+            return None
+        answer = QMessageBox.question(
+            self, self.tr("修复几何"),
+            self.tr("把导入时保留的无效几何（自相交、蝴蝶结形等）用 make_valid 修复？\n"
+                    "编码、上级、历史和责任人不变；所在企业重新定位。修复在一次事务中完成，"
+                    "报告列出每个区域修复前后的面积。"))
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        path = self.project
+
+        def task():  # the connection is opened in the worker thread that uses it
+            with open_project(path) as store:
+                return (yield from repair_grid(store))
+
+        self.runner = TaskRunner(task, self.tr("修复几何"), self)
+        self.runner.finished.connect(self._show_repair)
+        self.runner.failed.connect(lambda title, text: error_box(self, title, text))
+        self.runner.start()
+        return self.runner
+
+    def _show_repair(self, report: Report) -> None:
+        self.refresh()
+        text = (self.tr("已修复 {n} 个无效几何").format(n=report.accepted)
+                + (self.tr("，{e} 个无法自动修复").format(e=len(report.refused))
+                   if report.refused else "")
+                if report.findings else self.tr("没有需要修复的几何"))
+        self.findings_dialog = FindingsDialog(self.tr("几何修复报告"), report.findings, text, self)
+        self.findings_dialog.locate.connect(self._locate)
+        self.findings_dialog.show()
+
     def _show_findings(self, report: Report) -> None:
         n = len(report.findings)
         text = (self.tr("检查了 {n} 个区域：").format(n=report.info["checked"]) +
@@ -947,10 +1038,11 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("没有找到 {t}").format(t=text), 4000)
             return
         kinds = {"area": "", "officer": self.tr("人员"), "enterprise": self.tr("企业")}
+        line = self.tr("{label}　{key}　[{kind}]")  # the separators of the language
         for h in hits[:50]:
-            kind = (self.tr(LEVEL_ZH.get(h["level"] or "", "")) if h["kind"] == "area"
+            kind = (i18n.term(LEVEL_ZH.get(h["level"] or "", "")) if h["kind"] == "area"
                     else kinds[h["kind"]])
-            item = QListWidgetItem(f"{h['label']}　{h['key']}　[{kind}]")
+            item = QListWidgetItem(line.format(label=h["label"], key=h["key"], kind=kind))
             item.setData(Qt.ItemDataRole.UserRole, h)
             self.hits.addItem(item)
         if len(hits) > 1:

@@ -39,8 +39,9 @@ from gridmgr.errors import GridmgrError
 from gridmgr.project import open_project
 from gridmgr.storage import Store
 from maps.case_layer import OVERDUE_COLOUR, status_colour
+from ui import outside
 from ui.buttons import ok_cancel
-from ui.i18n import action_hint, action_term, status_term
+from ui.i18n import action_hint, action_term, source_term, status_term, step_note
 from ui.plain import error_box
 
 BUTTONS_PER_ROW = 4
@@ -123,6 +124,7 @@ class ActionDialog(QDialog):
         self.project, self.case, self.action = project, case, action
         self.rule = workflow.RULES[action]
         self.result_row: dict[str, Any] | None = None
+        self._seen = outside.mark(self)  # another desk's step before this one is noticed
         self.error: tuple[str, str] | None = None  # (title, text) of the last refusal
         self.setWindowTitle(self.tr("{action} — 案件 {no}").format(action=action_term(action),
                                                                  no=case["case_no"]))
@@ -161,6 +163,9 @@ class ActionDialog(QDialog):
 
     def apply(self) -> None:
         """Apply the action through the core; a refusal is shown and the form stays open."""
+        if outside.changed_since(self, self._seen):  # the window reloaded and said so
+            self._seen = outside.mark(self)
+            return
         handler = None
         if self.handler is not None and self.handler.currentIndex() != 0:
             handler = combo_staff(self.handler)
@@ -353,7 +358,7 @@ class CaseDetail(QWidget):
                     + named(cat.get("name") or "", cat.get("code")) if cat
                     else case["category_code"] or self.tr("（未分类）"))
         rows = [
-            (self.tr("来源"), case["source"]),
+            (self.tr("来源"), source_term(case["source"])),
             (self.tr("类别"), category),
             (self.tr("问题描述"), case["description"]),
             (self.tr("地址"), case["address"]),
@@ -433,7 +438,7 @@ class CaseDetail(QWidget):
             who = s["by_name"] or ""
             if s["by_staff_no"]:
                 who = named(who, s["by_staff_no"]) if who else s["by_staff_no"]
-            note = html.escape(s["note"] or "")
+            note = html.escape(step_note(s["note"]))
             if s["due_at"]:
                 note += ("<br>" if note else "") + html.escape(self.tr("截止 {t}").format(
                     t=shown_time(s["due_at"])))
@@ -457,9 +462,9 @@ class CaseDetail(QWidget):
         officers = self.store.officers().to_dict("records")
         default = None
         if action == "派遣":
-            staff, level = cases.Dispatcher(self.store, case["system"] or "urban").primary(
-                case["cell_code"], case["community_code"], case["street_code"],
-                case["reported_at"])
+            staff, level = cases.Dispatcher(self.store, case["system"] or "urban").for_category(
+                self.store, case["category_code"], case["cell_code"], case["community_code"],
+                case["street_code"], case["reported_at"])
             default = (staff, self._officer(staff) if staff else self.tr("（无，须指定）"))
         self.dialog = ActionDialog(self.project, case, action, officers,
                                    operator=self.operator, default_handler=default, parent=self)

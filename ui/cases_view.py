@@ -30,10 +30,11 @@ from gridmgr.storage import Store
 from gridmgr.storage.queries import CASE_LIST_COLUMNS, CaseQuery
 from maps.case_layer import status_colour
 from ui.case_detail import named
-from ui.i18n import status_term
+from ui.i18n import source_term, status_term
 from ui.lazy_model import LazyRowsModel
 
 # the columns shown, in order (keys of a row from case_list_page, plus "overdue")
+INDENT = "\u2003\u2003"  # em spaces: a 小类 under its 大类 (U+3000 is full-width, not English)
 SHOWN = ("case_no", "status", "overdue", "source", "category_code", "description", "address",
          "street_code", "community_code", "cell_code", "handler_staff_no", "reported_at",
          "due_at")
@@ -136,6 +137,8 @@ class CaseListModel(LazyRowsModel):
             return self.tr("{s}·督").format(s=status_term(v))  # 挂牌督办
         if column == "status":
             return status_term(v)
+        if column == "source":
+            return source_term(v)
         return str(v)
 
     def page(self, offset: int, limit: int) -> list[Any]:
@@ -196,7 +199,7 @@ class CasesView(QWidget):
         self.source = QComboBox()
         self.source.addItem(self.tr("全部来源"), None)
         for s in dict.fromkeys([*cases.SOURCES, *store.case_sources_used()]):
-            self.source.addItem(s, s)
+            self.source.addItem(source_term(s), s)
         self.category = QComboBox()
         self._fill_categories()
         self.street = QComboBox()
@@ -272,7 +275,7 @@ class CasesView(QWidget):
         for kind, major, minors in category_tree(self.store):
             self.category.addItem(f"{kind}·{major}", tuple(c for c, _n in minors))
             for code, name in minors:
-                self.category.addItem("　　" + named(name, code), (code,))
+                self.category.addItem(INDENT + named(name, code), (code,))
 
     def _fill_children(self) -> None:
         street = self.street.currentData()

@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
 from gridmgr.errors import GridmgrError
 from gridmgr.fieldwork.conflicts import conflict_fields, resolve_conflict
 from gridmgr.project import as_location, open_project
+from ui import outside
+from ui.i18n import action_term, step_note
 from ui.plain import plain_label
 
 TABLE_ZH = {"enterprises": QT_TRANSLATE_NOOP("ConflictsView", "企业"),
@@ -55,9 +57,14 @@ DIFF = QColor("#fef3c7")
 def _value(key: str, v: Any) -> str:
     if v is None:
         return "" if key == "why" else QCoreApplication.translate("ConflictsView", "（空）")
-    if key == "steps":
-        return "；".join(f"{s['action']} {str(s['at']).replace('T', ' ')}"
-                        + (f"（{s['note']}）" if s.get("note") else "") for s in v)
+    if key == "steps":  # the field's steps: action, time (note), in the interface's words
+        step = QCoreApplication.translate("ConflictsView", "{action} {at}")
+        noted = QCoreApplication.translate("ConflictsView", "{step}（{note}）")
+        shown = [step.format(action=action_term(s["action"]), at=str(s["at"]).replace("T", " "))
+                 for s in v]
+        return QCoreApplication.translate("ConflictsView", "；").join(
+            noted.format(step=text, note=step_note(s["note"])) if s.get("note") else text
+            for text, s in zip(shown, v))
     return str(v)
 
 
@@ -99,6 +106,7 @@ class ConflictsView(QWidget):
         self.reload()
 
     def reload(self) -> None:
+        self._seen = outside.mark(self)  # what a decision is made on, checked before it writes
         with open_project(self.project_path, readonly=True) as store:
             self.conflicts = store.conflicts(status=None if self.show_all.isChecked()
                                              else "open")
@@ -148,6 +156,9 @@ class ConflictsView(QWidget):
     def decide(self, keep: str) -> None:
         cid = self.selected_id()
         if cid is None:
+            return
+        if outside.changed_since(self, self._seen):  # the window reloaded and said so
+            self.reload()  # the conflicts as they are now
             return
         try:
             with open_project(self.project_path) as store:

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from gridmgr import beijing
+from gridmgr.fieldwork.batch import export_all_officers
 from gridmgr.fieldwork.export import export_fieldpack
 from gridmgr.fieldwork.importer import import_fieldpack
 from gridmgr.findings import Report
@@ -146,6 +147,7 @@ class FieldpackExportDialog(_Runs):
     """导出外业包: for an officer (their cells today) or an area, to a folder or a .zip."""
 
     exported = Signal(object)  # the manifest returned by export_fieldpack
+    batch_exported = Signal(object)  # the summary of export_all_officers
 
     def __init__(self, project: str | Path, parent: QWidget | None = None) -> None:
         super().__init__(project, parent)
@@ -154,10 +156,12 @@ class FieldpackExportDialog(_Runs):
         self.result_data: dict[str, Any] | None = None
         self.by_officer = QRadioButton(self.tr("按人员"))
         self.by_area = QRadioButton(self.tr("按区域"))
+        self.all_officers = QRadioButton(self.tr("全部人员：当日负责网格的每人一个 .zip（输出为文件夹）"))
         self.by_officer.setChecked(True)
         group = QButtonGroup(self)
         group.addButton(self.by_officer)
         group.addButton(self.by_area)
+        group.addButton(self.all_officers)
         self.officer = QComboBox()
         self.officer.setEditable(True)  # type to find a name or a staff number
         self.area = QComboBox()
@@ -182,6 +186,7 @@ class FieldpackExportDialog(_Runs):
         where.addWidget(self.area, 1)
         form.addRow(self.tr("范围："), who)
         form.addRow("", where)
+        form.addRow("", self.all_officers)
         form.addRow(self.tr("日期："), self.as_of)
         form.addRow(self.tr("输出："), out_row)
         self.export_button = QPushButton(self.tr("导出"))
@@ -197,7 +202,7 @@ class FieldpackExportDialog(_Runs):
         lay.addWidget(self.progress)
         lay.addWidget(self.status, 1)
         lay.addLayout(buttons)
-        for w in (self.by_officer, self.by_area):
+        for w in (self.by_officer, self.by_area, self.all_officers):
             w.toggled.connect(self._update)
         self.out.textChanged.connect(self._update)
         self._update()
@@ -218,7 +223,10 @@ class FieldpackExportDialog(_Runs):
 
     def _browse(self) -> None:
         path = QFileDialog.getExistingDirectory(self, self.tr("选择外业包的上级文件夹"))
-        if path:
+        if path and self.all_officers.isChecked():
+            self.out.setText(str(Path(path) / self.tr("外业包-全部人员-{day}").format(
+                day=beijing.today().replace("-", ""))))
+        elif path:
             label = self.choice()[1] or self.tr("外业包")
             name = self.tr("外业包-{label}-{day}").format(label=label,
                                                         day=beijing.today().replace("-", ""))
@@ -237,6 +245,9 @@ class FieldpackExportDialog(_Runs):
 
     def _update(self) -> None:
         self.officer.setEnabled(self.by_officer.isChecked() and not self.busy)
+        self.out.setPlaceholderText(self.tr("新文件夹（放各人的 .zip）") if
+                                    self.all_officers.isChecked() else
+                                    self.tr("新文件夹，或以 .zip 结尾的文件"))
         self.area.setEnabled(self.by_area.isChecked() and not self.busy)
         self.export_button.setEnabled(bool(self.out.text().strip()) and not self.busy)
 
@@ -244,6 +255,12 @@ class FieldpackExportDialog(_Runs):
         kind, value = self.choice()
         project, out = self.project_path, self.out.text().strip()
         day = self.as_of.date().toString("yyyy-MM-dd")
+        if self.all_officers.isChecked():
+            def batch() -> Task[dict[str, Any]]:
+                with open_project(project) as store:
+                    return (yield from export_all_officers(store, out, as_of=day))
+
+            return self._start(batch, self.tr("导出外业包"), self._batch_done)
         kw = {"officer": value} if kind == "officer" else {"area": value}
 
         def task() -> Task[dict[str, Any]]:
@@ -251,6 +268,17 @@ class FieldpackExportDialog(_Runs):
                 return (yield from export_fieldpack(store, out=out, as_of=day, **kw))
 
         return self._start(task, self.tr("导出外业包"), self._done)
+
+    def _batch_done(self, summary: dict[str, Any]) -> None:
+        self.result_data = summary
+        made, failed = summary["packages"], summary["failed"]
+        head = self.tr("<b>已导出</b> {n} 个外业包（{day} 的责任），共 {mb} MB").format(
+            n=len(made), day=summary["as_of"], mb=f"{sum(p['bytes'] for p in made) / 1e6:.1f}")
+        lines = [self.tr("未生成：{name}（{staff}）：{reason}").format(
+            name=escape(f["name"] or ""), staff=escape(f["staff_no"]), reason=escape(f["reason"]))
+            for f in failed]
+        self.status.setText("<br>".join([head, escape(summary["out"]), *lines]))
+        self.batch_exported.emit(summary)
 
     def _done(self, result: dict[str, Any]) -> None:
         self.result_data = result

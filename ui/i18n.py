@@ -30,6 +30,7 @@ from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import QMenu
 
 from gridmgr import messages
+from gridmgr.cases import notes as case_notes
 
 LANGUAGES = ("zh", "en")
 DEFAULT = "zh"
@@ -51,6 +52,8 @@ TERMS = (
     QT_TRANSLATE_NOOP("Terms", "社区"), QT_TRANSLATE_NOOP("Terms", "单元网格"),
     QT_TRANSLATE_NOOP("Terms", "网格员"), QT_TRANSLATE_NOOP("Terms", "执法队员"),
     QT_TRANSLATE_NOOP("Terms", "区级监管责任人"), QT_TRANSLATE_NOOP("Terms", "信息采集员"),
+    QT_TRANSLATE_NOOP("Terms", "网格长"), QT_TRANSLATE_NOOP("Terms", "协管员"),
+    QT_TRANSLATE_NOOP("Terms", "监督员"),
     QT_TRANSLATE_NOOP("Terms", "全国单元网格编码 CJ/T 213（14 位）"),
     QT_TRANSLATE_NOOP("Terms", "北京 DB11 单元网格编码（15 位）"),
     QT_TRANSLATE_NOOP("Terms", "本网格"), QT_TRANSLATE_NOOP("Terms", "社区兜底"),
@@ -58,7 +61,29 @@ TERMS = (
     # supervision classes (the map's legend)
     QT_TRANSLATE_NOOP("Terms", "国控"), QT_TRANSLATE_NOOP("Terms", "省控"),
     QT_TRANSLATE_NOOP("Terms", "市控"), QT_TRANSLATE_NOOP("Terms", "一般"),
+    # environmental-behaviour ratings (gridmgr.registers.enterprises.RATINGS)
+    QT_TRANSLATE_NOOP("Terms", "绿"), QT_TRANSLATE_NOOP("Terms", "蓝"),
+    QT_TRANSLATE_NOOP("Terms", "黄"), QT_TRANSLATE_NOOP("Terms", "红"),
+    QT_TRANSLATE_NOOP("Terms", "黑"),
 )
+
+# The grid systems every project starts with (gridmgr/storage/gpkg/schema.py GRID_SYSTEMS): their
+# shipped names are vocabulary; a system a bureau added or renamed keeps the name it was given.
+GRID_SYSTEM_NAMES = {"urban": QT_TRANSLATE_NOOP("GridSystem", "城管单元网格"),
+                     "env": QT_TRANSLATE_NOOP("GridSystem", "环保网格")}
+
+# Where a case came from (gridmgr.cases.lifecycle.SOURCES), stored in Chinese
+CASE_SOURCES = (
+    QT_TRANSLATE_NOOP("CaseSource", "市民投诉"), QT_TRANSLATE_NOOP("CaseSource", "12345热线"),
+    QT_TRANSLATE_NOOP("CaseSource", "巡查上报"), QT_TRANSLATE_NOOP("CaseSource", "视频抓拍"),
+    QT_TRANSLATE_NOOP("CaseSource", "巡检发现"), QT_TRANSLATE_NOOP("CaseSource", "信访"),
+    QT_TRANSLATE_NOOP("CaseSource", "上级交办"),
+)
+
+# The step notes gridmgr writes itself (gridmgr.cases.notes.TEMPLATES), by key
+STEP_NOTES = {"imported": QT_TRANSLATE_NOOP("StepNote", "导入：外部状态 {status}"),
+              "dispatched": QT_TRANSLATE_NOOP("StepNote", "派遣给 {staff}"),
+              "approved": QT_TRANSLATE_NOOP("StepNote", "{note}（批准人：{approver}）")}
 
 
 def term(text: str) -> str:
@@ -101,6 +126,27 @@ CASE_ACTION_HINTS = (
     QT_TRANSLATE_NOOP("CaseActionHint", "暂时无法解决，挂账（须书面说明）"),
     QT_TRANSLATE_NOOP("CaseActionHint", "挂牌督办（须写明督办要求）"),
 )
+
+
+def system_name(code: str, name: str | None) -> str:
+    """A grid system's name as shown: the shipped ones in the interface language."""
+    if name and GRID_SYSTEM_NAMES.get(code) == name:
+        return QCoreApplication.translate("GridSystem", name)
+    return name or code
+
+
+def source_term(source: str | None) -> str:
+    """A case's source (stored in Chinese; a source from an imported file passes as it is)."""
+    return QCoreApplication.translate("CaseSource", source) if source else ""
+
+
+def step_note(note: str | None) -> str:
+    """A step's note: the ones gridmgr wrote in the interface language, a person's as typed."""
+    found = case_notes.parse(note)
+    if found is None:
+        return note or ""
+    key, fields = found
+    return QCoreApplication.translate("StepNote", STEP_NOTES[key]).format(**fields)
 
 
 def action_hint(text: str) -> str:

@@ -57,7 +57,7 @@ from gridmgr.registers.officers import import_officers
 from gridmgr.text import as_text
 from ui.findings_view import COLUMNS as FINDING_COLUMNS
 from ui.findings_view import FindingsModel
-from ui.i18n import term
+from ui.i18n import system_name, term
 from ui.plain import plain_label
 from ui.tasks import TaskRunner
 
@@ -316,7 +316,8 @@ class ImportDialog(QDialog):
             self.level_info.setWordWrap(True)
             form.addRow("", self.level_info)
             for s in self._grid_systems():
-                self.system.addItem(f"{s['name']}（{s['code']}）", s["code"])
+                self.system.addItem(self.tr("{name}（{code}）").format(
+                    name=system_name(s["code"], s["name"]), code=s["code"]), s["code"])
             self.system.setCurrentIndex(max(0, self.system.findData(system)))
             form.addRow(self.tr("网格体系："), self.system)
         self.file_error = plain_label()

@@ -54,6 +54,7 @@ from gridmgr.indicators import compute as indicators
 from gridmgr.indicators.compute import (
     COUNTS,
     GROUPING_ZH,
+    INVERSE,
     LABELS,
     NO_GROUP,
     RATIOS,
@@ -62,7 +63,7 @@ from gridmgr.indicators.compute import (
     Period,
     percent_text,
 )
-from gridmgr.indicators.reports import display_frame, header_lines
+from gridmgr.indicators.reports import display_frame
 from gridmgr.project import open_project
 from ui.plain import error_box, plain_label
 from ui.tasks import TaskRunner
@@ -80,6 +81,9 @@ INDICATOR_WORDS = (
     QT_TRANSLATE_NOOP("Indicators", "返工数"), QT_TRANSLATE_NOOP("Indicators", "延期数"),
     QT_TRANSLATE_NOOP("Indicators", "在办数"), QT_TRANSLATE_NOOP("Indicators", "超期在办数"),
     QT_TRANSLATE_NOOP("Indicators", "挂账数"), QT_TRANSLATE_NOOP("Indicators", "作废数"),
+    QT_TRANSLATE_NOOP("Indicators", "受理数"), QT_TRANSLATE_NOOP("Indicators", "待受理数"),
+    QT_TRANSLATE_NOOP("Indicators", "受理口径结案数"),
+    QT_TRANSLATE_NOOP("Indicators", "受理口径按期结案数"),
     QT_TRANSLATE_NOOP("Indicators", "结案率"), QT_TRANSLATE_NOOP("Indicators", "按期结案率"),
     QT_TRANSLATE_NOOP("Indicators", "处置率"), QT_TRANSLATE_NOOP("Indicators", "返工率"),
     QT_TRANSLATE_NOOP("Indicators", "延期率"), QT_TRANSLATE_NOOP("Indicators", "综合得分"),
@@ -118,6 +122,49 @@ def indicator_name(key: str) -> str:
 def grouping(by: str) -> str:
     """What the figures are grouped by (``street`` → 街道), in the interface language."""
     return QCoreApplication.translate("Indicators", GROUPING_ZH[by])
+
+
+def group_name(rec: dict[str, Any]) -> str:
+    """A row's name (an area's, an officer's: data), the core's own words (（未填）, 合计) in the
+    interface language."""
+    text = str(rec.get("name") or rec.get("code") or "")
+    return QCoreApplication.translate("Indicators", text) if text in (TOTAL, NO_GROUP) else text
+
+
+def header_text(t: IndicatorTable, project: str) -> list[str]:
+    """The lines above the table — what :func:`gridmgr.indicators.reports.header_lines` says
+    (the exports keep it Chinese) — in the interface language."""
+    first, last = t.period.first, t.period.last
+    title = QCoreApplication.translate("IndicatorsHeader", "{project} 网格化考核指标（按{by}）")
+    weight = QCoreApplication.translate("IndicatorsHeader", "{name} {w}")
+    inverse = QCoreApplication.translate("IndicatorsHeader", "(1-{name}) {w}")
+    weights = QCoreApplication.translate("IndicatorsHeader", "，").join(
+        (inverse if k in INVERSE else weight).format(name=indicator_name(k), w=f"{w:g}")
+        for k, w in t.weights.items() if w)
+    counted = QCoreApplication.translate(
+        "IndicatorsHeader", "统计口径：立案时间 {first} 至 {last}；作废案件只计作废数")
+    as_of = QCoreApplication.translate(
+        "IndicatorsHeader", "计算时点（as of）：{t}（此后的办理记录不计入）")
+    return [title.format(project=project, by=grouping(t.by)).strip(),
+            as_of.format(t=t.as_of.isoformat(sep=" ")),
+            counted.format(
+                first=first.isoformat() if first else QCoreApplication.translate(
+                    "IndicatorsHeader", "最早"),
+                last=last.isoformat() if last else QCoreApplication.translate(
+                    "IndicatorsHeader", "计算时点")),
+            QCoreApplication.translate("IndicatorsHeader", "结案率分母：{name}").format(
+                name=denominator_name(t.denominator)),
+            QCoreApplication.translate("IndicatorsHeader", "综合得分权重：{weights}").format(
+                weights=weights)]
+
+
+def denominator_name(key: str) -> str:
+    """What 结案率 and 按期结案率 are over (:data:`gridmgr.indicators.compute.DENOMINATORS`)
+    in the interface language; the exports name the source of each definition as well."""
+    names = {"due": QCoreApplication.translate("IndicatorsHeader", "应结案数"),
+             "registered": QCoreApplication.translate("IndicatorsHeader", "立案数（不含作废）"),
+             "received": QCoreApplication.translate("IndicatorsHeader", "受理数（全部受理）")}
+    return names.get(key, key)
 
 
 def value_range(values: list[float], *, percent: bool) -> tuple[float, float, int]:
@@ -306,7 +353,7 @@ class IndicatorsView(QWidget):
         self.go.setEnabled(True)
         name, self.tables = result
         t = self.tables[0]
-        self.header.setText("\n".join(header_lines(t, name)))
+        self.header.setText("\n".join(header_text(t, name)))
         self._fill_table(t)
         self._draw_area_chart()
         self._draw_month_chart(self.tables[1])
@@ -331,7 +378,7 @@ class IndicatorsView(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
                 if key in RATIOS:
-                    _zh, num, den = RATIOS[key]
+                    _zh, num, den = t.ratios[key]
                     item.setToolTip(f"{indicator_name(num)} {rec[num]} / "
                                     f"{indicator_name(den)} {rec[den]}"
                                     f" = {percent_text(rec[num] or 0, rec[den] or 0) or '—'}")
@@ -372,7 +419,7 @@ class IndicatorsView(QWidget):
         series.setLabelsPrecision(4)
         chart.addSeries(series)
         names = QBarCategoryAxis()
-        names.append([str(r["name"] or r["code"]) for r in shown] or [""])
+        names.append([group_name(r) for r in shown] or [""])
         names.setTruncateLabels(False)
         small = names.labelsFont()
         small.setPointSizeF(max(7.0, small.pointSizeF() - 1))

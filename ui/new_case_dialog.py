@@ -44,6 +44,7 @@ from ui.case_detail import (
     to_qdatetime,
 )
 from ui.cases_view import category_tree
+from ui.i18n import source_term
 from ui.plain import error_box, plain_label
 
 # time-limit units as categories store them (data), shown in the interface language
@@ -67,7 +68,8 @@ class NewCaseDialog(QDialog):
         self.where = plain_label()
         self.where.setWordWrap(True)
         self.source = QComboBox()
-        self.source.addItems(list(cases.SOURCES))
+        for source in cases.SOURCES:  # shown in the interface language, stored in Chinese
+            self.source.addItem(source_term(source), source)
         self.major = QComboBox()
         self.minor = QComboBox()
         self.tree = category_tree(store)
@@ -130,6 +132,7 @@ class NewCaseDialog(QDialog):
         self._fill_minor()
         self._locate()
         self.reported.dateChanged.connect(self._locate)
+        self.minor.currentIndexChanged.connect(self._locate)  # the category picks the role
 
     # -- the form
     def _locate(self) -> None:
@@ -146,8 +149,10 @@ class NewCaseDialog(QDialog):
             self.cell_code, self.expected_handler = None, None
             return
         # who answered for the cell on the reported day: the one 派遣 will choose
-        staff, level = cases.Dispatcher(self.store).primary(cell, community, street,
-                                                             from_qdatetime(self.reported))
+        # in the category's dispatch role (执法 categories: the 执法队员), else the 网格员
+        staff, level = cases.Dispatcher(self.store).for_category(
+            self.store, self.minor.currentData(), cell, community, street,
+            from_qdatetime(self.reported))
         officer = self.store.officer_by_staff_no(staff) if staff else None
         who = (named(officer["name"], staff) if officer else staff) if staff \
             else self.tr("（无责任人）")
@@ -199,7 +204,7 @@ class NewCaseDialog(QDialog):
         self.enterprise.addItem(self.tr("（不关联企业）"), None)
         none = self.tr("无信用代码")
         for e in self.store.find_enterprises(text, limit=20) if text.strip() else []:
-            self.enterprise.addItem(f"{e['name']}（{e['credit_code'] or none}）",
+            self.enterprise.addItem(named(e["name"], e["credit_code"] or none),
                                     e["credit_code"] or e["name"])
         if self.enterprise.count() > 1:
             self.enterprise.setCurrentIndex(1)
@@ -223,7 +228,7 @@ class NewCaseDialog(QDialog):
             with open_project(self.project) as store:
                 with store.atomic():
                     row = cases.create_case(
-                        store, source=self.source.currentText(),
+                        store, source=self.source.currentData(),
                         category=self.minor.currentData() or "", lon=self.lon, lat=self.lat,
                         coords=self.coords, address=self.address.text().strip() or None,
                         description=self.description.toPlainText().strip() or None,

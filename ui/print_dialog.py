@@ -128,10 +128,12 @@ class PrintDialog(QDialog):
         self.scope.addItem(self.tr("全区"), "district")
         try:
             with open_project(self.store_path, readonly=True) as store:
-                for level, prefix in (("street", ""), ("community", "　")):
+                item = self.tr("{name}（{code}）")
+                # communities indented by an em space (U+3000 is a full-width character)
+                for level, prefix in (("street", ""), ("community", "\u2003")):
                     areas = store.areas(level).sort_values("code")
                     for code, name in zip(areas["code"], areas["name"]):
-                        self.scope.addItem(f"{prefix}{name}（{code}）", code)
+                        self.scope.addItem(prefix + item.format(name=name, code=code), code)
                 officers = store.officers().sort_values("staff_no")
                 for staff, name in zip(officers["staff_no"], officers["name"]):
                     self.scope.addItem(self.tr("责任人 {name}（{staff}）").format(

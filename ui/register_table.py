@@ -24,16 +24,19 @@ from gridmgr.levels import LEVEL_ZH
 from gridmgr.outputs.layers import HEADERS_ZH
 from gridmgr.storage import Store
 from gridmgr.storage.queries import Query
-from ui.i18n import term
+from ui.i18n import system_name, term
 from ui.lazy_model import LazyRowsModel
 
 HEADERS = {**HEADERS_ZH, "level": "层级", "area_code": "区域编码", "system": "网格体系",
            "note": "备注", "valid_from": "起始日期", "valid_to": "结束日期", "name": "名称"}
+# columns whose values are the tool's vocabulary (roles, supervision classes, ratings), not data
+TERM_COLUMNS = ("role", "supervision_class", "rating")
 # The headings the register tables show (gridmgr.storage.queries.BROWSABLE), listed for lupdate;
 # tests/test_i18n.py checks every shown heading is here.
 HEADER_WORDS = (
     QT_TRANSLATE_NOOP("RegisterHeaders", "名称"),
     QT_TRANSLATE_NOOP("RegisterHeaders", "统一社会信用代码"),
+    QT_TRANSLATE_NOOP("RegisterHeaders", "信用代码标记"),
     QT_TRANSLATE_NOOP("RegisterHeaders", "所属行业"),
     QT_TRANSLATE_NOOP("RegisterHeaders", "监管类别"),
     QT_TRANSLATE_NOOP("RegisterHeaders", "环境行为等级"),
@@ -93,7 +96,9 @@ class RegisterModel(LazyRowsModel):
             if column == "level":
                 return term(LEVEL_ZH.get(value, value))
             if column == "system":
-                return self.systems.get(value, value)
+                return system_name(value, self.systems.get(value, value))
+            if column in TERM_COLUMNS and value:  # vocabulary stored in Chinese
+                return term(str(value))
             return "" if value is None else str(value)
         return None
 

@@ -8,6 +8,7 @@ SQLite connection may only be used by the thread that opened it.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -17,7 +18,10 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from gridmgr.errors import Cancelled, GridmgrError
 from gridmgr.progress import Progress, Task, run
+from ui.i18n import current_language
 from ui.plain import error_box
+
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
 class _Worker(QObject):
@@ -71,6 +75,7 @@ class TaskRunner(QObject):
         self.worker.cancelled.connect(self._cancelled)
         self.worker.failed.connect(self._failed)
         self.dialog: QProgressDialog | None = None
+        self.title = title
         if show_dialog:
             self.dialog = QProgressDialog(title, self.tr("取消"), 0, 0, parent)
             self.dialog.setWindowTitle(title)
@@ -93,7 +98,14 @@ class TaskRunner(QObject):
         if self.dialog is not None:
             self.dialog.setMaximum(max(total, 1))
             self.dialog.setValue(min(done, max(total, 1)))
-            self.dialog.setLabelText(message)
+            self.dialog.setLabelText(self._label(message))
+
+    def _label(self, message: str) -> str:
+        """The core's progress sentences are Chinese: in another language the dialog keeps the
+        task's own (translated) title and lets the bar show how far it is."""
+        if current_language() == "zh" or not CJK.search(message or ""):
+            return message
+        return self.title
 
     def _end(self) -> None:
         if self.dialog is not None:

@@ -11,7 +11,15 @@ no deadline can be computed (100000工作日), an unknown status, an unknown cat
 without a closing time, missing coordinates, a point outside the district.  Warned: an unknown
 source (kept as given), an unknown handler, swapped longitude/latitude (corrected), full-width
 digits and stray spaces, and a missing 立案 or 派遣 time that the history needs (filled with the
-report or 立案 time, and said so).
+report or 立案 time, and said so — once for the file when it has no such column at all).
+
+Read as bureaus' exports come: a time limit keeps its unit (工作时, 工作日, 自然小时, 自然日; from
+the cell, the 时限单位 column or the header, ``时限(小时)``; a bare 小时 is calendar hours and a
+bare 天 working days unless the bureau says otherwise) and one notice says how the limits were
+read.  Impossible values (a negative or zero limit, a closing time before the report) are
+checked first, on every row whatever its status, 作废 included.  Unknown category names are one
+refusal per name with its count and the most similar 小类 (:mod:`.category_names`), unless mapped
+or added.
 
 What the project learns of a new case: the case, its cell (found from its location), its handler
 (the file's, else the primary responsible for the cell on the reported day, with 属地兜底), its
@@ -48,25 +56,34 @@ import shapely
 
 from .. import beijing
 from ..errors import InputFileError, UsageError
-from ..files.columns import match_headers
+from ..files.columns import match_headers, normalise_header
 from ..files.tables import cell_reader, read_table
-from ..findings import Report
+from ..findings import NOTICE, WARNING, Finding, Report
 from ..progress import Progress, Task
 from ..registers.enterprises import settle_coords
 from ..storage import Store
 from ..text import clean_cell, finite_number
-from . import workflow
+from . import notes, workflow
+from .category_names import (
+    CategoryResolver,
+)
 from .lifecycle import (
     SOURCES,
     Dispatcher,
     calendar,
     district_outline,
     locate,
-    resolve_category,
     stage_due,
     to_project_points,
 )
-from .workcalendar import iso, normalise_unit
+from .workcalendar import (
+    CALENDAR_HOURS,
+    WORK_DAYS,
+    WORK_HOURS,
+    is_bare_unit,
+    iso,
+    normalise_unit,
+)
 
 CASE_ALIASES: dict[str, list[str]] = {
     "case_no": ["案件编号", "案卷编号", "案卷号", "工单编号", "工单号", "案件号", "编号",
@@ -119,8 +136,10 @@ SOURCE_MAP = {**{s: s for s in SOURCES}, "12345": "12345热线", "市民热线":
               "上级批办": "上级交办"}
 _CN_TIME = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
                       r"(?:[\sT]*(\d{1,2})\s*[:时]\s*(\d{1,2})\s*(?:[:分]\s*(\d{1,2})\s*秒?|分)?)?\s*$")
-_LIMIT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(工作时|工作小时|小时|工作日|天|日|h|d)?\s*$",
-                    re.IGNORECASE)
+_LIMIT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(工作小时|工作时|工作日|自然小时|自然时|自然日|自然天|"
+                    r"日历小时|日历日|小时|时|天|日|h|d)?\s*$", re.IGNORECASE)
+# a time-limit header that says its unit: 时限(小时), 处置时限（工作日）, 办理时限[h]
+_UNIT_HEADER = re.compile(r"^(?P<name>.*?)\s*[(（\[【](?P<unit>[^)）\]】]+)[)）\]】]\s*$")
 _LON, _LAT = (73.0, 136.0), (3.0, 54.0)
 _STEP_ACTION = {"受理": "受理", "立案": "立案", "派遣": "派遣", "处置": "处置", "反馈": "反馈",
                 "核查": "核查通过", "结案": "结案", "作废": "作废", "挂账": "挂账"}
@@ -172,8 +191,15 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
                  sheet: str | None = None, encoding: str | None = None,
                  mapping: Mapping[str, str] | None = None,
                  statuses: Mapping[str, str] | None = None, dry_run: bool = False,
-                 system: str = "urban") -> Task[Report]:
-    """Import or update cases from a hotline/case-system export (rules in the module doc)."""
+                 system: str = "urban", bare_hours: str = CALENDAR_HOURS,
+                 bare_days: str = WORK_DAYS, category_map: Mapping[str, str] | None = None,
+                 add_categories: bool = False) -> Task[Report]:
+    """Import or update cases from a hotline/case-system export (rules in the module doc).
+
+    ``bare_hours``/``bare_days``: what a unit that does not say 工作 or 自然 means (小时 →
+    自然小时 and 天 → 工作日 unless the bureau says otherwise).  ``category_map``: foreign
+    category names → 小类 code or name; ``add_categories``: unknown names are added to the
+    category table instead of refused (:mod:`.category_names`)."""
     p = Path(path)
     token = store.change_token()  # what the plan below is made on
     file = p.name
@@ -192,8 +218,11 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
         raise InputFileError(f"{p}：找不到经度/纬度（或 X/Y）列；文件的列："
                              f"{', '.join(table.headers)}。请用 --map 源列=lon --map 源列=lat 指明")
     status_map = {**STATUS_MAP, **(statuses or {})}
+    header_unit = _limit_header(table.headers, fields, bare_hours, bare_days, p)
     cols = {f: table.headers.index(h) for f, h in fields.items()}
     cats = store.categories()
+    resolver = CategoryResolver(cats, category_map)
+    units_read: dict[tuple[str, str], int] = {}
     officers = set(store.officers()["staff_no"])
     ent_keys = store.enterprise_keys() if "enterprise" in fields else {}
 
@@ -236,6 +265,21 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
         if not rec["reported_at"]:
             refuse(row, "missing_time", code=no, field=fields["reported_at"])
             continue
+        limit_text, _ = clean_cell(cell(r, "limit"), narrow=True)
+        limit_m = _LIMIT.match(limit_text) if limit_text else None
+        # impossible values first, so every row that has one says so whatever else it has
+        # (its status, 作废 included, its category, a conflict of its times)
+        impossible = False
+        if limit_m and float(limit_m.group(1)) <= 0:
+            refuse(row, "negative_limit" if float(limit_m.group(1)) < 0 else "zero_limit",
+                   code=no, stage="处置", value=limit_text)
+            impossible = True
+        if rec["closed_at"] and rec["closed_at"] < rec["reported_at"]:
+            refuse(row, "time_order", code=no, first=FIELD_ZH["reported_at"],
+                   a=rec["reported_at"], second=FIELD_ZH["closed_at"], b=rec["closed_at"])
+            impossible = True
+        if impossible:
+            continue
         ext = rec["status"]
         status = status_map.get(ext or "")
         if status is None:
@@ -243,11 +287,10 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
                    allowed="、".join(sorted(set(status_map))[:40]))
             continue
         rec["status"], rec["ext_status"] = status, ext
-        cat = resolve_category(cats, rec["category"])
-        if cat is None:
-            refuse(row, "unknown_category", code=no, value=rec["category"] or "（空）")
-            continue
-        rec["category_code"] = cat["code"]
+        cat = resolver.resolve(rec["category"], row)
+        if cat is None and not (add_categories and rec["category"]):
+            continue  # one line per unknown name after the loop, not one per row
+        rec["category_code"] = cat["code"] if cat is not None else None
         if status == "结案" and not rec["closed_at"]:
             refuse(row, "closed_without_time", code=no, value=ext)
             continue
@@ -269,23 +312,21 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
                    field=fields.get(conflict[0], FIELD_ZH[conflict[0]]), at=rec[conflict[0]],
                    why=conflict[1])
             continue
-        limit_text, _ = clean_cell(cell(r, "limit"), narrow=True)
         rec["limit"] = None
         if limit_text:
-            m = _LIMIT.match(limit_text)
-            if not m:
+            if not limit_m:
                 refuse(row, "bad_limit", code=no, value=limit_text)
                 continue
-            value = float(m.group(1))
-            if value < 0:
-                refuse(row, "negative_limit", code=no, stage="处置", value=limit_text)
-                continue
+            said = limit_m.group(2) or rec["limit_unit"]
             try:
-                unit = normalise_unit(m.group(2) or rec["limit_unit"] or "工作时")
+                unit = (normalise_unit(said, hours=bare_hours, days=bare_days) if said
+                        else header_unit[1] if header_unit else WORK_HOURS)
             except UsageError:
                 refuse(row, "bad_limit", code=no, value=f"{limit_text} {rec['limit_unit']}")
                 continue
-            rec["limit"] = (value, unit)
+            how = said if said else f"表头“{header_unit[0]}”" if header_unit else "（无单位）"
+            units_read[(how, unit)] = units_read.get((how, unit), 0) + 1
+            rec["limit"] = (float(limit_m.group(1)), unit)
         x_text, xn = clean_cell(cell(r, xcol), narrow=True)
         y_text, yn = clean_cell(cell(r, ycol), narrow=True)
         notes += [(n, fields[xcol]) for n in xn] + [(n, fields[ycol]) for n in yn]
@@ -321,6 +362,15 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
         xs.append(x)
         ys.append(y)
 
+    _summarise_categories(report, file, resolver, add_categories)
+    added = resolver.additions() if add_categories else []
+    by_name = {a["name"]: a for a in added}
+    for rec in recs:
+        if rec["category_code"] is None:
+            rec["category_code"] = by_name[rec["category"]]["code"]
+    cats = {**cats, **{a["code"]: a for a in added}}
+    _summarise_units(report, file, units_read, bare_hours, bare_days)
+
     yield Progress(2, 5, "坐标转换、确定网格")
     outline = district_outline(store)
     coords = settle_coords(store, report, xs, ys, coords, outline, file)
@@ -353,6 +403,7 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
     changes: list[dict[str, Any]] = []
     unchanged = 0
     ctx = _Context(cal, dispatcher, system, set(fields))
+    not_exported: dict[tuple[str, str], int] = {}
     for rec, pt, c, m, s in zip(recs, pts, cells, comms, streets):
         old = existing.get(rec["case_no"])
         try:
@@ -362,6 +413,10 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
             refuse(rec["row"], "limit_too_long", code=rec["case_no"], detail=str(exc))
             continue
         for reason, kw in plan.warnings:  # fields named as the file names them
+            if reason == "time_filled" and kw["field"] not in fields:
+                key = (kw["field"], kw["source"])  # a column the case system does not export
+                not_exported[key] = not_exported.get(key, 0) + 1
+                continue
             warn(rec["row"], reason, code=rec["case_no"],
                  **{k: fields.get(v, FIELD_ZH.get(v, v)) if k in ("field", "source") else v
                     for k, v in kw.items()})
@@ -375,15 +430,25 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
                             "name": rec["case_no"], "changes": plan.changes})
         else:
             unchanged += 1
+    for (field, source), n in not_exported.items():
+        report.add(Finding.make("time_not_exported", severity=WARNING, file=file,
+                                field=FIELD_ZH[field], source=fields.get(source, FIELD_ZH[source]),
+                                count=n))
     report.accepted = len(inserts) + len(updates) + unchanged
     report.info.update(inserted=len(inserts), updated=len(updates), unchanged=unchanged,
-                       steps_added=len(transitions), changes=changes[:1000])
+                       steps_added=len(transitions), changes=changes[:1000],
+                       categories_added=[{"code": a["code"], "name": a["name"]} for a in added],
+                       categories_mapped=dict(resolver.mapped),
+                       times_not_exported={FIELD_ZH[f]: n for (f, _), n in
+                                           not_exported.items()})
     if dry_run:
         yield Progress(5, 5, "试运行完成，未写入")
         return report
     yield Progress(4, 5, f"写入 {len(inserts)} 个新案件、更新 {len(updates)} 个")
     with store.atomic():
         store.check_unchanged(token)  # planned on what is still the project's
+        if added:
+            store.add_categories(added)
         batch = 20000
         for start in range(0, len(inserts), batch):
             store.insert_cases(inserts[start:start + batch], insert_pts[start:start + batch],
@@ -396,9 +461,69 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
         store.audit("cases import", {"file": str(p), "inserted": len(inserts),
                                      "updated": len(updates), "unchanged": unchanged,
                                      "steps_added": len(transitions),
+                                     "categories_added": [a["code"] for a in added],
                                      "refused": len(report.refused)})
     yield Progress(5, 5, "完成")
     return report
+
+
+def _limit_header(headers: list[str], fields: dict[str, str], hours: str, days: str,
+                  path: Path) -> tuple[str, str] | None:
+    """(the unit as the header says it, the unit) of a time-limit column whose header names
+    its unit — ``时限(小时)``, ``处置时限（工作日）`` — taking that column as the limit column
+    when no other was found; None when the header says no unit."""
+    if "limit" not in fields:
+        names = {normalise_header(a) for a in CASE_ALIASES["limit"]}
+        taken = set(fields.values())
+        for h in headers:
+            m = _UNIT_HEADER.match(str(h))
+            if m and h not in taken and normalise_header(m["name"]) in names:
+                fields["limit"] = h
+                break
+    m = _UNIT_HEADER.match(str(fields.get("limit", "")))
+    if not m:
+        return None
+    said = m["unit"].strip()
+    try:
+        return said, normalise_unit(said, hours=hours, days=days)
+    except UsageError:
+        raise InputFileError(f"{path}：时限列“{fields['limit']}”的单位“{said}”无法识别；应为 "
+                             "自然小时、工作小时、自然日、工作日（或 小时、天）") from None
+
+
+def _summarise_units(report: Report, file: str, units_read: dict[tuple[str, str], int],
+                     hours: str, days: str) -> None:
+    """One notice saying how the file's time limits were read, when any unit was left open
+    (小时, 天), came from the header, or was missing — nothing is converted unsaid."""
+    if not any(is_bare_unit(how) or not how or how.startswith(("表头", "（"))
+               for how, _ in units_read):
+        return
+    parts = [f"{how} → {unit}：{n} 行" for (how, unit), n in sorted(units_read.items())]
+    hint = ("；“小时”不写工作或自然时按" + hours + "计（工作小时请加 --hours working），“天”按"
+            + days + "计（自然日请加 --days calendar）")
+    report.add(Finding.make("limit_units", severity=NOTICE, file=file,
+                            detail="；".join(parts) + hint))
+    report.info["limit_units"] = [{"said": how, "read_as": unit, "rows": n}
+                                  for (how, unit), n in sorted(units_read.items())]
+
+
+def _summarise_categories(report: Report, file: str, resolver: CategoryResolver,
+                          added: bool) -> None:
+    """One refusal per unknown category name (its first row, the count, every row, the most
+    similar 小类) — not one per row."""
+    info = []
+    for name, rows in resolver.unknown.items():
+        if added and name:
+            continue
+        best = resolver.suggest(name) if name else None
+        hint = f"；最相近的小类：{best['code']} {best['name']}" if best else ""
+        shown = "、".join(str(r) for r in rows[:10]) + ("…" if len(rows) > 10 else "")
+        report.refuse(file, rows[0], "unknown_category", value=name or "（空）", count=len(rows),
+                      rows=rows, rows_text=shown, suggestion=hint,
+                      suggested=best["code"] if best else None)
+        info.append({"name": name, "count": len(rows), "first_row": rows[0],
+                     "suggested": best["code"] if best else None})
+    report.info["unknown_categories"] = info
 
 
 # --------------------------------------------------------------------------- one row's effect
@@ -483,7 +608,8 @@ def _plan(ctx: _Context, rec: dict[str, Any], cat: dict[str, Any], pt: Any,
         dispatched = old["dispatched_at"]
     c, m, s = where
     if new_stage("派遣") and dispatched:
-        handler = rec["handler"] or ctx.dispatcher.primary(c, m, s, reported)[0]
+        handler = rec["handler"] or ctx.dispatcher.primary(
+            c, m, s, reported, role=(cat or {}).get("dispatch_role"))[0]
         dispose_due = rec["due"]
         if not dispose_due:
             if rec["limit"] is not None:
@@ -530,7 +656,7 @@ def _plan(ctx: _Context, rec: dict[str, Any], cat: dict[str, Any], pt: Any,
         stage_dues = {"受理": lambda: stage_due(ctx.cal, cat, "verify", reported),
                       "立案": lambda: stage_due(ctx.cal, cat, "dispatch", registered),
                       "派遣": lambda: dispose_due}
-        note = f"导入：外部状态 {rec['ext_status']}"
+        note = notes.IMPORTED.format(status=rec["ext_status"])
         prev, seq0 = (desk, last["seq"]) if last is not None else (desk, 0)
         for i, (action, to, at, _) in enumerate(steps, start=1):
             step_due = due if to == status else stage_dues[to]()

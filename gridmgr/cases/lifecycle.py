@@ -35,7 +35,7 @@ from ..beijing import FUTURE_SLACK
 from ..errors import InputFileError, UsageError
 from ..registers.cell_assignment import Hierarchy
 from ..storage import Store
-from . import workflow
+from . import notes, workflow
 from .workcalendar import WorkCalendar, iso, parse_moment
 
 SOURCES = ("市民投诉", "12345热线", "巡查上报", "视频抓拍", "巡检发现", "信访", "上级交办")
@@ -85,32 +85,59 @@ def stage_due(cal: WorkCalendar, category: dict[str, Any] | None, stage: str,
 # --------------------------------------------------------------------------- who is responsible
 
 class Dispatcher:
-    """Who was the primary responsible for a cell on a day, with 属地兜底 (cell → community →
-    street → district).  Loads the responsibility history once, so an import of many cases
-    asks it cheaply."""
+    """Who in a cell's team was responsible on a day for a case, with 属地兜底 (cell →
+    community → street → district) per role.  A case goes to the role its category names
+    (``dispatch_role``: 执法 categories to the 执法队员); when nobody holds that role at any
+    level, or the category names none, to the default primary role (网格员), then to any other
+    primary role.  Loads the responsibility history once, so an import of many cases asks it
+    cheaply."""
 
     def __init__(self, store: Store, system: str = "urban") -> None:
-        self.by_area: dict[str, list[tuple[str, str | None, str]]] = {}
+        from ..registers.teams import roles
+
+        table = roles(store)
+        self.primaries = [r["name"] for r in table if r["slot"] == "primary"]
+        self.by_area: dict[tuple[str, str], list[tuple[str, str | None, str]]] = {}
         rows = store.responsibilities(system=system)
-        for code, slot, start, end, staff in zip(rows["area_code"], rows["slot"],
-                                                 rows["valid_from"], rows["valid_to"],
-                                                 rows["staff_no"]):
-            if slot == "primary":
-                self.by_area.setdefault(code, []).append((start, end, staff))
+        for code, role, slot, start, end, staff in zip(
+                rows["area_code"], rows["role"], rows["slot"], rows["valid_from"],
+                rows["valid_to"], rows["staff_no"]):
+            self.by_area.setdefault((code, role), []).append((start, end, staff))
+            if slot == "primary" and role not in self.primaries:
+                self.primaries.append(role)  # a role the table no longer lists keeps its cases
         streets = store.areas("street", system=system, current=False)
         self.street_parent = dict(zip(streets["code"], streets["parent_code"]))
 
-    def primary(self, cell: str | None, community: str | None, street: str | None,
-                day: str) -> tuple[str | None, str | None]:
-        """(staff_no, level it came from) on ``day`` (YYYY-MM-DD…), or (None, None)."""
+    def handler(self, cell: str | None, community: str | None, street: str | None,
+                day: str, role: str | None = None
+                ) -> tuple[str | None, str | None, str | None]:
+        """(staff_no, level it came from, role it was found in) on ``day``, or Nones."""
         day = day[:10]
         district = self.street_parent.get(street) if street else None
-        for level, code in (("cell", cell), ("community", community), ("street", street),
-                            ("district", district)):
-            for start, end, staff in self.by_area.get(code or "", []):
-                if start <= day and (end is None or end > day):
-                    return staff, level
-        return None, None
+        chain = (("cell", cell), ("community", community), ("street", street),
+                 ("district", district))
+        wanted = [role] if role else []
+        for r in wanted + [p for p in self.primaries if p != role]:
+            for level, code in chain:
+                for start, end, staff in self.by_area.get((code or "", r), []):
+                    if start <= day and (end is None or end > day):
+                        return staff, level, r
+        return None, None, None
+
+    def primary(self, cell: str | None, community: str | None, street: str | None,
+                day: str, role: str | None = None) -> tuple[str | None, str | None]:
+        """(staff_no, level it came from) on ``day`` for a case of ``role`` (the category's
+        dispatch role; None: the default primary), or (None, None)."""
+        staff, level, _ = self.handler(cell, community, street, day, role)
+        return staff, level
+
+    def for_category(self, store: Store, category_code: str | None, cell: str | None,
+                     community: str | None, street: str | None, day: str
+                     ) -> tuple[str | None, str | None]:
+        """:meth:`primary` for a case of this 小类: the role its category names (what the
+        new-case and 派遣 dialogs show before the step is taken)."""
+        cat = store.categories().get(category_code or "") or {}
+        return self.primary(cell, community, street, day, role=cat.get("dispatch_role"))
 
 
 def locate(store: Store, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -244,6 +271,15 @@ def transition(store: Store, case_no: str, action: str, *, by: str | None, at: s
                            approver=approver, handler=handler)
 
 
+def _last_step(history: Any) -> str:
+    """Who moved the case last, so a desk refused because another got there first knows who."""
+    if not len(history):
+        return ""
+    last = history.iloc[-1]
+    who = " ".join(str(v) for v in (last.get("by_name"), last.get("by_staff_no")) if v)
+    return f"（案件最近一步：{last['action']}，{who or '未署名'}，{last['at']}）"
+
+
 def _transition(store: Store, case_no: str, action: str, *, by: str | None, at: str | None,
                 note: str | None, due: str | None, approver: str | None,
                 handler: str | None) -> dict[str, Any]:
@@ -252,13 +288,18 @@ def _transition(store: Store, case_no: str, action: str, *, by: str | None, at: 
         raise UsageError(f"找不到案件 {case_no}")
     when = past_moment(at, "--at") if at else now_local()
     new_due = moment(due, "--due") if due else None
+    history = store.transitions_frame(case_uuid=case["uuid"])
     action = workflow.resolve_action(case["status"], action)
+    if action in workflow.RULES and action not in workflow.allowed_actions(case["status"]):
+        try:  # not from this status: perhaps another desk just moved the case — say who
+            workflow.check(case["status"], action)
+        except UsageError as exc:
+            raise UsageError(f"{exc}{_last_step(history)}") from exc
     to_status = workflow.check(case["status"], action, note=note, approver=approver,
                                new_due=new_due)
     by_name = _officer_name(store, by)
     if approver:
         _officer_name(store, approver)
-    history = store.transitions_frame(case_uuid=case["uuid"])
     if len(history) and when < history["at"].iloc[-1]:
         raise UsageError(f"时间 {when} 早于案件上一步（{history['action'].iloc[-1]} "
                          f"{history['at'].iloc[-1]}）；步骤不能倒序记录")
@@ -281,7 +322,7 @@ def _transition(store: Store, case_no: str, action: str, *, by: str | None, at: 
         else:
             staff, _ = Dispatcher(store, case["system"] or "urban").primary(
                 case["cell_code"], case["community_code"], case["street_code"],
-                case["reported_at"])
+                case["reported_at"], role=(cat or {}).get("dispatch_role"))
             if staff is None:
                 raise UsageError(f"案件 {case_no} 所在网格 {case['cell_code'] or '（无）'} 在 "
                                  f"{case['reported_at'][:10]} 没有责任人（上级区域也没有）；"
@@ -319,9 +360,9 @@ def _transition(store: Store, case_no: str, action: str, *, by: str | None, at: 
     after_due = fields.get("due_at", case["due_at"])
     step_note = note
     if action == "延期":
-        step_note = f"{note}（批准人：{approver}）"
+        step_note = notes.APPROVED.format(note=note, approver=approver)
     elif action == "派遣" and not note:
-        step_note = f"派遣给 {fields['handler_staff_no']}"
+        step_note = notes.DISPATCHED.format(staff=fields["handler_staff_no"])
     with store.atomic():
         store.update_case(case["uuid"], fields)
         store.insert_transitions([{"case_uuid": case["uuid"], "seq": store.last_seq(case["uuid"])

@@ -16,6 +16,9 @@ Rules (the tests hold them):
   day and 3 hours on the first working day after the holiday (due 11:30).
 * **N 工作日** — N × the working hours of one day (7.5 h by default).  For a start inside
   working time that is the same clock time N working days later; fractions (0.5 工作日) work.
+* **N 自然小时 / N 自然日** — calendar time: the start plus N hours or N × 24 hours, whatever
+  the day.  A bare 小时 is calendar hours and a bare 天/日 working days unless the bureau says
+  otherwise (:func:`normalise_unit`); imports say how they read them.
 * **Overdue** is strictly *after* the deadline: at the due instant itself a case is not yet
   overdue (``now > due_at``).
 """
@@ -34,10 +37,17 @@ from ..errors import UsageError
 
 DEFAULT_WORK_HOURS = "08:30-12:00,14:00-18:00"
 HOLIDAYS_FILE = Path(__file__).resolve().parents[1] / "data" / "holidays_cn.csv"
-UNITS = ("工作时", "工作日")
-UNIT_ALIASES = {"工作时": "工作时", "工作小时": "工作时", "小时": "工作时", "h": "工作时",
-                "hour": "工作时", "hours": "工作时", "工作日": "工作日", "天": "工作日",
-                "日": "工作日", "d": "工作日", "day": "工作日", "days": "工作日"}
+WORK_HOURS, WORK_DAYS, CALENDAR_HOURS, CALENDAR_DAYS = "工作时", "工作日", "自然小时", "自然日"
+UNITS = (WORK_HOURS, WORK_DAYS, CALENDAR_HOURS, CALENDAR_DAYS)
+# units that say what they are
+UNIT_ALIASES = {"工作时": WORK_HOURS, "工作小时": WORK_HOURS, "工作日": WORK_DAYS,
+                "自然小时": CALENDAR_HOURS, "自然时": CALENDAR_HOURS, "日历小时": CALENDAR_HOURS,
+                "自然日": CALENDAR_DAYS, "日历日": CALENDAR_DAYS, "自然天": CALENDAR_DAYS}
+# bare units: 小时 (h) is calendar hours unless the bureau says its hours are working hours;
+# 天/日 (d) are working days (as the shipped category table and 12345 rules count them) unless
+# it says calendar days.  Callers pass the bureau's choice; reports say how they were read.
+BARE_HOURS = ("小时", "时", "h", "hour", "hours")
+BARE_DAYS = ("天", "日", "d", "day", "days")
 KINDS = ("holiday", "workday")
 _MAX_DAYS = 3660  # a deadline further than ten years away is a mistake in the calendar
 
@@ -124,9 +134,17 @@ class WorkCalendar:
         return self.add_hours(start, days * self.hours_per_day)
 
     def add(self, start: datetime, limit: float, unit: str) -> datetime:
-        """A deadline from a limit in 工作时 or 工作日."""
+        """A deadline from a limit in 工作时, 工作日, 自然小时 or 自然日 (a bare unit as
+        :func:`normalise_unit` reads it by default)."""
         u = normalise_unit(unit)
-        return self.add_hours(start, limit) if u == "工作时" else self.add_days(start, limit)
+        if u in (CALENDAR_HOURS, CALENDAR_DAYS):
+            if limit < 0:
+                raise UsageError(f"时限不能为负数：{limit}")
+            if limit > _MAX_DAYS * (24 if u == CALENDAR_HOURS else 1):
+                raise UsageError(f"时限 {limit:g}{u} 超过十年：请检查时限")
+            return start + (timedelta(hours=limit) if u == CALENDAR_HOURS
+                             else timedelta(days=limit))
+        return self.add_hours(start, limit) if u == WORK_HOURS else self.add_days(start, limit)
 
     def working_hours_between(self, a: datetime, b: datetime) -> float:
         """Working time between two moments, in hours (0 when b ≤ a)."""
@@ -149,12 +167,22 @@ class WorkCalendar:
                        if d.startswith(f"{year:04d}-")), key=lambda r: r["day"])
 
 
-def normalise_unit(unit: str | None) -> str:
-    """'工作日', '天', 'd' … → '工作日'; '工作时', '小时', 'h' … → '工作时'."""
-    u = UNIT_ALIASES.get((unit or "").strip().lower())
+def normalise_unit(unit: str | None, *, hours: str = CALENDAR_HOURS,
+                   days: str = WORK_DAYS) -> str:
+    """A unit as one of :data:`UNITS`: '工作小时' → '工作时', '自然日' → '自然日'; a bare
+    '小时'/'h' → ``hours`` (calendar hours unless the bureau says otherwise), a bare '天'/'日'/'d'
+    → ``days`` (working days unless it says otherwise).  UsageError for anything else."""
+    key = (unit or "").strip().lower()
+    u = UNIT_ALIASES.get(key) or (hours if key in BARE_HOURS else days if key in BARE_DAYS
+                                  else None)
     if u is None:
-        raise UsageError(f"时限单位应为 工作时 或 工作日；收到 {unit!r}")
+        raise UsageError(f"时限单位应为 工作时、工作日、自然小时 或 自然日；收到 {unit!r}")
     return u
+
+
+def is_bare_unit(unit: str | None) -> bool:
+    """Whether ``unit`` leaves open if it counts working or calendar time (小时, 天 …)."""
+    return (unit or "").strip().lower() in (*BARE_HOURS, *BARE_DAYS)
 
 
 def overdue(due_at: str | None, now: str | datetime) -> bool:

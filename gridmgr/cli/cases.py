@@ -24,14 +24,37 @@ def _open(args: argparse.Namespace, readonly: bool = False) -> Any:
 
 
 def cmd_cases_import(args: argparse.Namespace) -> int:
+    from ..cases.category_names import parse_category_map
     from ..cases.importer import CASE_FIELDS, import_cases, parse_status_map
     from ..files.columns import parse_map
 
     mapping = parse_map(args.map, CASE_FIELDS)
     statuses = parse_status_map(args.status)
+    category_map = parse_category_map(args.map_category, args.category_map)
+    hours, days = bare_units(args)
     return run_import(args, lambda store: import_cases(
         store, args.file, coords=args.coords, sheet=args.sheet, encoding=args.encoding,
-        mapping=mapping, statuses=statuses, dry_run=args.dry_run), "案件")
+        mapping=mapping, statuses=statuses, dry_run=args.dry_run, bare_hours=hours,
+        bare_days=days, category_map=category_map, add_categories=args.add_categories),
+        "案件")
+
+
+def bare_units(args: argparse.Namespace) -> tuple[str, str]:
+    """``--hours calendar|working`` and ``--days working|calendar``: what a bare 小时 / 天
+    means in the bureau's files."""
+    from ..cases.workcalendar import CALENDAR_DAYS, CALENDAR_HOURS, WORK_DAYS, WORK_HOURS
+
+    return ({"calendar": CALENDAR_HOURS, "working": WORK_HOURS}[args.bare_hours],
+            {"calendar": CALENDAR_DAYS, "working": WORK_DAYS}[args.bare_days])
+
+
+def _bare_unit_args(s: argparse.ArgumentParser) -> None:
+    s.add_argument("--hours", dest="bare_hours", choices=["calendar", "working"],
+                   default="calendar", help="不写“工作”或“自然”的“小时”指什么：calendar 自然小时（默认）"
+                                            "或 working 工作小时")
+    s.add_argument("--days", dest="bare_days", choices=["working", "calendar"],
+                   default="working", help="不写“工作”或“自然”的“天/日”指什么：working 工作日（默认）"
+                                           "或 calendar 自然日")
 
 
 def cmd_cases_new(args: argparse.Namespace) -> int:
@@ -183,7 +206,9 @@ def cmd_categories(args: argparse.Namespace) -> int:
         print(f"已导出 {n} 个案件小类到 {args.file}")
         return EXIT_OK
     with _open(args, readonly=args.dry_run) as store:
-        report = import_categories(store, args.file, dry_run=args.dry_run)
+        hours, days = bare_units(args)
+        report = import_categories(store, args.file, dry_run=args.dry_run, hours=hours,
+                                   days=days)
     print_report(report)
     if report.refused:
         print(f"有 {len(report.refused)} 处错误，分类表未改变", file=sys.stderr)
@@ -203,6 +228,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "不指定时试算各坐标系，另一坐标系明显更合适则拒收")
     s.add_argument("--status", action="append", metavar="外部=内部",
                    help="外部状态名对应的流程状态，如 已回访=结案；可重复")
+    s.add_argument("--map-category", action="append", metavar="外部类别=小类",
+                   help="案件系统的类别名对应到分类表的小类（编码或名称），如 噪音扰民=SJ0301；可重复")
+    s.add_argument("--category-map", metavar="FILE",
+                   help="类别对照表 CSV/XLSX：第一列外部类别，第二列小类编码或名称")
+    s.add_argument("--add-categories", action="store_true",
+                   help="把分类表中没有的类别加入分类表（事件，大类 99 导入新增，无时限）")
+    _bare_unit_args(s)
     s.set_defaults(func=cmd_cases_import)
 
     s = cases.add_parser("new", help="受理一个新案件")
@@ -280,6 +312,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         s.add_argument("file")
         if name == "import":
             s.add_argument("--dry-run", action="store_true")
+            _bare_unit_args(s)
         else:
             s.set_defaults(dry_run=False)
         s.set_defaults(func=cmd_categories)

@@ -3,7 +3,9 @@
 Exit codes (see :mod:`gridmgr.errors`): 0 done/clean, 1 a check found problems or an import
 refused rows, 2 bad command line, 3 unusable input file, 4 unusable project file, 5 another
 process is writing the project (try again), 6 an output cannot be written there (disk full,
-read-only folder), 130 cancelled.
+read-only folder), 130 cancelled.  A reader that closes standard output early (``| head``)
+changes none of them: the command runs to its end (its work and ``--report`` complete), what it
+would still have printed is dropped, and stderr says so.
 """
 
 from __future__ import annotations
@@ -13,10 +15,23 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from .. import __version__, messages, platforms
-from ..errors import EXIT_BUG, EXIT_CANCELLED, EXIT_OK, GridmgrError
-from . import cases, export, fieldpack, grid, printing, project, registers, server, stats
+from ..errors import EXIT_BUG, EXIT_CANCELLED, EXIT_OUTPUT, GridmgrError
+from . import (
+    cases,
+    export,
+    fieldpack,
+    grid,
+    printing,
+    project,
+    registers,
+    server,
+    stats,
+    teams,
+    users,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["zh", "en"], help="消息语言（默认中文）")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in (project, grid, registers, export, printing, cases, stats, fieldpack, server):
+    for group in (project, grid, registers, teams, export, printing, cases, stats, fieldpack,
+                  server, users):
         group.register(sub)
     _quiet_everywhere(sub)
     return p
@@ -58,6 +74,44 @@ def _show_notices() -> None:
         log.propagate = False
 
 
+class _Stdout:
+    """``sys.stdout`` that outlives its reader: once the pipe is closed (``| head``: EPIPE) the
+    rest is dropped instead of raising BrokenPipeError in the middle of the command — which had
+    skipped the end of an import's summary and its ``--report``, and exited 0 whatever the
+    import's result."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.closed_early = False
+
+    def write(self, text: str) -> int:
+        if not self.closed_early:
+            try:
+                self._stream.write(text)
+            except BrokenPipeError:
+                self._reader_gone()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.closed_early:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._reader_gone()
+
+    def _reader_gone(self) -> None:
+        self.closed_early = True
+        try:  # what is still buffered goes nowhere, and flushing at exit does not fail again
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     platforms.safe_console(sys.stdout, sys.stderr)  # a GBK console: ² and 𬌗 do not crash
     _show_notices()
@@ -67,6 +121,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     if args.lang:
         messages.set_language(args.lang)
+    stdout, sys.stdout = sys.stdout, _Stdout(sys.stdout)
+    try:
+        code = _run(args)
+        sys.stdout.flush()
+        if sys.stdout.closed_early:  # type: ignore[union-attr]
+            print("注意：标准输出的读取方已提前关闭（如 | head），其后的输出未显示；命令已执行完毕"
+                  f"（退出码 {code}）", file=sys.stderr)
+        return code
+    finally:
+        sys.stdout = stdout
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args))
     except GridmgrError as exc:
@@ -75,10 +142,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已取消，项目未改变", file=sys.stderr)
         return EXIT_CANCELLED
-    except BrokenPipeError:  # the reader stopped early (`| head`): not an error of ours
+    except BrokenPipeError:  # a write past the guard (a library writing to fd 1 itself)
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # so that flushing at exit does not fail again
-        return EXIT_OK
+        os.dup2(devnull, 1)  # so that flushing at exit does not fail again
+        print("注意：标准输出的读取方已提前关闭（如 | head），命令未能执行完毕", file=sys.stderr)
+        return EXIT_OUTPUT
     except Exception as exc:  # a bug: say so plainly, keep the traceback for the report
         from ..storage import explain_failure
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from ..errors import EXIT_FINDINGS, EXIT_OK, GridmgrError
@@ -22,6 +23,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from ..fieldwork.export import export_fieldpack
     from ..project import open_project
 
+    if args.all_officers:
+        return _export_all(args)
     with open_project(args.project) as store:
         result = drive(export_fieldpack(store, out=args.out, officer=args.officer,
                                          area=args.area, as_of=args.as_of), args)
@@ -37,6 +40,24 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"  未包含：{item}")
     print(f"外业包标识：{result['package_uuid']}")
     return EXIT_OK
+
+
+def _export_all(args: argparse.Namespace) -> int:
+    from ..fieldwork.batch import export_all_officers
+    from ..project import open_project
+
+    with open_project(args.project) as store:
+        summary = drive(export_all_officers(store, args.out, as_of=args.as_of), args)
+    made, failed = summary["packages"], summary["failed"]
+    for p in made:
+        print(f"  {Path(p['out']).name:<24} 网格 {p['cells']:>5}  企业 {p['enterprises']:>5}  "
+              f"案件 {p['cases']:>4}  {p['bytes']:>12,} 字节")
+    for f in failed:
+        print(f"  未生成：{f['name'] or ''}（{f['staff_no']}）：{f['reason']}")
+    size = sum(p["bytes"] for p in made)
+    print(f"外业包已写入 {summary['out']}：{len(made)} 人各一个包（{summary['as_of']} 的责任），"
+          f"共 {size / 1e6:.1f} MB" + (f"；{len(failed)} 人未生成（见上）" if failed else ""))
+    return EXIT_FINDINGS if failed else EXIT_OK
 
 
 def print_receipt(report: Report) -> None:
@@ -55,7 +76,8 @@ def print_receipt(report: Report) -> None:
     verb = "试运行，将导入" if info.get("dry_run") else "已导入"
     print(f"{verb}：检查记录 {c.get('inspections_new', 0)} 条（已有 "
           f"{c.get('inspections_known', 0)}），企业更正 {c.get('enterprises_updated', 0)} 个，"
-          f"案件进展 {c.get('case_steps_new', 0)} 步，新立案件 {c.get('cases_opened', 0)} 件，"
+          f"案件进展 {c.get('case_steps_new', 0)} 步，"
+          f"新立案件 {c.get('cases_opened', 0)} 件，照片 {c.get('photos', 0)} 张，"
           f"新冲突 {c.get('conflicts_new', 0)} 个（已记录 {c.get('conflicts_known', 0)}）")
     for r in receipt.get("records", [])[:30]:
         what = KIND_ZH.get(r["kind"], r["kind"])
@@ -154,7 +176,10 @@ def register(sub: Any) -> None:
     who = s.add_mutually_exclusive_group(required=True)
     who.add_argument("--officer", metavar="工号", help="此人负责的单元网格")
     who.add_argument("--area", metavar="区域编码", help="区、街道、社区或单元网格编码")
-    s.add_argument("--out", required=True, help="输出文件夹（不存在或为空）或 .zip 文件")
+    who.add_argument("--all-officers", action="store_true",
+                     help="当日负责网格的每个人员各一个 .zip（--out 为文件夹），最后汇总")
+    s.add_argument("--out", required=True, help="输出文件夹（不存在或为空）或 .zip 文件；"
+                   "--all-officers 时为存放各包的文件夹")
     s.add_argument("--as-of", type=date_arg, help="按哪一天的责任和检查计划（默认今天）")
     json_arg(s)
     s.set_defaults(func=cmd_export)

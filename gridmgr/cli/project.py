@@ -40,6 +40,8 @@ def cmd_info(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(f"项目：{s['name']}（{s['admin_code']}）  文件：{s['path']}")
     print(f"坐标系：{s['crs']}  编码规则：{s['code_scheme']}  结构版本：{s['schema_version']}")
+    if s.get("scope"):
+        print(f"部分副本：只含 {s['scope']}（gridmgr pull --scope），供离线工作或存档")
     for lvl in LEVELS:
         print(f"  {LEVEL_ZH[lvl]:<6} {LEVEL_TABLES[lvl]:<12} {s['areas'][lvl]:>8}")
     print(f"企业 {s['enterprises']}，人员 {s['officers']}，"
@@ -142,6 +144,15 @@ def cmd_gui(args: argparse.Namespace) -> int:
                        verbose=getattr(args, "verbose", False))
 
 
+def cmd_upgrade(args: argparse.Namespace) -> int:
+    from ..project import as_location, open_project, summary
+
+    with open_project(as_location(args.project)) as store:  # a read-write open migrates
+        version = summary(store)["schema_version"]
+    print(f"{args.project}：结构版本 {version}（已是本程序的版本）")
+    return EXIT_OK
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("init", help="新建项目文件（GeoPackage）")
     s.add_argument("project", help="项目文件，如 chancheng.gpkg")
@@ -152,6 +163,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="单元网格编码规则：national = 14 位（CJ/T 213），db11 = 15 位（北京）")
     s.add_argument("--force", action="store_true", help="覆盖已有文件")
     s.set_defaults(func=cmd_init)
+
+    s = sub.add_parser("upgrade", help="把旧版本的项目（文件或服务器项目）升级到本程序的结构版本")
+    s.add_argument("project")
+    s.set_defaults(func=cmd_upgrade)
 
     s = sub.add_parser("info", help="项目概况")
     s.add_argument("project", nargs="?")

@@ -69,16 +69,35 @@ def cmd_officers_import(args: argparse.Namespace) -> int:
         dry_run=args.dry_run), "人员")
 
 
+def _print_assign_file(report) -> None:
+    """What an assignments file did (or, dry run, would do): one line per change, then the
+    findings and a summary."""
+    for c in report.info["changes"]:
+        if c["action"] != "opened":
+            continue
+        ended = f"（{'、'.join(c['closed'])} 的任期同日结束）" if c["closed"] else ""
+        print(f"第 {c['row']} 行：{c['staff_no']} 自 {c['from']} 起任 {c['area']} 的 "
+              f"{c['role']}{ended}")
+    print_report(report)
+    dry = "（试运行，未写入）" if report.info["dry_run"] else ""
+    print(f"{'将' if dry else '已'}分配 {report.info['opened']} 条，结束 {report.info['closed']} "
+          f"个任期，{report.info['unchanged']} 条原本如此，未能分配 {len(report.refused)} 条{dry}")
+
+
 def cmd_assign(args: argparse.Namespace) -> int:
     from ..project import open_project
-    from ..registers.responsibility import assign, assign_from_file
+    from ..registers.responsibility import assign, assign_from_file, backdate_hint
 
     with open_project(args.project) as store:
         if args.file:
-            report = assign_from_file(store, args.file, system=args.system)
-            print_report(report)
-            print(f"已分配 {report.accepted} 条，未能分配 {len(report.refused)} 条")
+            report = assign_from_file(store, args.file, system=args.system,
+                                      dry_run=args.dry_run)
+            _print_assign_file(report)
+            if args.report:
+                report.write(args.report)
             return EXIT_FINDINGS if report.refused else EXIT_OK
+        if args.dry_run or args.report:
+            raise UsageError("--dry-run 和 --report 用于 --file 批量分配")
         if not args.officer or not args.role:
             raise UsageError("请给出 --officer 和 --role（或用 --file 批量分配）")
         cells = [c.strip() for c in (args.cells or "").split(",") if c.strip()]
@@ -89,6 +108,8 @@ def cmd_assign(args: argparse.Namespace) -> int:
         print(f"{c['area']}：原 {c['staff_no']} 的责任自 {done['from']} 结束")
     print(f"{args.officer} 自 {done['from']} 起任 {args.role}：新增 {done['opened']} 个区域"
           + (f"，{len(done['unchanged'])} 个区域原本就是" if done["unchanged"] else ""))
+    if "earlier_cases" in done:
+        print("提醒：" + backdate_hint(args.officer, args.role, done["earlier_cases"]))
     return EXIT_OK
 
 
@@ -105,18 +126,19 @@ def cmd_check(args: argparse.Namespace) -> int:
         print_json(report.to_dict())
         return EXIT_FINDINGS if n else EXIT_OK
     print_report(report, limit=args.limit)
+    team = report.info.get("team") or {}
+    if team:
+        print("网格团队（有人在任的网格数，含兜底）：" + "，".join(
+            f"{role} {n}" for role, n in team.items()))
     print(f"检查了 {report.info['cells']} 个单元网格的责任落实：" +
           (f"{len(report.refused)} 个问题、{len(report.warnings)} 个提醒" if n else "没有发现问题"))
     return EXIT_FINDINGS if n else EXIT_OK
 
 
-WORKLOAD_ZH = {"staff_no": "工号", "name": "姓名", "role": "角色", "unit": "所属单位",
-               **{f"{slot}_{k}": f"{title}{what}"
-                  for slot, title in (("primary", "负责"), ("supervisor", "监管"),
-                                      ("collector", "采集"))
-                  for k, what in (("cells", "网格数"), ("area_km2", "面积(平方公里)"),
-                                  ("enterprises", "企业数"),
-                                  ("key_enterprises", "重点企业数"))}}
+WORKLOAD_ZH = {"staff_no": "工号", "name": "姓名", "unit": "所属单位", "role": "团队角色",
+               "slot": "职责", "cells": "网格数", "own_cells": "其中本人直接负责",
+               "area_km2": "面积(平方公里)", "enterprises": "企业数",
+               "key_enterprises": "重点企业数"}
 
 
 def cmd_workload(args: argparse.Namespace) -> int:
@@ -125,8 +147,11 @@ def cmd_workload(args: argparse.Namespace) -> int:
 
     with open_project(args.project, readonly=True) as store:
         table = workload(store, system=args.system)
-    table = table.sort_values(["primary_cells", "supervisor_cells"], ascending=False)
-    shown = sheet_frame(table.rename(columns=WORKLOAD_ZH))
+    from ..registers.teams import SLOT_ZH
+
+    table = table.sort_values(["cells", "staff_no"], ascending=[False, True], kind="stable")
+    shown = table.assign(slot=table["slot"].map(lambda v: SLOT_ZH.get(v, v)))
+    shown = sheet_frame(shown.rename(columns=WORKLOAD_ZH))
     if args.format == "table":
         print(shown.to_string(index=False))
     elif args.format == "json":
@@ -170,13 +195,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = table_import_args(off.add_parser("import", help="从 XLSX/CSV 导入或更新人员名单"))
     s.set_defaults(func=cmd_officers_import)
 
-    s = sub.add_parser("assign", help="指定网格责任人（旧的责任期自动结束，历史保留）")
+    s = sub.add_parser("assign", help="指定网格团队成员（同一角色的旧任期自动结束，历史保留）")
     s.add_argument("project")
     s.add_argument("--officer", metavar="工号")
-    s.add_argument("--role", help="网格员、执法队员、区级监管责任人、信息采集员")
+    s.add_argument("--role", help="团队角色：网格长、网格员、执法队员、协管员、监督员、信息采集员、"
+                                  "区级监管责任人 …（见 gridmgr team-roles list）")
     s.add_argument("--cells", help="单元网格编码，逗号分隔")
     s.add_argument("--area", help="区、街道、社区或网格编码：责任落在该区域，下级没有的按它兜底")
     s.add_argument("--file", help="批量分配：含 工号、角色、区域编码、起始日期 列的 CSV/XLSX")
+    s.add_argument("--dry-run", action="store_true",
+                   help="只报告 --file 将做的改动，不写入")
+    s.add_argument("--report", help="--file 的报告（JSON）")
     s.add_argument("--from", dest="from_date", type=date_arg, help="起始日期（默认今天）")
     s.add_argument("--system", default="urban")
     s.add_argument("--note")

@@ -21,8 +21,9 @@ def cmd_push(args: argparse.Namespace) -> int:
 def cmd_pull(args: argparse.Namespace) -> int:
     from ..project import pull_project
 
-    counts = pull_project(args.url, args.out, overwrite=args.force)
-    print(f"已下载 {sum(counts.values())} 行（{len(counts)} 张表）：{args.url} → {args.out}")
+    counts = pull_project(args.url, args.out, overwrite=args.force, scope=args.scope)
+    part = f"（只含 {args.scope} 及其上级区域；不能再 push 覆盖整个项目）" if args.scope else ""
+    print(f"已下载 {sum(counts.values())} 行（{len(counts)} 张表）：{args.url} → {args.out}{part}")
     return EXIT_OK
 
 
@@ -64,6 +65,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("url")
     s.add_argument("out", help="新的项目文件 .gpkg")
     s.add_argument("--force", action="store_true", help="覆盖已有文件")
+    s.add_argument("--scope", metavar="区域编码",
+                   help="只下载这个街道/社区/网格（连同其上级区域、其中的企业、案件与责任）")
     s.set_defaults(func=cmd_pull)
 
     s = sub.add_parser("server", help="在本机启动/停止一个试用的 PostgreSQL/PostGIS（仅 127.0.0.1）")

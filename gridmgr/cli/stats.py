@@ -29,8 +29,17 @@ def cmd_stats(args: argparse.Namespace) -> int:
         period = ind.Period.parse(args.period)
     if args.format == "xlsx" and not args.out and not args.report:
         raise UsageError("xlsx 需要 --out 文件名")
-    with open_project(args.project, readonly=not args.save_weights) as store:
+    if args.save_denominator and not args.denominator:
+        raise UsageError("--save-denominator 需要同时给出 --denominator")
+    writes = args.save_weights or args.save_denominator
+    with open_project(args.project, readonly=not writes) as store:
         weights = ind.resolve_weights(store.meta(), args.weights)
+        denominator = ind.resolve_denominator(store.meta(), args.denominator)
+        if args.save_denominator:
+            with store.atomic():
+                store.set_meta("close_rate_denominator", denominator)
+                store.audit("stats denominator", {"close_rate_denominator": denominator})
+            print(f"已保存结案率分母：{ind.denominator_text(denominator)}")
         if args.save_weights:
             if not args.weights:
                 raise UsageError("--save-weights 需要同时给出 --weights")
@@ -40,14 +49,16 @@ def cmd_stats(args: argparse.Namespace) -> int:
             print(f"已保存综合得分权重：{ind.weights_text(weights)}")
         if args.report:
             path = drive(reports.write_report(store, args.report, args.period, args.out,
-                                           as_of=as_of, weights=weights, system=args.system),
+                                           as_of=as_of, weights=weights, system=args.system,
+                                           denominator=denominator),
                           args)
             print(f"已写入 {path}（计算时点 {as_of.isoformat(sep=' ')}）")
             return EXIT_OK
         if not args.period:
             period = ind.Period.between(args.date_from, args.date_to)
         (table,) = drive(ind.project_tables(store, [args.by], as_of=as_of, period=period,
-                                             weights=weights, system=args.system), args)
+                                             weights=weights, system=args.system,
+                                             denominator=denominator), args)
         project = store.meta().get("name", "")
     if args.format == "table":
         emit(reports.to_text(table, project), args.out)
@@ -57,7 +68,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
         emit(reports.to_csv(table), args.out, bom=True)
     else:
         reports.write_xlsx([(ind.GROUPING_ZH[table.by], table)], args.out, project=project,
-                       notes=reports.definitions())
+                       notes=reports.definitions(table.denominator))
         print(f"已写入 {args.out}（计算时点 {as_of.isoformat(sep=' ')}）")
     return EXIT_OK
 
@@ -83,6 +94,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.add_argument("--weights", help="综合得分权重，如 结案率=30,按期结案率=40,处置率=20,返工率=10"
                                      "（默认取项目设置 score_weights）")
     s.add_argument("--save-weights", action="store_true", help="把 --weights 存为项目设置")
+    s.add_argument("--denominator", help="结案率、按期结案率的分母：due 应结案数（默认）、registered "
+                                         "立案数（不含作废）、received 受理数（全部受理）；默认取项目"
+                                         "设置 close_rate_denominator")
+    s.add_argument("--save-denominator", action="store_true",
+                   help="把 --denominator 存为项目设置")
     s.add_argument("--report", choices=["monthly", "quarterly"],
                    help="生成月报或季报 XLSX（每种分组一张表），需 --period 和 --out")
     s.add_argument("--system", default="urban", help="区域名称取自哪个网格体系（默认 urban）")

@@ -3,8 +3,10 @@
 A package is a folder (or the same folder zipped) holding ``manifest.json`` (package and project
 uuid, scope, file list with sha256), ``data.gpkg`` (cells, enterprises, open cases and empty
 ``inspections``/``case_progress`` layers with value lists — for QField/QGIS), ``tasks.xlsx``,
-``map.kml``, ``waypoints.gpx``, ``map.html`` (an offline Leaflet map) and, when the printing
-renderer offers them, ``tasks.pdf`` and ``atlas.pdf``.
+``map.kml``, ``waypoints.gpx``, ``map.html`` (an offline Leaflet map), ``fieldpack.qgs`` (the
+QField/QGIS project: styles, forms, relations, map themes; :mod:`.qfield`) and, when the
+printing renderer offers them, ``tasks.pdf`` and ``atlas.pdf``.  Photos taken in the field come
+back in ``DCIM/``.
 
 The project remembers every package (``fieldpacks``) with a snapshot of what it sent: per record
 uuid a hash of the fields the field may change.  When the package comes back
@@ -31,9 +33,13 @@ from .. import staging
 from ..errors import UsageError
 from ..progress import Progress, Task
 from ..registers.enterprises import overdue
-from ..storage import Store, now_iso
+from ..registers.responsibility import effective
+from ..storage import Store, now_iso, today
+from ..text import iso_date
 from . import cases as fieldpack_cases
 from . import files as fieldpack_files
+from . import qfield
+from .files import ENTERPRISE_EDITABLE
 from .scope import Scope, resolve_scope
 
 FORMAT = "gridmgr-fieldpack/1"
@@ -42,13 +48,13 @@ MANIFEST = "manifest.json"
 # fieldpack_records.table_name of the package's own record: the sha256 of the manifest.json
 # written (an edited manifest is refused) and the scope's cells (rows outside are refused)
 PACKAGE_RECORD = "package"
-EDITABLE_FILES = {DATA}  # the field app writes into it; every other file must come back intact
+# the field app writes into these (QGIS may save the project); every other file must come back
+# intact
+EDITABLE_FILES = {DATA, qfield.PROJECT_FILE}
 # what an inspection result may be (the value list QField shows)
 RESULTS = ("合格", "发现问题", "已整改", "未遇（未开门）", "停产或关闭")
 # what a field officer records on a case; the desk does the rest of the workflow
 PROGRESS_ACTIONS = ("处置", "反馈", "回退")
-# enterprise fields the field may correct (besides the location)
-ENTERPRISE_EDITABLE = ("contact", "phone", "address")
 DUE_HORIZON_DAYS = 7  # "due for inspection": overdue, or due within a week of the package date
 
 
@@ -99,7 +105,7 @@ def package_frames(store: Store, scope: Scope, eff: pd.DataFrame
     cells = cells[cells["code"].isin(scope.cells)]
     info = eff.set_index("cell_code")
     cols = ["community_name", "street_name", "primary_name", "primary_mobile",
-            "supervisor_name", "supervisor_mobile", "collectors"]
+            "supervisor_name", "supervisor_mobile", "collectors", "team_text"]
     cells = cells[["uuid", "code", "name", "geometry"]].copy()
     for c in cols:
         cells[c] = [info[c].get(code) for code in cells["code"]]
@@ -125,17 +131,19 @@ def package_frames(store: Store, scope: Scope, eff: pd.DataFrame
 
 
 def _write_package(store: Store, scope: Scope, frames: dict[str, gpd.GeoDataFrame],
-                   eff: pd.DataFrame, folder: Path, manifest: dict[str, Any]
-                   ) -> Task[list[str]]:
-    """Write every file of the package into ``folder``; returns what could not be made."""
+                   eff: pd.DataFrame, folder: Path, manifest: dict[str, Any],
+                   grid_eff: pd.DataFrame | None = None) -> Task[list[str]]:
+    """Write every file of the package into ``folder``; returns what could not be made.
+    ``eff``: the scope's rows of ``grid_eff``, the whole grid's effective responsibility."""
     from ..renderers import renderer
 
     left_out: list[str] = []
     steps = 7
     yield Progress(1, steps, "写入 data.gpkg")
+    categories = fieldpack_cases.category_values(store)
     fieldpack_files.write_gpkg(folder / DATA, frames, store.crs, manifest,
-                               results=RESULTS, actions=PROGRESS_ACTIONS,
-                               categories=fieldpack_cases.category_values(store))
+                               results=RESULTS, actions=PROGRESS_ACTIONS, categories=categories)
+    _write_qgis(store, scope, frames, folder, manifest, categories)
     yield Progress(2, steps, "写入任务清单 tasks.xlsx")
     wgs = {k: v.to_crs("EPSG:4326") for k, v in frames.items()}
     fieldpack_files.write_tasks_xlsx(folder / "tasks.xlsx", scope, wgs, eff)
@@ -156,12 +164,32 @@ def _write_package(store: Store, scope: Scope, frames: dict[str, gpd.GeoDataFram
     if not fieldpack_files.print_tasks_pdf(plugin, folder, scope, wgs, eff):
         left_out.append("tasks.pdf（打印模块尚未提供表格打印）")
     yield Progress(5, steps, "打印图册 atlas.pdf")
-    atlas = fieldpack_files.print_atlas(plugin, store, folder, scope)
+    atlas = fieldpack_files.print_atlas(plugin, store, folder, scope, grid_eff)
     if atlas is not False:
         atlas = yield from atlas
     if not atlas:
         left_out.append("atlas.pdf（打印模块不可用）")
     return left_out
+
+
+def _write_qgis(store: Store, scope: Scope, frames: dict[str, gpd.GeoDataFrame], folder: Path,
+                manifest: dict[str, Any], categories: list[tuple[str, str]]) -> None:
+    """The package's layer styles (in data.gpkg) and its QField/QGIS project."""
+    from ..outputs.qgis_styles import style_rows
+    from ..storage.package_gpkg import write_layer_styles
+
+    columns = {k: [c for c in v.columns if c != v.geometry.name] for k, v in frames.items()}
+    kw = {"results": RESULTS, "actions": PROGRESS_ACTIONS, "categories": categories}
+    plain = qfield.package_styles(columns, relations=False, **kw)
+    write_layer_styles(folder / DATA, style_rows(list(plain.values())))
+    cells = frames["cells"]
+    bounds = cells.total_bounds if len(cells) else frames["enterprises"].total_bounds
+    if len(cells) == 0 and len(frames["enterprises"]) == 0:
+        bounds = store.areas("district", system="urban").total_bounds
+    qfield.write_project(folder / qfield.PROJECT_FILE,
+                         qfield.package_styles(columns, relations=True, **kw), crs=store.crs,
+                         bounds=list(bounds), title=f"外业包 {scope.label}",
+                         staff_no=scope.staff_no, package_uuid=manifest["package_uuid"])
 
 
 def export_fieldpack(store: Store, *, out: str | Path, officer: str | None = None,
@@ -183,7 +211,10 @@ def _export_fieldpack(store: Store, *, out: Path, officer: str | None, area: str
     if out.exists() and (as_zip or not out.is_dir() or any(out.iterdir())):
         raise UsageError(f"{out} 已存在且不是空目录，不会覆盖；请换一个位置")
     yield Progress(0, 7, "确定范围")
-    scope, eff = resolve_scope(store, officer=officer, area=area, as_of=as_of, eff=eff)
+    if eff is None:  # once: the scope and the atlas both read it
+        eff = effective(store, as_of=iso_date(as_of) if as_of else today(), system="urban")
+    grid_eff = eff
+    scope, eff = resolve_scope(store, officer=officer, area=area, as_of=as_of, eff=grid_eff)
     frames = package_frames(store, scope, eff)
     package_uuid = str(uuid.uuid4())
     manifest: dict[str, Any] = {
@@ -197,7 +228,8 @@ def _export_fieldpack(store: Store, *, out: Path, officer: str | None, area: str
     with staging.stage_dir(out, "fieldpack") as tmp:
         folder = Path(tmp) / "package"
         folder.mkdir()
-        left_out = yield from _write_package(store, scope, frames, eff, folder, manifest)
+        left_out = yield from _write_package(store, scope, frames, eff, folder, manifest,
+                                             grid_eff)
         yield Progress(6, 7, "写入 manifest.json")
         manifest["files"] = [{"name": p.name, "sha256": sha256_file(p),
                               "bytes": p.stat().st_size, "editable": p.name in EDITABLE_FILES}

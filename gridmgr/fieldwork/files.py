@@ -3,7 +3,9 @@
 * ``data.gpkg`` is written by GDAL (pyogrio) so QField and QGIS open it as it is.  Value lists
   (inspection result, case progress action, case category) are GeoPackage schema-extension enums
   (``gpkg_data_columns`` + ``gpkg_data_column_constraints``), which GDAL reads as coded field
-  domains and QGIS shows as dropdowns; the Chinese titles there become field aliases.
+  domains and QGIS shows as dropdowns; the Chinese titles there become field aliases (GDAL's
+  alternative names).  Dates and times are declared DATE/DATETIME.  The QGIS/QField project
+  and the layer styles beside them are :mod:`.qfield`'s.
 * KML and GPX are WGS84 longitude/latitude, as their specifications say, not GCJ-02: an app
   that draws on a GCJ-02 basemap has to convert on import (see docs/readme-fieldwork.md).
 """
@@ -19,20 +21,22 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from ..storage.package_gpkg import write_value_lists
+from ..storage.package_gpkg import declare_types, write_value_lists
 from ..text import sheet_cell, xml_safe
 from .scope import Scope
 
 INSPECTION_LAYER = "inspections"
 PROGRESS_LAYER = "case_progress"
 META_LAYER = "fieldpack_meta"
+# enterprise fields the field may correct (besides the location)
+ENTERPRISE_EDITABLE = ("contact", "phone", "address")
 
 # column → Chinese title (QGIS shows it as the field alias)
 TITLES = {
     "cells": {"code": "网格编码", "name": "网格名称", "community_name": "社区", "street_name": "街道",
               "primary_name": "责任人", "primary_mobile": "责任人电话",
               "supervisor_name": "区级监管责任人", "supervisor_mobile": "监管责任人电话",
-              "collectors": "信息采集员"},
+              "collectors": "信息采集员", "team_text": "网格团队"},
     "enterprises": {"name": "企业名称", "credit_code": "统一社会信用代码", "industry": "所属行业",
                     "supervision_class": "监管类别", "rating": "环境行为等级",
                     "inspection_frequency": "检查频次", "contact": "联系人", "phone": "联系电话",
@@ -46,13 +50,17 @@ TITLES = {
               "cell_code": "网格编码"},
     INSPECTION_LAYER: {"enterprise_uuid": "企业UUID（从企业图层复制）", "by_staff_no": "检查人工号",
                        "at": "检查时间", "result": "检查结果", "findings": "发现的问题",
-                       "opens_case": "立案上报", "case_category": "案件小类"},
+                       "opens_case": "立案上报", "case_category": "案件小类", "photo": "照片"},
     PROGRESS_LAYER: {"case_uuid": "案件UUID", "action": "操作", "at": "时间",
-                     "by_staff_no": "工号", "note": "情况说明"},
+                     "by_staff_no": "工号", "note": "情况说明", "photo": "照片"},
 }
 INSPECTION_COLUMNS = ("uuid", "enterprise_uuid", "by_staff_no", "at", "result", "findings",
-                      "opens_case", "case_category")
-PROGRESS_COLUMNS = ("uuid", "case_uuid", "action", "at", "by_staff_no", "note")
+                      "opens_case", "case_category", "photo")
+PROGRESS_COLUMNS = ("uuid", "case_uuid", "action", "at", "by_staff_no", "note", "photo")
+# text columns holding dates or Beijing local times, declared so that GDAL/QGIS read them so
+DATE_TYPES = {"enterprises": {"last_inspection": "DATE", "next_due": "DATE"},
+              "cases": {"reported_at": "DATETIME", "due_at": "DATETIME",
+                        "dispose_due_at": "DATETIME"}}
 
 
 def _text(v: Any) -> str:
@@ -102,7 +110,8 @@ def write_gpkg(path: Path, frames: dict[str, gpd.GeoDataFrame], crs: Any,
              "at": pd.Series([], dtype="datetime64[ms]"),
              "result": pd.Series([], dtype=object), "findings": pd.Series([], dtype=object),
              "opens_case": pd.Series([], dtype=bool),
-             "case_category": pd.Series([], dtype=object)}, geometry=[], crs=crs)
+             "case_category": pd.Series([], dtype=object),
+             "photo": pd.Series([], dtype=object)}, geometry=[], crs=crs)
         pyogrio.write_dataframe(insp, path, layer=INSPECTION_LAYER, driver="GPKG",
                                 geometry_type="Point")
         prog = pd.DataFrame({c: pd.Series([], dtype="datetime64[ms]" if c == "at" else object)
@@ -115,6 +124,7 @@ def write_gpkg(path: Path, frames: dict[str, gpd.GeoDataFrame], crs: Any,
                                        manifest["scope"]["as_of"], manifest["created_at"]]})
         pyogrio.write_dataframe(meta, path, layer=META_LAYER, driver="GPKG")
     _value_lists(path, results, actions, categories)
+    declare_types(path, DATE_TYPES)
 
 
 def _value_lists(path: Path, results: tuple[str, ...], actions: tuple[str, ...],
@@ -224,10 +234,30 @@ def _kml_polygon(geom: Any) -> str:
     return parts[0] if len(parts) == 1 else f"<MultiGeometry>{''.join(parts)}</MultiGeometry>"
 
 
-def _extended(rec: dict[str, Any], titles: dict[str, str]) -> str:
-    data = "".join(f'<Data name="{_esc(t)}"><value>{_esc(_text(rec.get(c)))}</value></Data>'
-                   for c, t in titles.items() if _text(rec.get(c)))
-    return f"<ExtendedData>{data}</ExtendedData>"
+def _extended(layer: str, rec: dict[str, Any]) -> str:
+    """The record's fields as typed data of the layer's ``<Schema>``: ASCII field names (GDAL
+    turns non-ASCII names into underscores, and names of one length then collide), the
+    Chinese name as the schema field's ``displayName``."""
+    data = "".join(f'<SimpleData name="{c}">{_esc(_text(rec.get(c)))}</SimpleData>'
+                   for c in _kml_fields(layer) if _text(rec.get(c)))
+    return f'<ExtendedData><SchemaData schemaUrl="#{layer}">{data}</SchemaData></ExtendedData>'
+
+
+def _kml_fields(layer: str) -> list[str]:
+    """The layer's fields in ExtendedData: all but ``name`` and ``description``, which are the
+    Placemark's own elements (GDAL reads them into its Name and description columns)."""
+    return [c for c in TITLES[layer] if c not in ("name", "description")]
+
+
+def _schemas() -> str:
+    """One ``<Schema>`` per KML folder: every field a string, with its Chinese display name."""
+    out = []
+    for layer in ("cells", "enterprises", "cases"):
+        fields = "".join(f'<SimpleField name="{c}" type="string"><displayName>'
+                         f"{_esc(TITLES[layer][c])}</displayName></SimpleField>"
+                         for c in _kml_fields(layer))
+        out.append(f'<Schema name="{layer}" id="{layer}">{fields}</Schema>')
+    return "\n".join(out)
 
 
 def _records(gdf: gpd.GeoDataFrame) -> list[tuple[dict[str, Any], Any]]:
@@ -238,25 +268,27 @@ def write_kml(path: Path, scope: Scope, wgs: dict[str, gpd.GeoDataFrame]) -> Non
     """Cells as polygons, enterprises and cases as placemarks, in WGS84 (the KML standard)."""
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
            '<kml xmlns="http://www.opengis.net/kml/2.2"><Document>',
-           f"<name>{_esc('外业包 ' + scope.label)}</name>", _KML_STYLES]
+           f"<name>{_esc('外业包 ' + scope.label)}</name>", _schemas(), _KML_STYLES]
     out.append("<Folder><name>单元网格</name>")
     for rec, g in _records(wgs["cells"]):
         out.append(f"<Placemark><name>{_esc(_text(rec['name']) or rec['code'])}</name>"
-                   f"<styleUrl>#cell</styleUrl>{_extended(rec, TITLES['cells'])}"
+                   f"<styleUrl>#cell</styleUrl>{_extended('cells', rec)}"
                    f"{_kml_polygon(g)}</Placemark>")
     out.append("</Folder><Folder><name>企业</name>")
     for rec, g in _records(wgs["enterprises"]):
         style = "enterprise_due" if rec.get("due") else "enterprise"
         out.append(f"<Placemark><name>{_esc(_text(rec['name']))}</name>"
-                   f"<styleUrl>#{style}</styleUrl>{_extended(rec, TITLES['enterprises'])}"
+                   f"<styleUrl>#{style}</styleUrl>{_extended('enterprises', rec)}"
                    f"<Point><coordinates>{g.x:.7f},{g.y:.7f}</coordinates></Point></Placemark>")
     out.append("</Folder><Folder><name>未结案件</name>")
     for rec, g in _records(wgs["cases"]):
         if g is None or g.is_empty:
             continue
         name = f"{_text(rec['case_no'])} {_text(rec.get('category_name'))}".strip()
-        out.append(f"<Placemark><name>{_esc(name)}</name><styleUrl>#case</styleUrl>"
-                   f"{_extended(rec, TITLES['cases'])}"
+        desc = _text(rec.get("description"))
+        desc = f"<description>{_esc(desc)}</description>" if desc else ""
+        out.append(f"<Placemark><name>{_esc(name)}</name>{desc}<styleUrl>#case</styleUrl>"
+                   f"{_extended('cases', rec)}"
                    f"<Point><coordinates>{g.x:.7f},{g.y:.7f}</coordinates></Point></Placemark>")
     out.append("</Folder></Document></kml>")
     path.write_text("\n".join(out), encoding="utf-8")
@@ -327,10 +359,12 @@ def print_tasks_pdf(plugin: Any, folder: Path, scope: Scope,
 ATLAS_CELL_PAGES = 40  # up to this many cells an atlas page per cell, else one per community
 
 
-def print_atlas(plugin: Any, store: Any, folder: Path, scope: Scope) -> Any:
+def print_atlas(plugin: Any, store: Any, folder: Path, scope: Scope,
+                grid_eff: pd.DataFrame | None = None) -> Any:
     """The scope's cells as an atlas (A4, one page per cell, or per community for a large
     scope) through the printing renderer; a task returning True, or False when the renderer
-    has no print_map."""
+    has no print_map.  ``grid_eff``: the whole grid's effective responsibility of the scope's
+    day, so that it is not worked out a second time."""
     fn = getattr(plugin, "print_map", None) if plugin is not None else None
     if fn is None:
         return False
@@ -340,7 +374,7 @@ def print_atlas(plugin: Any, store: Any, folder: Path, scope: Scope) -> Any:
     atlas = "cell" if len(scope.cells) <= ATLAS_CELL_PAGES else "community"
     where = f"officer:{scope.staff_no}" if scope.kind == "officer" else scope.value
     try:
-        job = gather(store, scope=where, atlas=atlas, as_of=scope.as_of)
+        job = gather(store, scope=where, atlas=atlas, as_of=scope.as_of, eff=grid_eff)
     except UsageError:
         return False
     yield from fn(job, folder / "atlas.pdf", paper="A4")

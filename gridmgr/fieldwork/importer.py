@@ -5,7 +5,10 @@ What comes back in ``data.gpkg`` (edited by QField/QGIS or anything that writes 
 * new rows in ``inspections`` (a blank ``uuid`` gets one derived from the package and the fid, so
   a re-import recognises it); a row with 立案上报 ticked opens a case (source 巡检发现);
 * changed ``enterprises``: a corrected location, contact, phone or address;
-* rows in ``case_progress``: 处置/反馈/回退 steps on the open cases the package carried.
+* rows in ``case_progress``: 处置/反馈/回退 steps on the open cases the package carried;
+* photos the rows name (``photo``: ``DCIM/….jpg`` relative to the project, as QField stores
+  them) from the package's ``DCIM`` folder: an inspection's into ``inspection_photos`` (and its
+  case's ``case_photos`` when it opens one), a case step's into ``case_photos``.
 
 An enterprise is compared field by field with what the package sent (the snapshot in
 ``fieldpack_records``): changed in the field only → applied; changed at the desk only → left;
@@ -110,6 +113,7 @@ class Package:
     manifest_sha256: str = ""  # of manifest.json as it came back
     not_returned: list[str] = field(default_factory=list)  # files left with the officer
     wal: dict[str, Any] = field(default_factory=dict)  # see storage.package_gpkg.settle_wal
+    photos: dict[str, Path] = field(default_factory=dict)  # "DCIM/x.jpg" → its private copy
 
     @property
     def uuid(self) -> str:
@@ -126,6 +130,35 @@ MAX_ENTRIES = 200
 DATA_GROWTH = 20  # data.gpkg may grow in the field (inspections, progress) up to 20× + 64 MiB
 DATA_SLACK = 64 << 20
 WAL = DATA + "-wal"  # a -shm is never taken: SQLite rebuilds it, a foreign one only misleads
+# photos taken in the field: QField saves them under DCIM/ beside the project (relative paths)
+PHOTO_DIR = "DCIM"
+PHOTO_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
+               ".heic": "image/heic", ".webp": "image/webp"}
+MAX_PHOTO_BYTES = 30 << 20
+MAX_PHOTOS = 150
+
+
+def photo_key(value: Any) -> str | None:
+    """A photo field's value as the package-relative name it must be (``DCIM/….jpg``), or None
+    when it points outside the package (absolute, ``..``) or is not a photo."""
+    text = str(value).strip().replace("\\", "/")
+    while text.startswith("./"):
+        text = text[2:]
+    parts = text.split("/")
+    if (not text or text.startswith("/") or (len(text) > 1 and text[1] == ":") or ".." in parts
+            or parts[0] != PHOTO_DIR or len(parts) < 2
+            or Path(text).suffix.lower() not in PHOTO_TYPES):
+        return None
+    return "/".join(parts)
+
+
+def _photo_member(name: str) -> str | None:
+    """The package-relative name of a zip entry or file under DCIM/ (a zip of the package's
+    folder has it one level down), None for anything else."""
+    parts = name.replace("\\", "/").split("/")
+    if PHOTO_DIR not in parts[:-1]:
+        return None
+    return photo_key("/".join(parts[parts.index(PHOTO_DIR):]))
 
 
 def _unsafe_member(info: zipfile.ZipInfo) -> str | None:
@@ -183,9 +216,14 @@ def _extract(source: Path, zf: zipfile.ZipFile, folder: Path) -> tuple[dict[str,
         if why:
             raise _damaged(source, why + "，拒绝解压")
     files: dict[str, zipfile.ZipInfo] = {}
+    photos: dict[str, zipfile.ZipInfo] = {}
     for info in infos:
         name = info.filename.replace("\\", "/").split("/")[-1]
         if info.is_dir() or not name:
+            continue
+        key = _photo_member(info.filename)
+        if key is not None:
+            photos[key] = info
             continue
         if name in files:
             raise _damaged(source, f"压缩包里有两个 {name}")
@@ -199,6 +237,12 @@ def _extract(source: Path, zf: zipfile.ZipFile, folder: Path) -> tuple[dict[str,
         if name == MANIFEST or name not in limits:
             continue  # not part of the package: left in the zip
         _read_bounded(source, zf, info, limits[name], folder / name)
+    if len(photos) > MAX_PHOTOS:
+        raise _damaged(source, f"压缩包里有 {len(photos)} 张照片，超过外业包允许的 {MAX_PHOTOS} 张")
+    for key, info in photos.items():
+        dest = folder / key
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        _read_bounded(source, zf, info, MAX_PHOTO_BYTES, dest)
     return manifest, sha
 
 
@@ -243,7 +287,27 @@ def _copy_folder(source: Path, folder: Path, tmp: Path) -> tuple[dict[str, Any],
             raise _damaged(source, f"{name} 有 {p.stat().st_size:,} 字节，超过外业包允许的 "
                                    f"{limits[name]:,} 字节")
         shutil.copy2(p, tmp / name)
+    _copy_photos(source, folder / PHOTO_DIR, tmp)
     return manifest, sha
+
+
+def _copy_photos(source: Path, photo_dir: Path, tmp: Path) -> None:
+    """The photos under DCIM/ (regular files, bounded in number and size) copied to ``tmp``."""
+    if not photo_dir.is_dir() or photo_dir.is_symlink():
+        return
+    inside = photo_dir.resolve()
+    found = [p for p in sorted(photo_dir.rglob("*"))
+             if p.is_file() and not p.is_symlink() and p.suffix.lower() in PHOTO_TYPES
+             and p.resolve().is_relative_to(inside)]  # no symlinked folder leading out
+    if len(found) > MAX_PHOTOS:
+        raise _damaged(source, f"DCIM 中有 {len(found)} 张照片，超过外业包允许的 {MAX_PHOTOS} 张")
+    for p in found:
+        key = photo_key(p.relative_to(photo_dir.parent).as_posix())
+        if key is None or p.stat().st_size > MAX_PHOTO_BYTES:
+            continue
+        dest = tmp / key
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(p, dest)
 
 
 @contextmanager
@@ -278,6 +342,8 @@ def open_package(path: str | Path) -> Iterator[Package]:
                 raise _damaged(source, f"压缩包无法读取（{exc}）") from exc
             folder = work
         pkg = Package(source, folder, manifest, work / DATA, sha)
+        pkg.photos = {p.relative_to(work).as_posix(): p for p in (work / PHOTO_DIR).rglob("*")
+                      if p.is_file()} if (work / PHOTO_DIR).is_dir() else {}
         if pkg.data.exists():
             try:
                 pkg.wal = {**settle_wal(pkg.data), "wal_newer": wal_newer}
@@ -586,7 +652,7 @@ def _plan_inspections(store: Store, pkg: Package, report: Report, plan: Plan, no
     chk = _Checker(report, INSPECTION_LAYER)
     rows = _read_layer(pkg, INSPECTION_LAYER, ("uuid", "enterprise_uuid", "by_staff_no", "at",
                                                "result", "findings", "opens_case",
-                                               "case_category"), store.crs)
+                                               "case_category", "photo"), store.crs)
     for rec in rows:
         if not rec.get("uuid"):
             rec["uuid"] = derived_uuid(pkg.uuid, INSPECTION_LAYER, rec["fid"])
@@ -649,7 +715,28 @@ def _plan_inspections(store: Store, pkg: Package, report: Report, plan: Plan, no
             "uuid": rec["uuid"], "fid": fid, "enterprise_uuid": rec.get("enterprise_uuid"),
             "enterprise_name": ent.get("name") if ent else None, "by_staff_no": by, "at": at,
             "result": result, "findings": rec.get("findings"), "opens_case": opens,
-            "case_category": rec.get("case_category"), "package_uuid": pkg.uuid, "geom": g})
+            "case_category": rec.get("case_category"), "package_uuid": pkg.uuid, "geom": g,
+            "photo": _photo(pkg, chk, rec)})
+
+
+def _photo(pkg: Package, chk: _Checker, rec: dict[str, Any]) -> dict[str, Any] | None:
+    """The photo a returned row names (``DCIM/…``, stored relative to the project), read from
+    the package; a photo that did not come back, or points outside the package, is a warning —
+    the row itself is imported."""
+    value = rec.get("photo")
+    if value is None:
+        return None
+    key = photo_key(value)
+    if key is None:
+        chk.warn(rec["fid"], "field_photo_refused", value=str(value)[:80],
+                 detail=f"不是外业包 {PHOTO_DIR} 文件夹中的照片（jpg/png/heic/webp）")
+        return None
+    path = pkg.photos.get(key)
+    if path is None:
+        chk.warn(rec["fid"], "field_photo_missing", value=key)
+        return None
+    return {"name": key.split("/")[-1], "mime": PHOTO_TYPES[Path(key).suffix.lower()],
+            "data": path.read_bytes()}
 
 
 def _scope_cells(store: Store, rows: list[dict[str, Any]], ents: dict[str, Any],
@@ -670,7 +757,7 @@ def _plan_progress(store: Store, pkg: Package, report: Report, plan: Plan, now: 
                    staff: set[str], scope: dict[str, Any]) -> None:
     chk = _Checker(report, PROGRESS_LAYER)
     rows = _read_layer(pkg, PROGRESS_LAYER, ("uuid", "case_uuid", "action", "at",
-                                             "by_staff_no", "note"), store.crs)
+                                             "by_staff_no", "note", "photo"), store.crs)
     if not rows:
         return
     sent = store.fieldpack_snapshot(pkg.uuid, "cases")
@@ -705,7 +792,7 @@ def _plan_progress(store: Store, pkg: Package, report: Report, plan: Plan, now: 
             continue
         steps.setdefault(rec["case_uuid"], []).append(
             {"uuid": rec["uuid"], "fid": fid, "action": action, "at": at, "by_staff_no": by,
-             "note": rec.get("note")})
+             "note": rec.get("note"), "photo": _photo(pkg, chk, rec)})
     for case_uuid, todo in steps.items():
         todo.sort(key=lambda s: (s["at"], s["fid"]))
         sent_hash, sent_ver = sent[case_uuid]
@@ -791,6 +878,14 @@ def _apply(store: Store, plan: Plan, pkg: Package, receipt: dict[str, Any]) -> N
                                 "from_inspection": rec["uuid"], "label": rec.get("findings")})
         store.insert_inspections(plan.inspections, list(geoms))
         for rec in plan.inspections:
+            if rec.get("photo"):
+                ph = rec["photo"]
+                store.add_inspection_photo(rec["uuid"], ph["name"], ph["mime"], ph["data"],
+                                           rec["at"])
+                if rec.get("case_uuid"):  # the finding's case shows the photo too
+                    store.add_photo(rec["case_uuid"], ph["name"], ph["mime"], ph["data"],
+                                    rec["at"])
+                receipt["counts"]["photos"] += 1
             if rec["enterprise_uuid"] and rec["at"]:
                 store.raise_last_inspection(rec["enterprise_uuid"], rec["at"][:10])
             records.append({"kind": "inspection", "uuid": rec["uuid"], "layer": INSPECTION_LAYER,
@@ -807,6 +902,11 @@ def _apply(store: Store, plan: Plan, pkg: Package, receipt: dict[str, Any]) -> N
                         "changed": upd["changed"]})
     for case_uuid, steps in plan.progress.items():
         done = fieldpack_cases.apply_progress(store, plan.case_nos[case_uuid], steps)
+        for st in steps:
+            if st.get("photo") and st["uuid"] in done:
+                ph = st["photo"]
+                store.add_photo(case_uuid, ph["name"], ph["mime"], ph["data"], st["at"])
+                receipt["counts"]["photos"] += 1
         for s in steps:
             records.append({"kind": "case_step", "uuid": s["uuid"], "case_uuid": case_uuid,
                             "layer": PROGRESS_LAYER, "fid": s["fid"], "action": s["action"],
@@ -836,6 +936,7 @@ def import_fieldpack(store: Store, package: str | Path, *, dry_run: bool = False
                    "case_steps_new": sum(len(v) for v in plan.progress.values()),
                    "case_steps_known": plan.progress_known,
                    "cases_opened": 0,
+                   "photos": 0,
                    "conflicts_new": len(plan.conflicts),
                    "conflicts_known": plan.conflicts_known},
         "records": [], "warnings": []}
@@ -880,6 +981,9 @@ def import_fieldpack(store: Store, package: str | Path, *, dry_run: bool = False
     if dry_run:
         receipt["records"] = _dry_records(store, plan)
         receipt["counts"]["cases_opened"] = sum(1 for r in plan.inspections if r["opens_case"])
+        receipt["counts"]["photos"] = (
+            sum(1 for r in plan.inspections if r.get("photo"))
+            + sum(1 for steps in plan.progress.values() for st in steps if st.get("photo")))
     report.info["receipt"] = receipt
     report.info["applied"] = not dry_run and not already
     report.accepted = (len(plan.inspections) + len(plan.enterprise_updates)

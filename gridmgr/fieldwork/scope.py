@@ -46,8 +46,8 @@ def resolve_scope(store: Store, *, officer: str | None, area: str | None,
         if match.empty:
             raise UsageError(f"没有工号为 {officer} 的人员")
         name = match["name"].iloc[0]
-        mine = ((eff["primary_staff_no"] == officer) | (eff["supervisor_staff_no"] == officer)
-                | eff["collectors"].map(lambda s: officer in (s or "").split("、")))
+        # an officer in any role of a cell's team (网格员, 执法队员, 协管员 …) takes it out
+        mine = eff["team"].map(lambda team: any(m["staff_no"] == officer for m in team))
         rows = eff[mine]
         if rows.empty:
             raise UsageError(f"{name}（{officer}）在 {day} 不负责任何单元网格，无法生成外业包")

@@ -100,6 +100,11 @@ def _norm(header: str) -> str:
     return re.sub(r"[\s_\-]+", "", str(header)).lower()
 
 
+def normalise_header(header: str) -> str:
+    """A header as :func:`match_headers` compares it (spaces, ``_`` and ``-`` dropped, lower)."""
+    return _norm(header)
+
+
 def parse_map(items: Iterable[str] | None, fields: Iterable[str]) -> dict[str, str]:
     """``['源列=field', …]`` → {field: source column}; UsageError on malformed items."""
     allowed = set(fields)
@@ -185,6 +190,7 @@ OFFICER_FIELDS = tuple(OFFICER_ALIASES)
 ASSIGNMENT_ALIASES: dict[str, list[str]] = {
     "staff_no": ["工号", "staff_no"],
     "role": ["角色", "role"],
-    "area": ["区域编码", "网格编码", "编码", "area", "area_code"],
-    "from": ["起始日期", "开始日期", "生效日期", "from", "valid_from"],
+    "area": ["区域编码", "网格编码", "单元网格编码", "社区编码", "编码", "area", "area_code"],
+    "from": ["起始日期", "开始日期", "生效日期", "任职日期", "from", "valid_from"],
+    "name": ["姓名", "name"],
 }

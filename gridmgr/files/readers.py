@@ -25,6 +25,7 @@ from pyproj import CRS
 from shapely.errors import GEOSException
 
 from ..errors import InputFileError
+from .encoding import check_encoding
 
 SUPPORTED = {".shp", ".gpkg", ".geojson", ".json", ".kml", ".zip"}
 
@@ -183,20 +184,23 @@ def _cpg_encoding(cpg: Path | bytes) -> str | None:
     return text
 
 
-def _zip_dbf_encoding(p: Path, layer: str | None) -> tuple[str | None, str | None]:
-    """(encoding, source) of the one Shapefile (or ``layer``) in a .zip; (None, None) otherwise."""
+def _zip_dbf_encoding(p: Path, layer: str | None
+                      ) -> tuple[str | None, str | None, list[bytes] | None]:
+    """(encoding, source, text values of the DBF) of the one Shapefile (or ``layer``) in a
+    .zip; (None, None, None) otherwise."""
     try:
         with zipfile.ZipFile(p) as zf:
             names = zf.namelist()
             dbfs = [n for n in names if n.lower().endswith(".dbf")
                     and (layer is None or Path(n).stem == layer)]
             if len(dbfs) != 1:
-                return None, None
+                return None, None, None
+            data = zf.read(dbfs[0])
             cpg = [n for n in names if n.lower() == dbfs[0][:-4].lower() + ".cpg"]
             named = _cpg_encoding(zf.read(cpg[0])) if cpg else None
             if named:
-                return named, "cpg"
-            return detect_dbf_encoding(zf.read(dbfs[0])), "detected"
+                return named, "cpg", dbf_text_values(data)
+            return detect_dbf_encoding(data), "detected", dbf_text_values(data)
     except (zipfile.BadZipFile, OSError) as exc:
         raise InputFileError(f"{p}：无法读取 zip（{exc}）") from exc
 
@@ -211,22 +215,32 @@ def read_vector(path: str | Path, *, layer: str | None = None,
     if suffix not in SUPPORTED:
         raise InputFileError(f"{p}：不支持的文件类型 {suffix or '(无扩展名)'}；支持 Shapefile、"
                              "GeoPackage、GeoJSON、KML（及含 Shapefile 的 .zip）")
-    source = None
-    if encoding:
-        source = "option"
-    elif suffix == ".shp":
+    source = "option" if encoding else None
+    values: list[bytes] | None = None  # the DBF's text, to check the encoding against
+    if suffix == ".shp":
         dbf = _sibling(p, ".dbf")
         if dbf is None:
             raise InputFileError(f"{p}：缺少同名 .dbf 属性文件")
         check_shapefile(p)
+        values = dbf_text_values(dbf)
         cpg = _sibling(p, ".cpg")
-        named = _cpg_encoding(cpg) if cpg is not None else None
-        if named:
+        named = _cpg_encoding(cpg) if cpg is not None and not encoding else None
+        if encoding:
+            pass
+        elif named:
             encoding, source = named, "cpg"
         else:
             encoding, source = detect_dbf_encoding(dbf), "detected"
     elif suffix == ".zip":  # a zipped Shapefile needs the same care
-        encoding, source = _zip_dbf_encoding(p, layer)
+        z_encoding, z_source, values = _zip_dbf_encoding(p, layer)
+        if not encoding:
+            encoding, source = z_encoding, z_source
+    if encoding and values:  # a wrong --encoding or a lying .cpg: refused, never mojibake
+        try:
+            codecs.lookup(encoding)
+        except LookupError as exc:
+            raise InputFileError(f"{p}：未知编码 {encoding!r}（{exc}）") from exc
+        check_encoding(p, values, encoding, source or "option", lines=False)
     try:
         layers = pyogrio.list_layers(p)
         if layer is None:

@@ -8,6 +8,7 @@ records.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import zipfile
@@ -20,6 +21,7 @@ from typing import Any
 
 from ..errors import InputFileError
 from ..text import as_text  # noqa: F401 (re-exported: callers read cells through tables)
+from .encoding import check_encoding
 
 CSV_FIELD_LIMIT = 16 << 20  # one cell of a CSV may hold up to 16 MiB
 # an XLSX of a million enterprises unpacks to ~1.5 GB at a ratio of ~10; bombs reach 1000×
@@ -96,9 +98,15 @@ def _read_csv(p: Path, encoding: str | None, aliases: Mapping[str, list[str]] | 
         except InputFileError as exc:
             raise InputFileError(f"{p}：{exc}") from None
     try:
-        text = data.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as exc:
+        codecs.lookup(encoding)
+    except LookupError as exc:
         raise InputFileError(f"{p}：无法按 {encoding} 读取（{exc}）") from exc
+    try:
+        text: str | None = data.decode(encoding)
+    except UnicodeDecodeError:
+        text = None
+    check_encoding(p, data, encoding, how, text)  # an error, mojibake or garbled text: refused
+    assert text is not None
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")

@@ -19,6 +19,13 @@ inclusive).  Definitions, per group (street, community, cell, officer, category)
   reached 反馈 (处置完成) with no 返工 after the last 反馈, or closed.  **处置率** = 处置数 / 应处置数.
 * **返工率** = cases with at least one 返工 / cases that reached 核查 (核查通过 or 返工, or closed).
 * **延期率** = cases with at least one 延期 / 立案数.
+* **待受理数** — cases reported in the period (by report time) still waiting for 受理/立案 as of
+  ``as_of`` (status 受理, not voided): open work, so counted in **在办数** (registered, not closed,
+  not parked, plus these) and, past their 核实 deadline, in 超期在办数.
+* **受理数** — every case reported in the period by ``as_of``, 待受理 and 作废 included.
+* **结案率分母** — 结案率 and 按期结案率 are over 应结案数 by default; a project may choose 立案数
+  (less 作废) or 受理数 (:data:`DENOMINATORS`, ``close_rate_denominator``), with the numerators
+  of that population (over 受理数: 受理口径结案数 / 按期结案数).
 * **超期在办数** (overdue now) — open cases (not 结案/作废/挂账) whose current-stage deadline (the
   ``due_at`` their last step before ``as_of`` left) is before ``as_of`` (strictly: at the due
   instant a case is not yet overdue).
@@ -70,9 +77,54 @@ KEY_COLUMN = {"street": "street_code", "community": "community_code", "cell": "c
 COUNTS = {
     "registered": "立案数", "due": "应结案数", "closed": "结案数", "ontime": "按期结案数",
     "dispose_due": "应处置数", "disposed": "处置数", "checked": "核查数", "reworked": "返工数",
-    "extended": "延期数", "open": "在办数", "overdue": "超期在办数", "parked": "挂账数",
-    "voided": "作废数",
+    "extended": "延期数", "open": "在办数", "pending": "待受理数", "overdue": "超期在办数",
+    "parked": "挂账数", "voided": "作废数", "received": "受理数",
 }
+# the numerators over 受理数: computed always, shown when it is the denominator
+RECEIVED_COUNTS = {"received_closed": "受理口径结案数", "received_ontime": "受理口径按期结案数"}
+# 结案率 and 按期结案率 over the denominator a bureau counts by (docs/readme-indicators.md):
+# key: (name, the counts its numerators and denominator are, where the definition comes from)
+DENOMINATORS = {
+    "due": ("应结案数", ("closed", "ontime", "due"),
+            "数字化城管绩效通报的算法，如天门市 2016年12月：应结案972件、结案911件、结案率93.72%"),
+    "registered": ("立案数（不含作废）", ("closed", "ontime", "registered"),
+                   "部分案件系统的算法：结案数 / (立案数 − 作废数)，未到期的案件也在分母中"),
+    "received": ("受理数（全部受理）", ("received_closed", "received_ontime", "received"),
+                 "12345 热线办结率的算法，如衡东县 2025年第一季度：有效工单11171件、"
+                 "综合办结11163件、办结率99.93%"),
+}
+DEFAULT_DENOMINATOR = "due"
+_DENOMINATOR_ALIASES = {**{k: k for k in DENOMINATORS}, "应结案数": "due", "应结案": "due",
+                        "立案数": "registered", "立案": "registered", "受理数": "received",
+                        "受理": "received", "all": "received"}
+
+
+def parse_denominator(text: str | None) -> str:
+    """``due``/``registered``/``received`` (or 应结案数/立案数/受理数) → its key."""
+    key = _DENOMINATOR_ALIASES.get(str(text or "").strip().lower()) or _DENOMINATOR_ALIASES.get(
+        str(text or "").strip())
+    if key is None:
+        raise UsageError(f"结案率分母应为 due（应结案数）、registered（立案数，不含作废）或 "
+                         f"received（受理数）；收到 {text!r}")
+    return key
+
+
+def resolve_denominator(meta: dict[str, str], text: str | None) -> str:
+    """``--denominator`` when given, else the project setting ``close_rate_denominator``,
+    else 应结案数 (the published bulletins)."""
+    return parse_denominator(text or meta.get("close_rate_denominator") or DEFAULT_DENOMINATOR)
+
+
+def ratios_for(denominator: str) -> dict[str, tuple[str, str, str]]:
+    """:data:`RATIOS` with 结案率 and 按期结案率 over ``denominator``."""
+    closed, ontime, den = DENOMINATORS[denominator][1]
+    return {**RATIOS, "close_rate": ("结案率", closed, den),
+            "ontime_rate": ("按期结案率", ontime, den)}
+
+
+def denominator_text(denominator: str) -> str:
+    name, _, source = DENOMINATORS[denominator]
+    return f"{name}（{source}）"
 # ratio: (Chinese header, numerator, denominator)
 RATIOS = {
     "close_rate": ("结案率", "closed", "due"),
@@ -84,7 +136,7 @@ RATIOS = {
 # output order: each ratio right after its numerator
 ORDER = ("registered", "due", "closed", "close_rate", "ontime", "ontime_rate", "dispose_due",
          "disposed", "dispose_rate", "checked", "reworked", "rework_rate", "extended",
-         "extension_rate", "open", "overdue", "parked", "voided", "score")
+         "extension_rate", "open", "pending", "overdue", "parked", "voided", "received", "score")
 INVERSE = ("rework_rate", "extension_rate")  # the score takes 1 − these
 DEFAULT_WEIGHTS = {"close_rate": 30.0, "ontime_rate": 40.0, "dispose_rate": 20.0,
                    "rework_rate": 10.0, "extension_rate": 0.0}
@@ -96,7 +148,7 @@ _WEIGHT_ALIASES = {**{k: k for k in DEFAULT_WEIGHTS},
 INSPECTION = {"ent_known": "应按频次检查企业数", "ent_on_schedule": "按频次检查企业数",
               "ent_unknown": "检查频次不明企业数"}
 INSPECTION_RATE = ("inspection_rate", "按频次检查率", "ent_on_schedule", "ent_known")
-LABELS = {"code": "编码", "name": "名称", "parent": "所属", **COUNTS,
+LABELS = {"code": "编码", "name": "名称", "parent": "所属", **COUNTS, **RECEIVED_COUNTS,
           **{k: v[0] for k, v in RATIOS.items()}, "score": "综合得分", **INSPECTION,
           INSPECTION_RATE[0]: INSPECTION_RATE[1]}
 NO_GROUP = "（未填）"
@@ -518,19 +570,29 @@ def case_flags(states: pd.DataFrame, period: Period, as_of: datetime) -> pd.Data
     ontime = closed_n & (~has_deadline | (s["closed_at"].to_numpy() <= deadline))
     disposed = s["disposed"].to_numpy()
     dispose_due = live & s["dispatched"].to_numpy() & ((has_deadline & (deadline <= T)) | disposed)
-    open_ = live & ~closed
+    # 待受理: received, not yet registered nor voided at as_of — open, so in the open figures
+    seen = s["reported"].to_numpy() <= T
+    received = in_period(s["reported"]) & seen
+    pending = in_period(s["period_at"]) & seen & (s["status"].to_numpy() == "受理") & ~voided
+    open_ = (live & ~closed) | pending
     stage_due = s["stage_due"].to_numpy()
+    received_closed = received & closed
     return pd.DataFrame({
+        "received": received,
         "registered": registered,
         "due": due,
         "closed": closed_n,
         "ontime": ontime,
+        "received_closed": received_closed,
+        "received_ontime": received_closed & (~has_deadline |
+                                              (s["closed_at"].to_numpy() <= deadline)),
         "dispose_due": dispose_due,
         "disposed": dispose_due & disposed,
         "checked": registered & s["checked"].to_numpy(),
         "reworked": registered & s["reworked"].to_numpy(),
         "extended": registered & s["extended"].to_numpy(),
         "open": open_,
+        "pending": pending,
         "overdue": open_ & ~np.isnat(stage_due) & (stage_due < T),
         "parked": registered & parked,
         "voided": in_period(s["period_at"]) & voided,
@@ -539,10 +601,11 @@ def case_flags(states: pd.DataFrame, period: Period, as_of: datetime) -> pd.Data
 
 # --------------------------------------------------------------------------- ratios and score
 
-def add_ratios(counts: pd.DataFrame, weights: dict[str, float]) -> pd.DataFrame:
+def add_ratios(counts: pd.DataFrame, weights: dict[str, float],
+               denominator: str = DEFAULT_DENOMINATOR) -> pd.DataFrame:
     """Ratio columns (NaN where the denominator is 0) and the composite score."""
     out = counts.copy()
-    for key, (_zh, num, den) in RATIOS.items():
+    for key, (_zh, num, den) in ratios_for(denominator).items():
         d = out[den].astype(float)
         out[key] = np.where(d > 0, out[num] / d.where(d > 0, 1.0), np.nan)
     out["score"] = score(out, weights)
@@ -586,11 +649,21 @@ class IndicatorTable:
     rows: pd.DataFrame
     total: dict[str, Any]
     extra: list[str] = field(default_factory=list)  # inspection columns, when present
+    denominator: str = DEFAULT_DENOMINATOR  # of 结案率 and 按期结案率 (:data:`DENOMINATORS`)
 
     @property
     def columns(self) -> list[str]:
         base = ["code", "name", *(["parent"] if "parent" in self.rows else [])]
-        return base + list(ORDER) + self.extra
+        order = list(ORDER)
+        if self.denominator == "received":
+            order[order.index("closed") + 1:order.index("closed") + 1] = ["received_closed"]
+            order[order.index("ontime") + 1:order.index("ontime") + 1] = ["received_ontime"]
+        return base + order + self.extra
+
+    @property
+    def ratios(self) -> dict[str, tuple[str, str, str]]:
+        """(name, numerator, denominator) of each ratio, as this table counts them."""
+        return ratios_for(self.denominator)
 
     def records(self) -> list[dict[str, Any]]:
         cols = self.columns
@@ -623,13 +696,14 @@ def group_counts(flags: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
 def build_table(states: pd.DataFrame, keys: pd.Series | None, *, by: str, period: Period,
                 as_of: datetime, weights: dict[str, float],
                 names: dict[str, Any] | None = None,
-                inspection: pd.DataFrame | None = None) -> IndicatorTable:
+                inspection: pd.DataFrame | None = None,
+                denominator: str = DEFAULT_DENOMINATOR) -> IndicatorTable:
     """The figures of one grouping.  ``names`` maps a code to its name (or (name, parent));
     ``inspection`` (from :func:`inspection_counts`) adds the enterprise columns."""
     flags = case_flags(states, period, as_of)
     total_counts = flags.sum().to_dict()
     if keys is None:
-        rows = pd.DataFrame(columns=["code", *COUNTS])
+        rows = pd.DataFrame(columns=["code", *COUNTS, *RECEIVED_COUNTS])
     else:
         rows = group_counts(flags, keys).reset_index()
     extra: list[str] = []
@@ -638,12 +712,12 @@ def build_table(states: pd.DataFrame, keys: pd.Series | None, *, by: str, period
         extra = [*INSPECTION, INSPECTION_RATE[0]]
         for k in INSPECTION:
             total_counts[k] = int(inspection[k].sum())
-    for k in COUNTS:
+    for k in (*COUNTS, *RECEIVED_COUNTS):
         rows[k] = rows[k].fillna(0).astype(np.int64) if k in rows else 0
     for k in INSPECTION if inspection is not None else ():
         rows[k] = rows[k].fillna(0).astype(np.int64)
-    rows = add_ratios(rows, weights)
-    tot = add_ratios(pd.DataFrame([total_counts]), weights)
+    rows = add_ratios(rows, weights, denominator)
+    tot = add_ratios(pd.DataFrame([total_counts]), weights, denominator)
     if inspection is not None:
         for t in (rows, tot):
             d = t[INSPECTION_RATE[3]].astype(float)
@@ -656,10 +730,11 @@ def build_table(states: pd.DataFrame, keys: pd.Series | None, *, by: str, period
         rows["parent"] = [(v[1] if isinstance(v, tuple) else "") or "" for v in looked]
     rows = rows.sort_values("code", key=lambda s: s.map(lambda c: f"{int(c == NO_GROUP)}{c}"))
     total = tot.iloc[0].to_dict()
-    for k in (*COUNTS, *(INSPECTION if inspection is not None else ())):
+    for k in (*COUNTS, *RECEIVED_COUNTS, *(INSPECTION if inspection is not None else ())):
         total[k] = int(total[k])
     total.update(code=TOTAL, name=GROUPING_ZH["total"], parent="")
-    return IndicatorTable(by, as_of, period, weights, rows.reset_index(drop=True), total, extra)
+    return IndicatorTable(by, as_of, period, weights, rows.reset_index(drop=True), total, extra,
+                          denominator)
 
 
 def inspection_counts(enterprises: pd.DataFrame, key: str, as_of: datetime) -> pd.DataFrame:
@@ -697,7 +772,8 @@ def category_names(categories: pd.DataFrame, by: str) -> dict[str, Any]:
 def compute(cases: pd.DataFrame, transitions: pd.DataFrame, *, by: str, as_of: datetime,
             period: Period | None = None, weights: dict[str, float] | None = None,
             names: dict[str, Any] | None = None, categories: pd.DataFrame | None = None,
-            enterprises: pd.DataFrame | None = None) -> IndicatorTable:
+            enterprises: pd.DataFrame | None = None,
+            denominator: str = DEFAULT_DENOMINATOR) -> IndicatorTable:
     """The indicators of ``cases``/``transitions`` (frames with the contract's columns) grouped
     ``by`` one of :data:`GROUPINGS` (or ``'total'``), as of ``as_of``."""
     if by not in (*GROUPINGS, "total"):
@@ -706,14 +782,16 @@ def compute(cases: pd.DataFrame, transitions: pd.DataFrame, *, by: str, as_of: d
     weights = weights or dict(DEFAULT_WEIGHTS)
     states = case_states(cases, transitions, as_of)
     return table_from_states(states, cases, by=by, as_of=as_of, period=period, weights=weights,
-                             names=names, categories=categories, enterprises=enterprises)
+                             names=names, categories=categories, enterprises=enterprises,
+                             denominator=denominator)
 
 
 def table_from_states(states: pd.DataFrame, cases: pd.DataFrame, *, by: str, as_of: datetime,
                       period: Period, weights: dict[str, float],
                       names: dict[str, Any] | None = None,
                       categories: pd.DataFrame | None = None,
-                      enterprises: pd.DataFrame | None = None) -> IndicatorTable:
+                      enterprises: pd.DataFrame | None = None,
+                      denominator: str = DEFAULT_DENOMINATOR) -> IndicatorTable:
     """:func:`compute` on states already worked out (several groupings share one pass)."""
     if by == "total":
         keys = None
@@ -728,21 +806,25 @@ def table_from_states(states: pd.DataFrame, cases: pd.DataFrame, *, by: str, as_
     if enterprises is not None and by in AREA_GROUPINGS:
         inspection = inspection_counts(enterprises, KEY_COLUMN[by], as_of)
     return build_table(states, keys, by=by, period=period, as_of=as_of, weights=weights,
-                       names=names, inspection=inspection)
+                       names=names, inspection=inspection, denominator=denominator)
 
 
 def monthly_rows(states: pd.DataFrame, cases: pd.DataFrame, period: Period, *,
-                 as_of: datetime, weights: dict[str, float]) -> IndicatorTable:
+                 as_of: datetime, weights: dict[str, float],
+                 denominator: str = DEFAULT_DENOMINATOR) -> IndicatorTable:
     """One row per calendar month of ``period`` (the whole district), with the period total."""
     rows = []
     for month in period.months():
-        t = build_table(states, None, by="total", period=month, as_of=as_of, weights=weights)
+        t = build_table(states, None, by="total", period=month, as_of=as_of, weights=weights,
+                        denominator=denominator)
         row = {**t.total, "code": month.first.strftime("%Y-%m") if month.first else "",
                "name": month.label}
         row.pop("parent", None)
         rows.append(row)
-    whole = build_table(states, None, by="total", period=period, as_of=as_of, weights=weights)
-    return IndicatorTable("month", as_of, period, weights, pd.DataFrame(rows), whole.total)
+    whole = build_table(states, None, by="total", period=period, as_of=as_of, weights=weights,
+                        denominator=denominator)
+    return IndicatorTable("month", as_of, period, weights, pd.DataFrame(rows), whole.total,
+                          denominator=denominator)
 
 
 # --------------------------------------------------------------------------- from a project
@@ -789,9 +871,11 @@ def names_for(store: Any, by: str, system: str | None) -> dict[str, Any]:
 
 def project_tables(store: Any, groupings: list[str], *, as_of: datetime, period: Period,
                    weights: dict[str, float], system: str | None = "urban",
-                   data: CaseData | None = None) -> Task[list[IndicatorTable]]:
+                   data: CaseData | None = None,
+                   denominator: str | None = None) -> Task[list[IndicatorTable]]:
     """The tables of several groupings of one project, from one read and one pass over the log.
     ``'month'`` gives one row per calendar month of the period."""
+    denominator = denominator or resolve_denominator(store.meta(), None)
     if data is None:
         data = yield from load(store)
     yield Progress(1, 3, "计算各案件在计算时点的状态")
@@ -802,10 +886,12 @@ def project_tables(store: Any, groupings: list[str], *, as_of: datetime, period:
     for by in groupings:
         yield Progress(2, 3, f"按{GROUPING_ZH[by]}汇总")
         if by == "month":
-            out.append(monthly_rows(states, data.cases, period, as_of=as_of, weights=weights))
+            out.append(monthly_rows(states, data.cases, period, as_of=as_of, weights=weights,
+                                    denominator=denominator))
             continue
         out.append(table_from_states(states, data.cases, by=by, as_of=as_of, period=period,
                                      weights=weights, names=names_for(store, by, system),
-                                     categories=data.categories, enterprises=enterprises))
+                                     categories=data.categories, enterprises=enterprises,
+                                     denominator=denominator))
     yield Progress(3, 3, "完成")
     return out

@@ -15,12 +15,14 @@ from ..errors import UsageError
 from ..progress import Task
 from ..text import sheet_cell, sheet_frame
 from .compute import (
+    DENOMINATORS,
     GROUPING_ZH,
     INSPECTION_RATE,
     LABELS,
     RATIOS,
     IndicatorTable,
     Period,
+    denominator_text,
     percent_text,
     project_tables,
     weights_text,
@@ -35,6 +37,7 @@ def header_lines(t: IndicatorTable, project: str = "") -> list[str]:
     return [title,
             f"计算时点（as of）：{t.as_of.isoformat(sep=' ')}（此后的办理记录不计入）",
             f"统计口径：{t.period.describe()}；作废案件只计作废数",
+            f"结案率分母：{denominator_text(t.denominator)}",
             f"综合得分权重：{weights_text(t.weights)}"]
 
 
@@ -46,7 +49,7 @@ def display_frame(t: IndicatorTable, *, with_total: bool = True) -> pd.DataFrame
         row = {}
         for k in t.columns:
             if k in RATIOS:
-                _zh, num, den = RATIOS[k]
+                _zh, num, den = t.ratios[k]
                 row[LABELS[k]] = percent_text(r[num] or 0, r[den] or 0)
             elif k == INSPECTION_RATE[0]:
                 row[LABELS[k]] = percent_text(r[INSPECTION_RATE[2]] or 0,
@@ -73,6 +76,9 @@ def to_json(t: IndicatorTable) -> str:
                       "to": t.period.last.isoformat() if t.period.last else None,
                       "label": t.period.label or None},
            "weights": t.weights,
+           "denominator": {"key": t.denominator, "name": DENOMINATORS[t.denominator][0],
+                           "counts": list(DENOMINATORS[t.denominator][1]),
+                           "source": DENOMINATORS[t.denominator][2]},
            "columns": {k: LABELS[k] for k in t.columns},
            "rows": t.records(), "total": t.total_record()}
     return json.dumps(doc, ensure_ascii=False, indent=2)
@@ -95,6 +101,7 @@ def to_csv(t: IndicatorTable) -> str:
         row["统计起"] = t.period.first.isoformat() if t.period.first else ""
         row["统计止"] = t.period.last.isoformat() if t.period.last else ""
         row["计算时点"] = t.as_of.isoformat()
+        row["结案率分母"] = DENOMINATORS[t.denominator][0]
         rows.append(row)
     return sheet_frame(pd.DataFrame(rows)).to_csv(index=False)
 
@@ -150,10 +157,15 @@ def write_xlsx(tables: list[tuple[str, IndicatorTable]], path: str | Path, *,
     return path
 
 
-def definitions() -> list[str]:
+def definitions(denominator: str = "due") -> list[str]:
     """The definitions in plain Chinese, for the 说明 sheet of a report."""
     return [
         "指标定义（计算时点之后的办理记录一律不计入；作废案件只计作废数）",
+        f"本表结案率、按期结案率的分母：{denominator_text(denominator)}。可选分母："
+        "应结案数（due）、立案数（不含作废，registered）、受理数（全部受理，received）；"
+        "用 gridmgr stats --denominator 选择，--save-denominator 存为项目设置。",
+        "受理数：统计期内受理（按上报时间）的全部案件，含待受理和作废；受理口径结案数、按期结案数："
+        "其中到计算时点已结案、按期结案的案件（分母为受理数时列出）。",
         "立案数：统计期内立案（按立案时间）且到计算时点未作废的案件数。",
         "应结案数：立案数中，处置截止时间（含计算时点前批准的延期）不晚于计算时点的案件，"
         "加上虽未到期但已在计算时点前结案的案件；计算时点处于挂账状态的案件不计入（单列挂账数）。",
@@ -164,7 +176,8 @@ def definitions() -> list[str]:
         "此后未被返工、或已结案的案件。处置率 = 处置数 / 应处置数。",
         "返工率 = 有过返工的案件数 / 经过核查的案件数（核查通过、返工或已结案）。",
         "延期率 = 有过延期的案件数 / 立案数。",
-        "超期在办数：未结案、未作废、未挂账，且当前环节截止时间早于计算时点的案件。",
+        "在办数：已立案、未结案、未挂账的案件，加上待受理数（统计期内受理、计算时点仍待受理的案件）。",
+        "超期在办数：在办案件中当前环节截止时间（待受理的为核实时限）早于计算时点的案件。",
         "综合得分（0–100）= 100 × Σ 权重×分项 / Σ 权重，分项为 结案率、按期结案率、处置率、"
         "1−返工率、1−延期率；分母为 0 的分项不参与。默认权重 30、40、20、10、0。",
         "分母为 0 的比率留空（不是 0%，也不是 100%）。",
@@ -179,8 +192,8 @@ REPORT_SHEETS = (("全区", "month"), ("街道", "street"), ("社区", "communit
 
 
 def write_report(store: Any, kind: str, period_text: str, out: str | Path, *,
-                 as_of: datetime, weights: dict[str, float], system: str | None = "urban"
-                 ) -> Task[Path]:
+                 as_of: datetime, weights: dict[str, float], system: str | None = "urban",
+                 denominator: str | None = None) -> Task[Path]:
     """The monthly or quarterly report as XLSX: a 全区 sheet (one row per month), one sheet per
     grouping, and 说明 with the definitions."""
     period = Period.parse(period_text)
@@ -191,11 +204,14 @@ def write_report(store: Any, kind: str, period_text: str, out: str | Path, *,
         want = "2026Q1 这样的季度" if kind == "quarterly" else "2026-03 这样的月份"
         raise UsageError(f"{kind} 报表的 --period 应写成 {want}；收到 {period_text!r}")
     tables = yield from project_tables(store, [g for _s, g in REPORT_SHEETS], as_of=as_of,
-                                       period=period, weights=weights, system=system)
+                                       period=period, weights=weights, system=system,
+                                       denominator=denominator)
+    den = tables[0].denominator
     name = store.meta().get("name", "")
     notes = [f"{name} 网格化考核{'季' if quarterly else '月'}报 {period.label}",
              f"统计口径：{period.describe()}",
              f"计算时点（as of）：{as_of.isoformat(sep=' ')}",
-             f"综合得分权重：{weights_text(weights)}", "", *definitions()]
+             f"结案率分母：{denominator_text(den)}",
+             f"综合得分权重：{weights_text(weights)}", "", *definitions(den)]
     return write_xlsx([(s, t) for (s, _g), t in zip(REPORT_SHEETS, tables)], out,
                       project=name, notes=notes)

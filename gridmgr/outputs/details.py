@@ -16,6 +16,7 @@ from typing import Any
 from ..levels import LEVELS
 from ..registers.enterprises import KEY_CLASSES
 from ..registers.responsibility import SLOTS, effective
+from ..registers.teams import roles
 from ..storage import Store, today
 
 PARENT_LEVEL = {"cell": "community", "community": "street", "street": "district"}
@@ -41,18 +42,24 @@ def area_detail(store: Store, level: str, code: str, system: str = "urban",
     day = as_of or today()
     up = chain(store, level, code, system)
     rows = store.responsibilities_on(system, [c for _, c in up], day)
+    # the whole team: every role in the table's order, each through its own 属地兜底; the
+    # primary and supervisor slots always show (empty when nobody holds them)
+    table = roles(store)
+    order = [r["name"] for r in table] + sorted({r["role"] for r in rows} -
+                                                {r["name"] for r in table})
     people = []
-    for slot in SLOTS:
+    for role in order:
         for lvl, c in up:  # the area's own first, then each parent in turn
-            mine = [r for r in rows if r["area_code"] == c and r["slot"] == slot]
+            mine = [r for r in rows if r["area_code"] == c and r["role"] == role]
             if mine:
-                r = mine[0]
-                people.append({"slot": slot, "staff_no": r["staff_no"], "name": r["name"],
-                               "mobile": r["mobile"], "role": r["role"], "from": lvl})
+                people += [{"slot": r["slot"], "staff_no": r["staff_no"], "name": r["name"],
+                            "mobile": r["mobile"], "role": role, "from": lvl} for r in mine]
                 break
-        else:
+    for slot in SLOTS:
+        if not any(p["slot"] == slot for p in people):
+            role = next((r["name"] for r in table if r["slot"] == slot), None)
             people.append({"slot": slot, "staff_no": None, "name": None, "mobile": None,
-                           "role": None, "from": None})
+                           "role": role, "from": None})
     total = key = 0
     listed: list[dict[str, Any]] = []
     if level in ("cell", "community", "street"):
@@ -89,12 +96,17 @@ def officer_detail(store: Store, staff_no: str, cells: Mapping[str, Mapping[str,
     if officer is None:
         return None
     mine: dict[str, list[str]] = {slot: [] for slot in SLOTS}
+    by_role: dict[str, list[str]] = {}
     for code, d in cells.items():
         for slot in SLOTS:
             if d.get(f"{slot}_staff_no") == staff_no:
                 mine[slot].append(code)
-    return {**officer, "cells": mine,
-            "all_cells": sorted(set(mine["primary"]) | set(mine["supervisor"]))}
+        for m in d.get("team") or ():
+            if m["staff_no"] == staff_no and code not in by_role.get(m["role"], ()):
+                by_role.setdefault(m["role"], []).append(code)
+    return {**officer, "cells": mine, "roles": by_role,
+            "all_cells": sorted({c for cs in by_role.values() for c in cs}
+                                | set(mine["primary"]) | set(mine["supervisor"]))}
 
 
 def find(store: Store, text: str, areas: Mapping[str, tuple[str, str | None]],

@@ -44,7 +44,8 @@ HEADERS_ZH = {
     "code": "编码", "name": "名称", "parent_code": "上级编码", "system": "网格体系",
     "valid_from": "生效日期", "valid_to": "失效日期", "area_m2": "面积(平方米)", "uuid": "UUID",
     "lon": "中心经度", "lat": "中心纬度", "wkt": "WKT",
-    "credit_code": "统一社会信用代码", "industry": "所属行业", "supervision_class": "监管类别",
+    "credit_code": "统一社会信用代码", "credit_code_flag": "信用代码标记", "industry": "所属行业",
+    "supervision_class": "监管类别",
     "rating": "环境行为等级", "inspection_frequency": "检查频次", "contact": "联系人",
     "phone": "联系电话", "address": "地址", "last_inspection": "最近检查日期",
     "inspection_overdue": "检查逾期", "cell_code": "网格编码", "cell_name": "网格名称",
@@ -53,14 +54,16 @@ HEADERS_ZH = {
     "primary_mobile": "责任人电话", "primary_from": "责任人来源",
     "supervisor_staff_no": "监管责任人工号", "supervisor_name": "区级监管责任人",
     "supervisor_mobile": "监管责任人电话", "supervisor_from": "监管责任人来源",
-    "collectors": "信息采集员", "staff_no": "工号", "mobile": "手机", "role": "角色",
+    "collectors": "信息采集员", "primary_role": "责任人角色", "supervisor_role": "监管角色",
+    "team_text": "网格团队", "staff_no": "工号", "mobile": "手机", "role": "角色",
     "unit": "所属单位", "as_of": "日期",
     "lon_cgcs2000": "经度（CGCS2000）", "lat_cgcs2000": "纬度（CGCS2000）",
     "lon_gcj02": "经度（GCJ-02 高德/腾讯）", "lat_gcj02": "纬度（GCJ-02 高德/腾讯）",
 }
 # Shapefile fields hold 10 bytes: short names, said in the README, instead of GDAL's truncation
 SHP_NAMES = {"lon_cgcs2000": "lon_cgcs", "lat_cgcs2000": "lat_cgcs", "lon_gcj02": "lon_gcj",
-             "lat_gcj02": "lat_gcj", "parent_code": "parent", "credit_code": "credit", "supervision_class": "class",
+             "lat_gcj02": "lat_gcj", "parent_code": "parent", "credit_code": "credit",
+             "credit_code_flag": "credit_flg", "supervision_class": "class",
              "inspection_frequency": "frequency", "last_inspection": "last_insp",
              "inspection_overdue": "overdue", "community_code": "comm_code",
              "community_name": "comm_name", "street_code": "strt_code",
@@ -68,7 +71,8 @@ SHP_NAMES = {"lon_cgcs2000": "lon_cgcs", "lat_cgcs2000": "lat_cgcs", "lon_gcj02"
              "primary_name": "prim_name", "primary_mobile": "prim_tel",
              "primary_from": "prim_from", "supervisor_staff_no": "sup_no",
              "supervisor_name": "sup_name", "supervisor_mobile": "sup_tel",
-             "supervisor_from": "sup_from", "collectors": "collectors"}
+             "supervisor_from": "sup_from", "collectors": "collectors",
+             "primary_role": "prim_role", "supervisor_role": "sup_role", "team_text": "team"}
 
 
 def resolve_layer(name: str) -> str:
@@ -111,6 +115,7 @@ def _frame(store: Store, layer: str, system: str | None, as_of: str | None
     if layer == "responsibilities":
         cells = store.areas("cell", system=system or "urban", as_of=day)
         geoms = dict(zip(cells["code"], cells.geometry))
+        resp = resp.drop(columns=["team"])  # the members as one text column: team_text
         resp["as_of"] = day
         resp["area_m2"] = resp["area_m2"].astype(float)
         for slot in ("primary", "supervisor"):
@@ -119,7 +124,7 @@ def _frame(store: Store, layer: str, system: str | None, as_of: str | None
                                 crs=store.crs)
     ents = store.enterprises()
     people = resp.set_index("cell_code")
-    out = ents[["name", "credit_code", "industry", "supervision_class", "rating",
+    out = ents[["name", "credit_code", "credit_code_flag", "industry", "supervision_class", "rating",
                 "inspection_frequency", "contact", "phone", "address", "last_inspection",
                 "cell_code", "community_code", "street_code", "uuid", "geometry"]].copy()
     out["inspection_overdue"] = [overdue(d, f, day) for d, f in

@@ -14,7 +14,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
@@ -28,6 +28,9 @@ from ..registers.enterprises import SUPERVISION_CLASSES
 from ..registers.responsibility import effective
 from ..storage import Store, open_readonly, today
 from ..text import iso_date
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PAPERS = ("A4", "A3", "A2", "A1", "A0")
 ATLAS_LEVELS = ("street", "community", "cell", "officer")
@@ -59,6 +62,9 @@ class Row:
     supervisor: str | None
     supervisor_mobile: str | None
     supervisor_from: str | None
+    # the whole team: role → (names, mobiles, came by fallback) — "陈静、杨帆" for a role with
+    # several holders; the columns of the printed table are ``PrintJob.team_roles``
+    team: dict[str, tuple[str, str, bool]] = field(default_factory=dict)
 
 
 @dataclass
@@ -112,6 +118,12 @@ class PrintJob:
     units: list[Unit] = field(default_factory=list)
     extent: tuple[float, float, float, float] | None = None  # "print this view" (print CRS)
     details: list[Detail] = field(default_factory=list)  # dense clusters (single maps only)
+    # the team roles the table has a column for, in the role table's order (empty: the two
+    # columns 责任人 and 区级监管责任人 of a job made without teams); the primary and supervisor
+    # roles' columns say （未落实） where a cell has none
+    team_roles: list[str] = field(default_factory=list)
+    primary_role: str | None = None
+    supervisor_role: str | None = None
 
     def rows_for(self, cells: list[str]) -> list[Row]:
         wanted = set(cells)
@@ -170,7 +182,7 @@ def _resolve(store: Store, scope: str, eff: Any, system: str, day: str
         match = officers[officers["staff_no"] == staff]
         if not len(match):
             raise UsageError(f"范围 {scope}：没有工号为 {staff!r} 的人员")
-        mine = eff[(eff["primary_staff_no"] == staff) | (eff["supervisor_staff_no"] == staff)]
+        mine = eff[eff["team"].map(lambda team: any(m["staff_no"] == staff for m in team))]
         if not len(mine):
             raise UsageError(f"范围 {scope}：{match['name'].iloc[0]}（{staff}）在 {day} "
                              "没有负责的网格")
@@ -198,6 +210,38 @@ def _resolve(store: Store, scope: str, eff: Any, system: str, day: str
                      "（区、街道、社区或单元网格）或 officer:工号")
 
 
+def _table_roles(store: Store, sub: Any) -> tuple[list[str], str | None, str | None]:
+    """The roles the table shows: those anyone holds in the scope, in team order, and always
+    a primary and a supervisor column (so a cell without one shows （未落实）)."""
+    from ..registers.teams import roles
+
+    table = roles(store)
+    held = {m["role"] for team in sub["team"] for m in team}
+    slot = {r["name"]: r["slot"] for r in table}
+    for team in sub["team"]:
+        for m in team:
+            slot.setdefault(m["role"], m["slot"])
+    order = [r["name"] for r in table] + sorted(held - {r["name"] for r in table})
+
+    def first(kind: str) -> str | None:
+        return next((r for r in order if r in held and slot[r] == kind),
+                    next((r for r in order if slot[r] == kind), None))
+
+    primary, supervisor = first("primary"), first("supervisor")
+    shown = [r for r in order if r in held or r in (primary, supervisor)]
+    return shown, primary, supervisor
+
+
+def _team_cells(team: list[dict[str, Any]]) -> dict[str, tuple[str, str, bool]]:
+    out: dict[str, tuple[list[str], list[str], bool]] = {}
+    for m in team:
+        names, mobiles, _ = out.setdefault(m["role"], ([], [], not m["own"]))
+        names.append(_clean(m["name"]) or m["staff_no"])
+        if _clean(m["mobile"]):
+            mobiles.append(m["mobile"])
+    return {r: ("、".join(n), "、".join(p), f) for r, (n, p, f) in out.items()}
+
+
 def default_title(project_name: str, kind: str, scope_name: str) -> str:
     """禅城区祖庙街道网格化管理责任区域图 — the project (district) name and the scope's name;
     a cell named …网格 gives 禅城区祖庙街道升平社区01号网格责任区域图 (网格 not doubled)."""
@@ -212,13 +256,16 @@ def default_title(project_name: str, kind: str, scope_name: str) -> str:
 
 def gather(store: Store, *, scope: str = "district", atlas: str | None = None,
            title: str | None = None, issuer: str | None = None, as_of: str | None = None,
-           system: str = "urban") -> PrintJob:
-    """Resolve ``scope`` and collect what the printed map shows (see the module docstring)."""
+           system: str = "urban", eff: pd.DataFrame | None = None) -> PrintJob:
+    """Resolve ``scope`` and collect what the printed map shows (see the module docstring).
+    ``eff``: the whole grid's :func:`effective` responsibility of that day and system when the
+    caller has it already (a field package has just worked it out for its scope)."""
     if atlas is not None and atlas not in ATLAS_LEVELS:
         raise UsageError(f"未知的分幅级别 {atlas!r}；可用：{'、'.join(ATLAS_LEVELS)}")
     store.check_system(system)
     day = iso_date(as_of) if as_of else today()
-    eff = effective(store, as_of=day, system=system)
+    if eff is None:
+        eff = effective(store, as_of=day, system=system)
     if not len(eff):
         raise UsageError("项目中没有单元网格，无法出图；请先导入或生成网格")
     kind, scope_name, cells = _resolve(store, scope, eff, system, day)
@@ -274,6 +321,7 @@ def gather(store: Store, *, scope: str = "district", atlas: str | None = None,
         points = sorted(((float(x), float(y), c, n) for (x, y), c, n in
                          zip(xy, ents["supervision_class"], ents["name"])),
                         key=lambda p: -rank.get(p[2], 9))  # key classes drawn last, on top
+    team_roles, primary_role, supervisor_role = _table_roles(store, sub)
     rows = [Row(code=r["cell_code"], name=_clean(r["cell_name"]) or "",
                 community=_clean(r["community_name"]) or "",
                 primary=_clean(r["primary_name"]), primary_mobile=_clean(r["primary_mobile"]),
@@ -282,7 +330,8 @@ def gather(store: Store, *, scope: str = "district", atlas: str | None = None,
                 supervisor=_clean(r["supervisor_name"]),
                 supervisor_mobile=_clean(r["supervisor_mobile"]),
                 supervisor_from=None if r["supervisor_from"] == unit_level else _clean(
-                    r["supervisor_from"]))
+                    r["supervisor_from"]),
+                team=_team_cells(r["team"]))
             for r in sub.to_dict("records")]
     job = PrintJob(
         title=(title or "").strip() or default_title(meta_name, kind, scope_name),
@@ -290,7 +339,8 @@ def gather(store: Store, *, scope: str = "district", atlas: str | None = None,
         issuer=(issuer or "").strip() or f"{meta_name}网格化管理办公室",
         date=_date_text(day), crs_epsg=int(gk.to_epsg() or 0), crs_name=gk.name,
         true_north_deg=true_north, layers=layers, scope_cells=cellset, scope_geom=scope_geom,
-        enterprises=points, rows=rows,
+        enterprises=points, rows=rows, team_roles=team_roles, primary_role=primary_role,
+        supervisor_role=supervisor_role,
         short_digits=in_street_digits(list(sub["cell_code"]), list(sub["street_code"]),
                                       list(sub["community_code"])), atlas=atlas)
     if atlas:
@@ -401,10 +451,10 @@ def _units(job: PrintJob, sub: Any, atlas: str, layers: dict[str, Shapes],
         return units
     people: dict[str, tuple[str, list[str]]] = {}
     for r in sub.to_dict("records"):
-        for slot in ("primary", "supervisor"):
-            staff = _clean(r[f"{slot}_staff_no"])
+        for m in r["team"]:  # one page per member of any role of the team
+            staff = _clean(m["staff_no"])
             if staff:
-                entry = people.setdefault(staff, (_clean(r[f"{slot}_name"]) or staff, []))
+                entry = people.setdefault(staff, (_clean(m["name"]) or staff, []))
                 if r["cell_code"] not in entry[1]:
                     entry[1].append(r["cell_code"])
     for staff in sorted(people):

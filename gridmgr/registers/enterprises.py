@@ -34,6 +34,8 @@ from ..text import LANDLINE, MOBILE, as_text, clean_cell, finite_number
 from . import creditcode
 from .cell_assignment import Hierarchy
 
+SHARED_FLAG = "信用代码多处共用（分支机构）"  # as schema 8 marks them
+
 SUPERVISION_CLASSES = ("国控", "省控", "市控", "一般")
 KEY_CLASSES = ("国控", "省控")
 RATINGS = ("绿", "蓝", "黄", "红", "黑")
@@ -236,6 +238,7 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str | None = N
                     warn(recs[i]["row"], "swapped_coordinates", name=recs[i]["name"],
                          lon=xs[i], lat=ys[i])
     kept: list[int] = []
+    seen_site: dict[tuple[str, str, str], int] = {}
     seen_code: dict[str, int] = {}
     seen_id: dict[str, int] = {}
     for i, rec in enumerate(recs):
@@ -245,16 +248,27 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str | None = N
                    y0=f"{ys[i]:.6f}")
             continue
         # repeats are judged among rows that would land, so a refused first row does not
-        # take its repeat down with it
-        if rec["credit_code"] and rec["credit_code"] in seen_code:
-            refuse(row, "duplicate_credit_code", code=rec["credit_code"],
-                   first_row=seen_code[rec["credit_code"]])
+        # take its repeat down with it.  One code, name and address twice is the same site
+        # twice (refused); one code at another name or address is a branch site (分支机构):
+        # kept with a warning, refused with --strict
+        code = rec["credit_code"]
+        site = (code or "", rec["name"] or "", rec["address"] or "")
+        if code and site in seen_site:
+            refuse(row, "duplicate_credit_code", code=code, first_row=seen_site[site])
             continue
         if rec["ext_id"] and rec["ext_id"] in seen_id:
             refuse(row, "duplicate_ext_id", code=rec["ext_id"], first_row=seen_id[rec["ext_id"]])
             continue
-        if rec["credit_code"]:
-            seen_code[rec["credit_code"]] = row
+        if code and code in seen_code:
+            if strict:
+                refuse(row, "shared_credit_code_refused", code=code, name=rec["name"],
+                       first_row=seen_code[code])
+                continue
+            warn(row, "shared_credit_code", code=code, name=rec["name"],
+                 address=rec["address"] or "", first_row=seen_code[code])
+        if code:
+            seen_site[site] = row
+            seen_code.setdefault(code, row)
         if rec["ext_id"]:
             seen_id[rec["ext_id"]] = row
         kept.append(i)
@@ -273,11 +287,18 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str | None = N
     existing = store.enterprises()
     old_rows = existing.drop(columns="geometry").to_dict("records")
     old_geoms = existing.geometry.to_numpy()
-    by_code = {c: i for i, c in enumerate(existing["credit_code"]) if c}
+    by_code: dict[str, list[int]] = {}
+    for i, c in enumerate(existing["credit_code"]):
+        if c:
+            by_code.setdefault(c, []).append(i)
     by_ext = {c: i for i, c in enumerate(existing["ext_id"]) if c}
     by_name = {(n, a): i for i, (n, a, c, e) in enumerate(zip(
         existing["name"], existing["address"], existing["credit_code"], existing["ext_id"]))
         if not c and not e}
+    in_file: dict[str, int] = {}
+    for rec in recs:
+        if rec["credit_code"]:
+            in_file[rec["credit_code"]] = in_file.get(rec["credit_code"], 0) + 1
     inserts, insert_pts, updates, update_fids, update_pts = [], [], [], [], []
     changes: list[dict[str, Any]] = []
     moves: list[tuple[float, float]] = []
@@ -288,13 +309,14 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str | None = N
         rec.update(cell_code=c, community_code=m, street_code=s, source=f"{file}#{row}")
         if c is None and len(hierarchy.cell_codes) and rec["located"]:
             warn(row, "no_cell", name=rec["name"])
-        j_code = by_code.get(rec["credit_code"]) if rec["credit_code"] else None
         j_ext = by_ext.get(rec["ext_id"]) if rec["ext_id"] else None
-        if j_code is not None and j_ext is not None and j_code != j_ext:
+        sites = by_code.get(rec["credit_code"], []) if rec["credit_code"] else []
+        if j_ext is not None and sites and j_ext not in sites:
             refuse(row, "key_conflict", name=rec["name"], code=rec["credit_code"],
                    ext=rec["ext_id"], other=old_rows[j_ext]["name"])
             continue
-        j = j_code if j_code is not None else j_ext
+        j = j_ext if j_ext is not None else branch_site(rec, sites, old_rows, matched,
+                                                         in_file.get(rec["credit_code"], 0))
         if j is None and not rec["credit_code"] and not rec["ext_id"]:
             warn(row, "no_key", name=rec["name"])
             j = by_name.get((rec["name"], rec["address"]))
@@ -338,6 +360,7 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str | None = N
         update_pts.append(pt if "location" in diff else old_pt)
         changes.append({"row": row, "credit_code": rec["credit_code"], "name": rec["name"],
                         "changes": diff})
+    flag_fids, flags = credit_flags(old_rows, updates, update_fids, inserts)
     shift = _systematic_shift(moves, len(matched))
     if shift and not allow_shift:
         raise InputFileError(
@@ -363,12 +386,67 @@ def import_enterprises(store: Store, path: str | Path, *, coords: str | None = N
             yield Progress(4, 5, f"写入 {min(start + batch, len(inserts))}/{len(inserts)}")
         if updates:
             store.update_enterprises(update_fids, updates, update_pts)
+        if flag_fids:
+            store.set_enterprise_flags(flag_fids, flags)
         store.refresh_extent("enterprises")
         store.audit("enterprises import", {"file": str(p), "inserted": len(inserts),
                                            "updated": len(updates),
                                            "refused": len(report.refused)})
     yield Progress(5, 5, "完成")
     return report
+
+
+def branch_site(rec: dict[str, Any], sites: list[int], old_rows: list[dict[str, Any]],
+                matched: set[int], rows_in_file: int) -> int | None:
+    """Which of the project's enterprises under ``rec``'s credit code a file row updates.
+
+    One enterprise under the code and one row with it in the file: that one (its name or
+    address may change).  Branch sites (several under the code, in the project or in the file):
+    the one at the same address, else the one with the same name — never one already matched
+    by an earlier row; none (a new branch site) otherwise."""
+    free = [j for j in sites if j not in matched]
+    if len(sites) == 1 and rows_in_file <= 1:
+        return free[0] if free else None
+    for field in ("address", "name"):
+        same = [j for j in free if rec[field] and old_rows[j][field] == rec[field]]
+        if len(same) == 1:
+            return same[0]
+    return None
+
+
+def credit_flag(code: str | None, shared: bool) -> str | None:
+    """The register's mark for a credit code that needs a look: shared by several enterprises
+    (branch sites), or failing GB 32100 (kept as the bureau has it)."""
+    parts = [SHARED_FLAG] if shared else []
+    problem = creditcode.problem(code) if code else None
+    if problem:
+        parts.append(f"信用代码无效：{problem}")
+    return "；".join(parts) or None
+
+
+def credit_flags(old_rows: list[dict[str, Any]], updates: list[dict[str, Any]],
+                 update_fids: list[int], inserts: list[dict[str, Any]]
+                 ) -> tuple[list[int], list[str | None]]:
+    """The flags of the register as the import leaves it: new rows get theirs in ``inserts``;
+    returns (fids, flags) of the existing enterprises whose flag changes."""
+    changed = dict(zip(update_fids, updates))
+    codes = {int(o["fid"]): changed.get(int(o["fid"]), {}).get("credit_code", o["credit_code"])
+             for o in old_rows}
+    count: dict[str, int] = {}
+    for code in [*codes.values(), *(r["credit_code"] for r in inserts)]:
+        if code:
+            count[code] = count.get(code, 0) + 1
+    for rec in inserts:
+        rec["credit_code_flag"] = credit_flag(rec["credit_code"],
+                                              count.get(rec["credit_code"] or "", 0) > 1)
+    fids, flags = [], []
+    for o in old_rows:
+        fid = int(o["fid"])
+        flag = credit_flag(codes[fid], count.get(codes[fid] or "", 0) > 1)
+        if flag != o.get("credit_code_flag"):
+            fids.append(fid)
+            flags.append(flag)
+    return fids, flags
 
 
 def settle_coords(store: Store, report: Report, xs: list[float], ys: list[float],
@@ -446,30 +524,43 @@ def overdue(last_inspection: str | None, days: int | None, today: str) -> bool |
 EDITABLE = ("contact", "phone", "address")
 
 
-def edit_enterprise(store: Store, key: str, values: Mapping[str, str | None]
-                    ) -> dict[str, Any]:
+def edit_enterprise(store: Store, key: str, values: Mapping[str, str | None], *,
+                    seen: Mapping[str, str | None] | None = None) -> dict[str, Any]:
     """Change one enterprise's contact, phone or address (by credit code, register id or exact
     name); returns {"name", "credit_code", "changes": {field: [old, new]}}.  One transaction
-    with an audit entry; a phone that is neither a mobile nor a landline is refused."""
-    from ..errors import UsageError
+    with an audit entry; a phone that is neither a mobile nor a landline is refused.
+
+    The row is read inside the write transaction, so ``old`` is what this edit replaced.
+    ``seen`` (what a form showed before the user typed) makes it compare-and-set: if another
+    desk changed one of those fields since, nothing is written and the refusal names who."""
+    from ..errors import ProjectChanged, UsageError
 
     unknown = set(values) - set(EDITABLE)
     if unknown:
         raise UsageError(f"不能修改 {', '.join(sorted(unknown))}；可改：{', '.join(EDITABLE)}")
-    ent = store.find_enterprise(key)
-    if ent is None:
-        raise UsageError(f"找不到企业“{key}”（按统一社会信用代码、企业编号或企业全称，须唯一）")
-    old = store.enterprises_by_uuid([ent["uuid"]])[ent["uuid"]]
-    new: dict[str, str | None] = {}
+    cleaned: dict[str, str | None] = {}
     for f, v in values.items():
         text, _ = clean_cell(v, narrow=f == "phone")
         if f == "phone" and text and not (MOBILE.match(text) or LANDLINE.match(text)):
             raise UsageError(f"电话号码“{text}”看起来不对（手机 11 位，座机如 0757-82345678）")
-        if text != old.get(f):
-            new[f] = text
-    changes = {f: [old.get(f), v] for f, v in new.items()}
-    if new:
-        with store.atomic():
+        cleaned[f] = text
+    with store.atomic():
+        ent = store.find_enterprise(key)
+        if ent is None:
+            raise UsageError(f"找不到企业“{key}”（按统一社会信用代码、企业编号或企业全称，须唯一）")
+        old = store.enterprises_by_uuid([ent["uuid"]])[ent["uuid"]]
+        moved = {f: (v, old.get(f)) for f, v in (seen or {}).items()
+                 if f in cleaned and (v or None) != (old.get(f) or None)}
+        if moved:
+            last = store.last_audit_of(ent["uuid"]) or {}
+            who = last.get("db_user") or "另一个工位"
+            said = "；".join(f"{f} 你看到的是“{a or '（空）'}”，现在是“{b or '（空）'}”"
+                            for f, (a, b) in moved.items())
+            raise ProjectChanged(f"企业 {ent['name']} 已被 {who} 于 {last.get('at', '刚才')} 修改："
+                                 f"{said}；本次未修改，请刷新后重试")
+        new = {f: v for f, v in cleaned.items() if v != old.get(f)}
+        changes = {f: [old.get(f), v] for f, v in new.items()}
+        if new:
             store.set_enterprise_field_values(ent["uuid"], new, None, None)
             store.audit("enterprises edit", {"uuid": ent["uuid"], "credit_code":
                                              ent["credit_code"], "changes": changes})

@@ -18,19 +18,10 @@ from ..findings import WARNING, Finding, Report
 from ..progress import Progress, Task
 from ..storage import Store
 from ..text import MOBILE, clean_cell
+from .teams import DEFAULT_ROLES, normalise_role, role_map
 
-# role → slot: a cell has one primary and one supervisor at a time, any number of collectors
-ROLES = {"网格员": "primary", "执法队员": "primary", "区级监管责任人": "supervisor",
-         "信息采集员": "collector"}
-ROLE_ALIASES = {"网格管理员": "网格员", "执法人员": "执法队员", "镇街执法人员": "执法队员",
-                "执法队": "执法队员", "监管责任人": "区级监管责任人", "区级监管": "区级监管责任人",
-                "采集员": "信息采集员"}
-
-
-def normalise_role(text: str | None) -> str | None:
-    if not text:
-        return None
-    return ROLE_ALIASES.get(text, text)
+# the shipped roles and their slots; a project's own table is :func:`.teams.roles`
+ROLES = {r["name"]: r["slot"] for r in DEFAULT_ROLES}
 
 
 def import_officers(store: Store, path: str | Path, *, sheet: str | None = None,
@@ -52,6 +43,7 @@ def import_officers(store: Store, path: str | Path, *, sheet: str | None = None,
     cols = {f: table.headers.index(h) for f, h in fields.items()}
     yield Progress(1, 3, "检查每一行")
     known = {r["staff_no"]: r for _, r in store.officers().iterrows()}
+    team_roles = role_map(store)
     seen: dict[str, int] = {}
     out: list[dict[str, Any]] = []
     inserted = updated = unchanged = 0
@@ -93,9 +85,9 @@ def import_officers(store: Store, path: str | Path, *, sheet: str | None = None,
             report.add(Finding.make("role_alias", severity=WARNING, file=file, row=row,
                                     value=rec["role"], role=role))
             rec["role"] = role
-        if rec["role"] and rec["role"] not in ROLES:
+        if rec["role"] and rec["role"] not in team_roles:
             report.add(Finding.make("unknown_role", severity=WARNING, file=file, row=row,
-                                    value=rec["role"], allowed="、".join(ROLES)))
+                                    value=rec["role"], allowed="、".join(team_roles)))
         old = known.get(rec["staff_no"])
         diff = {} if old is None else {f: [old[f], v] for f, v in rec.items()
                                        if v is not None and v != old[f]}

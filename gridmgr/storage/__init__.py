@@ -32,6 +32,7 @@ from .gpkg.connection import (
     inspect,
 )
 from .gpkg.schema import MIGRATIONS, SCHEMA_VERSION
+from .gpkg.schema_qgis import date_type
 from .gpkg.store import GpkgStore
 from .location import is_server
 from .records import AREA_COLUMNS
@@ -69,11 +70,12 @@ def push_project(source: str | Path, target: str, *, replace: bool = False) -> d
 
 
 def pull_project(source: str, target: str | Path, *, defaults: ProjectDefaults,
-                 overwrite: bool = False) -> dict[str, int]:
-    """Copy the server project ``source`` into a new project file ``target``."""
+                 overwrite: bool = False, scope: str | None = None) -> dict[str, int]:
+    """Copy the server project ``source`` into a new project file ``target`` (only the area
+    ``scope`` and what lies in it, when given)."""
     from .postgis.transfer import pull
 
-    return pull(source, target, defaults=defaults, overwrite=overwrite)
+    return pull(source, target, defaults=defaults, overwrite=overwrite, scope=scope)
 
 
 def backup_project(location: str | Path, dest: str | Path, *, overwrite: bool = False) -> Path:
@@ -98,7 +100,7 @@ def open_readonly(location: str | Path) -> Store:
 __all__ = [
     "AREA_COLUMNS", "GPKG_APPLICATION_ID", "GPKG_USER_VERSION", "LEVELS", "LEVEL_TABLES",
     "MIGRATIONS", "PARENT_LEVEL", "SCHEMA_VERSION", "GpkgStore", "ProjectDefaults",
-    "ProjectInfo", "Store", "backup_project", "connect", "create_store", "explain_failure",
+    "ProjectInfo", "Store", "backup_project", "date_type", "connect", "create_store", "explain_failure",
     "inspect", "now_iso", "open_readonly", "open_store", "pull_project", "push_project",
     "salvage_project", "today",
 ]

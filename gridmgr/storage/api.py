@@ -44,6 +44,14 @@ class ProjectDefaults:
     categories: Callable[[], list[dict[str, Any]]]
     calendar: Callable[[], list[dict[str, Any]]]
     work_hours: str
+    team_roles: Callable[[], list[dict[str, Any]]]
+    """The shipped grid team roles (schema 10): rows of ``team_roles``."""
+    category_roles: Callable[[], dict[str, str]]
+    """小类 code → the team role its cases are dispatched to (schema 10)."""
+    # {"enums": {name: [(value, description)]}, "columns": [(table, column, 中文名, enum)]}
+    value_lists: Callable[[], dict[str, Any]] = dict
+    # rows of QGIS's layer_styles table, one default style per layer
+    layer_styles: Callable[[], list[dict[str, Any]]] = list
 
 
 class ProjectBase(Protocol):
@@ -92,6 +100,10 @@ class ProjectBase(Protocol):
         ...
 
     def audit_log(self) -> list[dict[str, Any]]: ...
+
+    def last_audit_of(self, record_uuid: str) -> dict[str, Any] | None:
+        """The newest audit row that names ``record_uuid`` (who changed it last, and when)."""
+        ...
 
     @property
     def crs(self) -> CRS: ...
@@ -176,6 +188,10 @@ class RegisterStore(Protocol):
         streets: Sequence[str | None],
     ) -> None: ...
 
+    def set_enterprise_flags(self, fids: Sequence[int], flags: Sequence[str | None]) -> None:
+        """Set the register's credit-code mark (``credit_code_flag``) of these enterprises."""
+        ...
+
     def officers(self) -> pd.DataFrame: ...
 
     def upsert_officers(self, records: Iterable[dict[str, Any]]) -> None:
@@ -205,6 +221,22 @@ class RegisterStore(Protocol):
 
     def insert_responsibilities(self, rows: Iterable[dict[str, Any]]) -> None: ...
 
+    def team_roles(self) -> list[dict[str, Any]]:
+        """The grid team role table (``records.TEAM_ROLE_COLUMNS``) in team order; empty for a
+        project before schema 10 opened read-only."""
+        ...
+
+    def insert_team_role(self, row: dict[str, Any]) -> None: ...
+
+    def update_team_role(self, name: str, fields: dict[str, Any]) -> None: ...
+
+    def rename_team_role(self, old: str, new: str) -> int:
+        """Rename a role in the table, the responsibility rows and the category table; returns
+        how many responsibility rows carried it."""
+        ...
+
+    def delete_team_role(self, name: str) -> None: ...
+
 
 class FieldworkStore(Protocol):
     """Field packages with the snapshot of what they sent, inspections, the conflicts queued for
@@ -233,6 +265,13 @@ class FieldworkStore(Protocol):
     def insert_inspections(self, records: list[dict[str, Any]], geoms: Sequence[Any]) -> None: ...
 
     def inspections(self, *, enterprise_uuid: str | None = None) -> gpd.GeoDataFrame: ...
+
+    def add_inspection_photo(self, inspection_uuid: str, name: str, mime: str, data: bytes,
+                             taken_at: str | None = None) -> None:
+        """A photo taken on an inspection (schema 11), kept inside the project."""
+        ...
+
+    def inspection_photos(self, inspection_uuid: str) -> list[dict[str, Any]]: ...
 
     def set_inspection_case(self, inspection_uuid: str, case_uuid: str) -> None: ...
 
@@ -367,6 +406,17 @@ class CaseStore(Protocol):
         ...
 
     def replace_categories(self, rows: Sequence[dict[str, Any]]) -> None: ...
+
+    def case_status_counts_in(
+        self, system: str, areas: dict[str, Sequence[str]], before: str
+    ) -> dict[str, int]:
+        """{status: count} of the cases reported before the day ``before`` in these areas
+        (level → codes: cell, community, street)."""
+        ...
+
+    def add_categories(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Add new 小类 rows to the category table (codes not yet in it)."""
+        ...
 
     def calendar_rows(self, year: int | None = None) -> list[dict[str, Any]]: ...
 

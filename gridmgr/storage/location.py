@@ -89,3 +89,16 @@ def sqlite_uri(path: str | Path, mode: str, *, windows: bool | None = None) -> s
         if body.startswith("//"):  # POSIX reads // as /: keep SQLite's authority empty
             body = "/" + body.lstrip("/")
     return f"file://{quote(body, safe='/:')}?mode={mode}"
+
+
+# Passwords typed into the window for this session: kept in memory, never written or logged, so
+# every connection the window's workers open to that server login finds it.
+_typed: dict[tuple[str, int, str | None], str] = {}
+
+
+def remember_password(location: ServerLocation, password: str) -> None:
+    _typed[(location.host, location.port, location.user)] = password
+
+
+def typed_password(location: ServerLocation) -> str | None:
+    return _typed.get((location.host, location.port, location.user))

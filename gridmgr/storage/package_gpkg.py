@@ -9,11 +9,14 @@ a date column (``下周二``) is seen as typed, not silently turned into NULL.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+import sqlite_utils
 
 from .location import sqlite_uri
 
@@ -38,7 +41,9 @@ def write_value_lists(path: Path, enums: Mapping[str, Sequence[tuple[str, str]]]
                       titles: Mapping[str, Mapping[str, str]],
                       bound: Mapping[tuple[str, str], str]) -> None:
     """Enum constraints (``{name: [(value, label)]}``), column titles (``{layer: {column:
-    title}}``) and which column takes which enum (``{(layer, column): name}``)."""
+    title}}``) and which column takes which enum (``{(layer, column): name}``).  The title
+    goes into ``name`` too: GDAL (3.6 and later) reads that as the field's alternative name,
+    which QGIS 3.28+ and QField show as the alias."""
     conn = sqlite3.connect(path)
     try:
         with conn:
@@ -57,10 +62,53 @@ def write_value_lists(path: Path, enums: Mapping[str, Sequence[tuple[str, str]]]
                 for col, title in cols.items():
                     conn.execute("INSERT OR REPLACE INTO gpkg_data_columns (table_name, "
                                  "column_name, name, title, constraint_name) VALUES "
-                                 "(?, ?, ?, ?, ?)", (layer, col, col, title,
+                                 "(?, ?, ?, ?, ?)", (layer, col, title, title,
                                                      bound.get((layer, col))))
     finally:
         conn.close()
+
+
+def declare_types(path: Path, types: Mapping[str, Mapping[str, str]]) -> None:
+    """Declare text columns GDAL wrote as DATE/DATETIME (``{layer: {column: type}}``) so GDAL
+    and QGIS read them as dates and times; the stored text stays as it is (see
+    :mod:`.gpkg.schema_qgis` for why the ``CREATE`` text is rewritten)."""
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            changed = []
+            for layer, cols in types.items():
+                row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND "
+                                   "name = ?", [layer]).fetchone()
+                if row is None:
+                    continue
+                ddl = row[0]
+                for col, kind in cols.items():
+                    ddl = re.sub(rf'("{re.escape(col)}"|\b{re.escape(col)}\b) TEXT\b',
+                                 rf"\1 {kind}", ddl)
+                if ddl != row[0]:
+                    changed.append((layer, ddl))
+            if changed:
+                version = conn.execute("PRAGMA schema_version").fetchone()[0]
+                conn.execute("PRAGMA writable_schema = ON")
+                for layer, ddl in changed:
+                    conn.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND "
+                                 "name = ?", [ddl, layer])
+                conn.execute(f"PRAGMA schema_version = {int(version) + 1}")
+                conn.execute("PRAGMA writable_schema = OFF")
+    finally:
+        conn.close()
+
+
+def write_layer_styles(path: Path, rows: Sequence[Mapping[str, Any]]) -> None:
+    """QGIS's ``layer_styles`` table in the package, one default style per layer."""
+    from .gpkg.schema_qgis import write_layer_styles as write
+
+    db = sqlite_utils.Database(sqlite3.connect(path))
+    try:
+        with db.conn:
+            write(db, rows)
+    finally:
+        db.conn.close()
 
 
 # a returned package is untrusted: reading it may not take longer than this (a VIEW or a

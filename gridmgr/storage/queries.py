@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 # table → (id column, columns a user sees, columns a filter searches)
 BROWSABLE: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
-    "enterprises": ("fid", ("name", "credit_code", "industry", "supervision_class", "rating",
+    "enterprises": ("fid", ("name", "credit_code", "credit_code_flag", "industry", "supervision_class", "rating",
                             "inspection_frequency", "last_inspection", "contact", "phone",
                             "address", "cell_code", "community_code", "street_code"),
                     ("name", "credit_code", "industry", "address", "cell_code", "contact")),

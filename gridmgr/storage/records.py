@@ -14,10 +14,11 @@ AREA_COLUMNS = ("fid", "uuid", "system", "code", "name", "parent_code", "valid_f
 # -- registers
 ENTERPRISE_FIELDS = ("credit_code", "ext_id", "name", "industry", "supervision_class", "rating",
                      "inspection_frequency", "frequency_days", "contact", "phone", "address",
-                     "last_inspection", "source")
+                     "last_inspection", "source", "credit_code_flag")
 OFFICER_FIELDS = ("staff_no", "name", "mobile", "role", "unit")
 RESPONSIBILITY_COLUMNS = ("id", "uuid", "staff_no", "role", "slot", "system", "level",
                           "area_code", "valid_from", "valid_to", "note", "created_at")
+TEAM_ROLE_COLUMNS = ("name", "slot", "multiple", "required", "sort_order", "description")
 
 # -- the desktop's look-ups
 ENTERPRISE_BRIEF = ("fid", "uuid", "credit_code", "name", "supervision_class", "rating",
@@ -38,7 +39,7 @@ TRANSITION_COLUMNS = ("id", "uuid", "case_uuid", "seq", "action", "from_status",
 CATEGORY_COLUMNS = ("code", "kind", "major_code", "major_name", "name", "open_condition",
                     "close_condition", "dispose_limit", "dispose_unit", "verify_limit",
                     "verify_unit", "dispatch_limit", "dispatch_unit", "check_limit",
-                    "check_unit")
+                    "check_unit", "dispatch_role")
 NOTICE_COLUMNS = ("id", "uuid", "notice_no", "case_uuid", "enterprise_uuid", "place_key",
                   "colour", "issued_at", "deadline", "created_at")
 

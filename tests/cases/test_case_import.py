@@ -253,7 +253,8 @@ def test_an_absurd_limit_refuses_its_row_only(store: Store, tmp_path: Path) -> N
 
 def test_contradictory_status_and_times(store: Store, tmp_path: Path) -> None:
     """Histories the workflow forbids are refused; a missing time the history needs is filled
-    in and said so, per row."""
+    in and said so: per row when the file's column is blank there, in one line when the file
+    has no such column."""
     f = write(tmp_path / "c.csv", [
         good("F1", status="已作废"),                              # 2: 作废 after 派遣
         good("F2", status="待核实"),                              # 3: 受理 with a 派遣 time
@@ -270,7 +271,12 @@ def test_contradictory_status_and_times(store: Store, tmp_path: Path) -> None:
     assert "作废只能在派遣之前" in next(x for x in report.refused if x.row == 2).message
     filled = sorted((w.row, w.extra["field"]) for w in report.warnings
                     if w.reason == "time_filled")
-    assert filled == [(5, "立案时间"), (7, "派单时间"), (7, "立案时间")]  # as the file names them
+    # a 派单时间 blank on a row the file has the column for: said on that row
+    assert filled == [(7, "派单时间")]  # as the file names them
+    # no 立案时间 column at all (the case system does not export it): one line for the file
+    (summary,) = [w for w in report.warnings if w.reason == "time_not_exported"]
+    assert (summary.row, summary.extra["field"], summary.extra["count"]) == (None, "立案时间", 2)
+    assert summary.extra["source"] == "来电时间"
     f4 = store.case_row("F4")
     steps = store.transitions_frame(case_uuid=f4["uuid"])
     assert list(steps["action"]) == ["受理", "立案", "挂账"]

@@ -138,8 +138,10 @@ def test_illegal_steps_are_refused_and_change_nothing(store: Store) -> None:
     with pytest.raises(UsageError, match="早于案件上一步"):
         cases.transition(store, no, "派遣", by="CC0001", at="2026-03-02T09:05")
     run(store, no, ("派遣", "2026-03-02T09:20"))
-    with pytest.raises(UsageError, match="只能在受理、立案状态下作废"):
+    with pytest.raises(UsageError, match="只能在受理、立案状态下作废") as late:
         cases.transition(store, no, "作废", by="CC0001", at="2026-03-02T09:30", note="重复")
+    # a desk that came too late learns who moved the case last, and when
+    assert "案件最近一步：派遣，刘广 CC0001，2026-03-02T09:20" in str(late.value)
     assert len(store.transitions_frame()) == before + 2
     assert store.case_row(no)["status"] == "派遣"
 

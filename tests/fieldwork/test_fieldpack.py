@@ -24,9 +24,9 @@ from fieldpack_helpers import (
     add_inspections,
     add_progress,
     ago,
-    dispatched_case,
     edit_enterprise,
     enterprises_of,
+    export_with_a_case,
     sha,
 )
 from shapely.geometry import Point
@@ -56,13 +56,8 @@ def _application(qapp):
 @pytest.fixture
 def exported(demo_copy, tmp_path):
     """The demo with one dispatched case in the officer's cells, and a package exported."""
-    with open_project(demo_copy) as store:
-        scope, _ = resolve_scope(store, officer=OFFICER, area=None)
-        cells = store.areas("cell")
-        geom = cells.loc[cells["code"] == scope.cells[0], "geometry"].iloc[0]
-        case = dispatched_case(store, geom, OFFICER)
-        out = tmp_path / "pack"
-        result = run(export_fieldpack(store, out=out, officer=OFFICER))
+    out = tmp_path / "pack"
+    result, case = export_with_a_case(demo_copy, out)
     return demo_copy, out, result, case
 
 
@@ -72,7 +67,7 @@ def test_export_writes_every_file_and_a_manifest_with_hashes(exported):
     project, out, result, case = exported
     names = {p.name for p in out.iterdir()}
     assert {"manifest.json", "data.gpkg", "tasks.xlsx", "map.kml", "waypoints.gpx",
-            "map.html", "atlas.pdf"} <= names
+            "map.html", "atlas.pdf", "fieldpack.qgs"} <= names
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     with open_project(project, readonly=True) as store:
         assert manifest["project_uuid"] == store.project_uuid() != ""
@@ -82,7 +77,7 @@ def test_export_writes_every_file_and_a_manifest_with_hashes(exported):
         ents = store.enterprises()
     for f in manifest["files"]:
         assert sha(out / f["name"]) == f["sha256"]
-        assert f["editable"] == (f["name"] == "data.gpkg")
+        assert f["editable"] == (f["name"] in ("data.gpkg", "fieldpack.qgs"))
     mine = ents[ents["cell_code"].isin(scope.cells)]
     with open_project(project, readonly=True) as store:
         cases = store.cases_frame(status=list(OPEN_STATUSES))

@@ -180,16 +180,17 @@ def test_cpg_file_names_the_encoding(project, write_vector, gk_square):
 # --------------------------------------------------------------------------- 2. --encoding
 
 def test_encoding_option_overrides_detection(project, streets_file):
-    garbled = {h: h.encode("gbk").decode("latin1") for h in ("街道编码", "街道名称")}
-    report, _ = import_(project, streets_file, level="street", encoding="latin1",
-                        mapping={"code": garbled["街道编码"], "name": garbled["街道名称"]})
-    assert report.info["encoding"] == "latin1"
-    assert report.info["encoding_source"] == "option"
+    """--encoding wins over a .cpg; but an encoding that reads the names as mojibake (every GBK
+    byte a Latin-1 character) is refused, naming the one that reads them (issue 19)."""
+    streets_file.with_suffix(".cpg").write_text("UTF-8")  # a .cpg that lies
+    report, _ = import_(project, streets_file, level="street", encoding="GBK")
+    assert (report.info["encoding"], report.info["encoding_source"]) == ("GBK", "option")
     assert report.accepted == 2
-    # the override really was applied: every GBK byte became one Latin-1 character
-    assert names_by_code(project, "street") == {
-        "440604010": "祖庙街道".encode("gbk").decode("latin1"),
-        "440604011": "石湾镇街道".encode("gbk").decode("latin1")}
+    assert names_by_code(project, "street") == {"440604010": "祖庙街道", "440604011": "石湾镇街道"}
+    garbled = {h: h.encode("gbk").decode("latin1") for h in ("街道编码", "街道名称")}
+    with pytest.raises(InputFileError, match="latin1 读出的是乱码.*请改用 --encoding GB18030"):
+        import_(project, streets_file, level="street", encoding="latin1",
+                mapping={"code": garbled["街道编码"], "name": garbled["街道名称"]})
 
 
 def test_encoding_option_gbk_reads_names_right(project, streets_file):

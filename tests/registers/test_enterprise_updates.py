@@ -8,7 +8,7 @@ import csv
 import pytest
 
 from gridmgr.cli import main
-from gridmgr.errors import UsageError
+from gridmgr.errors import ProjectChanged, UsageError
 from gridmgr.progress import run
 from gridmgr.project import open_project
 from gridmgr.registers.enterprises import edit_enterprise, import_enterprises
@@ -67,3 +67,21 @@ def test_edit_one_enterprise(store, demo_copy, capsys):
     out = capsys.readouterr().out
     assert "地址：" in out and "→ 季华五路 1 号" in out and "已修改 1 项" in out
     assert main(["-q", "enterprises", "edit", str(demo_copy), ent["name"]]) == 2
+
+
+def test_an_edit_over_what_another_desk_just_changed_is_refused_and_names_them(store):
+    """Compare-and-set: the form showed one phone, another desk changed it since — nothing is
+    written and the refusal names the desk's login and the value now there."""
+    ent = store.enterprises().iloc[1]
+    shown = ent["phone"]
+    edit_enterprise(store, ent["credit_code"], {"phone": "13900000001"})  # the other desk
+    with pytest.raises(ProjectChanged) as exc:
+        edit_enterprise(store, ent["credit_code"], {"phone": "13900000002"}, seen={"phone": shown})
+    text = str(exc.value)
+    assert ent["name"] in text and "13900000001" in text and "本次未修改" in text
+    assert store.audit_log()[-1]["db_user"] in text
+    now = store.enterprises().set_index("credit_code").loc[ent["credit_code"]]
+    assert now["phone"] == "13900000001"
+    done = edit_enterprise(store, ent["credit_code"], {"phone": "13900000002"},
+                           seen={"phone": "13900000001"})  # after a refresh it lands
+    assert done["changes"] == {"phone": ["13900000001", "13900000002"]}

@@ -5,106 +5,33 @@ on the demo district's assignments.csv."""
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-
 import pandas as pd
 import pyogrio
 import pytest
+from small_district import (
+    ALL_CELLS,
+    C1,
+    C1_CELLS,
+    C2,
+    C2_CELLS,
+    CELL_M2,
+    DEMO,
+    ENTERPRISES,
+    NAME,
+    OFFICER_HEADERS,
+    OFFICERS,
+    STREET,
+    make_code,
+    write_csv,
+)
 
 from gridmgr.cli import main
 from gridmgr.errors import InputFileError, UsageError
-from gridmgr.grid.importer import import_grid
 from gridmgr.progress import run
 from gridmgr.project import open_project
-from gridmgr.registers import creditcode
-from gridmgr.registers.enterprises import import_enterprises
 from gridmgr.registers.officers import import_officers
 from gridmgr.registers.responsibility import assign, assign_from_file, check, effective, workload
 from gridmgr.storage import Store
-
-DATA = Path(__file__).resolve().parents[2] / "data"
-DEMO = Path(__file__).resolve().parents[2] / "gridmgr" / "data" / "demo"
-X0, Y0 = 398_000.0, 2_548_000.0  # as in conftest: gk_square measures from here
-
-# 1 street of 600 × 200 m; 2 communities of 300 × 200 m; 3 cells of 100 × 200 m in each
-STREET = "440604010"
-C1, C2 = "440604010001", "440604010002"
-COMMUNITIES = [(C1, "升平社区", 0), (C2, "兴华社区", 300)]
-CELLS = [(f"{comm}{i + 1:02d}", comm, x + 100 * i) for comm, _, x in COMMUNITIES for i in range(3)]
-C1_CELLS = [c for c, p, _ in CELLS if p == C1]
-C2_CELLS = [c for c, p, _ in CELLS if p == C2]
-ALL_CELLS = C1_CELLS + C2_CELLS
-CELL_M2 = 100 * 200
-GRID_FROM = "2024-01-01"
-
-OFFICER_HEADERS = ["姓名", "工号", "手机", "角色", "所属单位"]
-OFFICERS = [
-    ["张伟", "T001", "13800000001", "网格员", "祖庙街道城管办"],
-    ["李娜", "T002", "13800000002", "网格员", "祖庙街道城管办"],
-    ["王强", "T003", "13800000003", "执法人员", "祖庙街道执法队"],  # alias of 执法队员
-    ["赵敏", "T004", "13800000004", "区级监管责任人", "禅城区城市管理和综合执法局"],
-    ["刘洋", "T005", "13800000005", "区级监管责任人", "佛山市生态环境局禅城分局"],
-    ["陈静", "T006", "13800000006", "信息采集员", "禅城区城市管理和综合执法局"],
-    ["杨帆", "T007", "13800000007", "信息采集员", "禅城区城市管理和综合执法局"],
-]
-NAME = {r[1]: r[0] for r in OFFICERS}
-
-# enterprises: (name, class, x, y from (X0, Y0)) → the cell they lie in, by construction
-ENTERPRISES = [
-    ("佛山市禅城区甲电镀有限公司", "国控", 50, 100, C1_CELLS[0]),
-    ("佛山市禅城区乙化工有限公司", "省控", 150, 100, C1_CELLS[1]),
-    ("佛山市禅城区丙陶瓷厂", "市控", 250, 100, C1_CELLS[2]),
-    ("佛山市禅城区丁餐馆", "一般", 30, 30, C1_CELLS[0]),
-    ("佛山市禅城区戊印染厂", "一般", 350, 100, C2_CELLS[0]),
-    ("佛山市禅城区己医药制造有限公司", "国控", 550, 150, C2_CELLS[2]),
-]
-
-
-def make_code(n: int) -> str:
-    first17 = f"91440604{n:09d}"
-    return first17 + creditcode.check_character(first17)
-
-
-def write_csv(path: Path, headers: list[str], rows: list[list[object]],
-              encoding: str = "utf-8-sig") -> Path:
-    with open(path, "w", encoding=encoding, newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(headers)
-        w.writerows(rows)
-    return path
-
-
-@pytest.fixture
-def small(project, tmp_path, write_vector, gk_square) -> Store:
-    """The small project: grid valid from 2024-01-01, 7 officers, 6 enterprises."""
-    files = [
-        (write_vector("streets.gpkg", {"街道编码": [STREET], "街道名称": ["祖庙街道"]},
-                      [gk_square(0, 0, 600, 200)]), "street"),
-        (write_vector("communities.gpkg",
-                      {"社区编码": [c for c, _, _ in COMMUNITIES],
-                       "社区名称": [n for _, n, _ in COMMUNITIES],
-                       "所属街道编码": [STREET] * 2},
-                      [gk_square(x, 0, 300, 200) for _, _, x in COMMUNITIES]), "community"),
-        (write_vector("cells.gpkg", {"网格编码": [c for c, _, _ in CELLS],
-                                     "所属社区编码": [p for _, p, _ in CELLS]},
-                      [gk_square(x, 0, 100, 200) for _, _, x in CELLS]), "cell"),
-    ]
-    for path, level in files:
-        report = run(import_grid(project, path, level=level, valid_from=GRID_FROM))
-        assert not report.refused, report.refused
-    report = run(import_officers(project, write_csv(tmp_path / "officers.csv", OFFICER_HEADERS,
-                                                     OFFICERS)))
-    assert not report.refused and report.info["inserted"] == len(OFFICERS)
-    ents = write_csv(tmp_path / "ents.csv", ["企业名称", "统一社会信用代码", "监管类别", "X", "Y"],
-                     [[n, make_code(i + 1), k, X0 + x, Y0 + y]
-                      for i, (n, k, x, y, _) in enumerate(ENTERPRISES)])
-    report = run(import_enterprises(project, ents, coords="EPSG:4547"))
-    assert not report.refused and report.info["inserted"] == len(ENTERPRISES)
-    # the enterprises are where they were put
-    stored = project.enterprises()
-    assert list(stored["cell_code"]) == [e[4] for e in ENTERPRISES]
-    return project
 
 
 def who(store: Store, as_of: str | None = None, slot: str = "primary") -> dict[str, tuple]:
@@ -155,10 +82,10 @@ def test_a_new_primary_closes_the_old_one_and_history_answers(small):
     assert done["opened"] == 0 and done["closed"] == [] and done["unchanged"] == [c]
     pd.testing.assert_frame_equal(small.responsibilities(), snapshot)
 
-    # earlier than the current holder's start: refused, and nothing changes — not even the
-    # other cell of the same request
+    # earlier than the current holder's start (in the same role): refused, and nothing
+    # changes — not even the other cell of the same request
     with pytest.raises(UsageError) as err:
-        assign(small, staff_no="T003", role="执法队员", cells=[other, c], from_date="2025-03-01")
+        assign(small, staff_no="T003", role="网格员", cells=[other, c], from_date="2025-03-01")
     assert "2025-06-01" in str(err.value) and "T002" in str(err.value)
     pd.testing.assert_frame_equal(small.responsibilities(), snapshot)
     assert who(small, "2025-03-01")[other] == (None, None)
@@ -180,35 +107,63 @@ def test_unknown_officer_role_cell_or_area_are_refused(small):
 
 # --------------------------------------------------------------------------- 2. roles
 
-def test_roles_share_or_keep_their_slots(small):
+def test_each_role_keeps_its_own_history_and_a_cell_has_a_team(small):
     c = C1_CELLS[1]
     assign(small, staff_no="T001", role="网格员", cells=[c], from_date="2025-01-01")
-    # 执法队员 takes the same (primary) slot: the 网格员 is closed
+    # a 执法队员 joins the team: the 网格员's term goes on
     done = assign(small, staff_no="T003", role="执法队员", cells=[c], from_date="2025-02-01")
-    assert done["closed"] == [{"area": c, "staff_no": "T001"}]
-    # the supervisor is another slot: the primary stays
+    assert done["closed"] == []
+    # the supervisor is another role: nobody's term ends
     done = assign(small, staff_no="T004", role="区级监管责任人", cells=[c], from_date="2025-02-01")
     assert done["closed"] == []
     done = assign(small, staff_no="T005", role="监管责任人", cells=[c], from_date="2025-03-01")
     assert done["closed"] == [{"area": c, "staff_no": "T004"}]  # alias, one supervisor at a time
-    # collectors: several at once
+    # a new 网格员 ends only the 网格员's term; the 执法队员 stays
+    done = assign(small, staff_no="T002", role="网格员", cells=[c], from_date="2025-04-01")
+    assert done["closed"] == [{"area": c, "staff_no": "T001"}]
+    # collectors and 协管员: several at once
     assert assign(small, staff_no="T006", role="信息采集员", cells=[c],
                   from_date="2025-01-01")["closed"] == []
     assert assign(small, staff_no="T007", role="信息采集员", cells=[c],
                   from_date="2025-02-01")["closed"] == []
+    assert assign(small, staff_no="T006", role="协管员", cells=[c],
+                  from_date="2025-02-01")["closed"] == []
+    assert assign(small, staff_no="T007", role="协管员", cells=[c],
+                  from_date="2025-02-01")["closed"] == []
 
+    def team(day: str) -> list[tuple[str, str, str]]:
+        row = effective(small, as_of=day).set_index("cell_code").loc[c]
+        return [(m["role"], m["staff_no"], m["from"]) for m in row["team"]]
+
+    # the whole team, in the role table's order, each from the cell itself
+    assert team("2025-03-01") == [("网格员", "T001", "cell"), ("执法队员", "T003", "cell"),
+                                  ("协管员", "T006", "cell"), ("协管员", "T007", "cell"),
+                                  ("信息采集员", "T006", "cell"), ("信息采集员", "T007", "cell"),
+                                  ("区级监管责任人", "T005", "cell")]
+    assert team("2025-01-15") == [("网格员", "T001", "cell"), ("信息采集员", "T006", "cell")]
+    assert team("2025-04-01")[:2] == [("网格员", "T002", "cell"), ("执法队员", "T003", "cell")]
     eff = effective(small, as_of="2025-03-01").set_index("cell_code").loc[c]
-    assert (eff["primary_staff_no"], eff["supervisor_staff_no"]) == ("T003", "T005")
-    assert eff["collectors"] == "T006、T007"
-    assert effective(small, as_of="2025-01-15").set_index("cell_code").loc[c, "collectors"] == "T006"
+    # the primary (who gets a case whose category names no role) is the 网格员
+    assert (eff["primary_staff_no"], eff["primary_role"]) == ("T001", "网格员")
+    assert eff["supervisor_staff_no"] == "T005" and eff["collectors"] == "T006、T007"
+    assert eff["team_text"].startswith("网格员 张伟 13800000001；执法队员 王强 13800000003；")
     eff = effective(small, as_of="2025-02-15").set_index("cell_code").loc[c]
-    assert (eff["primary_staff_no"], eff["supervisor_staff_no"]) == ("T003", "T004")
+    assert (eff["primary_staff_no"], eff["supervisor_staff_no"]) == ("T001", "T004")
+
+    # each role's history: the 网格员 rows are T001 then T002; the 执法队员 row never closed
+    rows = small.responsibilities()
+    by_role = {r: sorted(zip(g["staff_no"], g["valid_from"], g["valid_to"].fillna("")))
+               for r, g in rows.groupby("role")}
+    assert by_role["网格员"] == [("T001", "2025-01-01", "2025-04-01"), ("T002", "2025-04-01", "")]
+    assert by_role["执法队员"] == [("T003", "2025-02-01", "")]
+    assert by_role["区级监管责任人"] == [("T004", "2025-02-01", "2025-03-01"),
+                                        ("T005", "2025-03-01", "")]
     current = small.responsibilities(current_only=True)
-    assert sorted(zip(current["slot"], current["staff_no"])) == [
-        ("collector", "T006"), ("collector", "T007"), ("primary", "T003"),
-        ("supervisor", "T005")]
-    assert set(small.responsibilities()["role"]) == {"网格员", "执法队员", "区级监管责任人",
-                                                     "信息采集员"}
+    assert sorted(zip(current["slot"], current["role"], current["staff_no"])) == [
+        ("collector", "信息采集员", "T006"), ("collector", "信息采集员", "T007"),
+        ("member", "协管员", "T006"), ("member", "协管员", "T007"),
+        ("primary", "执法队员", "T003"), ("primary", "网格员", "T002"),
+        ("supervisor", "区级监管责任人", "T005")]
 
 
 # --------------------------------------------------------------------------- 3. 属地兜底
@@ -288,34 +243,44 @@ def test_check_finds_exactly_the_gaps_and_they_go_when_assigned(small):
 
 # --------------------------------------------------------------------------- 5. workload
 
-def test_workload_equals_a_hand_count(small):
+def test_workload_counts_per_role_equal_a_hand_count(small):
     assign(small, staff_no="T001", role="网格员", area=C1)
     assign(small, staff_no="T002", role="网格员", cells=[C1_CELLS[2]])
     assign(small, staff_no="T003", role="执法队员", area=C2)
+    assign(small, staff_no="T003", role="执法队员", cells=[C1_CELLS[0]])  # 网格员 there too
     assign(small, staff_no="T004", role="区级监管责任人", area=STREET)
-    table = workload(small).set_index("staff_no")
+    assign(small, staff_no="T006", role="协管员", cells=C1_CELLS[:2])
+    assign(small, staff_no="T001", role="协管员", cells=[C2_CELLS[0]])  # a second role
+    table = workload(small).set_index(["staff_no", "role"])
 
     def hand(cells: list[str]) -> tuple[int, float, int, int]:
         inside = [e for e in ENTERPRISES if e[4] in cells]
         return (len(cells), len(cells) * CELL_M2 / 1e6, len(inside),
                 sum(e[1] in ("国控", "省控") for e in inside))
 
-    expected = {"T001": hand(C1_CELLS[:2]), "T002": hand(C1_CELLS[2:]), "T003": hand(C2_CELLS),
-                "T005": hand([]), "T006": hand([])}
-    assert expected["T001"] == (2, 0.04, 3, 2) and expected["T003"] == (3, 0.06, 2, 1)
-    for staff, (n, km2, ents, key) in expected.items():
-        row = table.loc[staff]
-        assert row["primary_cells"] == n, staff
-        assert row["primary_area_km2"] == pytest.approx(km2, abs=0.0005), staff
-        assert (row["primary_enterprises"], row["primary_key_enterprises"]) == (ents, key), staff
-    assert table.loc["T004", "supervisor_cells"] == 6 and table.loc["T004", "primary_cells"] == 0
-    # the supervisor answers for the key enterprises too: the same figures for that slot
-    everything = hand(ALL_CELLS)
-    assert (table.loc["T004", "supervisor_area_km2"], table.loc["T004", "supervisor_enterprises"],
-            table.loc["T004", "supervisor_key_enterprises"]) == pytest.approx(everything[1:])
-    assert table.loc["T001", "supervisor_cells"] == 0
-    assert (table.loc["T003", "name"], table.loc["T003", "role"]) == ("王强", "执法队员")
-    assert len(table) == len(OFFICERS)
+    expected = {("T001", "网格员"): (hand(C1_CELLS[:2]), 0),
+                ("T001", "协管员"): (hand(C2_CELLS[:1]), 1),
+                ("T002", "网格员"): (hand(C1_CELLS[2:]), 1),
+                ("T003", "执法队员"): (hand(C2_CELLS + C1_CELLS[:1]), 1),
+                ("T004", "区级监管责任人"): (hand(ALL_CELLS), 0),
+                ("T006", "协管员"): (hand(C1_CELLS[:2]), 2)}
+    assert expected[("T001", "网格员")][0] == (2, 0.04, 3, 2)
+    assert expected[("T003", "执法队员")][0] == (4, 0.08, 4, 2)
+    for key, ((n, km2, ents, keyents), own) in expected.items():
+        row = table.loc[key]
+        assert row["cells"] == n, key
+        assert row["own_cells"] == own, key
+        assert row["area_km2"] == pytest.approx(km2, abs=0.0005), key
+        assert (row["enterprises"], row["key_enterprises"]) == (ents, keyents), key
+    assert table.loc[("T003", "执法队员"), "slot"] == "primary"
+    assert table.loc[("T006", "协管员"), "slot"] == "member"
+    # every role held is one row; officers with none (T005, T007) one row with zeros
+    flat = workload(small)
+    assert sorted(zip(flat["staff_no"], flat["role"].fillna("—"))) == sorted(
+        [*expected, ("T005", "—"), ("T007", "—")])
+    idle = flat[flat["role"].isna()]
+    assert set(idle["staff_no"]) == {"T005", "T007"} and (idle["cells"] == 0).all()
+    assert set(flat.loc[flat["staff_no"] == "T003", "name"]) == {"王强"}
 
 
 # --------------------------------------------------------------------------- 6. assignments.csv
@@ -480,7 +445,7 @@ def test_cli_assign_check_and_export_responsibilities(small, tmp_path, capsys):
     assert main(["assign", p, "--officer", "T002", "--role", "网格员", "--cells",
                  C1_CELLS[2], "--from", "2025-03-01"]) == 0  # the same person: unchanged
     assert "原本就是" in capsys.readouterr().out
-    assert main(["assign", p, "--officer", "T003", "--role", "执法队员", "--cells",
+    assert main(["assign", p, "--officer", "T003", "--role", "网格员", "--cells",
                  C1_CELLS[2], "--from", "2025-03-01"]) == 2  # earlier than T002's start
     assert "2025-06-01" in capsys.readouterr().err
     for args in (["T003", "执法队员", "--area", C2], ["T004", "区级监管责任人", "--area", STREET],

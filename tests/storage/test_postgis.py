@@ -104,6 +104,35 @@ def test_push_then_pull_gives_the_same_project(pg_server, demo_file, tmp_path, c
         assert len(ta) == len(tb) > 0 and list(ta["uuid"]) == list(tb["uuid"])
 
 
+def test_pull_scope_keeps_one_street_and_what_lies_in_it(pg_server, demo_file, tmp_path,
+                                                         capsys):
+    url = _url(pg_server, "scoped")
+    push_project(demo_file, url)
+    street = "440604011"
+    part = tmp_path / "zhangcha.gpkg"
+    assert main(["pull", url, str(part), "--scope", street]) == 0
+    with open_project(demo_file, readonly=True) as whole, open_project(part) as one:
+        assert list(one.areas("street")["code"]) == [street]
+        assert list(one.areas("district")["code"]) == ["440604"]  # its parent stays
+        cells = whole.areas("cell")
+        mine = cells[cells["code"].str.startswith(street)]
+        assert sorted(one.areas("cell")["code"]) == sorted(mine["code"]) and len(mine) > 100
+        ents, ents_one = whole.enterprises(), one.enterprises()
+        assert len(ents_one) == (ents["street_code"] == street).sum() > 0
+        cases_whole = whole.cases_frame()
+        kept = cases_whole[cases_whole["street_code"] == street]
+        assert sorted(one.cases_frame()["case_no"]) == sorted(kept["case_no"])
+        steps = whole.transitions_frame()
+        assert len(one.transitions_frame()) == steps["case_uuid"].isin(kept["uuid"]).sum()
+        assert summary(one)["scope"] == street
+    assert "部分副本" in (main(["info", str(part)]), capsys.readouterr().out)[1]
+    with pytest.raises(UsageError, match="部分副本"):
+        push_project(part, _url(pg_server, "scoped_back"))
+    with pytest.raises(UsageError, match="没有这个编码的区域"):
+        pull_project(url, tmp_path / "none.gpkg", scope="999")
+    assert not (tmp_path / "none.gpkg").exists()
+
+
 def test_the_server_layers_are_what_qgis_opens(pg_server, demo):
     if not isinstance(demo, str):
         demo_url = _url(pg_server, "qgis_view")
@@ -135,14 +164,14 @@ def test_a_push_that_fails_half_way_leaves_the_server_as_it_was(pg_server, demo_
 
     def flaky(gpkg: Any, db: Any, table: str, *rest: Any) -> int:
         seen.append(table)
-        if table == "cases":
+        if table == "enterprises":  # rebuilt by schema 8: the last of the big tables copied
             raise psycopg.OperationalError("server closed the connection unexpectedly")
         return real(gpkg, db, table, *rest)
 
     monkeypatch.setattr(transfer, "_copy_table", flaky)
     with pytest.raises(psycopg.OperationalError):
         push_project(demo_file, url)
-    assert "cells" in seen and "enterprises" in seen  # it got that far, then rolled back
+    assert "cells" in seen and "cases" in seen  # it got that far, then rolled back
     assert _sql(pg_server, "SELECT 1 FROM information_schema.schemata WHERE schema_name = %s",
                 ["half_push"]) == []
 
@@ -165,6 +194,7 @@ def test_pull_refuses_to_overwrite_and_leaves_no_partial_file(pg_server, demo_fi
     with pytest.raises(psycopg.OperationalError):
         pull_project(url, fresh)
     assert not fresh.exists() and not list(tmp_path.glob("*.pulling"))
+    assert not list(tmp_path.glob(".gridmgr-pull.*"))  # the hidden build folder is gone too
 
 
 def test_wrong_password_and_no_server_are_one_line_each(pg_server, monkeypatch, capsys):
@@ -304,3 +334,116 @@ def test_a_desk_kept_waiting_by_another_desks_write_is_told_and_readers_go_on(pg
     with open_project(url, readonly=True) as store:
         assert store.case_row(no)["status"] == "受理"  # the refused desk wrote nothing
         assert store.audit_log()[-1]["action"] == "long import"  # desk 1's write landed
+
+
+def test_an_older_server_schema_is_upgraded_in_place(pg_server, demo_file, capsys, tmp_path):
+    from gridmgr.storage.gpkg.schema import SCHEMA_VERSION
+
+    url = _url(pg_server, "older")
+    push_project(demo_file, url)
+    _sql(pg_server, "UPDATE older.gridmgr_meta SET value = '8' WHERE key = 'schema_version'")
+    _sql(pg_server, "DELETE FROM older.gridmgr_schema WHERE version = 9")
+    _sql(pg_server, "DROP TRIGGER gridmgr_audit_stamp ON older.gridmgr_audit")  # as schema 8 had
+    _sql(pg_server, "ALTER TABLE older.gridmgr_audit DROP COLUMN db_user")
+    _sql(pg_server, "DELETE FROM older.gridmgr_schema WHERE version > 9")  # as schema 8 had:
+    _sql(pg_server, "DROP TABLE older.inspection_photos")  # no inspection photos, no styles
+    _sql(pg_server, "DROP TABLE older.layer_styles")
+    cases = _sql(pg_server, "SELECT count(*) FROM older.cases")[0][0]
+    with pytest.raises(NotAProject, match="gridmgr upgrade"):
+        open_project(url, readonly=True)  # a reader does not write: it says how
+    assert main(["upgrade", url]) == 0
+    assert f"结构版本 {SCHEMA_VERSION}" in capsys.readouterr().out
+    assert _sql(pg_server, "SELECT value FROM older.gridmgr_meta WHERE key = 'schema_version'"
+                ) == [(str(SCHEMA_VERSION),)]
+    assert _sql(pg_server, "SELECT count(*) FROM older.cases")[0][0] == cases  # nothing lost
+    assert _sql(pg_server, "SELECT action, db_user FROM older.gridmgr_audit ORDER BY id DESC "
+                           "LIMIT 1") == [("upgrade", pg_server.user)]
+    assert [v for (v,) in _sql(pg_server, "SELECT version FROM older.gridmgr_schema WHERE "
+                                          "version > 8 ORDER BY version")] == [9, 10, 11]
+    with open_project(url) as store:
+        store.audit("test", {})
+        assert store.audit_log()[-1]["db_user"] == pg_server.user
+        with store.atomic():  # schema 11: an inspection's photo is kept on the server
+            store.add_inspection_photo("insp-1", "a.jpg", "image/jpeg", b"\xff\xd8jpeg", None)
+        assert [(p["name"], p["data"]) for p in store.inspection_photos("insp-1")] == \
+            [("a.jpg", b"\xff\xd8jpeg")]
+    pull_project(url, tmp_path / "pulled.gpkg")  # no styles on the server: the file's own
+    with open_project(tmp_path / "pulled.gpkg", readonly=True) as store:
+        styled = {r[0] for r in store.db.execute("SELECT f_table_name FROM layer_styles WHERE "
+                                                 "useAsDefault")}
+    assert {"cells", "enterprises", "cases"} <= styled
+
+
+def test_a_schema_9_server_project_gets_grid_teams_in_place(pg_server, demo_file, capsys):
+    """Migration 10 on a live server: the role table filled from the shipped one and from the
+    roles the desks' responsibility rows already use, the 小类 dispatch roles, nothing lost."""
+    from gridmgr.registers.teams import roles
+
+    url = _url(pg_server, "before_teams")
+    push_project(demo_file, url)
+    s = "before_teams"
+    _sql(pg_server, f"DROP TABLE {s}.team_roles")
+    _sql(pg_server, f"DROP INDEX {s}.idx_resp_role")
+    _sql(pg_server, f"ALTER TABLE {s}.case_categories DROP COLUMN dispatch_role")
+    _sql(pg_server, f"UPDATE {s}.gridmgr_meta SET value = '9' WHERE key = 'schema_version'")
+    _sql(pg_server, f"DELETE FROM {s}.gridmgr_schema WHERE version = 10")
+    # a bureau's own word for a role, written by a desk before teams existed
+    _sql(pg_server, f"UPDATE {s}.responsibilities SET role = '巡查员', slot = 'collector' "
+                    f"WHERE id = (SELECT min(id) FROM {s}.responsibilities)")
+    before = _sql(pg_server, f"SELECT id, staff_no, role, slot, area_code, valid_from, "
+                             f"valid_to FROM {s}.responsibilities ORDER BY id")
+    assert any(r[2] == "巡查员" for r in before)
+    assert main(["upgrade", url]) == 0
+    capsys.readouterr()
+    assert _sql(pg_server, f"SELECT id, staff_no, role, slot, area_code, valid_from, valid_to "
+                           f"FROM {s}.responsibilities ORDER BY id") == before
+    with open_project(url, readonly=True) as store:
+        table = {r["name"]: r for r in roles(store)}
+        assert store.team_roles()  # the project's own table, not the shipped fallback
+        cats = store.categories()
+    assert {"网格长", "网格员", "执法队员", "协管员", "监督员", "区级监管责任人"} <= set(table)
+    assert table["巡查员"]["slot"] == "collector" and table["巡查员"]["multiple"] == 1
+    assert cats["SJ0502"]["dispatch_role"] == "执法队员"
+    assert _sql(pg_server, "SELECT count(*) FROM pg_indexes WHERE schemaname = %s AND "
+                           "indexname = 'idx_resp_role'", [s]) == [(1,)]
+
+
+def test_an_older_server_schema_without_a_server_form_says_how(pg_server, demo_file,
+                                                               monkeypatch):
+    from gridmgr.storage.postgis import migrations
+
+    url = _url(pg_server, "older_noform")
+    push_project(demo_file, url)
+    _sql(pg_server, "UPDATE older_noform.gridmgr_meta SET value = '8' WHERE key = "
+                    "'schema_version'")
+    monkeypatch.setattr(migrations, "SERVER_FORMS", {})
+    with pytest.raises(NotAProject, match="pull 成文件"):
+        open_project(url)
+
+
+def test_a_connection_lost_mid_import_writes_nothing_and_says_so(pg_server, tmp_path,
+                                                                  monkeypatch, capsys):
+    """The server ends the desk's session while the import is inserting (as a dropped network
+    or a restarted server would): one line, exit 7, the project as it was before."""
+    data = Path(__file__).resolve().parents[2] / "gridmgr" / "data" / "demo" / "chancheng"
+    url = _url(pg_server, "dropped")
+    with init_project(url, name="禅城区", admin_code="440604"):
+        pass
+    assert main(["grid", "import", url, str(data / "district.geojson"), "--level", "district"]) == 0
+    audit_before = _sql(pg_server, "SELECT count(*) FROM dropped.gridmgr_audit")
+
+    real = PgStore._insert_features
+
+    def cut_then_insert(self, table, rows, geoms):
+        pid = self.db.execute("SELECT pg_backend_pid()").fetchone()[0]
+        _sql(pg_server, "SELECT pg_terminate_backend(%s)", [pid])
+        return real(self, table, rows, geoms)
+
+    monkeypatch.setattr(PgStore, "_insert_features", cut_then_insert)
+    capsys.readouterr()
+    code = main(["grid", "import", url, str(data / "streets.geojson"), "--level", "street"])
+    err = capsys.readouterr().err
+    assert code == EXIT_SERVER, err
+    assert "连接中断" in err and "没有写入任何内容" in err and "Traceback" not in err
+    assert _sql(pg_server, "SELECT count(*) FROM dropped.streets") == [(0,)]
+    assert _sql(pg_server, "SELECT count(*) FROM dropped.gridmgr_audit") == audit_before

@@ -61,7 +61,9 @@ def test_window_shows_the_demo_and_clicks_select(qtbot, demo, tmp_path):
     with open_project(demo, readonly=True) as store:
         eff = effective(store).set_index("cell_code").loc["44060401200101"]
         n_ents = int((store.enterprises()["cell_code"] == "44060401200101").sum())
-    assert f"责任人：{eff['primary_name']} {eff['primary_mobile']}" in win.detail_plain()
+    # the primary is shown under its role in the team (网格员, or 执法队员 where that is all)
+    assert f"{eff['primary_role']}：{eff['primary_name']} {eff['primary_mobile']}" \
+        in win.detail_plain()
     assert f"企业 {n_ents} 家" in win.detail_plain()
     assert len(win.map.point_codes) == 3000
 
@@ -272,8 +274,8 @@ def test_assign_an_officer_to_cells_chosen_on_the_map(qtbot, demo_copy, monkeypa
         assert list(mine["valid_from"]) == ["2026-06-01"]
     assert "已指定：新增 2 条责任" in win.statusBar().currentMessage()
     assert "CC0013" not in win.detail_plain()  # names are shown, not staff numbers
-    name = eff.loc[cells[0], "primary_name"]
-    assert f"责任人：{name}" in win.detail_plain()
+    name, role = eff.loc[cells[0], "primary_name"], eff.loc[cells[0], "primary_role"]
+    assert f"{role}：{name}" in win.detail_plain()
 
 
 def test_the_import_menu_opens_the_guided_import_and_the_window_follows(qtbot, demo_copy,

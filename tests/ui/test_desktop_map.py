@@ -107,7 +107,8 @@ def test_select_shift_rectangle_and_assign(qtbot, win, demo_copy, monkeypatch):
         eff = effective(store).set_index("cell_code")
     win.map.bridge.areaClicked(first)  # what the page calls on a click
     text = win.detail_plain()
-    assert f"责任人：{eff.loc[first, 'primary_name']} {eff.loc[first, 'primary_mobile']}" in text
+    assert (f"{eff.loc[first, 'primary_role']}：{eff.loc[first, 'primary_name']} "
+            f"{eff.loc[first, 'primary_mobile']}") in text
     assert eff.loc[first, "supervisor_name"] in text
     assert win.tree.currentIndex().siblingAtColumn(0).data(CODE_ROLE) == first
     assert page(qtbot, win, "gridmap.stats()", lambda s: s["selected"] == [first])
@@ -200,7 +201,7 @@ def test_enterprise_in_the_table_selects_on_the_map(qtbot, win):
     assert win.current == ("enterprise", credit)
     assert win.selection == {cell} and win.map.selected == {cell}
     text = win.detail_plain()
-    assert name in text and credit in text and cell in text and "责任人：" in text
+    assert name in text and credit in text and cell in text and "网格员：" in text
     assert win.tree.currentIndex().siblingAtColumn(0).data(CODE_ROLE) == cell
     assert page(qtbot, win, "gridmap.stats()", lambda s: s["selected"] == [cell])
     # a click on the marker in the page does the same the other way round

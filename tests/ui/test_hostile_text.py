@@ -291,7 +291,8 @@ def test_kml_and_gpx_carry_payloads_as_data(hostile):
     ns = {"k": "http://www.opengis.net/kml/2.2"}
     root = ET.parse(pack / "map.kml").getroot()  # well-formed XML
     names = [n.text for n in root.iterfind(".//k:Placemark/k:name", ns)]
-    values = [n.text for n in root.iterfind(".//k:Data/k:value", ns)]
+    # fields are typed SchemaData (ASCII names, Chinese displayName in the Schema)
+    values = [n.text for n in root.iterfind(".//k:SchemaData/k:SimpleData", ns)]
     for i, text in enumerate(PAYLOADS):
         assert f"{text}公司{i}" in names
         assert f"祖庙路{i}号{text}" in values

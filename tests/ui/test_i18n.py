@@ -425,7 +425,9 @@ def test_fieldpack_export_dialog_in_english(qtbot, demo_copy, english):
     qtbot.addWidget(dlg)
     assert dlg.windowTitle() == "Export field package"
     assert {"Scope:", "Date:", "Output:"} <= _texts(dlg)
-    assert {r.text() for r in dlg.findChildren(QRadioButton)} == {"By officer", "By area"}
+    assert {r.text() for r in dlg.findChildren(QRadioButton)} == {
+        "By officer", "By area",
+        "All officers: one .zip for everyone on duty that day (output is a folder)"}
     assert (dlg.export_button.text(), dlg.close_button.text()) == ("Export", "Close")
     assert dlg.progress.cancel_button.text() == "Cancel"
     assert dlg.out.placeholderText() == "A new folder, or a file ending in .zip"
@@ -441,7 +443,10 @@ def test_fieldpack_export_dialog_in_english(qtbot, demo_copy, english):
     assert dlg.choice() == ("officer", staff)
     dlg.officer.setEditText(dlg.officer.itemText(i).replace(" Grid worker", ""))  # typed
     assert dlg.choice() == ("officer", staff)
+    dlg.all_officers.setChecked(True)
+    assert dlg.out.placeholderText() == "New folder (for everyone's .zip)"
     dlg.by_area.setChecked(True)
+    assert dlg.out.placeholderText() == "A new folder, or a file ending in .zip"
     street = next(j for j, t in enumerate(areas) if t.startswith("Street "))
     dlg.area.setCurrentIndex(street)
     assert dlg.choice() == ("area", dlg.area.itemData(street))
@@ -542,3 +547,28 @@ def test_every_register_heading_is_listed_for_translation():
 
     shown = {HEADERS.get(c, c) for _id, cols, _f in BROWSABLE.values() for c in cols}
     assert shown <= set(HEADER_WORDS), shown - set(HEADER_WORDS)
+
+
+def test_shipped_vocabulary_shown_as_data_is_listed_for_translation(restore_language):
+    """Grid-system names, case sources, ratings and the step notes gridmgr writes are stored in
+    Chinese and shown through ui.i18n; every one the core ships is listed there."""
+    from gridmgr.cases import notes
+    from gridmgr.cases.lifecycle import SOURCES
+    from gridmgr.registers.enterprises import RATINGS, SUPERVISION_CLASSES
+    from gridmgr.storage.gpkg.schema import GRID_SYSTEMS
+
+    assert {s["code"]: s["name"] for s in GRID_SYSTEMS} == i18n.GRID_SYSTEM_NAMES
+    assert set(SOURCES) == set(i18n.CASE_SOURCES)
+    assert set(RATINGS) | set(SUPERVISION_CLASSES) <= set(i18n.TERMS)
+    assert set(notes.TEMPLATES) == set(i18n.STEP_NOTES)
+    assert all(notes.TEMPLATES[k] == v for k, v in i18n.STEP_NOTES.items())
+    i18n.set_language(restore_language, "en")
+    assert i18n.system_name("urban", "城管单元网格") == "Urban management grid"
+    assert i18n.system_name("urban", "数字城管网格") == "数字城管网格"  # renamed: the bureau's
+    assert i18n.source_term("12345热线") == "12345 hotline"
+    assert i18n.source_term("来电") == "来电"  # a source from an imported file passes as it is
+    assert i18n.step_note(notes.IMPORTED.format(status="已办结")) == \
+        "Imported: external status 已办结"
+    assert i18n.step_note(notes.APPROVED.format(note="需协调", approver="CC0002")) == \
+        "需协调 (approved by CC0002)"
+    assert i18n.step_note("现场已清理") == "现场已清理"  # typed by a person: data

@@ -4,22 +4,32 @@
 <context>
     <name></name>
     <message>
-        <location filename="../detail_html.py" line="+35"/>
+        <location filename="../detail_html.py" line="+33"/>
+        <source>{label}：{value}</source>
+        <translation>{label}: {value}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>（{text}）</source>
+        <translation> ({text})</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>未落实</source>
         <translation>not assigned</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>企业 {n} 家，其中重点 {k} 家</source>
         <translation>{n} enterprises, {k} of them key enterprises</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>另有 {n} 家</source>
         <translation>{n} more</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+16"/>
         <source>编码</source>
         <translation>Code</translation>
     </message>
@@ -34,29 +44,27 @@
         <translation>Area: {ha} ha</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+27"/>
+        <location line="-12"/>
         <source>责任人</source>
         <translation>Responsible officer</translation>
     </message>
     <message>
-        <location line="-27"/>
-        <location line="+27"/>
+        <location line="+0"/>
         <source>区级监管责任人</source>
         <translation>District supervisor</translation>
     </message>
     <message>
-        <location line="-22"/>
+        <location line="+17"/>
         <source>下辖{level} {n} 个</source>
         <translation>Child areas ({level}): {n}</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>统一社会信用代码</source>
         <translation>Unified social credit code</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>监管类别</source>
         <translation>Supervision class</translation>
     </message>
@@ -106,7 +114,7 @@
         <translation>Grid cell</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>人员</source>
         <translation>Officer</translation>
     </message>
@@ -132,6 +140,11 @@
     </message>
     <message>
         <location line="+6"/>
+        <source>负责网格（{role}）</source>
+        <translation>Cells as {role}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>负责网格（责任人）</source>
         <translation>Cells as responsible officer</translation>
     </message>
@@ -154,7 +167,7 @@
 <context>
     <name>ActionDialog</name>
     <message>
-        <location filename="../case_detail.py" line="+127"/>
+        <location filename="../case_detail.py" line="+129"/>
         <source>{action} — 案件 {no}</source>
         <translation>{action} — case {no}</translation>
     </message>
@@ -237,12 +250,12 @@
 <context>
     <name>AssignDialog</name>
     <message>
-        <location filename="../assign_dialog.py" line="+32"/>
+        <location filename="../assign_dialog.py" line="+36"/>
         <source>指定责任人</source>
         <translation>Assign responsible officer</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>{name}（{staff}，{role}）</source>
         <translation>{name} ({staff}, {role})</translation>
     </message>
@@ -252,7 +265,7 @@
         <translation>no role</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+12"/>
         <source>、</source>
         <translation>, </translation>
     </message>
@@ -288,6 +301,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>网格团队的其他角色（如执法队员之于网格员）不受影响。</source>
+        <translation>The other roles of the cell&apos;s team (an enforcement officer beside the grid worker) are not affected.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>指定</source>
         <translation>Assign</translation>
     </message>
@@ -303,7 +321,7 @@
 <context>
     <name>CaseAction</name>
     <message>
-        <location filename="../i18n.py" line="+79"/>
+        <location filename="../i18n.py" line="+104"/>
         <source>受理</source>
         <translation>Accept</translation>
     </message>
@@ -444,7 +462,7 @@
 <context>
     <name>CaseDetail</name>
     <message>
-        <location filename="../case_detail.py" line="+268"/>
+        <location filename="../case_detail.py" line="+271"/>
         <source>时间</source>
         <translation>Time</translation>
     </message>
@@ -469,12 +487,12 @@
         <translation>Choose a case in the list on the left.</translation>
     </message>
     <message>
-        <location line="-204"/>
+        <location line="-208"/>
         <source>{name}（{code}）</source>
         <translation>{name} ({code})</translation>
     </message>
     <message>
-        <location line="+229"/>
+        <location line="+233"/>
         <source>已超期（截止 {due}）</source>
         <translation>Overdue (deadline {due})</translation>
     </message>
@@ -668,7 +686,7 @@
 <context>
     <name>CaseListModel</name>
     <message>
-        <location filename="../cases_view.py" line="+61"/>
+        <location filename="../cases_view.py" line="+62"/>
         <source>案件编号</source>
         <translation>Case no.</translation>
     </message>
@@ -740,9 +758,47 @@
     </message>
 </context>
 <context>
+    <name>CaseSource</name>
+    <message>
+        <location filename="../i18n.py" line="-50"/>
+        <source>市民投诉</source>
+        <translation>Citizen complaint</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>12345热线</source>
+        <translation>12345 hotline</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>巡查上报</source>
+        <translation>Patrol report</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>视频抓拍</source>
+        <translation>Video capture</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>巡检发现</source>
+        <translation>Found on inspection</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>信访</source>
+        <translation>Petition</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>上级交办</source>
+        <translation>Assigned from above</translation>
+    </message>
+</context>
+<context>
     <name>CaseStatus</name>
     <message>
-        <location filename="../i18n.py" line="-30"/>
+        <location line="+17"/>
         <source>受理</source>
         <translation>Accepted</translation>
     </message>
@@ -859,7 +915,7 @@
 <context>
     <name>CasesView</name>
     <message>
-        <location filename="../cases_view.py" line="+55"/>
+        <location filename="../cases_view.py" line="+57"/>
         <source>全部状态</source>
         <translation>All statuses</translation>
     </message>
@@ -917,7 +973,7 @@
 <context>
     <name>ConflictsDialog</name>
     <message>
-        <location filename="../conflicts_view.py" line="+165"/>
+        <location filename="../conflicts_view.py" line="+176"/>
         <source>外业冲突</source>
         <translation>Field conflicts</translation>
     </message>
@@ -925,7 +981,7 @@
 <context>
     <name>ConflictsView</name>
     <message>
-        <location line="-131"/>
+        <location line="-140"/>
         <source>企业</source>
         <translation>Enterprise</translation>
     </message>
@@ -1031,7 +1087,22 @@
         <translation>(empty)</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+2"/>
+        <source>{action} {at}</source>
+        <translation>{action} {at}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{step}（{note}）</source>
+        <translation>{step} ({note})</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>；</source>
+        <translation>; </translation>
+    </message>
+    <message>
+        <location line="+22"/>
         <source>包括已决定的</source>
         <translation>Include decided ones</translation>
     </message>
@@ -1046,7 +1117,7 @@
         <translation>Take field version</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+25"/>
         <source>待决定</source>
         <translation>Undecided</translation>
     </message>
@@ -1071,7 +1142,7 @@
         <translation>No undecided conflicts</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+33"/>
         <source>不能这样决定</source>
         <translation>Cannot decide this way</translation>
     </message>
@@ -1079,7 +1150,7 @@
 <context>
     <name>FieldpackDialog</name>
     <message>
-        <location filename="../fieldpack_dialog.py" line="+69"/>
+        <location filename="../fieldpack_dialog.py" line="+70"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -1107,13 +1178,14 @@
 <context>
     <name>FieldpackExportDialog</name>
     <message>
-        <location line="+29"/>
-        <location line="+101"/>
+        <location line="+30"/>
+        <location line="+109"/>
+        <location line="+7"/>
         <source>导出外业包</source>
         <translation>Export field package</translation>
     </message>
     <message>
-        <location line="-98"/>
+        <location line="-113"/>
         <source>按人员</source>
         <translation>By officer</translation>
     </message>
@@ -1123,12 +1195,18 @@
         <translation>By area</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+1"/>
+        <source>全部人员：当日负责网格的每人一个 .zip（输出为文件夹）</source>
+        <translation>All officers: one .zip for everyone on duty that day (output is a folder)</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <location line="+76"/>
         <source>新文件夹，或以 .zip 结尾的文件</source>
         <translation>A new folder, or a file ending in .zip</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-75"/>
         <source>浏览…</source>
         <translation>Browse…</translation>
     </message>
@@ -1138,7 +1216,7 @@
         <translation>Scope:</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>日期：</source>
         <translation>Date:</translation>
     </message>
@@ -1174,6 +1252,11 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>外业包-全部人员-{day}</source>
+        <translation>fieldpacks-all-officers-{day}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>外业包</source>
         <translation>fieldpack</translation>
     </message>
@@ -1183,7 +1266,22 @@
         <translation>fieldpack-{label}-{day}</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+17"/>
+        <source>新文件夹（放各人的 .zip）</source>
+        <translation>New folder (for everyone&apos;s .zip)</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>&lt;b&gt;已导出&lt;/b&gt; {n} 个外业包（{day} 的责任），共 {mb} MB</source>
+        <translation>&lt;b&gt;Exported&lt;/b&gt; {n} field packages (responsibilities of {day}), {mb} MB in all</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>未生成：{name}（{staff}）：{reason}</source>
+        <translation>Not made: {name} ({staff}): {reason}</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>、</source>
         <translation>, </translation>
     </message>
@@ -1201,7 +1299,7 @@
 <context>
     <name>FieldpackImportDialog</name>
     <message>
-        <location line="-209"/>
+        <location line="-236"/>
         <source>检查记录</source>
         <translation>Inspection</translation>
     </message>
@@ -1226,7 +1324,7 @@
         <translation>Conflict</translation>
     </message>
     <message>
-        <location line="+222"/>
+        <location line="+249"/>
         <location line="+84"/>
         <source>导入外业包</source>
         <translation>Import field package</translation>
@@ -1367,6 +1465,19 @@
     </message>
 </context>
 <context>
+    <name>GridSystem</name>
+    <message>
+        <location filename="../i18n.py" line="-29"/>
+        <source>城管单元网格</source>
+        <translation>Urban management grid</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>环保网格</source>
+        <translation>Environmental grid</translation>
+    </message>
+</context>
+<context>
     <name>ImportDialog</name>
     <message>
         <location filename="../import_dialog.py" line="+66"/>
@@ -1385,12 +1496,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+350"/>
+        <location line="+351"/>
         <source>选择文件</source>
         <translation>Choose file</translation>
     </message>
     <message>
-        <location line="-350"/>
+        <location line="-351"/>
         <source>预览</source>
         <translation>Preview</translation>
     </message>
@@ -1406,18 +1517,18 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+607"/>
+        <location line="+608"/>
         <source>试运行</source>
         <translation>Dry run</translation>
     </message>
     <message>
-        <location line="-607"/>
-        <location line="+607"/>
+        <location line="-608"/>
+        <location line="+608"/>
         <source>导入</source>
         <translation>Import</translation>
     </message>
     <message>
-        <location line="-604"/>
+        <location line="-605"/>
         <source>（不导入）</source>
         <translation>(not imported)</translation>
     </message>
@@ -1683,7 +1794,12 @@
         <translation>Level:</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+5"/>
+        <source>{name}（{code}）</source>
+        <translation>{name} ({code})</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>网格体系：</source>
         <translation>Grid system:</translation>
     </message>
@@ -1867,7 +1983,7 @@
 <context>
     <name>Indicators</name>
     <message>
-        <location filename="../indicators_view.py" line="+75"/>
+        <location filename="../indicators_view.py" line="+76"/>
         <source>编码</source>
         <translation>Code</translation>
     </message>
@@ -1945,6 +2061,26 @@
         <location line="+0"/>
         <source>作废数</source>
         <translation>Voided</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>受理数</source>
+        <translation>Received</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>待受理数</source>
+        <translation>Awaiting acceptance</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>受理口径结案数</source>
+        <translation>Closed (of received)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>受理口径按期结案数</source>
+        <translation>Closed on time (of received)</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -2048,9 +2184,77 @@
     </message>
 </context>
 <context>
+    <name>IndicatorsHeader</name>
+    <message>
+        <location line="+39"/>
+        <source>{project} 网格化考核指标（按{by}）</source>
+        <translation>{project} grid assessment indicators (by {by})</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{name} {w}</source>
+        <translation>{name} {w}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>(1-{name}) {w}</source>
+        <translation>(1-{name}) {w}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>，</source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>统计口径：立案时间 {first} 至 {last}；作废案件只计作废数</source>
+        <translation>Counted: cases registered {first} to {last}; voided cases count only as voided</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>计算时点（as of）：{t}（此后的办理记录不计入）</source>
+        <translation>As of {t} (steps recorded later are not counted)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>最早</source>
+        <translation>the earliest</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>计算时点</source>
+        <translation>the as-of time</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>结案率分母：{name}</source>
+        <translation>Close-rate denominator: {name}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>综合得分权重：{weights}</source>
+        <translation>Composite score weights: {weights}</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>应结案数</source>
+        <translation>Cases due to close</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>立案数（不含作废）</source>
+        <translation>Registered cases (voided excluded)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>受理数（全部受理）</source>
+        <translation>Received cases (all accepted)</translation>
+    </message>
+</context>
+<context>
     <name>IndicatorsView</name>
     <message>
-        <location line="+57"/>
+        <location line="+33"/>
         <source>M月</source>
         <translation>MMM</translation>
     </message>
@@ -2123,7 +2327,7 @@
 <context>
     <name>LanguageMenu</name>
     <message>
-        <location filename="../i18n.py" line="+119"/>
+        <location filename="../i18n.py" line="+168"/>
         <source>语言 Language</source>
         <translation>Language 语言</translation>
     </message>
@@ -2136,12 +2340,12 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../app.py" line="+131"/>
+        <location filename="../app.py" line="+140"/>
         <source>gridmgr 网格化管理</source>
         <translation>gridmgr grid management</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+27"/>
         <source>网格体系</source>
         <translation>Grid system</translation>
     </message>
@@ -2182,12 +2386,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+569"/>
+        <location line="+599"/>
         <source>企业数</source>
         <translation>Enterprises</translation>
     </message>
     <message>
-        <location line="-568"/>
+        <location line="-598"/>
         <source>重点企业数</source>
         <translation>Key enterprises</translation>
     </message>
@@ -2198,18 +2402,18 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+571"/>
+        <location line="+601"/>
         <source>未结案件</source>
         <translation>Open cases</translation>
     </message>
     <message>
-        <location line="-570"/>
-        <location line="+570"/>
+        <location line="-600"/>
+        <location line="+600"/>
         <source>超期案件</source>
         <translation>Overdue cases</translation>
     </message>
     <message>
-        <location line="-566"/>
+        <location line="-596"/>
         <source> 案件：</source>
         <translation> Cases: </translation>
     </message>
@@ -2290,12 +2494,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+27"/>
+        <location line="+30"/>
         <source>全图</source>
         <translation>Full extent</translation>
     </message>
     <message>
-        <location line="-23"/>
+        <location line="-26"/>
         <source>项目</source>
         <translation>Project</translation>
     </message>
@@ -2311,6 +2515,11 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>打开服务器项目…</source>
+        <translation>Open server project…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>最近打开</source>
         <translation>Recent</translation>
     </message>
@@ -2346,6 +2555,11 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>修复几何…</source>
+        <translation>Repair geometry…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>为选中的网格指定责任人…</source>
         <translation>Assign officer to selected cells…</translation>
     </message>
@@ -2377,12 +2591,12 @@
     </message>
     <message>
         <location line="+26"/>
-        <location line="+133"/>
+        <location line="+160"/>
         <source>案件</source>
         <translation>Cases</translation>
     </message>
     <message>
-        <location line="-97"/>
+        <location line="-124"/>
         <source>打开项目</source>
         <translation>Open project</translation>
     </message>
@@ -2392,7 +2606,33 @@
         <translation>gridmgr projects (*.gpkg)</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+9"/>
+        <source>服务器密码</source>
+        <translation>Server password</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{why}
+
+请输入用户 {user} 的密码（只保存在本次运行的内存中）：</source>
+        <translation>{why}
+
+Password for user {user} (kept in memory for this session only):</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>打开服务器项目</source>
+        <translation>Open server project</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>项目地址，如 postgresql://用户@主机:5432/数据库?schema=项目
+（密码不写在地址里：用 PGPASSWORD、~/.pgpass，或稍后在这里输入）：</source>
+        <translation>Project address, e.g. postgresql://user@host:5432/database?schema=project
+(no password in the address: use PGPASSWORD, ~/.pgpass, or type it here later):</translation>
+    </message>
+    <message>
+        <location line="+32"/>
         <source>点击地图或左侧的区域查看详情。</source>
         <translation>Click the map or an area on the left to see its details.</translation>
     </message>
@@ -2424,18 +2664,18 @@
     <message>
         <location line="+26"/>
         <location line="+45"/>
-        <location line="+457"/>
+        <location line="+508"/>
         <source>企业</source>
         <translation>Enterprises</translation>
     </message>
     <message>
-        <location line="-502"/>
-        <location line="+502"/>
+        <location line="-553"/>
+        <location line="+553"/>
         <source>人员</source>
         <translation>Officers</translation>
     </message>
     <message>
-        <location line="-501"/>
+        <location line="-552"/>
         <source>责任记录</source>
         <translation>Responsibilities</translation>
     </message>
@@ -2555,12 +2795,24 @@
         <translation>Open or create a project first</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+23"/>
         <source>项目已被其他程序或工位修改，已重新载入</source>
         <translation>The project was changed by another program or desk; reloaded</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+13"/>
+        <source>项目已被修改</source>
+        <translation>Project changed</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>打开此对话框之后，项目已被其他程序或工位修改，窗口已重新载入。
+本次未写入任何内容；请核对现在的内容后再确认一次。</source>
+        <translation>Since this dialog was opened, another program or desk has changed the project; the window has been reloaded.
+Nothing was written this time; check what is shown now and confirm again.</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <location line="+6"/>
         <source>指定责任人</source>
         <translation>Assign responsible officer</translation>
@@ -2586,7 +2838,40 @@
         <translation>Validate grid</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+11"/>
+        <location line="+12"/>
+        <source>修复几何</source>
+        <translation>Repair geometry</translation>
+    </message>
+    <message>
+        <location line="-11"/>
+        <source>把导入时保留的无效几何（自相交、蝴蝶结形等）用 make_valid 修复？
+编码、上级、历史和责任人不变；所在企业重新定位。修复在一次事务中完成，报告列出每个区域修复前后的面积。</source>
+        <translation>Repair the invalid geometries that import kept (self-intersections, bow-ties …) with make_valid?
+Codes, parents, history and responsibilities stay; enterprises in them are placed again. One transaction; the report lists each area&apos;s area before and after.</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>已修复 {n} 个无效几何</source>
+        <translation>Repaired {n} invalid geometries</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>，{e} 个无法自动修复</source>
+        <translation>, {e} could not be repaired automatically</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>没有需要修复的几何</source>
+        <translation>No geometry needs repair</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>几何修复报告</source>
+        <translation>Geometry repair report</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>检查了 {n} 个区域：</source>
         <translation>Checked {n} areas: </translation>
     </message>
@@ -2610,11 +2895,16 @@
         <source>没有找到 {t}</source>
         <translation>Nothing found for {t}</translation>
     </message>
+    <message>
+        <location line="+3"/>
+        <source>{label}&#x3000;{key}&#x3000;[{kind}]</source>
+        <translation>{label}  {key}  [{kind}]</translation>
+    </message>
 </context>
 <context>
     <name>NewCaseDialog</name>
     <message>
-        <location filename="../new_case_dialog.py" line="+50"/>
+        <location filename="../new_case_dialog.py" line="+51"/>
         <source>工作时</source>
         <translation>working hours</translation>
     </message>
@@ -2629,7 +2919,7 @@
         <translation>New case</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>发现了什么问题（例如：人行道旁有暴露垃圾）</source>
         <translation>What was found (e.g. exposed rubbish beside the pavement)</translation>
     </message>
@@ -2645,12 +2935,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+111"/>
+        <location line="+114"/>
         <source>（不关联企业）</source>
         <translation>(no enterprise)</translation>
     </message>
     <message>
-        <location line="-105"/>
+        <location line="-108"/>
         <source>添加照片…</source>
         <translation>Add photos…</translation>
     </message>
@@ -2735,7 +3025,7 @@
         <translation>Accept</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>经度 {lon:.6f}，纬度 {lat:.6f}</source>
         <translation>longitude {lon:.6f}, latitude {lat:.6f}</translation>
     </message>
@@ -2745,7 +3035,7 @@
         <translation>In no grid cell (a location outside the district cannot be accepted)</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>（无责任人）</source>
         <translation>(no responsible officer)</translation>
     </message>
@@ -2987,7 +3277,12 @@
         <translation>Whole district</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+3"/>
+        <source>{name}（{code}）</source>
+        <translation>{name} ({code})</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>责任人 {name}（{staff}）</source>
         <translation>Officer {name} ({staff})</translation>
     </message>
@@ -3047,7 +3342,7 @@
 <context>
     <name>RegisterHeaders</name>
     <message>
-        <location filename="../register_table.py" line="+35"/>
+        <location filename="../register_table.py" line="+37"/>
         <source>名称</source>
         <translation>Name</translation>
     </message>
@@ -3055,6 +3350,11 @@
         <location line="+1"/>
         <source>统一社会信用代码</source>
         <translation>Unified social credit code</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>信用代码标记</source>
+        <translation>Credit code flag</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -3165,7 +3465,7 @@
 <context>
     <name>RegisterView</name>
     <message>
-        <location line="+80"/>
+        <location line="+82"/>
         <source>筛选：名称、编码、地址、人员…</source>
         <translation>Filter: name, code, address, person…</translation>
     </message>
@@ -3178,7 +3478,7 @@
 <context>
     <name>RunPanel</name>
     <message>
-        <location filename="../import_dialog.py" line="-544"/>
+        <location filename="../import_dialog.py" line="-545"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -3189,14 +3489,32 @@
     </message>
 </context>
 <context>
+    <name>StepNote</name>
+    <message>
+        <location filename="../i18n.py" line="-167"/>
+        <source>导入：外部状态 {status}</source>
+        <translation>Imported: external status {status}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>派遣给 {staff}</source>
+        <translation>Dispatched to {staff}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{note}（批准人：{approver}）</source>
+        <translation>{note} (approved by {approver})</translation>
+    </message>
+</context>
+<context>
     <name>TaskRunner</name>
     <message>
-        <location filename="../tasks.py" line="+46"/>
+        <location filename="../tasks.py" line="+50"/>
         <source>内部错误</source>
         <translation>Internal error</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+30"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
@@ -3204,7 +3522,7 @@
 <context>
     <name>Terms</name>
     <message>
-        <location filename="../i18n.py" line="-155"/>
+        <location filename="../i18n.py" line="-35"/>
         <source>区</source>
         <translation>District</translation>
     </message>
@@ -3242,6 +3560,21 @@
         <location line="+0"/>
         <source>信息采集员</source>
         <translation>Information collector</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>网格长</source>
+        <translation>Grid leader</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>协管员</source>
+        <translation>Assistant officer</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>监督员</source>
+        <translation>Monitor</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -3292,6 +3625,31 @@
         <location line="+0"/>
         <source>一般</source>
         <translation>Ordinary</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>绿</source>
+        <translation>Green</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>蓝</source>
+        <translation>Blue</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>黄</source>
+        <translation>Yellow</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>红</source>
+        <translation>Red</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>黑</source>
+        <translation>Black</translation>
     </message>
 </context>
 <context>

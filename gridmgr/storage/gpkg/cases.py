@@ -232,8 +232,10 @@ class CasesMixin:
 
     # -- categories
     def categories_frame(self) -> pd.DataFrame:
-        cur = self.db.execute(f"SELECT {', '.join(CATEGORY_COLUMNS)} FROM case_categories "
-                              "ORDER BY code")
+        # a project before schema 10 (opened read-only, so not migrated) has no dispatch role
+        cols = CATEGORY_COLUMNS if self.has_table("team_roles") else [
+            "NULL AS dispatch_role" if c == "dispatch_role" else c for c in CATEGORY_COLUMNS]
+        cur = self.db.execute(f"SELECT {', '.join(cols)} FROM case_categories ORDER BY code")
         return pd.DataFrame(cur.fetchall(), columns=list(CATEGORY_COLUMNS), dtype=object)
 
     def categories(self) -> dict[str, dict[str, Any]]:
@@ -246,8 +248,31 @@ class CasesMixin:
                               "IS NOT NULL GROUP BY category_code")
         return {code: int(n) for code, n in cur}
 
+    def case_status_counts_in(self, system: str, areas: dict[str, Sequence[str]],
+                              before: str) -> dict[str, int]:
+        """{status: cases} of the cases of ``system`` reported before ``before`` (a day) whose
+        cell, community or street (``areas``: level → codes) is one of those given."""
+        where, params = [], []
+        for level in ("cell", "community", "street"):
+            codes = list(dict.fromkeys(areas.get(level) or ()))
+            for i in range(0, len(codes), 500):
+                chunk = codes[i:i + 500]
+                where.append(f"{level}_code IN ({','.join('?' * len(chunk))})")
+                params += chunk
+        if not where:
+            return {}
+        cur = self.db.execute(
+            "SELECT status, count(*) FROM cases WHERE coalesce(system, 'urban') = ? AND "
+            f"reported_at < ? AND ({' OR '.join(where)}) GROUP BY status",
+            [system, before, *params])
+        return {status: int(n) for status, n in cur}
+
     def replace_categories(self, rows: Sequence[dict[str, Any]]) -> None:
         self.db.execute("DELETE FROM case_categories")
+        self.db["case_categories"].insert_all(
+            [{c: r.get(c) for c in CATEGORY_COLUMNS} for r in rows])
+
+    def add_categories(self, rows: Sequence[dict[str, Any]]) -> None:
         self.db["case_categories"].insert_all(
             [{c: r.get(c) for c in CATEGORY_COLUMNS} for r in rows])
 
@@ -282,15 +307,21 @@ class CasesMixin:
         return dict(zip(("uuid", "name", "credit_code", "cell_code"), rows[0]))
 
     def enterprise_keys(self) -> dict[str, str]:
-        """{credit code / id / name: uuid} for matching imported cases to enterprises."""
+        """{credit code / id / name: uuid} for matching imported cases to enterprises (a credit
+        code shared by branch sites, or a name, that is not one enterprise's is left out)."""
         out: dict[str, str] = {}
         names: dict[str, list[str]] = {}
+        shared: set[str] = set()  # a code of several branch sites names none of them
         for u, code, ext, name in self.db.execute(
                 "SELECT uuid, credit_code, ext_id, name FROM enterprises"):
             for k in (code, ext):
                 if k:
+                    if k in out and out[k] != u:
+                        shared.add(k)
                     out[k] = u
             names.setdefault(name, []).append(u)
+        for k in shared:
+            del out[k]
         for name, us in names.items():
             if len(us) == 1:
                 out.setdefault(name, us[0])

@@ -31,6 +31,7 @@ from ...errors import (
     ProjectNotFound,
     ReadOnlyProject,
 )
+from ...messages import message
 from ..clock import now_iso, today  # noqa: F401 (re-exported)
 from ..location import sqlite_uri
 from . import locking, schema
@@ -214,11 +215,12 @@ def recover(p: Path) -> str | None:
     if stale:
         locking.writer_path(p).unlink(missing_ok=True)
         if not committed:
-            return (f"上次的操作（pid {rec['pid']}：{rec.get('command', '?')}，"  # type: ignore[index]
-                    f"开始于 {rec.get('since', '?')}）被中断，已撤销；项目保持该操作之前的状态")  # type: ignore[union-attr]
+            return message("interrupted_undone", pid=rec["pid"],  # type: ignore[index]
+                           command=rec.get("command", "?"),  # type: ignore[union-attr]
+                           since=rec.get("since", "?"))  # type: ignore[union-attr]
         return None
     if had_journal and not journal.exists():
-        return "上次被中断的操作已撤销；项目保持该操作之前的状态"
+        return message("interrupted_undone_unknown")
     return None
 
 

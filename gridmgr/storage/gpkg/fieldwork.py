@@ -8,6 +8,7 @@ module only reads and writes rows.  Callers wrap writes in ``store.atomic()``.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -83,6 +84,19 @@ class FieldworkMixin:
             r.get("opens_case"))), "created_at": now, "updated_at": now} for r in records]
         self._insert_features("inspections", rows, geoms)
         self._update_extent("inspections")
+
+    def add_inspection_photo(self, inspection_uuid: str, name: str, mime: str, data: bytes,
+                             taken_at: str | None = None) -> None:
+        self.db.execute("INSERT INTO inspection_photos (uuid, inspection_uuid, name, mime, data, "
+                        "taken_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [str(uuid.uuid4()), inspection_uuid, name, mime, data, taken_at,
+                         now_iso()])
+
+    def inspection_photos(self, inspection_uuid: str) -> list[dict[str, Any]]:
+        cur = self.db.execute("SELECT name, mime, data, taken_at FROM inspection_photos WHERE "
+                              "inspection_uuid = ? ORDER BY id", [inspection_uuid])
+        return [{"name": r[0], "mime": r[1], "data": bytes(r[2]) if r[2] is not None else b"",
+                 "taken_at": r[3]} for r in cur.fetchall()]
 
     def inspections(self, *, enterprise_uuid: str | None = None) -> gpd.GeoDataFrame:
         cols = ("fid", *INSPECTION_FIELDS, "created_at", "updated_at")

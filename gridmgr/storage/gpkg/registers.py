@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from ..clock import now_iso
-from ..records import ENTERPRISE_FIELDS, OFFICER_FIELDS, RESPONSIBILITY_COLUMNS
+from ..records import ENTERPRISE_FIELDS, OFFICER_FIELDS, RESPONSIBILITY_COLUMNS, TEAM_ROLE_COLUMNS
 from . import browse
+from .schema_qgis import refresh_role_list
 
 
 def _frame(rows: list[Any], columns: Sequence[str]) -> pd.DataFrame:
@@ -34,12 +35,18 @@ class RegistersMixin:
     def enterprises(self) -> gpd.GeoDataFrame:
         cols = ("fid", "uuid", *ENTERPRISE_FIELDS, "cell_code", "community_code", "street_code",
                 "created_at", "updated_at")
-        cur = self.db.execute(f'SELECT {", ".join(cols)}, geom FROM enterprises ORDER BY fid')
+        names = ", ".join(c if c != "credit_code_flag" or self._has_flag_column()
+                          else "NULL AS credit_code_flag" for c in cols)
+        cur = self.db.execute(f"SELECT {names}, geom FROM enterprises ORDER BY fid")
         rows = cur.fetchall()
         df = _frame([r[:-1] for r in rows], cols)
         df["fid"] = df["fid"].astype("int64")
         geoms = self._decode_geoms([r[-1] for r in rows]) if rows else np.array([], dtype=object)
         return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, crs=self.crs), crs=self.crs)
+
+    def _has_flag_column(self) -> bool:
+        """Schema 8 added ``credit_code_flag``; an older file opened read-only lacks it."""
+        return int(self.meta().get("schema_version") or 0) >= 8  # type: ignore[attr-defined]
 
     def count_enterprises(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM enterprises").fetchone()[0])
@@ -71,6 +78,10 @@ class RegistersMixin:
             self.db.execute(f'UPDATE enterprises SET {sets}, geom = ?, updated_at = ? '
                             "WHERE fid = ?", [*fields.values(), blob, now, int(fid)])
         self._update_extent("enterprises")
+
+    def set_enterprise_flags(self, fids: Sequence[int], flags: Sequence[str | None]) -> None:
+        self.db.conn.executemany("UPDATE enterprises SET credit_code_flag = ? WHERE fid = ?",
+                                 [(f, int(i)) for i, f in zip(fids, flags)])
 
     def set_enterprise_cells(self, fids: Sequence[int], cells: Sequence[str | None],
                              communities: Sequence[str | None],
@@ -150,3 +161,43 @@ class RegistersMixin:
         self.db["responsibilities"].insert_all(
             [{**{k: r.get(k) for k in RESPONSIBILITY_COLUMNS if k not in ("id", "created_at")},
               "uuid": str(uuid.uuid4()), "created_at": now} for r in rows])
+
+    # -- grid team roles
+    def team_roles(self) -> list[dict[str, Any]]:
+        """The role table in team order (empty for a project before schema 10 opened read-only)."""
+        if not self.has_table("team_roles"):  # type: ignore[attr-defined]
+            return []
+        cur = self.db.execute(f"SELECT {', '.join(TEAM_ROLE_COLUMNS)} FROM team_roles "
+                              "ORDER BY sort_order, id")
+        return [dict(zip(TEAM_ROLE_COLUMNS, r)) for r in cur.fetchall()]
+
+    def insert_team_role(self, row: dict[str, Any]) -> None:
+        self.db["team_roles"].insert({k: row.get(k) for k in TEAM_ROLE_COLUMNS})
+        self._refresh_role_list()
+
+    def _refresh_role_list(self) -> None:
+        """QGIS's dropdown of roles (a GeoPackage's value list; the server keeps none)."""
+        if self.has_table("gpkg_data_column_constraints"):  # type: ignore[attr-defined]
+            refresh_role_list(self.db)
+
+    def update_team_role(self, name: str, fields: dict[str, Any]) -> None:
+        fields = {k: v for k, v in fields.items() if k in TEAM_ROLE_COLUMNS and k != "name"}
+        if fields:
+            sets = ", ".join(f'"{k}" = ?' for k in fields)
+            self.db.execute(f"UPDATE team_roles SET {sets} WHERE name = ?",
+                            [*fields.values(), name])
+            self._refresh_role_list()
+
+    def rename_team_role(self, old: str, new: str) -> int:
+        """Rename a role in the table, in every responsibility row and in the category table
+        (a label, not history: periods stay as they are); returns the responsibility rows."""
+        self.db.execute("UPDATE team_roles SET name = ? WHERE name = ?", [new, old])
+        self.db.execute("UPDATE case_categories SET dispatch_role = ? WHERE dispatch_role = ?",
+                        [new, old])
+        cur = self.db.execute("UPDATE responsibilities SET role = ? WHERE role = ?", [new, old])
+        self._refresh_role_list()
+        return int(cur.rowcount)
+
+    def delete_team_role(self, name: str) -> None:
+        self.db.execute("DELETE FROM team_roles WHERE name = ?", [name])
+        self._refresh_role_list()

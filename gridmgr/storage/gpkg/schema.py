@@ -29,8 +29,11 @@ from ...levels import LEVEL_TABLES
 from ..api import ProjectDefaults
 from ..clock import now_iso
 from .ddl import DEFAULT_SRS, GPKG_CORE, attributes_table, feature_table, srs_row
+from .schema_branches import migration_8 as _migration_8_branches
 from .schema_cases import migration_4 as _migration_4_cases
 from .schema_fieldwork import migration_5 as _migration_5_fieldwork
+from .schema_qgis import migration_11 as _migration_11_qgis
+from .schema_teams import migration_10 as _migration_10_teams
 
 _AREA_TABLE = (
     'CREATE TABLE "{t}" ("fid" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "geom" MULTIPOLYGON, '
@@ -141,6 +144,20 @@ def _migration_6(db: sqlite_utils.Database, settings: dict[str, str],
             {"duplicate_current_areas_ended": twins}, ensure_ascii=False)})
 
 
+def _migration_7_reserved(db: sqlite_utils.Database, settings: dict[str, str],
+                          defaults: ProjectDefaults) -> None:
+    """Schema 7: nothing (a number once reserved and then skipped; projects already carry it,
+    so it is never reused — a new migration takes the next number after the highest)."""
+
+
+def _migration_9(db: sqlite_utils.Database, settings: dict[str, str],
+                  defaults: ProjectDefaults) -> None:
+    """Schema 9: the audit log names who acted — the desk's login on a file project, the
+    database user on a server project (stamped there by the server itself)."""
+    if "db_user" not in {c.name for c in db["gridmgr_audit"].columns}:
+        db.execute("ALTER TABLE gridmgr_audit ADD COLUMN db_user TEXT")
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database, dict[str, str], ProjectDefaults], None]] = {
     1: _migration_1,
     2: _migration_2,
@@ -148,6 +165,11 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database, dict[str, str], ProjectDe
     4: _migration_4_cases,
     5: _migration_5_fieldwork,
     6: _migration_6,
+    7: _migration_7_reserved,  # a no-op, never reused (see its docstring)
+    8: _migration_8_branches,
+    9: _migration_9,
+    10: _migration_10_teams,
+    11: _migration_11_qgis,
 }
 
 SCHEMA_VERSION = max(MIGRATIONS)

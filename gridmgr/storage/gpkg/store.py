@@ -8,6 +8,7 @@ that writes is one ``with store.atomic():`` block.
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import sqlite3
@@ -48,6 +49,14 @@ from .features import insert_features, update_extent
 from .fieldwork import FieldworkMixin
 from .lookup import LookupMixin
 from .registers import RegistersMixin
+
+
+def _login() -> str:
+    """Who is at this desk, for the audit log (a server overwrites it with the database user)."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in the environment (a service account)
+        return ""
 
 
 class GpkgStore(RegistersMixin, FieldworkMixin, CasesMixin, CaseStatsMixin, LookupMixin,
@@ -224,11 +233,16 @@ class GpkgStore(RegistersMixin, FieldworkMixin, CasesMixin, CaseStatsMixin, Look
         self._meta = None
 
     def audit(self, action: str, detail: dict[str, Any]) -> None:
-        self.db["gridmgr_audit"].insert({"at": now_iso(), "action": action,
+        self.db["gridmgr_audit"].insert({"at": now_iso(), "action": action, "db_user": _login(),
                                          "detail": json.dumps(detail, ensure_ascii=False)})
 
     def audit_log(self) -> list[dict[str, Any]]:
         return list(self.db["gridmgr_audit"].rows_where(order_by="id"))
+
+    def last_audit_of(self, record_uuid: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM gridmgr_audit WHERE instr(detail, ?) > 0 "
+                                  "ORDER BY id DESC LIMIT 1", [record_uuid]))
+        return rows[0] if rows else None
 
     @property
     def crs(self) -> CRS:

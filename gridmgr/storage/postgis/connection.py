@@ -15,6 +15,7 @@ a lock timeout (:func:`lock_timeout_ms`): a desk waits for another desk's write,
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
@@ -25,8 +26,8 @@ import psycopg
 from psycopg import sql as pgsql
 from psycopg.adapt import Loader
 
-from ...errors import PermissionDenied, ServerError
-from ..location import ServerLocation
+from ...errors import LoginRefused, PermissionDenied, ServerError
+from ..location import ServerLocation, typed_password
 
 
 def lock_timeout_ms() -> int:
@@ -87,10 +88,32 @@ def _params(params: Any) -> Any:
     return [sql_value(v) for v in params]
 
 
-def translate_error(exc: psycopg.Error) -> Exception:
-    """psycopg's errors as gridmgr's: a refused role names itself, the rest is the server's."""
+def dropped(exc: BaseException, *, committing: bool = False) -> ServerError:
+    """The connection went away mid-action: the server rolled the transaction back — unless it
+    went at the commit itself, when nobody can say; the user is told which."""
+    first = (str(exc).strip().splitlines() or ["?"])[0]
+    if committing:
+        return ServerError(f"提交时与服务器的连接中断（{first}）：无法确认这次操作是否已写入；"
+                           "请重新打开项目查看后再决定是否重做")
+    return ServerError(f"与服务器的连接中断（{first}）：本次操作没有写入任何内容，服务器保持"
+                       "操作前的状态；请检查网络后重试")
+
+
+def translate_error(exc: psycopg.Error, user: str | None = None, *, broken: bool = False
+                    ) -> Exception:
+    """psycopg's errors as gridmgr's: a refused role names the login and the table (the row
+    triggers already word their own refusals), a lost connection says nothing was written,
+    the rest is the server's."""
+    if broken or isinstance(exc, (psycopg.errors.AdminShutdown, psycopg.errors.CrashShutdown)):
+        return dropped(exc)
     if isinstance(exc, psycopg.errors.InsufficientPrivilege):
-        return PermissionDenied(f"数据库拒绝了这项操作（当前用户的角色不允许）：{exc.diag.message_primary}")
+        msg = exc.diag.message_primary or str(exc)
+        who = f"用户 {user}" if user else "当前用户"
+        if m := re.search(r'row-level security policy for table "([^"]+)"', msg):
+            msg = f"{who} 的角色不允许写入这条记录（表 {m.group(1)}：超出所辖街道）"
+        elif m := re.search(r"permission denied for (?:table|relation|sequence) (\S+)", msg):
+            msg = f"{who} 的角色不允许修改表 {m.group(1)}"
+        return PermissionDenied(f"数据库拒绝了这项操作：{msg}；项目未改变")
     return exc
 
 
@@ -205,13 +228,15 @@ class PgDatabase:
 
     def __init__(self, raw: psycopg.Connection[Any], schema: str) -> None:
         self.raw, self.schema = raw, schema
+        self.user = raw.info.user  # kept: a lost connection can no longer say it
         self.conn = _Conn(self)
 
     def run(self, fn: Any) -> Any:
         try:
             return fn()
         except psycopg.Error as exc:
-            err = translate_error(exc)
+            err = translate_error(exc, self.user,
+                                  broken=self.raw.broken or self.raw.closed)
             if err is exc:
                 raise
             raise err from exc
@@ -236,9 +261,17 @@ class PgDatabase:
 
     @contextmanager
     def atomic(self) -> Iterator[PgDatabase]:
-        """A transaction (a savepoint when nested), like sqlite_utils' ``atomic``."""
-        with self.raw.transaction():
-            yield self
+        """A transaction (a savepoint when nested), like sqlite_utils' ``atomic``; a connection
+        lost inside it, or at its commit, is said as such (:func:`dropped`)."""
+        committing = False
+        try:
+            with self.raw.transaction():
+                yield self
+                committing = True
+        except psycopg.OperationalError as exc:
+            if not (self.raw.broken or self.raw.closed):
+                raise
+            raise dropped(exc, committing=committing) from exc
 
 
 def connect(location: ServerLocation, *, readonly: bool = False, password: str | None = None
@@ -246,6 +279,7 @@ def connect(location: ServerLocation, *, readonly: bool = False, password: str |
     """The one place a connection to a server project is made (autocommit outside
     ``atomic()``, so a reader never holds a transaction open)."""
     kw = location.conninfo()
+    password = password if password is not None else typed_password(location)
     if password is not None:
         kw["password"] = password
     try:
@@ -253,7 +287,7 @@ def connect(location: ServerLocation, *, readonly: bool = False, password: str |
     except psycopg.OperationalError as exc:
         first = (str(exc).strip().splitlines() or ["?"])[-1]
         if "password" in str(exc).lower() or "authentication" in str(exc).lower():
-            raise ServerError(f"无法登录 {location.host}:{location.port}（用户 {location.user or '默认'}）："
+            raise LoginRefused(f"无法登录 {location.host}:{location.port}（用户 {location.user or '默认'}）："
                               "密码错误或没有提供密码（PGPASSWORD 或 ~/.pgpass）") from exc
         raise ServerError(f"无法连接服务器 {location.host}:{location.port}：{first}") from exc
     raw.adapters.register_loader("numeric", _NumericLoader)

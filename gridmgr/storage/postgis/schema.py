@@ -1,14 +1,16 @@
 """A project's tables on the server, derived from the GeoPackage schema so the two never drift.
 
 The GeoPackage migrations (:mod:`gridmgr.storage.gpkg.schema`) stay the one definition of the
-project's tables.  A server schema is made from a GeoPackage project's own ``CREATE`` statements,
+project's tables. A server schema is made from a GeoPackage project's own ``CREATE`` statements,
 translated column by column: ``INTEGER PRIMARY KEY AUTOINCREMENT`` → an identity column,
-``INTEGER`` → ``bigint``, ``REAL`` → ``double precision``, ``BLOB`` → ``bytea``, ``TEXT`` →
-``text COLLATE "C"`` (byte order, as SQLite sorts: lists come out in the same order on both
-backends), and the geometry column → ``geometry(MultiPolygon|Point, srid)`` with a GiST index,
-so QGIS opens the layers as ordinary PostGIS tables.  CHECK, UNIQUE and REFERENCES clauses are
-standard SQL and are kept as they are; so are the indexes.  GeoPackage's own tables
-(``gpkg_*``, the R-trees) have no counterpart: PostGIS keeps its catalogue itself.
+``INTEGER`` → ``bigint``, ``REAL`` → ``double precision``, ``BLOB`` → ``bytea``, ``TEXT`` (and
+``DATE``/``DATETIME``, which hold ISO text with no zone: Beijing local time) → ``text COLLATE
+"C"`` (byte order, as SQLite sorts: lists come out in the same order on both backends),
+``BOOLEAN`` stays boolean (``layer_styles.useAsDefault``), and the geometry column →
+``geometry(MultiPolygon|Point, srid)`` with a GiST index, so QGIS opens the layers as ordinary
+PostGIS tables. CHECK, UNIQUE and REFERENCES clauses are standard SQL and are kept as they are;
+so are the indexes. GeoPackage's own tables (``gpkg_*``, the R-trees) have no counterpart:
+PostGIS keeps its catalogue itself.
 """
 
 from __future__ import annotations
@@ -55,6 +57,11 @@ def project_indexes(gpkg: Any) -> list[str]:
         "LIKE 'gpkg%' AND tbl_name NOT LIKE 'rtree%' ORDER BY rowid")]
 
 
+# the GeoPackage's "now" default (layer_styles.update_time), in PostgreSQL's words
+_GPKG_NOW = "DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))"
+_PG_NOW = ("DEFAULT (to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))")
+
+
 def translate_table(ddl: str, srid: int) -> str:
     """One GeoPackage ``CREATE TABLE`` in PostgreSQL's words (rules in the module docstring)."""
     out = re.sub(r"\bINTEGER PRIMARY KEY AUTOINCREMENT( NOT NULL)?",
@@ -64,7 +71,8 @@ def translate_table(ddl: str, srid: int) -> str:
     out = re.sub(r"\bINTEGER\b", "bigint", out)
     out = re.sub(r"\bREAL\b|\bDOUBLE\b", "double precision", out)
     out = re.sub(r"\bBLOB\b", "bytea", out)
-    out = re.sub(r"\bDATETIME\b|\bTEXT\b", 'text COLLATE "C"', out)
+    out = out.replace(_GPKG_NOW, _PG_NOW)
+    out = re.sub(r"\bDATETIME\b|\bDATE\b|\bTEXT\b(\(\d+\))?", 'text COLLATE "C"', out)
     return out
 
 

@@ -28,7 +28,7 @@ from ..api import ProjectDefaults
 from ..gpkg import schema as gpkg_schema
 from ..gpkg.store import GpkgStore
 from ..location import ServerLocation, parse_server
-from . import schema
+from . import migrations, roles, schema
 from .connection import PgDatabase, connect, lock_timeout_ms, sql_value
 from .transfer import push
 
@@ -72,12 +72,33 @@ class PgStore(GpkgStore):
                 raise NewerSchema(f"{loc} 由更新版本的 gridmgr 创建（结构版本 {version}，本程序支持 "
                                   f"{gpkg_schema.SCHEMA_VERSION}）；请升级 gridmgr，服务器上的数据未作改动")
             if version < gpkg_schema.SCHEMA_VERSION:
-                raise NotAProject(f"{loc} 的结构版本 {version} 较旧；服务器项目请先 pull 成文件、"
-                                  "用本版本打开升级后再 push")
+                cls._upgrade(db, loc, version, readonly=readonly, defaults=defaults)
         except BaseException:
             db.raw.close()
             raise
         return cls(loc, db, readonly=readonly)
+
+    @staticmethod
+    def _upgrade(db: PgDatabase, loc: ServerLocation, version: int, *, readonly: bool,
+                 defaults: ProjectDefaults | None = None) -> None:
+        """An older server schema is upgraded in place on a read-write open (one transaction,
+        under the write lock), as a file is; a read-only open says how."""
+        target = gpkg_schema.SCHEMA_VERSION
+        lacking = migrations.missing_forms(version, target)
+        if lacking:
+            raise NotAProject(f"{loc} 的结构版本 {version} 较旧，升级 {lacking} 不能在服务器上原地进行；"
+                              "请 pull 成文件、用本版本打开（自动升级）后再 push --replace")
+        if readonly:
+            raise NotAProject(f"{loc} 的结构版本 {version} 较旧；运行 gridmgr upgrade {loc} 原地升级"
+                              f"到 {target}（一次事务）")
+        with db.atomic():
+            db.execute("SELECT pg_advisory_xact_lock(hashtext(?))", [loc.schema])
+            row = db.execute("SELECT value FROM gridmgr_meta WHERE key = 'schema_version'"
+                             ).fetchone()
+            if int(row[0]) < target:  # another desk may have upgraded while this one waited
+                refresh = (lambda: roles.install(db, loc.schema)) \
+                    if roles.may_create_roles(db) else None
+                migrations.upgrade(db, int(row[0]), target, then=refresh, defaults=defaults)
 
     def close(self) -> None:
         self.db.raw.close()

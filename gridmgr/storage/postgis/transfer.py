@@ -12,6 +12,7 @@ QGIS like any project file), written beside the target and renamed into place wh
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -19,16 +20,17 @@ from typing import Any
 import numpy as np
 import shapely
 
-from ... import geometry
-from ...errors import ProjectExists
+from ... import geometry, staging
+from ...errors import ProjectExists, UsageError
 from ..gpkg.connection import connect as gpkg_connect
 from ..gpkg.connection import inspect as gpkg_inspect
 from ..gpkg.features import update_extent
 from ..location import ServerLocation, parse_server
-from . import schema
+from . import roles, schema
 from .connection import PgDatabase, connect
 
 BATCH = 20_000
+_log = logging.getLogger(__name__)
 
 
 def _columns(gpkg: Any, table: str) -> list[str]:
@@ -55,8 +57,11 @@ def push(source: str | Path, target: str | ServerLocation, *, replace: bool = Fa
     counts: dict[str, int] = {}
     try:
         schema.ensure_postgis(db)
-        srid = int(dict(gpkg.execute("SELECT key, value FROM gridmgr_meta").fetchall())
-                   ["crs"].split(":")[1])
+        meta = dict(gpkg.execute("SELECT key, value FROM gridmgr_meta").fetchall())
+        if meta.get("pulled_scope"):
+            raise UsageError(f"{source} 是只含 {meta['pulled_scope']} 的部分副本（pull --scope），"
+                             "不能作为整个项目上传")
+        srid = int(meta["crs"].split(":")[1])
         geoms = schema.geometry_columns(gpkg)
         with db.atomic():
             if schema.schema_exists(db, loc.schema):
@@ -71,6 +76,11 @@ def push(source: str | Path, target: str | ServerLocation, *, replace: bool = Fa
                 if ident:
                     db.execute(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', '{ident}'), "
                                f'coalesce((SELECT max("{ident}") FROM "{table}"), 0) + 1, false)')
+            if roles.may_create_roles(db):
+                roles.install(db, loc.schema)
+            else:
+                _log.warning("%s：当前登录不能建立角色，项目暂无分级权限；请有 CREATEROLE 权限的用户运行 "
+                             "gridmgr users setup %s", loc, loc)
     finally:
         gpkg.conn.close()
         db.raw.close()
@@ -103,8 +113,9 @@ def _copy_table(gpkg: Any, db: PgDatabase, table: str, geom_col: str | None, sri
 
 
 def pull(source: str | ServerLocation, target: str | Path, *, defaults: Any,
-         overwrite: bool = False) -> dict[str, int]:
-    """Copy the server project ``source`` into a new project file ``target``."""
+         overwrite: bool = False, scope: str | None = None) -> dict[str, int]:
+    """Copy the server project ``source`` into a new project file ``target``; with ``scope``
+    (an area code) only that area, its parents, and what lies in it (see :func:`_trim`)."""
     from ..gpkg.store import GpkgStore
 
     loc = parse_server(source) if isinstance(source, str) else source
@@ -112,31 +123,70 @@ def pull(source: str | ServerLocation, target: str | Path, *, defaults: Any,
     if out.exists() and not overwrite:
         raise ProjectExists(f"文件已存在：{out}（不会覆盖；换一个文件名或先删除）")
     db = connect(loc, readonly=True)
-    tmp = out.with_name(out.name + ".pulling")
-    tmp.unlink(missing_ok=True)
     counts: dict[str, int] = {}
     try:
-        meta = dict(db.execute("SELECT key, value FROM gridmgr_meta").fetchall())
-        settings = {k: meta[k] for k in ("name", "admin_code", "crs", "code_scheme") if k in meta}
-        GpkgStore.create(tmp, settings, defaults=defaults).close()
-        gpkg = gpkg_connect(tmp)
-        try:
-            geoms = schema.geometry_columns(gpkg)
-            srs_id = int(meta["crs"].split(":")[1])
-            with gpkg.atomic():
-                for table, _ddl in schema.project_tables(gpkg):
-                    counts[table] = _pull_table(db, gpkg, table, geoms.get(table), srs_id)
-                for table in geoms:
-                    update_extent(gpkg, table)  # gpkg_contents' bounding box
-        finally:
-            gpkg.conn.close()
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        # built in a hidden folder beside the target (with its -wal/-journal), renamed whole; a
+        # kill -9 leaves only that folder, which the next output into the folder sweeps
+        with staging.stage_dir(out, "pull") as folder:
+            tmp = Path(folder) / out.name
+            meta = dict(db.execute("SELECT key, value FROM gridmgr_meta").fetchall())
+            if scope is not None:
+                _check_scope(db, scope)
+            settings = {k: meta[k] for k in ("name", "admin_code", "crs", "code_scheme")
+                        if k in meta}
+            GpkgStore.create(tmp, settings, defaults=defaults).close()
+            gpkg = gpkg_connect(tmp)
+            try:
+                geoms = schema.geometry_columns(gpkg)
+                srs_id = int(meta["crs"].split(":")[1])
+                with gpkg.atomic():
+                    for table, _ddl in schema.project_tables(gpkg):
+                        counts[table] = _pull_table(db, gpkg, table, geoms.get(table), srs_id)
+                    if scope is not None:
+                        counts = _trim(gpkg, scope)
+                    for table in geoms:
+                        update_extent(gpkg, table)  # gpkg_contents' bounding box
+            finally:
+                gpkg.conn.close()
+            os.replace(tmp, out)
     finally:
         db.raw.close()
     return counts
+
+
+def _check_scope(db: PgDatabase, code: str) -> None:
+    from ...levels import LEVEL_TABLES
+
+    for table in LEVEL_TABLES.values():
+        if db.execute(f'SELECT 1 FROM "{table}" WHERE code = ? LIMIT 1', [code]).fetchone():
+            return
+    raise UsageError(f"--scope {code}：项目里没有这个编码的区域（区、街道、社区或网格编码）")
+
+
+# What a scoped copy keeps of each table: the area, its parents and its children; what is in it.
+_IN_SCOPE = "(code LIKE :a || '%' OR :a LIKE code || '%')"
+_PLACED = ("(cell_code LIKE :a || '%' OR community_code LIKE :a || '%' OR street_code LIKE "
+           ":a || '%')")
+_TRIM = {
+    "districts": _IN_SCOPE, "streets": _IN_SCOPE, "communities": _IN_SCOPE, "cells": _IN_SCOPE,
+    "enterprises": _PLACED, "cases": _PLACED,
+    "inspections": "cell_code LIKE :a || '%'",
+    "responsibilities": "(area_code LIKE :a || '%' OR :a LIKE area_code || '%')",
+    "case_transitions": "case_uuid IN (SELECT uuid FROM cases)",
+    "case_photos": "case_uuid IN (SELECT uuid FROM cases)",
+    "rectification_notices": "case_uuid IN (SELECT uuid FROM cases)",
+}
+
+
+def _trim(gpkg: Any, code: str) -> dict[str, int]:
+    """Keep only the scope ``code`` in the new file (in order: cases before their steps).
+    Officers, categories, the calendar and field-package records are kept whole; the file
+    remembers its scope, so it is never pushed back over the whole project."""
+    for table, keep in _TRIM.items():
+        gpkg.execute(f'DELETE FROM "{table}" WHERE NOT {keep}', {"a": code})
+    gpkg["gridmgr_meta"].upsert({"key": "pulled_scope", "value": code}, pk="key")
+    return {t: gpkg.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
+            for t, _ in schema.project_tables(gpkg)}
 
 
 def _pull_table(pg: PgDatabase, gpkg: Any, table: str, geom_col: str | None, srs_id: int) -> int:

@@ -61,6 +61,9 @@ def missing_library(exc: BaseException) -> str | None:
     if not any(k in text for k in ("cannot open shared object", "DLL load failed",
                                    "Library not loaded", "image not found", "No such file")):
         return None
+    mac = re.search(r"Library not loaded: (\S+)", text)  # macOS names the framework it wanted
+    if mac:
+        return mac.group(1).rstrip("'\"").rsplit("/", 1)[-1]
     m = _LIB.search(text)
     return m.group(1) if m else ("DLL" if "DLL load failed" in text else "?")
 

@@ -2,15 +2,16 @@
 # Builds the self-contained folder (scripts/build-bundle.sh) and runs it the way a bureau PC
 # would: a clean environment (no .venv, no PYTHONPATH, PATH=/usr/bin:/bin, HOME an empty temp
 # folder), working in a temp folder.  Checks what each command produced, not just that it ran.
+# Usage: bash scripts/test-bundle.sh [--no-build]   (--no-build: test the folder already in dist/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/build-bundle.sh --no-setup
+if [ "${1:-}" != "--no-build" ]; then bash scripts/build-bundle.sh --no-setup; fi
 BUNDLE=$PWD/dist/gridmgr
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 mkdir -p "$T/home"
 run() {  # the bundled gridmgr, nothing of this checkout or its virtualenv in reach
-  (cd "$T" && env -i PATH=/usr/bin:/bin HOME="$T/home" LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen \
+  (cd "$T" && env -i PATH=/usr/bin:/bin HOME="$T/home" LANG=C.UTF-8 ${FONTCONFIG_FILE:+FONTCONFIG_FILE="$FONTCONFIG_FILE"} QT_QPA_PLATFORM=offscreen \
      QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox --disable-gpu" "$BUNDLE/gridmgr" "$@")
 }
 fail() { echo "bundle test FAILED: $*" >&2; exit 1; }
@@ -38,6 +39,19 @@ ok "fieldpack export: $pcells cells for CC0042"
 run info --fonts > "$T/fonts.txt"
 grep -q "中文字体" "$T/fonts.txt" || fail "fonts: $(cat "$T/fonts.txt")"
 ok "fonts: $(cat "$T/fonts.txt")"
+
+# a bureau PC with no Chinese font at all: the bundle's own font prints and is named
+mkdir -p "$T/nofonts" "$T/fc-cache"
+printf '<?xml version="1.0"?><fontconfig><dir>%s</dir><cachedir>%s</cachedir></fontconfig>' \
+  "$T/nofonts" "$T/fc-cache" > "$T/nofonts.conf"
+export FONTCONFIG_FILE="$T/nofonts.conf"
+run info --fonts > "$T/fonts-none.txt"
+grep -q "gridmgr Sans SC" "$T/fonts-none.txt" || fail "no fonts: $(cat "$T/fonts-none.txt")"
+run -q print demo.gpkg --out nofont.pdf --paper A4 > /dev/null
+pdffonts "$T/nofont.pdf" | grep -q GridmgrSansSC || fail "no fonts: print did not use the shipped font"
+case "$(pdftotext "$T/nofont.pdf" - 2>/dev/null | tr -d ' \n')" in *禅城区*) ;; *) fail "no fonts: no 禅城区";; esac
+unset FONTCONFIG_FILE
+ok "no Chinese font on the PC: printed with the shipped gridmgr Sans SC"
 
 run gui demo.gpkg --screenshot window.png > "$T/gui.txt" 2>&1 || fail "gui: $(cat "$T/gui.txt")"
 [ "$(stat -c %s "$T/window.png")" -gt 20000 ] || fail "gui: window.png too small"

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from .. import __version__, messages, platforms
+from .. import __version__, findings, messages, platforms
 from ..errors import EXIT_BUG, EXIT_CANCELLED, EXIT_OUTPUT, GridmgrError
 from . import (
     cases,
@@ -122,15 +122,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.lang:
         messages.set_language(args.lang)
     stdout, sys.stdout = sys.stdout, _Stdout(sys.stdout)
+    out = sys.stdout
+    if getattr(args, "report", None) == "-":  # stdout carries the JSON report, and only that:
+        findings.json_stdout, sys.stdout = out, sys.stderr  # the sentences go to stderr
     try:
         code = _run(args)
-        sys.stdout.flush()
-        if sys.stdout.closed_early:  # type: ignore[union-attr]
+        out.flush()
+        if out.closed_early:
             print("注意：标准输出的读取方已提前关闭（如 | head），其后的输出未显示；命令已执行完毕"
                   f"（退出码 {code}）", file=sys.stderr)
         return code
     finally:
-        sys.stdout = stdout
+        sys.stdout, findings.json_stdout = stdout, None
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
-from pathlib import Path
 
 from ..errors import EXIT_FINDINGS, EXIT_OK, GridmgrError
-from ..findings import Report
+from ..findings import Report, write_json
 from ..levels import LEVELS
 from .common import LEVEL_ZH, date_arg, drive, json_arg, print_json, print_report
 
@@ -107,11 +105,7 @@ def cmd_grid_validate(args: argparse.Namespace) -> int:
     doc = {**report.info, "errors": len(report.refused), "warnings": len(report.warnings),
            "findings": [f.to_dict() for f in report.findings]}
     if args.report:
-        text = json.dumps(doc, ensure_ascii=False, indent=2)
-        if args.report == "-":
-            print(text)
-        else:
-            Path(args.report).write_text(text, encoding="utf-8")
+        write_json(doc, args.report)
     if args.json:
         print_json(doc)
         return EXIT_FINDINGS if problems else EXIT_OK

@@ -638,6 +638,9 @@
       labelsToggle.on("add", function () { labelsOn = true; redrawAll(); });
       labelsToggle.on("remove", function () { labelsOn = false; redrawAll(); });
       labelsToggle.addTo(map);
+      // the shipped font (gridmap.css @font-face) loads only on a computer with no Chinese
+      // font, once a label asks for it: the canvas labels are drawn again when it arrives
+      if (document.fonts) document.fonts.addEventListener("loadingdone", redrawAll);
       pointsGroup = L.layerGroup();
       pointsGroup.on("add", function () {
         if (points) {

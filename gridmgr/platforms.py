@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import PureWindowsPath
 from typing import TextIO
 
@@ -51,7 +51,51 @@ LINUX_PACKAGES = {
     "libxcb-render-util.so": ("libxcb-render-util0", "xcb-util-renderutil"),
     "libnss3.so": ("libnss3", "nss"),
     "libasound.so": ("libasound2", "alsa-lib"),
+    "libxcb-shape.so": ("libxcb-shape0", "libxcb"),
+    "libxcb-randr.so": ("libxcb-randr0", "libxcb"),
+    "libxcb-xkb.so": ("libxcb-xkb1", "libxcb"),
 }
+
+#: what Qt's X11 (xcb) platform plugin loads.  Qt does not raise when one is missing: it prints
+#: "Could not load the Qt platform plugin" and aborts the process, so they are looked for first.
+XCB_PLUGIN_LIBRARIES = ("libxcb-cursor.so.0", "libxkbcommon-x11.so.0", "libxcb-icccm.so.4",
+                        "libxcb-image.so.0", "libxcb-keysyms.so.1", "libxcb-render-util.so.0",
+                        "libxcb-shape.so.0", "libxcb-randr.so.0", "libxcb-xkb.so.1",
+                        "libfontconfig.so.1", "libEGL.so.1")
+
+
+def missing_window_libraries(platform: str = sys.platform,
+                             environ: Mapping[str, str] | None = None,
+                             load: Callable[[str], object] | None = None) -> list[str]:
+    """The libraries of Qt's X11 plugin this Linux lacks, when the window would use it (an X
+    display, no other platform chosen); [] elsewhere."""
+    env = os.environ if environ is None else environ
+    chosen = env.get("QT_QPA_PLATFORM", "")
+    if platform in (WINDOWS, MACOS) or not env.get("DISPLAY") or (chosen and chosen != "xcb"):
+        return []
+    if load is None:
+        import ctypes
+
+        load = ctypes.CDLL
+    missing = []
+    for lib in XCB_PLUGIN_LIBRARIES:
+        try:
+            load(lib)
+        except OSError:
+            missing.append(lib)
+    return missing
+
+
+def libraries_fix(libs: Sequence[str], platform: str = sys.platform) -> str:
+    """One install command for several missing Linux libraries (else :func:`library_fix`)."""
+    stems = [re.sub(r"(\.so)(\.\d+)*$", r"\1", lib) for lib in libs]
+    known = [LINUX_PACKAGES[s] for s in stems if s in LINUX_PACKAGES]
+    if platform in (WINDOWS, MACOS) or len(known) < len(stems) or not known:
+        return library_fix(libs[0], platform)
+    deb = " ".join(dict.fromkeys(d for d, _ in known))
+    rpm = " ".join(dict.fromkeys(r for _, r in known))
+    return (f"请安装系统软件包：Debian/Ubuntu/统信 UOS/麒麟 Kylin：sudo apt-get install {deb}；"
+            f"Fedora/openEuler/CentOS：sudo dnf install {rpm}")
 
 
 def missing_library(exc: BaseException) -> str | None:
@@ -109,10 +153,16 @@ def font_fix(platform: str = sys.platform) -> str:
 
 # --------------------------------------------------------------------------------- paths
 
-def is_network_path(path: str, platform: str = sys.platform) -> bool:
+NETWORK_FILESYSTEMS = ("cifs", "smb3", "smbfs", "nfs", "nfs4", "afpfs", "fuse.sshfs",
+                       "fuse.gvfsd-fuse", "9p", "ceph", "glusterfs")
+
+
+def is_network_path(path: str, platform: str = sys.platform,
+                    mounts: str | None = None) -> bool:
     """A file on a network share: a UNC path ``\\\\server\\share\\…`` (also written
-    ``//server/share/…`` or ``\\\\?\\UNC\\server\\…`` on Windows), or on Windows a drive
-    letter mapped to a share."""
+    ``//server/share/…`` or ``\\\\?\\UNC\\server\\…`` on Windows), on Windows a drive
+    letter mapped to a share, on Linux a folder mounted from one (CIFS/SMB, NFS, the desktop's
+    gvfs: ``mounts`` is ``/proc/mounts``'s text, read when not given)."""
     p = path.replace("/", "\\") if platform == WINDOWS else path
     if p[:8].upper() == "\\\\?\\UNC\\" or re.match(r"^\\\\[^\\?.]", p):
         return True
@@ -121,7 +171,29 @@ def is_network_path(path: str, platform: str = sys.platform) -> bool:
         import ctypes
 
         return bool(ctypes.windll.kernel32.GetDriveTypeW(f"{drive}\\") == 4)  # DRIVE_REMOTE
+    if platform.startswith("linux"):
+        return _mounted_fs(os.path.abspath(path), mounts) in NETWORK_FILESYSTEMS
     return False
+
+
+def _mounted_fs(path: str, mounts: str | None) -> str | None:
+    """The file system type of the mount holding ``path`` (the longest mount point above it)."""
+    if mounts is None:
+        try:
+            with open("/proc/mounts", encoding="utf-8", errors="replace") as fh:
+                mounts = fh.read()
+        except OSError:
+            return None
+    best, fstype = "", None
+    for line in mounts.splitlines():
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        point = parts[1].replace("\\040", " ")
+        inside = path == point or path.startswith(point.rstrip("/") + "/")
+        if inside and len(point) >= len(best):
+            best, fstype = point, parts[2]
+    return fstype
 
 
 SHARE_WARNING = ("项目文件在网络共享上（{path}）：SQLite 文件放在共享文件夹上只适合一个人写入，几台电脑同时"

@@ -116,6 +116,26 @@ def test_network_paths_are_recognised(path, platform, expected):
     assert platforms.is_network_path(path, platform) is expected
 
 
+MOUNTS = """/dev/vda / ext4 rw 0 0
+//nas/grid /mnt/grid cifs rw,vers=3.0 0 0
+nas:/export /srv/nfs nfs4 rw 0 0
+gvfsd-fuse /run/user/1000/gvfs fuse.gvfsd-fuse rw 0 0
+/dev/vdb /mnt/grid/local ext4 rw 0 0
+"""
+
+
+@pytest.mark.parametrize("path, expected", [
+    ("/mnt/grid/禅城.gpkg", True),
+    ("/mnt/gridx/a.gpkg", False),  # a sibling whose name starts the same
+    ("/srv/nfs/a/b.gpkg", True),
+    ("/run/user/1000/gvfs/smb-share:server=nas,share=grid/a.gpkg", True),  # UOS/Kylin desktop
+    ("/mnt/grid/local/a.gpkg", False),  # a local disk mounted inside the share's folder
+    ("/home/u/a.gpkg", False),
+])
+def test_a_share_mounted_on_linux_is_a_network_path(path, expected):
+    assert platforms.is_network_path(path, "linux", MOUNTS) is expected
+
+
 def test_writing_a_project_on_a_share_warns_once_and_points_to_the_server(
         monkeypatch, tmp_path, caplog):
     from gridmgr.project import init_project, open_project
@@ -172,3 +192,42 @@ def test_the_no_console_launcher_opens_the_window_with_nowhere_to_print(monkeypa
     monkeypatch.setattr(entry, "main", fake_main)
     assert entry.desktop() == 0
     assert seen["argv"] == ["gui", "D:\\网格\\禅城.gpkg"]
+
+
+def _loader(absent):
+    def load(lib):
+        if lib in absent:
+            raise OSError(f"{lib}: cannot open shared object file: No such file or directory")
+        return object()
+    return load
+
+
+def test_the_x11_plugin_libraries_are_looked_for_only_when_x11_is_used():
+    absent = _loader({"libxcb-cursor.so.0", "libxkbcommon-x11.so.0"})
+    x11 = {"DISPLAY": ":0"}
+    assert platforms.missing_window_libraries("linux", x11, absent) == [
+        "libxcb-cursor.so.0", "libxkbcommon-x11.so.0"]
+    assert platforms.missing_window_libraries("linux", {**x11, "QT_QPA_PLATFORM": "offscreen"},
+                                              absent) == []
+    assert platforms.missing_window_libraries("linux", {"WAYLAND_DISPLAY": "w"}, absent) == []
+    assert platforms.missing_window_libraries("win32", x11, absent) == []
+    fix = platforms.libraries_fix(["libxcb-cursor.so.0", "libxkbcommon-x11.so.0"], "linux")
+    assert "apt-get install libxcb-cursor0 libxkbcommon-x11-0" in fix
+    assert "dnf install xcb-util-cursor libxkbcommon-x11" in fix
+
+
+def test_gui_on_x11_without_xcb_cursor_is_a_setup_error_before_qt_aborts(monkeypatch, capsys):
+    """Qt 6.5+ needs libxcb-cursor0; without it Qt aborts the process (no exception). gridmgr
+    looks first and says which package to install."""
+    import importlib.metadata
+
+    monkeypatch.setenv("DISPLAY", ":99")
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    real = platforms.missing_window_libraries
+    monkeypatch.setattr(platforms, "missing_window_libraries",
+                        lambda: real("linux", None, _loader({"libxcb-cursor.so.0"})))
+    monkeypatch.setattr(importlib.metadata, "entry_points",
+                        lambda group: pytest.fail("Qt must not be loaded"))
+    assert main(["gui"]) == EXIT_SETUP
+    err = capsys.readouterr().err
+    assert "libxcb-cursor.so.0" in err and "apt-get install libxcb-cursor0" in err

@@ -81,6 +81,7 @@ from gridmgr.project import (
     location_exists,
     open_project,
     remember_password,
+    share_warning,
     summary,
 )
 from gridmgr.registers.enterprises import KEY_CLASSES
@@ -425,6 +426,9 @@ class MainWindow(QMainWindow):
             error_box(self, exc.title, str(exc))
             return False
         if path != self.project:  # another project: nothing chosen in the old one survives
+            shared = share_warning(path)
+            if shared:  # once per project opened: several desks writing there lose data
+                QMessageBox.warning(self, self.tr("项目在网络共享上"), shared)
             self.selection = set()
             self.current = None
             self.map.select(set())

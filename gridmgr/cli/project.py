@@ -113,6 +113,10 @@ def _launch_gui(path: Path | str | None, screenshot: str | None = None,
     elif not _has_display():
         print("没有图形显示（DISPLAY 未设置），不打开桌面窗口。" + (f"项目：{path}" if path else ""))
         return EXIT_OK
+    missing = platforms.missing_window_libraries()
+    if missing:  # Qt would abort the process on them, with no message a person can act on
+        raise SetupError(f"桌面窗口需要的系统库 {'、'.join(missing)} 无法加载。"
+                         + platforms.libraries_fix(missing))
     from importlib.metadata import entry_points
 
     # The desktop (ui/) registers itself under this entry point group: the core never imports

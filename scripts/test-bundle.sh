@@ -10,10 +10,13 @@ BUNDLE=$PWD/dist/gridmgr
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 mkdir -p "$T/home"
-run() {  # the bundled gridmgr, nothing of this checkout or its virtualenv in reach
-  (cd "$T" && env -i PATH=/usr/bin:/bin HOME="$T/home" LANG=C.UTF-8 ${FONTCONFIG_FILE:+FONTCONFIG_FILE="$FONTCONFIG_FILE"} QT_QPA_PLATFORM=offscreen \
-     QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox --disable-gpu" "$BUNDLE/gridmgr" "$@")
+run_program() {  # a bundled program, nothing of this checkout or its virtualenv in reach
+  local program=$1; shift
+  (cd "$T" && env -i PATH=/usr/bin:/bin HOME="$T/home" LANG=C.UTF-8 \
+     ${FONTCONFIG_FILE:+FONTCONFIG_FILE="$FONTCONFIG_FILE"} QT_QPA_PLATFORM=offscreen \
+     QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox --disable-gpu" "$BUNDLE/$program" "$@")
 }
+run() { run_program gridmgr "$@"; }
 fail() { echo "bundle test FAILED: $*" >&2; exit 1; }
 passed=0
 ok() { passed=$((passed + 1)); echo "ok: $*"; }
@@ -57,5 +60,10 @@ run gui demo.gpkg --screenshot window.png > "$T/gui.txt" 2>&1 || fail "gui: $(ca
 [ "$(stat -c %s "$T/window.png")" -gt 20000 ] || fail "gui: window.png too small"
 grep -q "painted_ms=" "$T/gui.txt" || fail "gui: the map never painted: $(cat "$T/gui.txt")"
 ok "gui --screenshot: $(grep -o 'painted_ms=[0-9]*' "$T/gui.txt")"
+# the windowed launcher (no console on Windows) is the same program opening the window
+run_program gridmgr-desktop demo.gpkg --screenshot desktop.png > "$T/desk.txt" 2>&1 \
+  || fail "gridmgr-desktop: $(cat "$T/desk.txt")"
+[ "$(stat -c %s "$T/desktop.png")" -gt 20000 ] || fail "gridmgr-desktop: no window"
+ok "gridmgr-desktop --screenshot: the window"
 if [ -n "${BUNDLE_SHOT:-}" ]; then cp "$T/window.png" "$BUNDLE_SHOT"; fi
 echo "bundle: $passed passed, 0 failed"

@@ -27,7 +27,8 @@
  */
 (function () {
   "use strict";
-  // Chinese on every OS (Windows, macOS, Linux, the font gridmgr ships): never one family only
+  // Chinese on every OS (Windows, macOS, Linux, the font gridmgr ships): never one family only;
+  // the desktop puts the family it chose first (setFont)
   var CJK_FONTS = '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC", ' +
     '"WenQuanYi Micro Hei", "gridmgr Sans SC", sans-serif';
 
@@ -680,6 +681,15 @@
     whenPainted: function () {
       paintWanted = true;
       requestPaint();
+      return true;
+    },
+
+    /** The font stack of this computer's Chinese font (maps/fonts.py), for the labels drawn
+     *  on canvas and the legend and controls. */
+    setFont: function (stack) {
+      CJK_FONTS = stack;
+      map.getContainer().style.fontFamily = stack;
+      redrawAll();
       return true;
     },
 

@@ -155,8 +155,17 @@ def test_the_geopackage_names_its_project_for_gdal(demo_rw):
 def test_the_metadata_record_is_replaced_not_duplicated(demo_rw):
     import sqlite3
 
-    for _ in range(3):
+    from gridmgr.storage.gpkg import metadata
+
+    for version in ("3", "4", "5"):  # each open after a migration rewrites the record
+        conn = sqlite3.connect(demo_rw)
+        conn.execute("UPDATE gpkg_metadata SET metadata = json_set(metadata, "
+                     "'$.schema_version', ?)", [int(version)])
+        conn.commit()
+        conn.close()
         open_project(demo_rw).close()
+    with open_project(demo_rw, readonly=True) as store:
+        assert not metadata.is_stale(store.db, store.meta())
     conn = sqlite3.connect(demo_rw)
     try:
         rows = conn.execute("SELECT count(*) FROM gpkg_metadata").fetchone()[0]

@@ -56,9 +56,12 @@ def refresh(db: sqlite_utils.Database, meta: Mapping[str, str]) -> None:
     for ddl in _DDL:
         db.execute(ddl)
     for table in ("gpkg_metadata", "gpkg_metadata_reference"):
-        db.execute("INSERT OR IGNORE INTO gpkg_extensions (table_name, column_name, "
-                   "extension_name, definition, scope) VALUES (?, NULL, 'gpkg_metadata', ?, "
-                   "'read-write')", [table, _EXTENSION])
+        # gpkg_extensions' UNIQUE does not hold with column_name NULL (NULLs differ): look
+        if not db.execute("SELECT 1 FROM gpkg_extensions WHERE table_name = ? AND "
+                          "extension_name = 'gpkg_metadata'", [table]).fetchone():
+            db.execute("INSERT INTO gpkg_extensions (table_name, column_name, extension_name, "
+                       "definition, scope) VALUES (?, NULL, 'gpkg_metadata', ?, 'read-write')",
+                       [table, _EXTENSION])
     text = json.dumps(document(meta), ensure_ascii=False)
     row = db.execute("SELECT id FROM gpkg_metadata WHERE md_standard_uri = ? ORDER BY id LIMIT 1",
                      [STANDARD_URI]).fetchone()

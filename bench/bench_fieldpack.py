@@ -71,7 +71,7 @@ def ago(days: float) -> str:
 
 
 def build_district(path: Path, cell_size: float) -> Task[None]:
-    """The demo district (data/chancheng) with smaller cells; DB11 codes (3-digit sequence),
+    """The demo district (gridmgr/data/demo/chancheng) with smaller cells; DB11 codes (3-digit sequence),
     since a community then holds more than the 99 cells the national code allows."""
     src = data_dir() / "chancheng"
     with init_project(path, name="禅城区", admin_code="440604", code_scheme="db11") as store:

@@ -18,6 +18,8 @@ from typing import Any
 
 import sqlite_utils
 
+from .location import sqlite_uri
+
 _DATA_COLUMNS = (
     "CREATE TABLE IF NOT EXISTS gpkg_data_columns (table_name TEXT NOT NULL, column_name TEXT "
     "NOT NULL, name TEXT, title TEXT, description TEXT, mime_type TEXT, constraint_name TEXT, "
@@ -126,7 +128,7 @@ READ_SECONDS = 60.0
 def _connect_ro(path: Path) -> sqlite3.Connection:
     """Read-only, no writes even by a trigger, no functions called from the file's schema
     (views, triggers, generated columns), and stopped after READ_SECONDS."""
-    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    conn = sqlite3.connect(sqlite_uri(Path(path).resolve(), "ro"), uri=True)
     conn.execute("PRAGMA query_only = 1")
     conn.execute("PRAGMA trusted_schema = 0")
     deadline = time.monotonic() + READ_SECONDS

@@ -144,7 +144,7 @@ def test_writing_a_project_on_a_share_warns_once_and_points_to_the_server(
     p = tmp_path / "p.gpkg"
     init_project(p, name="禅城区", admin_code="440604").close()
     monkeypatch.setattr(connection.platforms, "is_network_path", lambda path: True)
-    monkeypatch.setattr(connection, "_warned", set())
+    monkeypatch.setattr(connection, "_checked", set())
     with caplog.at_level(logging.WARNING, logger="gridmgr"):
         for _ in range(2):
             open_project(p).close()

@@ -90,13 +90,16 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Databas
 
 
 _opened: set[Path] = set()  # project files this process has opened (for explain_failure)
-_warned: set[str] = set()
+_checked: set[str] = set()  # project paths already looked at (a share check reads /proc/mounts)
 
 
 def _warn_if_shared(path: str) -> None:
-    """SQLite's locking is not reliable over SMB/NFS: say so, once, when writing there."""
-    if path not in _warned and platforms.is_network_path(path):
-        _warned.add(path)
+    """SQLite's locking is not reliable over SMB/NFS: say so, once, when writing there.  Each
+    path is looked at once per process: connections are opened often, shares do not move."""
+    if path in _checked:
+        return
+    _checked.add(path)
+    if platforms.is_network_path(path):
         log.warning(platforms.SHARE_WARNING.format(path=path))
 
 

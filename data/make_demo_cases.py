@@ -3,11 +3,11 @@
 Writes (all SYNTHETIC cases; locations lie in the demo communities, a share of them at the demo
 enterprises):
 
-    data/cases.csv               ~320 cases as the district's case system exports them: foreign
+    gridmgr/data/demo/cases.csv               ~320 cases as the district's case system exports them: foreign
                                  status names (已办结, 处理中, 待派遣 …), GCJ-02 coordinates,
                                  times to the minute, in every status; some closed late, some
                                  still open past their deadline
-    data/case_steps.csv          later steps recorded in gridmgr on some of them: 返工 with its
+    gridmgr/data/demo/case_steps.csv          later steps recorded in gridmgr on some of them: 返工 with its
                                  reason, 延期 with approver and new deadline, 回退 and re-dispatch,
                                  挂牌督办, and repeated problems at one enterprise (三色单)
     data/samples/cases_12345.csv a hotline export with the defects the import must catch (see
@@ -34,7 +34,8 @@ from gridmgr.chinacoords import wgs84_to_gcj02
 from gridmgr.workcalendar import WorkCalendar
 
 HERE = Path(__file__).resolve().parent
-SRC = HERE / "chancheng"
+DEMO = HERE.parent / "gridmgr" / "data" / "demo"  # shipped with the package: `gridmgr demo`
+SRC = DEMO / "chancheng"
 CAL = WorkCalendar.default()
 NAMES = {c["code"]: c["name"] for c in default_categories()}
 
@@ -237,11 +238,11 @@ def sample(rows: list[dict[str, str]]) -> list[dict[str, str]]:
 def main() -> None:
     rng = random.Random(20260301)
     rows, steps = build(rng)
-    with (HERE / "cases.csv").open("w", encoding="utf-8-sig", newline="") as f:
+    with (DEMO / "cases.csv").open("w", encoding="utf-8-sig", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(rows)
-    with (HERE / "case_steps.csv").open("w", encoding="utf-8-sig", newline="") as f:
+    with (DEMO / "case_steps.csv").open("w", encoding="utf-8-sig", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(steps[0]))
         w.writeheader()
         w.writerows(steps)

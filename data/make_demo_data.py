@@ -34,8 +34,9 @@ from shapely.geometry import MultiPoint, Point, mapping
 from shapely.strtree import STRtree
 
 HERE = Path(__file__).resolve().parent
+DEMO = HERE.parent / "gridmgr" / "data" / "demo"  # shipped with the package: `gridmgr demo`
 DEFAULT_BOUNDARY = HERE / "sources" / "chancheng_boundary.geojson"
-DEFAULT_OUT = HERE / "chancheng"
+DEFAULT_OUT = DEMO / "chancheng"
 
 METRIC = "EPSG:4547"  # CGCS2000 / 3-degree Gauss-Kruger CM 114E
 GEOGRAPHIC = "EPSG:4326"

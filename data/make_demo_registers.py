@@ -1,12 +1,12 @@
 """Build the demo district's registers: enterprises, officers and their assignments (禅城区, 440604).
 
 Writes (all SYNTHETIC people, enterprises, codes and phone numbers; only the street names and
-codes and the community layer come from data/chancheng/):
+codes and the community layer come from gridmgr/data/demo/chancheng/):
 
-    data/chancheng/enterprises.xlsx        the bureau's enterprise register (一企一档), sheet 企业名录
-    data/chancheng/enterprises_truth.csv   for tests: the WGS84 point and community of each enterprise
-    data/chancheng/officers.csv            the staff list (UTF-8 with BOM, as Excel saves "CSV UTF-8")
-    data/chancheng/assignments.csv         who is responsible for which community since when
+    gridmgr/data/demo/chancheng/enterprises.xlsx        the bureau's enterprise register (一企一档), sheet 企业名录
+    gridmgr/data/demo/chancheng/enterprises_truth.csv   for tests: the WGS84 point and community of each enterprise
+    gridmgr/data/demo/chancheng/officers.csv            the staff list (UTF-8 with BOM, as Excel saves "CSV UTF-8")
+    gridmgr/data/demo/chancheng/assignments.csv         who is responsible for which community since when
     data/samples/enterprises_messy.csv     a GBK export of an old system with known problems
 
 Coordinates in the register are GCJ-02 with 6 decimals, as an officer copies them from Amap.  The
@@ -41,7 +41,8 @@ import shapely
 from openpyxl.styles import Alignment, Font, PatternFill
 
 HERE = Path(__file__).resolve().parent
-CHANCHENG = HERE / "chancheng"
+DEMO = HERE.parent / "gridmgr" / "data" / "demo"  # shipped with the package: `gridmgr demo`
+CHANCHENG = DEMO / "chancheng"
 SAMPLES = HERE / "samples"
 COMMUNITIES = CHANCHENG / "communities.geojson"
 

@@ -1,4 +1,4 @@
-"""The demo project: Chancheng district (禅城区, Foshan) built from the files in ``data/``.
+"""The demo project: Chancheng district (禅城区, Foshan) built from the files in ``gridmgr/data/demo``.
 
 Built the way an officer would build it — init, import district, streets and communities,
 generate unit cells, import the enterprise register (GCJ-02 coordinates, as copied from Amap)
@@ -9,6 +9,7 @@ and moved into place at the end, so an interrupted build leaves no half project 
 from __future__ import annotations
 
 import os
+from importlib.resources import files
 from pathlib import Path
 
 from .cases.importer import import_cases
@@ -25,9 +26,13 @@ from .registers.responsibility import assign_from_file
 
 
 def data_dir() -> Path:
-    """``data/`` of the source tree (``GRIDMGR_DATA`` overrides, for installed copies)."""
+    """The demo inputs, shipped as package data (``gridmgr/data/demo``) so that a wheel and the
+    bundle build the demo too; read through importlib.resources, which gives a real folder for
+    a plain install, an editable one and PyInstaller's.  ``GRIDMGR_DATA`` overrides."""
     env = os.environ.get("GRIDMGR_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / "data"
+    if env:
+        return Path(env)
+    return Path(str(files("gridmgr") / "data" / "demo"))
 
 
 GRID_FROM = "2025-01-01"  # the demo grid and its first assignments start on the same day

@@ -15,6 +15,7 @@ EXIT_BUSY = 5  # another process is writing the project: try again when it has f
 EXIT_OUTPUT = 6  # an output (print, package, export, backup) cannot be written where asked
 EXIT_SERVER = 7  # the shared server cannot be reached or refuses the login
 EXIT_DENIED = 8  # the database user's role does not allow it
+EXIT_SETUP = 9  # this computer lacks a system library or font the window or printing needs
 EXIT_CANCELLED = 130
 EXIT_BUG = 70
 
@@ -105,6 +106,14 @@ class PermissionDenied(ProjectError):
 
     exit_code = EXIT_DENIED
     title = "没有权限"
+
+
+class SetupError(GridmgrError):
+    """The computer lacks something gridmgr needs from the system (a library Qt loads, a
+    Chinese font); the message says what to install on this OS (:mod:`gridmgr.platforms`)."""
+
+    exit_code = EXIT_SETUP
+    title = "缺少系统组件"
 
 
 class Cancelled(GridmgrError):

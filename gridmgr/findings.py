@@ -9,6 +9,7 @@ them.  ``row`` counts as the user counts: spreadsheet row numbers (header = row 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -19,6 +20,23 @@ from .messages import message
 ERROR = "error"
 WARNING = "warning"
 NOTICE = "notice"  # worth knowing, nothing to fix: kept with the warnings, never an exit code
+
+
+# Where ``--report -`` writes: the command's stdout.  The CLI sends the sentences meant for a
+# person to stderr while a command runs with ``--report -`` (cli/entry.py), and points this at
+# the real stdout, so that ``… --report - | jq`` reads one JSON document.
+json_stdout: Any = None
+
+
+def write_json(doc: Any, path: str | Path) -> None:
+    """A report document as UTF-8 JSON in ``path``, or on stdout for ``-``."""
+    text = json.dumps(doc, ensure_ascii=False, indent=2, default=str)
+    if str(path) == "-":
+        out = json_stdout or sys.stdout
+        out.write(text + "\n")
+        out.flush()
+    else:
+        Path(path).write_text(text, encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -97,8 +115,8 @@ class Report:
         }
 
     def write(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2),
-                              encoding="utf-8")
+        """The report as JSON in ``path``; ``-`` writes it to stdout."""
+        write_json(self.to_dict(), path)
 
     def refuse(self, file: str | None, row: int | str | None, reason: str, **kw: Any) -> None:
         """Refuse one row of ``file`` (its sentence from the catalogue)."""

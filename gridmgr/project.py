@@ -118,6 +118,16 @@ def pull_project(url: str, path: str | Path, *, overwrite: bool = False,
     return storage_pull(url, path, defaults=DEFAULTS, overwrite=overwrite, scope=scope)
 
 
+def share_warning(location: str | Path) -> str | None:
+    """The warning for a project file on a network share (SQLite there is safe for one writer
+    only: several desks belong on the shared server), or None."""
+    from . import platforms
+
+    if is_server_url(location) or not platforms.is_network_path(str(location)):
+        return None
+    return platforms.SHARE_WARNING.format(path=location)
+
+
 def is_server_url(value: object) -> bool:
     """Whether a location (as the window keeps it) is a server project's URL."""
     return isinstance(value, str) and is_server(value)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from importlib.metadata import entry_points
 from typing import Any
 
-from .errors import UsageError
+from . import platforms
+from .errors import SetupError, UsageError
 
 
 def renderer() -> Any:
@@ -19,4 +20,10 @@ def renderer() -> Any:
     found = entry_points(group="gridmgr.renderers")
     if not found:
         raise UsageError("绘图模块未安装（缺少 gridmgr.renderers 入口）；请运行 scripts/setup.sh")
-    return next(iter(found)).load()
+    try:
+        return next(iter(found)).load()
+    except (ImportError, OSError) as exc:  # Qt could not load a system library (libGL …)
+        problem = platforms.setup_problem(exc, "出图（Qt）")
+        if problem is None:
+            raise
+        raise SetupError(problem) from exc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -39,6 +40,22 @@ def clean_code(value: Any) -> tuple[str | None, list[str]]:
 def clean_name(value: Any) -> tuple[str | None, list[str]]:
     """A name stripped of leading/trailing and doubled spaces, with a note when that happened."""
     return clean_cell(value)
+
+
+def clean_codes(values: Iterable[Any]) -> Iterator[tuple[str | None, list[str]]]:
+    """:func:`clean_code` of each value, in order (a whole column, one value at a time).  A
+    code of ASCII letters and digits only — every code of a well-kept file — has nothing to
+    clean and passes as it is."""
+    return ((v, []) if type(v) is str and v.isascii() and v.isalnum() else clean_code(v)
+            for v in values)
+
+
+def clean_names(values: Iterable[Any]) -> Iterator[tuple[str | None, list[str]]]:
+    """:func:`clean_name` of each value, in order.  A name with no space and only printable
+    characters (so no control, zero-width or direction character, no full-width space) has
+    nothing to clean and passes as it is."""
+    return ((v, []) if type(v) is str and v and v.isprintable() and " " not in v
+            else clean_name(v) for v in values)
 
 
 def iso_date(value: str) -> str:

@@ -27,8 +27,8 @@ _PAGE = """<!DOCTYPE html>
 <title>{title}</title>
 <style>{leaflet_css}</style>
 <style>
-html, body {{ margin: 0; height: 100%; font-family: "Noto Sans CJK SC", "Microsoft YaHei",
-  "PingFang SC", sans-serif; }}
+html, body {{ margin: 0; height: 100%; font-family: "Microsoft YaHei", "PingFang SC",
+  "Noto Sans CJK SC", "Source Han Sans SC", sans-serif; }}
 #map {{ position: absolute; top: 36px; bottom: 0; left: 0; right: 0; background: #f8fafc; }}
 #bar {{ position: absolute; top: 0; left: 0; right: 0; height: 36px; line-height: 36px;
   padding: 0 10px; background: #1e3a5f; color: #fff; font-size: 15px; overflow: hidden;

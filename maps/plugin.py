@@ -45,3 +45,20 @@ def print_table(out: str, *, title: str, tables: dict, subtitle: str | None = No
     from .task_list_pdf import print_table as write
 
     return write(out, title=title, tables=tables, subtitle=subtitle)
+
+
+def fonts() -> dict[str, str]:
+    """The Chinese fonts printing and the window use here (``gridmgr info --fonts``)."""
+    import os
+
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtGui import QGuiApplication
+
+    from .fonts import BUNDLED, BUNDLED_FAMILY, cjk_families
+
+    _app = QGuiApplication.instance() or QGuiApplication([])  # Qt's font list needs one
+    sans, serif = cjk_families()
+    return {"sans": sans, "serif": serif,
+            "source": "bundled" if sans == BUNDLED_FAMILY else "system",
+            "bundled_file": str(BUNDLED)}

@@ -15,28 +15,14 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
-from PySide6.QtGui import QFont, QFontDatabase, QFontMetricsF, QImage, QRawFont
+from PySide6.QtGui import QFont, QFontMetricsF, QImage, QRawFont
 
-from gridmgr.errors import UsageError
+from .fonts import SANS, SERIF, cjk_families  # noqa: F401 (re-exported: the printers use it)
 
-SANS = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "WenQuanYi Zen Hei",
-        "WenQuanYi Micro Hei", "Droid Sans Fallback", "Microsoft YaHei", "SimHei")
-SERIF = ("Noto Serif CJK SC", "Source Han Serif SC", "Source Han Serif CN", "SimSun")
 PT_MM = 25.4 / 72
 _REF_DPI = 720
 _ref_device: QImage | None = None
 RADICALS = range(0x2E80, 0x2FE0)  # CJK Radicals Supplement + Kangxi Radicals
-
-
-def cjk_families() -> tuple[str, str]:
-    """(sans, title) font families that can write Chinese; UsageError naming the package."""
-    have = set(QFontDatabase.families())
-    sans = next((f for f in SANS if f in have), None)
-    if sans is None:
-        raise UsageError("没有找到中文字体（如 Noto Sans CJK SC），无法出图；请安装 fonts-noto-cjk"
-                         "（sudo apt-get install fonts-noto-cjk）")
-    serif = next((f for f in SERIF if f in have), sans)
-    return sans, serif
 
 
 def font(family: str, pt: float, bold: bool = False) -> QFont:

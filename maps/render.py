@@ -16,6 +16,8 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen, Q
 
 from gridmgr.registers.enterprises import KEY_CLASSES, SUPERVISION_CLASSES
 
+from .fonts import cjk_families
+
 STYLE = {  # level: (outline colour, outline width in px, fill)
     "district": ("#1f2937", 2.4, None),
     "street": ("#b91c1c", 1.8, None),
@@ -152,7 +154,7 @@ class AreaScene:
                 continue
             if level == "community" and size_px < 40:
                 continue
-            font = QFont("Noto Sans CJK SC", {"street": 13, "community": 9, "cell": 7}[level])
+            font = QFont(cjk_families()[0], {"street": 13, "community": 9, "cell": 7}[level])
             font.setBold(level == "street")
             painter.setFont(font)
             painter.setPen(QColor({"street": "#7f1d1d", "community": "#1e3a8a",

@@ -34,6 +34,11 @@ PAD_MM = 1.2
 MAX_COL_MM = 70.0
 MIN_COL_MM = 10.0
 HEAD_FILL = QColor("#e5e7eb")
+# worked out once: Qt's flag enums are Python objects, and a table of a few thousand cells
+# would combine them again for every cell
+WRAP = int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextWrapAnywhere)
+CELL_FLAGS = int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextWrapAnywhere
+                 | Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
 
 
 def _mm(v: float) -> float:
@@ -65,6 +70,9 @@ class _Doc:
                       "section": font(self.sans, SECTION_PT, True),
                       "title": font(self.sans, TITLE_PT, True)}
         self.metrics = {k: QFontMetricsF(f, self.writer) for k, f in self.fonts.items()}
+        self.grid_pen = QPen(QColor("#6b7280"), _mm(0.15))
+        self.text_pen = QPen(QColor("#111827"))
+        self.heights: dict[tuple[str, str, float], float] = {}  # names and phones repeat
         self.page = 1
         self.y = 0.0
         self.drawn: list[str] = []
@@ -75,9 +83,13 @@ class _Doc:
         self.drawn.append(s)
 
     def wrapped_height(self, s: str, kind: str, width: float) -> float:
-        flags = int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextWrapAnywhere)
-        r = self.metrics[kind].boundingRect(QRectF(0, 0, max(width, 1.0), 1e7), flags, s or " ")
-        return r.height()
+        key = (s, kind, width)
+        h = self.heights.get(key)
+        if h is None:
+            r = self.metrics[kind].boundingRect(QRectF(0, 0, max(width, 1.0), 1e7), WRAP,
+                                                s or " ")
+            h = self.heights[key] = r.height()
+        return h
 
     def footer(self) -> None:
         s = f"第 {self.page} 页"
@@ -121,17 +133,15 @@ def _row(doc: _Doc, cells: list[str], widths: list[float], kind: str, fill: QCol
     if doc.y + h > doc.height:
         raise _PageFull(h)
     x = 0.0
-    doc.painter.setPen(QPen(QColor("#6b7280"), _mm(0.15)))
+    doc.painter.setPen(doc.grid_pen)
     for c, w in zip(cells, widths):
         rect = QRectF(x, doc.y, w, h)
         if fill is not None:
             doc.painter.fillRect(rect, fill)
         doc.painter.drawRect(rect)
-        doc.painter.setPen(QPen(QColor("#111827")))
-        doc.text(rect.adjusted(pad, pad, -pad, -pad), c, kind,
-                 int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextWrapAnywhere
-                     | Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop))
-        doc.painter.setPen(QPen(QColor("#6b7280"), _mm(0.15)))
+        doc.painter.setPen(doc.text_pen)
+        doc.text(rect.adjusted(pad, pad, -pad, -pad), c, kind, CELL_FLAGS)
+        doc.painter.setPen(doc.grid_pen)
         x += w
     doc.y += h
 

@@ -3,7 +3,8 @@
 #   - Debian packages the desktop and the tests use, when missing (CJK fonts for maps and
 #     printing, poppler-utils to look at PDFs, GDAL's own tools and GeoPackage validator,
 #     the libraries Qt needs to run offscreen);
-#   - a virtual environment in .venv with gridmgr installed (editable) and its test tools.
+#   - a virtual environment in .venv with gridmgr installed (editable) and its test tools,
+#     at the versions of constraints.txt (a reproducible install).
 # Safe to run again: it only installs what is missing or what setup.cfg changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,11 +53,11 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 stamp=.venv/.gridmgr-installed
-want=$(cat setup.cfg pyproject.toml | sha256sum | cut -d' ' -f1)
+want=$(cat setup.cfg pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing gridmgr and its dependencies into .venv (log: .venv/install.log)"
   if ! { .venv/bin/python -m pip install --upgrade pip &&
-         .venv/bin/python -m pip install -e ".[test]"; } > .venv/install.log 2>&1; then
+         .venv/bin/python -m pip install -c constraints.txt -e ".[test]"; } > .venv/install.log 2>&1; then
     tail -n 30 .venv/install.log >&2
     echo "setup: pip install failed; full log in .venv/install.log" >&2
     exit 1

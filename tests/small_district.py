@@ -15,6 +15,7 @@ from gridmgr.registers.officers import import_officers
 from gridmgr.storage import Store
 
 DATA = Path(__file__).resolve().parents[1] / "data"
+DEMO = Path(__file__).resolve().parents[1] / "gridmgr" / "data" / "demo"  # the demo district
 X0, Y0 = 398_000.0, 2_548_000.0  # as in conftest: gk_square measures from here
 
 # 1 street of 600 × 200 m; 2 communities of 300 × 200 m; 3 cells of 100 × 200 m in each

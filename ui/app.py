@@ -81,10 +81,12 @@ from gridmgr.project import (
     location_exists,
     open_project,
     remember_password,
+    share_warning,
     summary,
 )
 from gridmgr.registers.enterprises import KEY_CLASSES
 from maps.case_layer import OVERDUE_COLOUR as OVERDUE_RING
+from maps.fonts import cjk_families
 from maps.render import CLASS_COLOURS, STYLE
 from ui import detail_html, i18n
 from ui.assign_dialog import AssignDialog
@@ -424,6 +426,9 @@ class MainWindow(QMainWindow):
             error_box(self, exc.title, str(exc))
             return False
         if path != self.project:  # another project: nothing chosen in the old one survives
+            shared = share_warning(path)
+            if shared:  # once per project opened: several desks writing there lose data
+                QMessageBox.warning(self, self.tr("项目在网络共享上"), shared)
             self.selection = set()
             self.current = None
             self.map.select(set())
@@ -1121,7 +1126,10 @@ def main(argv: list[str] | None = None) -> int:
     clock = QElapsedTimer()
     clock.start()
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setFont(QFont("Noto Sans CJK SC", 10))
+    try:  # the Chinese font this computer has (maps/fonts.py), the shipped one as last resort
+        app.setFont(QFont(cjk_families()[0], 10))
+    except GridmgrError as exc:
+        print(f"{exc.title}：{exc}", file=sys.stderr)
     i18n.install(app)  # --lang / GRIDMGR_LANG / the saved choice, else Chinese (ui/i18n.py)
     win = MainWindow()
     project = args.project or QSettings("gridmgr", "gridmgr").value("last_project")

@@ -27,7 +27,9 @@ from PySide6.QtWebEngineCore import QWebEnginePage
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QWidget
 
+from gridmgr.errors import GridmgrError
 from gridmgr.storage.tiles import TileSource
+from maps.fonts import cjk_families, css_stack
 from maps.web_page import (
     LEVELS,
     WEB,
@@ -164,6 +166,10 @@ class WebMapView(QWebEngineView):
         for script, callback in pending:
             self._run(script, callback)
         self.run_js(self._call("setTexts", self.layer_texts()))
+        try:  # the family the window uses first, then the usual ones of each OS
+            self.run_js(self._call("setFont", css_stack(cjk_families()[0])))
+        except GridmgrError:  # no Chinese font at all: the page keeps its own stack
+            pass
         self.loaded.emit()
 
     def _painted(self) -> None:

@@ -5,6 +5,6 @@ from each group's ``register`` and maps the one exception hierarchy (:mod:`gridm
 exit codes.
 """
 
-from .entry import main
+from .entry import desktop, main
 
-__all__ = ["main"]
+__all__ = ["desktop", "main"]

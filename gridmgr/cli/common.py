@@ -4,13 +4,16 @@ writing to a file or stdout, and the arguments every spreadsheet import takes.""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from .. import messages
-from ..errors import EXIT_FINDINGS, EXIT_OK, GridmgrError
+from ..errors import EXIT_FINDINGS, EXIT_OK, GridmgrError, UsageError
 from ..findings import Finding, Report
 from ..progress import Progress, Task, run
 
@@ -78,6 +81,13 @@ def print_report(report: Report, limit: int = 50) -> None:
 
 
 def import_summary(report: Report, args: argparse.Namespace, what: str) -> int:
+    _print_import_summary(report, args, what)
+    if args.report:
+        report.write(args.report)
+    return EXIT_FINDINGS if report.refused else EXIT_OK
+
+
+def _print_import_summary(report: Report, args: argparse.Namespace, what: str) -> None:
     info = report.info
     if info.get("encoding"):
         how = {"bom": "文件带 BOM", "detected": "按内容自动识别", "option": "按 --encoding 指定"}
@@ -98,21 +108,44 @@ def import_summary(report: Report, args: argparse.Namespace, what: str) -> int:
         names = "、".join(o["name"] for o in info.get("not_in_file_sample", [])[:5])
         print(f"项目中有 {info['not_in_file']} 个{what}不在这个文件里（保留未动）：{names}"
               + ("…" if info["not_in_file"] > 5 else ""))
-    if args.report:
-        report.write(args.report)
+    if args.report and args.report != "-":
         print(f"报告：{args.report}")
-    return EXIT_FINDINGS if report.refused else EXIT_OK
 
 
 def run_import(args: argparse.Namespace, task_for: Any, what: str) -> int:
-    try:
-        with open_project_for(args) as store:
-            report = drive(task_for(store), args)
-    except GridmgrError as exc:
-        if args.report:
-            Report(info={"file": args.file, "error": str(exc)}).write(args.report)
-        raise
-    return import_summary(report, args, what)
+    with _stdin_as_file(args):
+        try:
+            with open_project_for(args) as store:
+                report = drive(task_for(store), args)
+            if "file" in report.info and getattr(args, "stdin", False):
+                report.info["file"] = "-"  # not the temporary file, gone once this returns
+        except GridmgrError as exc:
+            if args.report:
+                Report(info={"file": args.file, "error": str(exc)}).write(args.report)
+            raise
+        return import_summary(report, args, what)
+
+
+@contextlib.contextmanager
+def _stdin_as_file(args: argparse.Namespace) -> Iterator[None]:
+    """``FILE`` = ``-``: the table comes on stdin (``iconv … | gridmgr officers import P -``).
+
+    The readers sniff encoding and header from a whole file, so stdin is kept in a temporary
+    one named for what it holds (an XLSX is a zip: ``PK``), removed afterwards."""
+    if getattr(args, "file", None) != "-":
+        yield
+        return
+    data = sys.stdin.buffer.read()
+    if not data:
+        raise UsageError("标准输入是空的：用 - 作文件名时，请把表格通过管道或重定向交给命令")
+    with tempfile.TemporaryDirectory(prefix="gridmgr-stdin-") as tmp:
+        path = Path(tmp) / ("stdin.xlsx" if data[:4] == b"PK\x03\x04" else "stdin.csv")
+        path.write_bytes(data)
+        args.file, args.stdin = str(path), True
+        try:
+            yield
+        finally:
+            args.file, args.stdin = "-", False
 
 
 def open_project_for(args: argparse.Namespace) -> Any:
@@ -121,8 +154,20 @@ def open_project_for(args: argparse.Namespace) -> Any:
     return open_project(args.project, readonly=getattr(args, "dry_run", False))
 
 
+def print_json(payload: Any) -> None:
+    """``--json``: the command's result as one JSON document on stdout (and nothing else)."""
+    import json
+
+    print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+
+
+def json_arg(s: argparse.ArgumentParser) -> None:
+    s.add_argument("--json", action="store_true", help="把结果以 JSON 写到标准输出")
+
+
 def emit(text: str, out: str | None, bom: bool = False) -> None:
-    if out:
+    """Write ``text`` to the file ``out``, or to stdout when there is none or it is ``-``."""
+    if out and out != "-":
         Path(out).write_text(text, encoding="utf-8-sig" if bom else "utf-8")
         print(f"已写入 {out}")
     else:
@@ -141,10 +186,10 @@ def date_arg(text: str) -> str:
 def table_import_args(s: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """The arguments every spreadsheet import takes."""
     s.add_argument("project")
-    s.add_argument("file")
+    s.add_argument("file", help="XLSX 或 CSV 文件（- 为标准输入）")
     s.add_argument("--sheet", help="工作表名（默认第一个）")
     s.add_argument("--encoding", help="CSV 编码（默认自动识别 UTF-8/GBK）")
     s.add_argument("--map", action="append", metavar="源列=字段")
-    s.add_argument("--report", help="把报告写成 JSON 文件")
+    s.add_argument("--report", help="把报告写成 JSON 文件（- 为标准输出）")
     s.add_argument("--dry-run", action="store_true", help="只检查，不写入")
     return s

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from .. import __version__, messages
+from .. import __version__, findings, messages, platforms
 from ..errors import EXIT_BUG, EXIT_CANCELLED, EXIT_OUTPUT, GridmgrError
 from . import (
     cases,
@@ -43,7 +43,21 @@ def build_parser() -> argparse.ArgumentParser:
     for group in (project, grid, registers, teams, export, printing, cases, stats, fieldpack,
                   server, users):
         group.register(sub)
+    _quiet_everywhere(sub)
     return p
+
+
+def _quiet_everywhere(sub: argparse._SubParsersAction) -> None:
+    """``-q`` after the command too (``gridmgr grid generate P -q``): every command accepts it,
+    without overriding a ``-q`` given before the command."""
+    for parser in sub.choices.values():
+        nested = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        if nested:
+            for n in nested:
+                _quiet_everywhere(n)
+        elif not any("-q" in a.option_strings for a in parser._actions):
+            parser.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                                help="不显示进度")
 
 
 class _Notices(logging.Handler):
@@ -99,6 +113,7 @@ class _Stdout:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    platforms.safe_console(sys.stdout, sys.stderr)  # a GBK console: ² and 𬌗 do not crash
     _show_notices()
     try:
         args = build_parser().parse_args(argv)
@@ -107,15 +122,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.lang:
         messages.set_language(args.lang)
     stdout, sys.stdout = sys.stdout, _Stdout(sys.stdout)
+    out = sys.stdout
+    if getattr(args, "report", None) == "-":  # stdout carries the JSON report, and only that:
+        findings.json_stdout, sys.stdout = out, sys.stderr  # the sentences go to stderr
     try:
         code = _run(args)
-        sys.stdout.flush()
-        if sys.stdout.closed_early:  # type: ignore[union-attr]
+        out.flush()
+        if out.closed_early:
             print("注意：标准输出的读取方已提前关闭（如 | head），其后的输出未显示；命令已执行完毕"
                   f"（退出码 {code}）", file=sys.stderr)
         return code
     finally:
-        sys.stdout = stdout
+        sys.stdout, findings.json_stdout = stdout, None
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -144,6 +162,15 @@ def _run(args: argparse.Namespace) -> int:
         traceback.print_exc()
         print(f"内部错误（请报告）：{exc}", file=sys.stderr)
         return EXIT_BUG
+
+
+def desktop() -> int:
+    """``gridmgr-desktop``: the window, from a launcher with no console (gui_scripts, the
+    bundle's windowed executable).  There stdout/stderr may be None: give them somewhere."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
+    return main(["gui", *sys.argv[1:]])
 
 
 if __name__ == "__main__":

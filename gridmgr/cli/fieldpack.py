@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import EXIT_FINDINGS, EXIT_OK, GridmgrError
 from ..findings import Report
-from .common import date_arg, drive, print_report
+from .common import date_arg, drive, json_arg, print_json, print_report
 
 KIND_ZH = {"inspection": "检查记录", "enterprise_updated": "企业更正", "case_step": "案件进展",
            "case_opened": "新立案件", "conflict": "冲突"}
@@ -28,6 +28,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     with open_project(args.project) as store:
         result = drive(export_fieldpack(store, out=args.out, officer=args.officer,
                                          area=args.area, as_of=args.as_of), args)
+    if args.json:
+        print_json(result)
+        return EXIT_OK
     c = result["counts"]
     print(f"外业包已写入 {result['out']}：{result['scope']['label']}，单元网格 {c['cells']} 个，"
           f"企业 {c['enterprises']} 个，未结案件 {c['cases']} 件")
@@ -102,9 +105,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         if args.report:
             Report(info={"file": args.package, "error": str(exc)}).write(args.report)
         raise
-    print_receipt(report)
     if args.report:
         report.write(args.report)
+    if args.json:
+        print_json(report.to_dict())
+        return EXIT_FINDINGS if report.refused else EXIT_OK
+    print_receipt(report)
+    if args.report and args.report != "-":
         print(f"回执：{args.report}")
     return EXIT_FINDINGS if report.refused else EXIT_OK
 
@@ -174,13 +181,15 @@ def register(sub: Any) -> None:
     s.add_argument("--out", required=True, help="输出文件夹（不存在或为空）或 .zip 文件；"
                    "--all-officers 时为存放各包的文件夹")
     s.add_argument("--as-of", type=date_arg, help="按哪一天的责任和检查计划（默认今天）")
+    json_arg(s)
     s.set_defaults(func=cmd_export)
 
     s = fp.add_parser("import", help="导回外业包：检查记录、企业位置更正、案件进展、发现的问题")
     s.add_argument("project")
     s.add_argument("package", help="外业包文件夹或 .zip")
-    s.add_argument("--report", help="把回执写成 JSON 文件")
+    s.add_argument("--report", help="把回执写成 JSON 文件（- 为标准输出）")
     s.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+    json_arg(s)
     s.set_defaults(func=cmd_import)
 
     s = fp.add_parser("conflicts", help="列出桌面和外业都改过的记录")

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
-from pathlib import Path
 
 from ..errors import EXIT_FINDINGS, EXIT_OK, GridmgrError
-from ..findings import Report
+from ..findings import Report, write_json
 from ..levels import LEVELS
-from .common import LEVEL_ZH, date_arg, drive, print_report
+from .common import LEVEL_ZH, date_arg, drive, json_arg, print_json, print_report
 
 
 def cmd_grid_import(args: argparse.Namespace) -> int:
@@ -102,20 +100,23 @@ def cmd_grid_validate(args: argparse.Namespace) -> int:
     with open_project(args.project, readonly=True) as store:
         report = drive(validate_grid(store, system=args.system, tolerance_m2=args.tolerance),
                         args)
-    print_report(report, limit=args.limit)
     notices = len(report.notices)
     problems = len(report.findings) - notices
+    doc = {**report.info, "errors": len(report.refused), "warnings": len(report.warnings),
+           "findings": [f.to_dict() for f in report.findings]}
+    if args.report:
+        write_json(doc, args.report)
+    if args.json:
+        print_json(doc)
+        return EXIT_FINDINGS if problems else EXIT_OK
+    print_report(report, limit=args.limit)
     tol = report.info["tolerance_m2"]
     how = "按 --tolerance" if report.info.get("tolerance_source") == "option" else "测量精度默认值"
     print(f"面积容差：{tol:g} 平方米（{how}）；小于它的重叠、缝隙、越界记为提示，不算错误")
     print(f"检查了 {report.info['checked']} 个区域：" +
           (f"发现 {len(report.refused)} 个错误、{len(report.warnings) - notices} 个警告"
            if problems else "没有发现问题") + (f"，{notices} 条提示" if notices else ""))
-    if args.report:
-        Path(args.report).write_text(json.dumps({
-            **report.info, "errors": len(report.refused), "warnings": len(report.warnings),
-            "findings": [f.to_dict() for f in report.findings]}, ensure_ascii=False, indent=2),
-            encoding="utf-8")
+    if args.report and args.report != "-":
         print(f"报告：{args.report}")
     return EXIT_FINDINGS if problems else EXIT_OK
 
@@ -178,7 +179,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="面积容差（平方米，默认 1，即 1:500–1:2000 测量的精度）；小于它的重叠、缝隙、"
                         "越界记为提示")
     s.add_argument("--limit", type=int, default=50, help="终端最多显示的条数")
-    s.add_argument("--report")
+    s.add_argument("--report", help="把报告写成 JSON 文件（- 为标准输出）")
+    json_arg(s)
     s.set_defaults(func=cmd_grid_validate)
 
     s = grid.add_parser("repair", help="修复导入时保留的无效几何（make_valid），附报告")

@@ -9,7 +9,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from .. import platforms
+from ..errors import EXIT_FINDINGS, EXIT_OK, SetupError, UsageError
 from ..levels import LEVEL_TABLES, LEVELS
 from .common import LEVEL_ZH, drive
 
@@ -28,6 +29,10 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_info(args: argparse.Namespace) -> int:
     from ..project import open_project, summary
 
+    if args.fonts:
+        return _info_fonts(args)
+    if not args.project:
+        raise UsageError("请给出项目文件（或用 --fonts 只看字体）")
     with open_project(args.project, readonly=True) as store:
         s = summary(store)
     if args.json:
@@ -41,6 +46,18 @@ def cmd_info(args: argparse.Namespace) -> int:
         print(f"  {LEVEL_ZH[lvl]:<6} {LEVEL_TABLES[lvl]:<12} {s['areas'][lvl]:>8}")
     print(f"企业 {s['enterprises']}，人员 {s['officers']}，"
           f"在任责任 {s['responsibilities_current']} 条")
+    return EXIT_OK
+
+
+def _info_fonts(args: argparse.Namespace) -> int:
+    from ..renderers import renderer
+
+    f = renderer().fonts()
+    if args.json:
+        print(json.dumps(f, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    where = "随程序附带（本机没有中文字体）" if f["source"] == "bundled" else "本机已安装"
+    print(f"中文字体：{f['sans']}（{where}）；标题/衬线：{f['serif']}")
     return EXIT_OK
 
 
@@ -84,8 +101,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _has_display() -> bool:
-    """A screen a window can open on (offscreen Qt does not count: nobody would see it)."""
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    """A screen a window can open on: always on Windows and macOS, an X or Wayland display
+    elsewhere (offscreen Qt does not count: nobody would see it)."""
+    return platforms.can_open_window()
 
 
 def _launch_gui(path: Path | str | None, screenshot: str | None = None,
@@ -95,6 +113,10 @@ def _launch_gui(path: Path | str | None, screenshot: str | None = None,
     elif not _has_display():
         print("没有图形显示（DISPLAY 未设置），不打开桌面窗口。" + (f"项目：{path}" if path else ""))
         return EXIT_OK
+    missing = platforms.missing_window_libraries()
+    if missing:  # Qt would abort the process on them, with no message a person can act on
+        raise SetupError(f"桌面窗口需要的系统库 {'、'.join(missing)} 无法加载。"
+                         + platforms.libraries_fix(missing))
     from importlib.metadata import entry_points
 
     # The desktop (ui/) registers itself under this entry point group: the core never imports
@@ -102,7 +124,13 @@ def _launch_gui(path: Path | str | None, screenshot: str | None = None,
     found = entry_points(group="gridmgr.gui")
     if not found:
         raise UsageError("桌面界面未安装（缺少 gridmgr.gui 入口）；请运行 scripts/setup.sh")
-    gui_main = next(iter(found)).load()
+    try:
+        gui_main = next(iter(found)).load()
+    except (ImportError, OSError) as exc:  # Qt could not load a system library (libGL, xcb …)
+        problem = platforms.setup_problem(exc, "桌面窗口")
+        if problem is None:
+            raise
+        raise SetupError(problem) from exc
     argv = [str(path)] if path else []
     if screenshot:
         argv += ["--screenshot", screenshot]
@@ -145,8 +173,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.set_defaults(func=cmd_upgrade)
 
     s = sub.add_parser("info", help="项目概况")
-    s.add_argument("project")
+    s.add_argument("project", nargs="?")
     s.add_argument("--json", action="store_true")
+    s.add_argument("--fonts", action="store_true", help="显示出图和窗口使用的中文字体")
     s.set_defaults(func=cmd_info)
 
     s = sub.add_parser("backup", help="备份项目到一个文件（SQLite 备份接口，写入中也一致）")
@@ -161,7 +190,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--force", action="store_true", help="覆盖已有的目标文件")
     s.set_defaults(func=cmd_repair)
 
-    s = sub.add_parser("demo", help="用 data/ 中的禅城区数据建演示项目")
+    s = sub.add_parser("demo", help="用随程序附带的禅城区数据建演示项目")
     s.add_argument("--out", default="out/chancheng-demo.gpkg")
     s.add_argument("--cell-size", type=float, default=300.0)
     s.add_argument("--force", action="store_true", help="覆盖已有的演示项目")

@@ -7,7 +7,15 @@ import argparse
 
 from ..errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from ..text import sheet_frame
-from .common import date_arg, emit, print_report, run_import, table_import_args
+from .common import (
+    date_arg,
+    emit,
+    json_arg,
+    print_json,
+    print_report,
+    run_import,
+    table_import_args,
+)
 
 
 def cmd_enterprises_import(args: argparse.Namespace) -> int:
@@ -111,16 +119,19 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     with open_project(args.project, readonly=True) as store:
         report = check(store, system=args.system)
+    n = len(report.findings)
+    if args.report:
+        report.write(args.report)
+    if args.json:
+        print_json(report.to_dict())
+        return EXIT_FINDINGS if n else EXIT_OK
     print_report(report, limit=args.limit)
     team = report.info.get("team") or {}
     if team:
         print("网格团队（有人在任的网格数，含兜底）：" + "，".join(
             f"{role} {n}" for role, n in team.items()))
-    n = len(report.findings)
     print(f"检查了 {report.info['cells']} 个单元网格的责任落实：" +
           (f"{len(report.refused)} 个问题、{len(report.warnings)} 个提醒" if n else "没有发现问题"))
-    if args.report:
-        report.write(args.report)
     return EXIT_FINDINGS if n else EXIT_OK
 
 
@@ -204,7 +215,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("project")
     s.add_argument("--system", default="urban")
     s.add_argument("--limit", type=int, default=50)
-    s.add_argument("--report")
+    s.add_argument("--report", help="把报告写成 JSON 文件（- 为标准输出）")
+    json_arg(s)
     s.set_defaults(func=cmd_check)
 
     s = sub.add_parser("workload", help="每人的工作量：网格、面积、企业、重点企业")

@@ -1,8 +1,9 @@
 """Every officer's field package in one run: the batch a bureau makes each morning.
 
-One process, one effective-responsibility table for the day (the slow part of a package's
-scope), then one package per officer who answers for any cell, each its own transaction as a
-single export is.  An officer whose package cannot be made is named in the summary and the
+One process, one effective-responsibility table for the day and one read of the day's grid,
+register and open cases (:mod:`.day`: reading them takes longer than writing a small package),
+then one package per officer who answers for any cell, each its own transaction as a single
+export is.  An officer whose package cannot be made is named in the summary and the
 others still land; a cancel stops between packages' steps, and the package being written rolls
 back while the finished ones stay (each is complete and recorded).
 """
@@ -18,6 +19,7 @@ from ..progress import Progress, Task
 from ..registers.responsibility import effective
 from ..storage import Store, today
 from ..text import iso_date
+from .day import read_day
 from .export import export_fieldpack
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
@@ -52,6 +54,7 @@ def export_all_officers(store: Store, out_dir: str | Path, *, as_of: str | None 
     staff = officers_on_duty(eff)
     if not staff:
         raise UsageError(f"{day} 没有任何人员负责单元网格，无法生成外业包")
+    shared = read_day(store, day, eff)
     people = store.officers()
     names = dict(zip(people["staff_no"], people["name"]))
     out.mkdir(exist_ok=True)
@@ -65,7 +68,7 @@ def export_all_officers(store: Store, out_dir: str | Path, *, as_of: str | None 
         try:
             if target.exists():
                 raise UsageError(f"{target.name} 已存在，不会覆盖")
-            task = export_fieldpack(store, out=target, officer=s, as_of=day, eff=eff)
+            task = export_fieldpack(store, out=target, officer=s, as_of=day, day=shared)
             while True:
                 try:
                     step = next(task)

@@ -29,17 +29,27 @@ def empty_cases(crs: Any) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({c: [] for c in CASE_COLUMNS}, geometry=[], crs=crs)
 
 
-def open_cases(store: Any, cells: list[str]) -> gpd.GeoDataFrame:
-    """The open cases (not 结案/作废) lying in ``cells``, in the project CRS."""
-    if not available(store) or not cells:
+def all_open_cases(store: Any) -> gpd.GeoDataFrame:
+    """Every open case (not 结案/作废) with its category name, in the project CRS: read once
+    for a day's packages (:mod:`.day`)."""
+    if not available(store):
         return empty_cases(store.crs)
     from ..cases.workflow import OPEN_STATUSES
 
     gdf = store.cases_gdf(status=list(OPEN_STATUSES))
-    gdf = gdf[gdf["cell_code"].isin(set(cells))].copy()
     names = {code: r.get("name") for code, r in store.categories().items()}
     gdf["category_name"] = [names.get(c) for c in gdf["category_code"]]
-    gdf = gdf[[*CASE_COLUMNS, "geometry"]]
+    return gdf[[*CASE_COLUMNS, "geometry"]]
+
+
+def open_cases(store: Any, cells: list[str], everything: gpd.GeoDataFrame | None = None
+               ) -> gpd.GeoDataFrame:
+    """The open cases lying in ``cells``, in the project CRS.  ``everything``: what
+    :func:`all_open_cases` returned, when the caller has read it already."""
+    if not available(store) or not cells:
+        return empty_cases(store.crs)
+    gdf = all_open_cases(store) if everything is None else everything
+    gdf = gdf[gdf["cell_code"].isin(set(cells))].copy()
     return gdf.sort_values(["dispose_due_at", "case_no"], na_position="last"
                            ).reset_index(drop=True)
 

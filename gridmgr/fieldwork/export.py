@@ -39,6 +39,7 @@ from ..text import iso_date
 from . import cases as fieldpack_cases
 from . import files as fieldpack_files
 from . import qfield
+from .day import Day, read_day
 from .files import ENTERPRISE_EDITABLE
 from .scope import Scope, resolve_scope
 
@@ -97,21 +98,25 @@ def _next_due(last: str | None, days: Any) -> str | None:
     return (date.fromisoformat(last) + timedelta(days=int(days))).isoformat()
 
 
-def package_frames(store: Store, scope: Scope, eff: pd.DataFrame
+def package_frames(store: Store, scope: Scope, eff: pd.DataFrame, day: Day | None = None
                    ) -> dict[str, gpd.GeoDataFrame]:
     """The layers of the package in the project CRS: cells (with who answers for them),
-    enterprises (with next due date and whether due) and open cases."""
-    cells = store.areas("cell", system="urban", as_of=scope.as_of)
+    enterprises (with next due date and whether due) and open cases.  ``eff``: the scope's
+    rows of the effective responsibility; ``day``: the day's frames when read already."""
+    cells = (day.areas["cell"] if day is not None
+             else store.areas("cell", system="urban", as_of=scope.as_of))
     cells = cells[cells["code"].isin(scope.cells)]
-    info = eff.set_index("cell_code")
     cols = ["community_name", "street_name", "primary_name", "primary_mobile",
             "supervisor_name", "supervisor_mobile", "collectors", "team_text"]
     cells = cells[["uuid", "code", "name", "geometry"]].copy()
+    codes = list(cells["code"])
     for c in cols:
-        cells[c] = [info[c].get(code) for code in cells["code"]]
+        info = dict(zip(eff["cell_code"], eff[c]))
+        cells[c] = pd.Series([info.get(code) for code in codes], index=cells.index,
+                             dtype=object)
     cells = cells.sort_values("code").reset_index(drop=True)
 
-    ents = store.enterprises()
+    ents = day.enterprises if day is not None else store.enterprises()
     ents = ents[ents["cell_code"].isin(scope.cells)].copy()
     horizon = (date.fromisoformat(scope.as_of) + timedelta(days=DUE_HORIZON_DAYS)).isoformat()
     ents["next_due"] = [_next_due(d, f) for d, f in
@@ -121,26 +126,27 @@ def package_frames(store: Store, scope: Scope, eff: pd.DataFrame
     # no next date (a blank or unknown 检查频次: pandas holds it as NaN) is never due by date
     ents["due"] = [bool(o) or (isinstance(n, str) and n <= horizon)
                    for o, n in zip(ents["overdue"], ents["next_due"])]
-    ents["cell_name"] = [info["cell_name"].get(c) for c in ents["cell_code"]]
+    names = dict(zip(eff["cell_code"], eff["cell_name"]))
+    ents["cell_name"] = pd.Series([names.get(c) for c in ents["cell_code"]], index=ents.index,
+                                  dtype=object)
     ents = ents[["uuid", "name", "credit_code", "industry", "supervision_class", "rating",
                  "inspection_frequency", "contact", "phone", "address", "last_inspection",
                  "next_due", "overdue", "due", "cell_code", "cell_name", "geometry"]]
     ents = ents.sort_values(["cell_code", "name"]).reset_index(drop=True)
-    cases = fieldpack_cases.open_cases(store, scope.cells)
+    cases = fieldpack_cases.open_cases(store, scope.cells,
+                                       None if day is None else day.open_cases)
     return {"cells": cells, "enterprises": ents, "cases": cases}
 
 
 def _write_package(store: Store, scope: Scope, frames: dict[str, gpd.GeoDataFrame],
-                   eff: pd.DataFrame, folder: Path, manifest: dict[str, Any],
-                   grid_eff: pd.DataFrame | None = None) -> Task[list[str]]:
+                   eff: pd.DataFrame, folder: Path, manifest: dict[str, Any], day: Day
+                   ) -> Task[list[str]]:
     """Write every file of the package into ``folder``; returns what could not be made.
-    ``eff``: the scope's rows of ``grid_eff``, the whole grid's effective responsibility."""
-    from ..renderers import renderer
-
+    ``eff``: the scope's rows of ``day.eff``, the whole grid's effective responsibility."""
     left_out: list[str] = []
     steps = 7
     yield Progress(1, steps, "写入 data.gpkg")
-    categories = fieldpack_cases.category_values(store)
+    categories = day.categories
     fieldpack_files.write_gpkg(folder / DATA, frames, store.crs, manifest,
                                results=RESULTS, actions=PROGRESS_ACTIONS, categories=categories)
     _write_qgis(store, scope, frames, folder, manifest, categories)
@@ -151,10 +157,7 @@ def _write_package(store: Store, scope: Scope, frames: dict[str, gpd.GeoDataFram
     fieldpack_files.write_kml(folder / "map.kml", scope, wgs)
     fieldpack_files.write_gpx(folder / "waypoints.gpx", scope, wgs)
     yield Progress(4, steps, "写入离线地图 map.html")
-    try:
-        plugin = renderer()
-    except UsageError:
-        plugin = None
+    plugin = day.plugin
     layers = fieldpack_files.map_layers(wgs)
     if plugin is not None and hasattr(plugin, "offline_map"):
         plugin.offline_map(folder / "map.html", layers, title=f"外业包 {scope.label}")
@@ -164,7 +167,8 @@ def _write_package(store: Store, scope: Scope, frames: dict[str, gpd.GeoDataFram
     if not fieldpack_files.print_tasks_pdf(plugin, folder, scope, wgs, eff):
         left_out.append("tasks.pdf（打印模块尚未提供表格打印）")
     yield Progress(5, steps, "打印图册 atlas.pdf")
-    atlas = fieldpack_files.print_atlas(plugin, store, folder, scope, grid_eff)
+    atlas = fieldpack_files.print_atlas(plugin, store, folder, scope, day.eff,
+                                        areas=day.areas, enterprises=day.enterprises)
     if atlas is not False:
         atlas = yield from atlas
     if not atlas:
@@ -194,28 +198,37 @@ def _write_qgis(store: Store, scope: Scope, frames: dict[str, gpd.GeoDataFrame],
 
 def export_fieldpack(store: Store, *, out: str | Path, officer: str | None = None,
                      area: str | None = None, as_of: str | None = None,
-                     eff: pd.DataFrame | None = None) -> Task[dict[str, Any]]:
+                     eff: pd.DataFrame | None = None, day: Day | None = None
+                     ) -> Task[dict[str, Any]]:
     """Write a field package for an officer's cells (or an area's) to a folder or a .zip, and
     remember what it sent.  Returns the manifest plus ``out`` and ``left_out``.  ``eff``: see
-    :func:`resolve_scope`.  A full disk or read-only folder is an ``OutputError``."""
+    :func:`resolve_scope`; ``day``: the day's frames (:func:`.day.read_day` for ``as_of``)
+    when many packages are made in a row.  A full disk or read-only folder is an
+    ``OutputError``."""
     return (yield from staging.guard(_export_fieldpack(store, out=Path(out), officer=officer,
-                                                       area=area, as_of=as_of, eff=eff),
+                                                       area=area, as_of=as_of, eff=eff,
+                                                       day=day),
                                      Path(out)))
 
 
 def _export_fieldpack(store: Store, *, out: Path, officer: str | None, area: str | None,
-                      as_of: str | None, eff: pd.DataFrame | None) -> Task[dict[str, Any]]:
+                      as_of: str | None, eff: pd.DataFrame | None, day: Day | None
+                      ) -> Task[dict[str, Any]]:
     as_zip = out.suffix.lower() == ".zip"
     if not out.parent.exists():
         raise UsageError(f"目录不存在：{out.parent}")
     if out.exists() and (as_zip or not out.is_dir() or any(out.iterdir())):
         raise UsageError(f"{out} 已存在且不是空目录，不会覆盖；请换一个位置")
     yield Progress(0, 7, "确定范围")
-    if eff is None:  # once: the scope and the atlas both read it
-        eff = effective(store, as_of=iso_date(as_of) if as_of else today(), system="urban")
-    grid_eff = eff
-    scope, eff = resolve_scope(store, officer=officer, area=area, as_of=as_of, eff=grid_eff)
-    frames = package_frames(store, scope, eff)
+    when = iso_date(as_of) if as_of else today()
+    if day is None:  # once: the scope, the files and the atlas all read it
+        if eff is None:
+            eff = effective(store, as_of=when, system="urban")
+        day = read_day(store, when, eff)
+    elif day.as_of != when:
+        raise ValueError(f"the day's frames are of {day.as_of}, not {when}")
+    scope, eff = resolve_scope(store, officer=officer, area=area, as_of=when, eff=day.eff)
+    frames = package_frames(store, scope, eff, day)
     package_uuid = str(uuid.uuid4())
     manifest: dict[str, Any] = {
         "format": FORMAT, "package_uuid": package_uuid, "project_uuid": store.project_uuid(),
@@ -228,8 +241,7 @@ def _export_fieldpack(store: Store, *, out: Path, officer: str | None, area: str
     with staging.stage_dir(out, "fieldpack") as tmp:
         folder = Path(tmp) / "package"
         folder.mkdir()
-        left_out = yield from _write_package(store, scope, frames, eff, folder, manifest,
-                                             grid_eff)
+        left_out = yield from _write_package(store, scope, frames, eff, folder, manifest, day)
         yield Progress(6, 7, "写入 manifest.json")
         manifest["files"] = [{"name": p.name, "sha256": sha256_file(p),
                               "bytes": p.stat().st_size, "editable": p.name in EDITABLE_FILES}

@@ -13,6 +13,9 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from copy import copy
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -90,11 +93,28 @@ def _strings(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
+@contextmanager
+def _unsynced() -> Iterator[None]:
+    """GDAL writes the package's GeoPackage without waiting for the disk after each layer
+    (SQLite ``synchronous = OFF``): the file is a draft in the package's staging folder, of
+    no use until the whole package is moved or zipped into place, so a flush per layer only
+    waits (seconds on a busy disk) and guards nothing."""
+    before = pyogrio.get_gdal_config_option(_SYNC)
+    pyogrio.set_gdal_config_options({_SYNC: "OFF"})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({_SYNC: before})
+
+
+_SYNC = "OGR_SQLITE_SYNCHRONOUS"
+
+
 def write_gpkg(path: Path, frames: dict[str, gpd.GeoDataFrame], crs: Any,
                manifest: dict[str, Any], *, results: tuple[str, ...],
                actions: tuple[str, ...], categories: list[tuple[str, str]]) -> None:
     """The package's data: cells, enterprises, open cases, and the layers the field fills."""
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _unsynced():
         warnings.filterwarnings("ignore", category=RuntimeWarning)
         for name in ("cells", "enterprises", "cases"):
             gdf = _strings(frames[name])
@@ -175,20 +195,31 @@ def task_tables(scope: Scope, wgs: dict[str, gpd.GeoDataFrame], eff: pd.DataFram
 
 def write_tasks_xlsx(path: Path, scope: Scope, wgs: dict[str, gpd.GeoDataFrame],
                      eff: pd.DataFrame) -> None:
+    """The task list as a workbook: a sheet per table, title and bold header frozen above the
+    rows, columns as wide as their text (up to 50), body cells top-aligned and wrapped in a
+    column that would be wider.  The body's two looks are named styles, set by name on each
+    cell: openpyxl then keeps one style record, not an alignment object per cell."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Alignment, Font, NamedStyle
+    from openpyxl.styles.borders import DEFAULT_BORDER
+    from openpyxl.styles.fonts import DEFAULT_FONT
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     wb.remove(wb.active)
+    body = {False: "gridmgr_top", True: "gridmgr_top_wrap"}
+    for wrap, name in body.items():
+        wb.add_named_style(NamedStyle(name, font=copy(DEFAULT_FONT), border=copy(DEFAULT_BORDER),
+                                      alignment=Alignment(wrap_text=wrap, vertical="top")))
     title = (f"外业任务清单 {scope.label}  日期 {scope.as_of}  单元网格 {len(scope.cells)} 个")
     for sheet, table in task_tables(scope, wgs, eff).items():
         ws = wb.create_sheet(sheet)
         ws.append([sheet_cell(title)])
         ws["A1"].font = Font(bold=True, size=13)
         ws.append([sheet_cell(c) for c in table.columns])
+        bold = Font(bold=True)
         for cell in ws[2]:
-            cell.font = Font(bold=True)
+            cell.font = bold
         for row in table.itertuples(index=False):
             ws.append([None if (isinstance(v, float) and v != v) else sheet_cell(v) for v in row])
         ws.freeze_panes = "A3"
@@ -196,8 +227,9 @@ def write_tasks_xlsx(path: Path, scope: Scope, wgs: dict[str, gpd.GeoDataFrame],
             values = [str(col), *(_text(v) for v in table[col].head(200))]
             width = max(len(v.encode("gbk", "replace")) for v in values) + 2
             ws.column_dimensions[get_column_letter(i)].width = min(max(width, 8), 50)
-            for c in ws[get_column_letter(i)][2:]:
-                c.alignment = Alignment(wrap_text=width > 50, vertical="top")
+            style = body[width > 50]
+            for (c,) in ws.iter_rows(min_row=3, min_col=i, max_col=i):
+                c.style = style
     wb.save(path)
 
 
@@ -360,11 +392,14 @@ ATLAS_CELL_PAGES = 40  # up to this many cells an atlas page per cell, else one 
 
 
 def print_atlas(plugin: Any, store: Any, folder: Path, scope: Scope,
-                grid_eff: pd.DataFrame | None = None) -> Any:
+                grid_eff: pd.DataFrame | None = None, *,
+                areas: dict[str, gpd.GeoDataFrame] | None = None,
+                enterprises: gpd.GeoDataFrame | None = None) -> Any:
     """The scope's cells as an atlas (A4, one page per cell, or per community for a large
     scope) through the printing renderer; a task returning True, or False when the renderer
     has no print_map.  ``grid_eff``: the whole grid's effective responsibility of the scope's
-    day, so that it is not worked out a second time."""
+    day, so that it is not worked out a second time; ``areas`` and ``enterprises``: the day's
+    frames, so that they are not read a second time (see :func:`.outputs.sheets.gather`)."""
     fn = getattr(plugin, "print_map", None) if plugin is not None else None
     if fn is None:
         return False
@@ -374,7 +409,8 @@ def print_atlas(plugin: Any, store: Any, folder: Path, scope: Scope,
     atlas = "cell" if len(scope.cells) <= ATLAS_CELL_PAGES else "community"
     where = f"officer:{scope.staff_no}" if scope.kind == "officer" else scope.value
     try:
-        job = gather(store, scope=where, atlas=atlas, as_of=scope.as_of, eff=grid_eff)
+        job = gather(store, scope=where, atlas=atlas, as_of=scope.as_of, eff=grid_eff,
+                     areas=areas, enterprises=enterprises)
     except UsageError:
         return False
     yield from fn(job, folder / "atlas.pdf", paper="A4")

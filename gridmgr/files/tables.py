@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -167,9 +168,14 @@ def _read_xlsx(p: Path, sheet: str | None, aliases: Mapping[str, list[str]] | No
             ws = wb[sheet]
         else:
             raise InputFileError(f"{p} 中没有工作表 {sheet!r}；可用：{', '.join(wb.sheetnames)}")
-        records = [(n, [_cell(v) for v in r])
-                   for n, r in enumerate(ws.iter_rows(values_only=True), start=1)
-                   if not all(_blank(v) for v in r)]
+        try:  # a damaged sheet (cut short, bad XML, a bad CRC) shows only when it is read
+            records = [(n, [_cell(v) for v in r])
+                       for n, r in enumerate(ws.iter_rows(values_only=True), start=1)
+                       if not all(_blank(v) for v in r)]
+        except (SyntaxError, zipfile.BadZipFile, zlib.error, KeyError, ValueError, EOFError,
+                OSError) as exc:  # xml's ParseError is a SyntaxError
+            raise InputFileError(f"{p}：Excel 文件已损坏，工作表 {ws.title} 读不完（{exc}）；"
+                                 "请在 Excel/WPS 中打开并另存为 .xlsx 后再导入") from exc
         if not records:
             raise InputFileError(f"{p}：工作表 {ws.title} 是空的")
         table = _split_header(records, aliases)

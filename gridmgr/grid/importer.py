@@ -26,7 +26,7 @@ from ..levels import LEVELS, PARENT_LEVEL
 from ..progress import Progress, Task
 from ..registers.cell_assignment import reassign_enterprises
 from ..storage import Store, today
-from ..text import clean_code, clean_name, iso_date
+from ..text import clean_codes, clean_names, iso_date
 from . import derive as derivemod
 from .codes import CodeScheme, extends_parent
 from .codes import scheme as get_scheme
@@ -85,7 +85,7 @@ def detect_level(gdf: gpd.GeoDataFrame, sch: CodeScheme,
         col = columns.recognise(gdf.columns, level, mapping).get("code")
         if col is None:
             continue
-        codes = [clean_code(v)[0] for v in gdf[col].tolist()]
+        codes = [c for c, _ in clean_codes(gdf[col].tolist())]
         codes = [c for c in codes if c]
         want = sch.length(level)
         fits = sum(1 for c in codes if c.isdigit() and len(c) == want)
@@ -226,17 +226,19 @@ def import_grid(store: Store, path: str | Path, *, level: str | None = None,
     raw_codes = gdf[fields["code"]].tolist()
     raw_names = gdf[fields["name"]].tolist() if "name" in fields else [None] * n
     raw_parents = gdf[fields["parent"]].tolist() if "parent" in fields else [None] * n
-    for i in range(n):
+    # whole columns, value by value: a well-kept file's values pass as they are
+    cleaned = zip(clean_codes(raw_codes), clean_names(raw_names), clean_codes(raw_parents))
+    for i, (code_notes, name_notes, parent_notes) in enumerate(cleaned):
         row = data.rows[i]
-        code, notes = clean_code(raw_codes[i])
+        code, notes = code_notes
         for note in notes:
             report.add(Finding.make(note, severity=WARNING, file=file, row=row,
                                     field=fields["code"]))
-        name, notes = clean_name(raw_names[i])
+        name, notes = name_notes
         for note in notes:
             report.add(Finding.make(note, severity=WARNING, file=file, row=row,
                                     field=fields["name"]))
-        parent, notes = clean_code(raw_parents[i])
+        parent, notes = parent_notes
         for note in notes:
             report.add(Finding.make(note, severity=WARNING, file=file, row=row,
                                     field=fields["parent"]))
@@ -298,6 +300,7 @@ def import_grid(store: Store, path: str | Path, *, level: str | None = None,
         report.add(Finding.make("streets_without_district", severity=WARNING, file=file,
                                 admin=store.meta().get("admin_code")))
     rows_out, geoms_out = [], []
+    garr = geoms.to_numpy()  # by position: a GeoSeries' iloc costs more than the row's checks
     for j, rec in enumerate(recs):
         row = rec["row"]
         if not finite[j]:
@@ -320,13 +323,13 @@ def import_grid(store: Store, path: str | Path, *, level: str | None = None,
             report.add(Finding.make("code_not_extending_parent", severity=WARNING, file=file,
                                     row=row, code=rec["code"], parent=parent))
         if not valid[j]:
-            detail = shapely.is_valid_reason(geoms.iloc[j])
+            detail = shapely.is_valid_reason(garr[j])
             report.add(Finding.make("invalid_geometry_input", severity=WARNING, file=file,
                                     row=row, code=rec["code"], detail=detail))
         rows_out.append({"code": rec["code"], "name": rec["name"], "parent_code": parent,
                          "system": system, "source": f"{file}#{row}",
                          "valid_from": valid_from})
-        geoms_out.append(geoms.iloc[j])
+        geoms_out.append(garr[j])
     report.accepted = len(rows_out)
     report.info["preview"] = [f"{r['code']} {r['name'] or ''}".strip() for r in rows_out[:5]]
     if rows_out:
@@ -386,7 +389,7 @@ def _derive(store: Store, level: str, system: str, to_derive: list[str],
     admin = store.meta().get("admin_code")
     existing = {anc: store.existing_codes(anc, system) for anc in to_derive}
     d = derivemod.derive(level, to_derive, [recs[j]["code"] for j in ok],
-                         [geoms.iloc[j] for j in ok], cols, cell_length=sch.length(level),
+                         list(geoms.to_numpy()[ok]), cols, cell_length=sch.length(level),
                          admin=admin, file=file, existing=existing)
     if not any(d.parents):
         zh = derivemod.LEVEL_ZH

@@ -30,6 +30,9 @@ from ..storage import Store, open_readonly, today
 from ..text import iso_date
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    import geopandas as gpd
     import pandas as pd
 
 PAPERS = ("A4", "A3", "A2", "A1", "A0")
@@ -169,8 +172,8 @@ def in_street_digits(cells: list[str], streets: list[str | None],
     return short_digits(sorted(cells))
 
 
-def _resolve(store: Store, scope: str, eff: Any, system: str, day: str
-             ) -> tuple[str, str, list[str]]:
+def _resolve(store: Store, scope: str, eff: Any, system: str, day: str,
+             level_areas: Callable[[str], Any]) -> tuple[str, str, list[str]]:
     """(kind, display name, cell codes) for a scope text; UsageError when it names nothing."""
     scope = (scope or "district").strip()
     meta_name = store.meta().get("name") or ""
@@ -188,7 +191,7 @@ def _resolve(store: Store, scope: str, eff: Any, system: str, day: str
                              "没有负责的网格")
         return "officer", f"{match['name'].iloc[0]}（{staff}）", list(mine["cell_code"])
     for level in ("district", "street", "community", "cell"):
-        areas = store.areas(level, system=system, as_of=day)
+        areas = level_areas(level)
         hit = areas[areas["code"] == scope]
         if not len(hit):
             continue
@@ -256,10 +259,14 @@ def default_title(project_name: str, kind: str, scope_name: str) -> str:
 
 def gather(store: Store, *, scope: str = "district", atlas: str | None = None,
            title: str | None = None, issuer: str | None = None, as_of: str | None = None,
-           system: str = "urban", eff: pd.DataFrame | None = None) -> PrintJob:
+           system: str = "urban", eff: pd.DataFrame | None = None,
+           areas: Mapping[str, gpd.GeoDataFrame] | None = None,
+           enterprises: gpd.GeoDataFrame | None = None) -> PrintJob:
     """Resolve ``scope`` and collect what the printed map shows (see the module docstring).
     ``eff``: the whole grid's :func:`effective` responsibility of that day and system when the
-    caller has it already (a field package has just worked it out for its scope)."""
+    caller has it already (a field package has just worked it out for its scope); ``areas``
+    ({level: that day's areas of the system}) and ``enterprises`` (the register): the frames
+    when the caller has read them already (a day's field packages read them once)."""
     if atlas is not None and atlas not in ATLAS_LEVELS:
         raise UsageError(f"未知的分幅级别 {atlas!r}；可用：{'、'.join(ATLAS_LEVELS)}")
     store.check_system(system)
@@ -268,7 +275,12 @@ def gather(store: Store, *, scope: str = "district", atlas: str | None = None,
         eff = effective(store, as_of=day, system=system)
     if not len(eff):
         raise UsageError("项目中没有单元网格，无法出图；请先导入或生成网格")
-    kind, scope_name, cells = _resolve(store, scope, eff, system, day)
+    def level_areas(level: str) -> gpd.GeoDataFrame:
+        if areas is not None and level in areas:
+            return areas[level]
+        return store.areas(level, system=system, as_of=day)
+
+    kind, scope_name, cells = _resolve(store, scope, eff, system, day, level_areas)
     if not cells:
         raise UsageError(f"范围 {scope} 中没有单元网格")
     cellset = set(cells)
@@ -281,7 +293,7 @@ def gather(store: Store, *, scope: str = "district", atlas: str | None = None,
     # geometry: the scope's cells, the cells around them in the same streets (context), and
     # the outlines of the communities and streets they lie in
     raw: dict[str, Any] = {}
-    cell_frame = store.areas(unit_level, system=system, as_of=day)
+    cell_frame = level_areas(unit_level)
     if kind != "district":
         around = set(eff.loc[eff["street_code"].isin(streets), "cell_code"]) | cellset
         cell_frame = cell_frame[cell_frame["code"].isin(around)]
@@ -289,12 +301,12 @@ def gather(store: Store, *, scope: str = "district", atlas: str | None = None,
     for level, keep in (("community", communities), ("street", streets)):
         if level == unit_level:
             continue
-        f = store.areas(level, system=system, as_of=day)
+        f = level_areas(level)
         if level == "community":  # the neighbours in the same streets, for orientation
             keep = keep | set(f.loc[f["parent_code"].isin(streets), "code"])
         raw[level] = f[f["code"].isin(keep)]
     if kind == "district":
-        raw["district"] = store.areas("district", system=system, as_of=day)
+        raw["district"] = level_areas("district")
     scope_cells = raw["cell"][raw["cell"]["code"].isin(cellset)]
     src = CRS.from_user_input(store.crs)
     to_ll = Transformer.from_crs(src, "EPSG:4490", always_xy=True)
@@ -312,7 +324,7 @@ def gather(store: Store, *, scope: str = "district", atlas: str | None = None,
     (ax, bx), (ay, by) = to_gk.transform([lon, lon], [lat, lat + 0.01])
     true_north = math.degrees(math.atan2(bx - ax, by - ay))
 
-    ents = store.enterprises()
+    ents = store.enterprises() if enterprises is None else enterprises
     ents = ents[ents["cell_code"].isin(cellset) & ents["supervision_class"].isin(MAPPED_CLASSES)]
     rank = {c: i for i, c in enumerate(SUPERVISION_CLASSES)}
     points: list[tuple[float, float, str, str]] = []

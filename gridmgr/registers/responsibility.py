@@ -228,6 +228,16 @@ def unit_level(store: Store, system: str = "urban", as_of: str | None = None) ->
     return "cell"
 
 
+def _units(store: Store, system: str, day: str) -> tuple[str, Any]:
+    """:func:`unit_level` and that level's areas, each level read once (the cells are the
+    big read: a city's grid)."""
+    for level in ("cell", "community", "street"):
+        units = store.areas(level, system=system, as_of=day)
+        if len(units):
+            return level, units
+    return "cell", store.areas("cell", system=system, as_of=day)
+
+
 def team_text(team: Sequence[dict[str, Any]]) -> str:
     """网格员 张伟 13800000001；执法队员 王强 13800000003 — a team on one line (exports)."""
     out: list[str] = []
@@ -250,8 +260,7 @@ def effective(store: Store, *, as_of: str | None = None, system: str = "urban") 
     unit whatever its level; ``level`` says which it is.
     """
     day = iso_date(as_of) if as_of else today()
-    level = unit_level(store, system, day)
-    units = store.areas(level, system=system, as_of=day)
+    level, units = _units(store, system, day)
     frames = {lvl: store.areas(lvl, system=system, as_of=day)
               for lvl in ("community", "street") if lvl != level}
     parent_of = {c: p for f in frames.values() for c, p in zip(f["code"], f["parent_code"])}

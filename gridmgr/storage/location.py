@@ -8,10 +8,11 @@ desktop asks for it.  A URL that carries one is refused.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from ..errors import UsageError
 
@@ -61,6 +62,33 @@ def parse_server(url: str) -> ServerLocation:
     dbname = unquote(parts.path.lstrip("/")) or "postgres"
     return ServerLocation(parts.hostname or "127.0.0.1", parts.port or 5432, dbname,
                           unquote(parts.username) if parts.username else None, schema)
+
+
+def sqlite_uri(path: str | Path, mode: str, *, windows: bool | None = None) -> str:
+    """The ``file:`` URI SQLite opens ``path`` with (``?mode=ro|rw``), on any OS.
+
+    ``Path.as_uri()`` gives ``file://server/share/…`` for a share, which SQLite refuses (a URI
+    authority other than ``localhost``); SQLite's form is an empty authority and the UNC path,
+    ``file:////server/share/…``.  A drive letter is ``file:///C:/…``.  ``?``, ``#`` and ``%``
+    in a name are escaped so a folder called ``a#b`` is not cut short.  Pure: ``windows``
+    (default: this computer) says how to read ``path``, so every form is tested on every OS.
+    """
+    win = (os.name == "nt") if windows is None else windows
+    text = str(path)
+    if win:
+        p = PureWindowsPath(text)
+        posix = p.as_posix()
+        if posix.upper().startswith("//?/UNC/"):
+            posix = "//" + posix[8:]
+        elif posix.startswith("//?/"):
+            posix = posix[4:]
+        # \\server\share\… → file: + // (empty authority) + //server/share/…; C:/… → ///C:/…
+        body = posix if posix.startswith("//") else "/" + posix
+    else:
+        body = PurePosixPath(text).as_posix()
+        if body.startswith("//"):  # POSIX reads // as /: keep SQLite's authority empty
+            body = "/" + body.lstrip("/")
+    return f"file://{quote(body, safe='/:')}?mode={mode}"
 
 
 # Passwords typed into the window for this session: kept in memory, never written or logged, so

@@ -18,6 +18,8 @@ from typing import Any
 
 import sqlite_utils
 
+from .location import sqlite_uri
+
 _DATA_COLUMNS = (
     "CREATE TABLE IF NOT EXISTS gpkg_data_columns (table_name TEXT NOT NULL, column_name TEXT "
     "NOT NULL, name TEXT, title TEXT, description TEXT, mime_type TEXT, constraint_name TEXT, "
@@ -35,6 +37,15 @@ class PackageReadError(Exception):
     """The package's GeoPackage cannot be read as SQLite (damaged, truncated, not one)."""
 
 
+def _draft(path: Path) -> sqlite3.Connection:
+    """A connection to a package file being written in its staging folder: no flush to disk
+    per commit (``synchronous = OFF``), since the file counts only once the whole package is
+    in place (see :mod:`gridmgr.fieldwork.files`)."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA synchronous = OFF")
+    return conn
+
+
 def write_value_lists(path: Path, enums: Mapping[str, Sequence[tuple[str, str]]],
                       titles: Mapping[str, Mapping[str, str]],
                       bound: Mapping[tuple[str, str], str]) -> None:
@@ -42,7 +53,7 @@ def write_value_lists(path: Path, enums: Mapping[str, Sequence[tuple[str, str]]]
     title}}``) and which column takes which enum (``{(layer, column): name}``).  The title
     goes into ``name`` too: GDAL (3.6 and later) reads that as the field's alternative name,
     which QGIS 3.28+ and QField show as the alias."""
-    conn = sqlite3.connect(path)
+    conn = _draft(path)
     try:
         with conn:
             conn.execute(_DATA_COLUMNS)
@@ -70,7 +81,7 @@ def declare_types(path: Path, types: Mapping[str, Mapping[str, str]]) -> None:
     """Declare text columns GDAL wrote as DATE/DATETIME (``{layer: {column: type}}``) so GDAL
     and QGIS read them as dates and times; the stored text stays as it is (see
     :mod:`.gpkg.schema_qgis` for why the ``CREATE`` text is rewritten)."""
-    conn = sqlite3.connect(path)
+    conn = _draft(path)
     try:
         with conn:
             changed = []
@@ -101,7 +112,7 @@ def write_layer_styles(path: Path, rows: Sequence[Mapping[str, Any]]) -> None:
     """QGIS's ``layer_styles`` table in the package, one default style per layer."""
     from .gpkg.schema_qgis import write_layer_styles as write
 
-    db = sqlite_utils.Database(sqlite3.connect(path))
+    db = sqlite_utils.Database(_draft(path))
     try:
         with db.conn:
             write(db, rows)
@@ -117,7 +128,7 @@ READ_SECONDS = 60.0
 def _connect_ro(path: Path) -> sqlite3.Connection:
     """Read-only, no writes even by a trigger, no functions called from the file's schema
     (views, triggers, generated columns), and stopped after READ_SECONDS."""
-    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    conn = sqlite3.connect(sqlite_uri(Path(path).resolve(), "ro"), uri=True)
     conn.execute("PRAGMA query_only = 1")
     conn.execute("PRAGMA trusted_schema = 0")
     deadline = time.monotonic() + READ_SECONDS

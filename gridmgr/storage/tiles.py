@@ -11,6 +11,7 @@ import sqlite3
 from pathlib import Path
 
 from ..errors import InputFileError
+from .location import sqlite_uri
 
 MIME = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp"}
 
@@ -31,7 +32,7 @@ class TileSource:
         elif self.path.is_file():
             self.kind = "mbtiles"
             try:
-                self.conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
+                self.conn = sqlite3.connect(sqlite_uri(self.path.resolve(), "ro"), uri=True,
                                             check_same_thread=False)
                 self.meta = dict(self.conn.execute("SELECT name, value FROM metadata"))
                 lo, hi = self.conn.execute(

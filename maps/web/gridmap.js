@@ -27,6 +27,10 @@
  */
 (function () {
   "use strict";
+  // Chinese on every OS (Windows, macOS, Linux, the font gridmgr ships): never one family only;
+  // the desktop puts the family it chose first (setFont)
+  var CJK_FONTS = '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC", ' +
+    '"WenQuanYi Micro Hei", "gridmgr Sans SC", sans-serif';
 
   var ORDER = ["cell", "community", "street", "district"]; // bottom to top
   var PANE_Z = { cell: 410, community: 420, street: 430, district: 440 };
@@ -329,17 +333,17 @@
       if (this.level === "cell") {
         if (!codesShown) return;
         text = this.codes;
-        font = "11px 'Noto Sans CJK SC', sans-serif";
+        font = "11px " + CJK_FONTS;
       } else if (this.level === "community") {
         if (codesShown || px < 70) return;
         text = this.names;
-        font = "12px 'Noto Sans CJK SC', sans-serif";
+        font = "12px " + CJK_FONTS;
         colour = "#1e40af";
       } else if (this.level === "street") {
         var comm = layers.community;
         if (codesShown || (comm && comm.shown() && comm.medianWidth * s >= 70)) return;
         text = this.names;
-        font = "bold 14px 'Noto Sans CJK SC', sans-serif";
+        font = "bold 14px " + CJK_FONTS;
         colour = "#991b1b";
       } else {
         return;
@@ -635,6 +639,9 @@
       labelsToggle.on("add", function () { labelsOn = true; redrawAll(); });
       labelsToggle.on("remove", function () { labelsOn = false; redrawAll(); });
       labelsToggle.addTo(map);
+      // the shipped font (gridmap.css @font-face) loads only on a computer with no Chinese
+      // font, once a label asks for it: the canvas labels are drawn again when it arrives
+      if (document.fonts) document.fonts.addEventListener("loadingdone", redrawAll);
       pointsGroup = L.layerGroup();
       pointsGroup.on("add", function () {
         if (points) {
@@ -674,6 +681,15 @@
     whenPainted: function () {
       paintWanted = true;
       requestPaint();
+      return true;
+    },
+
+    /** The font stack of this computer's Chinese font (maps/fonts.py), for the labels drawn
+     *  on canvas and the legend and controls. */
+    setFont: function (stack) {
+      CJK_FONTS = stack;
+      map.getContainer().style.fontFamily = stack;
+      redrawAll();
       return true;
     },
 

@@ -164,7 +164,7 @@ def test_reimport_updates_by_case_number(store: Store, tmp_path: Path) -> None:
 def test_reimporting_the_demo_file_keeps_every_recorded_step(demo_copy: Path) -> None:
     """data/cases.csv again, on the demo whose cases went on at the desk (反馈, 返工 with its
     reason, 核查通过, 结案, 延期, 督办): nothing is rewritten, the closed case stays closed."""
-    demo_file = Path(__file__).resolve().parents[2] / "data" / "cases.csv"
+    demo_file = Path(__file__).resolve().parents[2] / "gridmgr" / "data" / "demo" / "cases.csv"
     with open_project(demo_copy) as s:
         before_steps = s.transitions_frame()
         before_cases = s.cases_frame()

@@ -18,9 +18,11 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "data"
+DEMO = REPO / "gridmgr" / "data" / "demo"
 
-# columns a clean run fills differently each time: identities and clocks
-VOLATILE = re.compile(r"uuid|(^|_)at$|^last_change$|^since$|^detail$|^out_path$")
+# columns a clean run fills differently each time: identities and clocks (timestamp:
+# gpkg_metadata_reference's)
+VOLATILE = re.compile(r"uuid|(^|_)at$|^last_change$|^since$|^detail$|^out_path$|^timestamp$")
 
 
 def cli(*args: str | Path) -> list[str]:

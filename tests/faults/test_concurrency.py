@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from fault_harness import DATA, REPO, cli, env, log_race, run
+from fault_harness import DATA, DEMO, REPO, cli, env, log_race, run
 
 from gridmgr.cases.lifecycle import create_case
 from gridmgr.errors import EXIT_BUSY
@@ -109,14 +109,14 @@ def _grid_base(tmp_path: Path) -> Path:
 
     p = tmp_path / "grid.gpkg"
     with init_project(p, name="禅城区", admin_code="440604") as store:
-        drive(import_grid(store, DATA / "chancheng/district.geojson", level="district"))
-        drive(import_grid(store, DATA / "chancheng/streets.geojson", level="street"))
+        drive(import_grid(store, DEMO / "chancheng/district.geojson", level="district"))
+        drive(import_grid(store, DEMO / "chancheng/streets.geojson", level="street"))
     return p
 
 
 def test_two_grid_imports_at_once_leave_one_grid(tmp_path: Path, trials: int) -> None:
     base = _grid_base(tmp_path)
-    communities = DATA / "chancheng/communities.geojson"
+    communities = DEMO / "chancheng/communities.geojson"
     seen = []
     for i in range(trials):
         p = tmp_path / f"race{i}.gpkg"

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from fault_harness import (
     DATA,
+    DEMO,
     REPO,
     Command,
     Trial,
@@ -36,7 +37,7 @@ from fault_harness import (
 OFFICER = "CC0100"
 
 COMMANDS = [
-    Command("grid import", ["grid", "import", "{P}", str(DATA / "chancheng/communities.geojson"),
+    Command("grid import", ["grid", "import", "{P}", str(DEMO / "chancheng/communities.geojson"),
                             "--level", "community", "--supersede"]),
     Command("grid generate", ["grid", "generate", "{P}", "--size", "300", "--within",
                               "community", "--supersede"]),

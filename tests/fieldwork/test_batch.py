@@ -5,6 +5,7 @@ duty and for how many cells is known by construction."""
 from __future__ import annotations
 
 import json
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from small_district import C1, C1_CELLS, C2, NAME, STREET
 from gridmgr.cli import main
 from gridmgr.errors import EXIT_FINDINGS, EXIT_OK, Cancelled
 from gridmgr.fieldwork.batch import export_all_officers, package_name
+from gridmgr.fieldwork.export import export_fieldpack
 from gridmgr.progress import run
 from gridmgr.project import open_project
 from gridmgr.registers.responsibility import assign
@@ -149,3 +151,64 @@ def test_the_days_responsibility_is_worked_out_once_per_run(teams, tmp_path, mon
     assert len(summary["packages"]) == len(ON_DUTY) and calls == ["gridmgr.fieldwork.batch"]
     with zipfile.ZipFile(tmp_path / "one.zip") as zf:
         assert zf.getinfo("atlas.pdf").file_size > 0  # the atlas was drawn from that table
+
+
+def _contents(zip_path: Path, tmp: Path) -> dict:
+    """What a package holds, without what makes each package its own (its uuid and times):
+    every layer's rows, the task list's cells, the text of both PDFs, the other files."""
+    import openpyxl
+    import pyogrio
+
+    folder = tmp / zip_path.stem
+    with zipfile.ZipFile(zip_path) as zf:
+        zf.extractall(folder)
+        names = sorted(zf.namelist())
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    package = manifest["package_uuid"]
+    data = folder / "data.gpkg"
+    layers = {}
+    for name, _ in pyogrio.list_layers(data):
+        frame = pyogrio.read_dataframe(data, layer=name)
+        if name == "fieldpack_meta":  # package uuid and export time: each package's own
+            frame = frame[~frame["key"].isin(["package_uuid", "created_at"])]
+        geoms = [g.wkt for g in frame.geometry] if "geometry" in frame else []
+        # layer_styles' update_time: when it was written
+        table = frame.drop(columns=["geometry", "update_time"], errors="ignore")
+        layers[name] = (list(table.columns), [[str(v) for v in r] for r in
+                                              table.itertuples(index=False)], geoms)
+    book = openpyxl.load_workbook(folder / "tasks.xlsx")
+    sheets = {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in book}
+    pdfs = {n: subprocess.run(["pdftotext", "-layout", str(folder / n), "-"], check=True,
+                              capture_output=True, text=True).stdout
+            for n in ("tasks.pdf", "atlas.pdf")}
+    plain = {n: (folder / n).read_text(encoding="utf-8").replace(package, "PACKAGE")
+             for n in ("map.kml", "waypoints.gpx", "map.html", "fieldpack.qgs")}
+    return {"names": names, "scope": manifest["scope"], "counts": manifest["counts"],
+            "left_out": manifest["left_out"], "layers": layers, "sheets": sheets,
+            "pdfs": pdfs, "plain": plain}
+
+
+def test_the_batch_makes_the_packages_a_single_export_makes(teams, tmp_path):
+    """The batch reads the day once for all packages (:mod:`gridmgr.fieldwork.day`); each of
+    its packages holds what the officer's own export holds: files, layers and their rows, the
+    task list, the PDFs' text — an open case included."""
+    from fieldpack_helpers import dispatched_case
+    from small_district import C1_CELLS
+
+    cells = teams.areas("cell")
+    dispatched_case(teams, cells.loc[cells["code"] == C1_CELLS[1], "geometry"].iloc[0], "T001")
+    summary = run(export_all_officers(teams, tmp_path / "all"))
+    assert {p["staff_no"] for p in summary["packages"]} == set(ON_DUTY)
+    day = summary["as_of"]
+    for p in summary["packages"]:
+        one = tmp_path / "one" / f"{p['staff_no']}.zip"
+        one.parent.mkdir(exist_ok=True)
+        run(export_fieldpack(teams, out=one, officer=p["staff_no"], as_of=day))
+        batch = _contents(Path(p["out"]), tmp_path / "batch-x")
+        single = _contents(one, tmp_path / "one-x")
+        assert batch == single, p["staff_no"]
+        assert batch["counts"]["cells"] == ON_DUTY[p["staff_no"]]
+        assert "tasks.pdf" in batch["names"] and "atlas.pdf" in batch["names"]
+    by_staff = {p["staff_no"]: p for p in summary["packages"]}
+    # the case lies in T001's community, so T001, T004 (the street) carry it, T002 not
+    assert [by_staff[s]["cases"] for s in ("T001", "T002", "T004")] == [1, 0, 1]

@@ -18,7 +18,7 @@ from project_state import fingerprint
 from pyproj import Geod, Transformer
 
 from gridmgr.cli import main
-from gridmgr.errors import Cancelled, UsageError
+from gridmgr.errors import Cancelled
 from gridmgr.grid.importer import import_grid
 from gridmgr.outputs.sheets import gather, print_map, short_digits
 from gridmgr.progress import run
@@ -419,14 +419,28 @@ def test_cancelled_print_leaves_no_file(demo, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_no_cjk_font_is_a_clear_error(monkeypatch):
+@pytest.mark.parametrize("platform, fix, not_said", [
+    ("linux", "apt-get install fonts-noto-cjk", "Windows\\Fonts"),
+    ("win32", "C:\\Windows\\Fonts", "apt-get"),
+    ("darwin", "PingFang", "apt-get"),
+])
+def test_no_cjk_font_at_all_is_a_setup_error_with_this_os_fix(monkeypatch, platform, fix,
+                                                               not_said):
+    """No Chinese font on the computer and the shipped one cannot be loaded either (with it,
+    tests/maps/test_fonts.py prints in it): exit 9 and the fix for the user's OS."""
     from PySide6.QtGui import QFontDatabase
 
-    from maps import print_text
+    from gridmgr.errors import EXIT_SETUP, SetupError
+    from maps import fonts
 
+    monkeypatch.setattr(fonts, "_chosen", None)
     monkeypatch.setattr(QFontDatabase, "families", staticmethod(lambda *a: ["DejaVu Sans"]))
-    with pytest.raises(UsageError, match="fonts-noto-cjk"):
-        print_text.cjk_families()
+    monkeypatch.setattr(QFontDatabase, "writingSystems", staticmethod(lambda *a: []))
+    monkeypatch.setattr(QFontDatabase, "addApplicationFont", staticmethod(lambda *a: -1))
+    with pytest.raises(SetupError, match="没有找到中文字体") as caught:
+        fonts.cjk_families(platform)
+    assert fix in str(caught.value) and not_said not in str(caught.value)
+    assert caught.value.exit_code == EXIT_SETUP
 
 
 def _paint_first_page(layout, dpi: float = 60.0):

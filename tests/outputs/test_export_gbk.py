@@ -15,7 +15,7 @@ from gridmgr.grid.importer import import_grid
 from gridmgr.outputs.layers import export_layer
 from gridmgr.progress import run
 
-DATA = Path(__file__).resolve().parents[2] / "data" / "chancheng"
+DATA = Path(__file__).resolve().parents[2] / "gridmgr" / "data" / "demo" / "chancheng"
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from gridmgr.registers import creditcode
 from gridmgr.registers.coordguess import in_some_cell
 from gridmgr.registers.enterprises import import_enterprises
 
-TRUTH = Path(__file__).resolve().parents[2] / "data" / "chancheng" / "enterprises_truth.csv"
+TRUTH = Path(__file__).resolve().parents[2] / "gridmgr" / "data" / "demo" / "chancheng" / "enterprises_truth.csv"
 
 
 def code(n: int) -> str:

@@ -19,7 +19,7 @@ from gridmgr.registers.enterprises import import_enterprises
 
 HEADERS = ["企业名称", "统一社会信用代码", "企业编号", "监管类别", "联系电话", "地址", "经度",
            "纬度", "最近检查日期"]
-TRUTH = Path(__file__).resolve().parents[2] / "data" / "chancheng" / "enterprises_truth.csv"
+TRUTH = Path(__file__).resolve().parents[2] / "gridmgr" / "data" / "demo" / "chancheng" / "enterprises_truth.csv"
 
 
 @pytest.fixture
@@ -143,7 +143,7 @@ def test_surveyors_xy_with_the_northing_first_is_swapped_and_said(project, tmp_p
 
 def test_a_forgotten_coords_option_is_caught_before_it_moves_everything(project, tmp_path):
     """The demo register holds GCJ-02: read as WGS84 it would move ~600 m in one direction."""
-    register = Path(__file__).resolve().parents[2] / "data" / "chancheng" / "enterprises.xlsx"
+    register = Path(__file__).resolve().parents[2] / "gridmgr" / "data" / "demo" / "chancheng" / "enterprises.xlsx"
     before = project.enterprises()
     with pytest.raises(InputFileError, match="--coords"):
         run(import_enterprises(project, register))  # coords defaults to wgs84

@@ -35,7 +35,8 @@ from gridmgr.registers.responsibility import effective
 from gridmgr.storage import Store
 
 DATA = Path(__file__).resolve().parents[2] / "data"
-REGISTER = DATA / "chancheng" / "enterprises.xlsx"
+DEMO = Path(__file__).resolve().parents[2] / "gridmgr" / "data" / "demo"
+REGISTER = DEMO / "chancheng" / "enterprises.xlsx"
 MESSY = DATA / "samples" / "enterprises_messy.csv"
 GK = "EPSG:4547"
 X0, Y0 = 398_000.0, 2_548_000.0  # as in conftest: gk_square measures from here
@@ -48,7 +49,7 @@ HEADERS = ["序号", "企业名称", "统一社会信用代码", "所属行业",
 
 @pytest.fixture(scope="module")
 def truth() -> pd.DataFrame:
-    t = pd.read_csv(DATA / "chancheng" / "enterprises_truth.csv", dtype=str)
+    t = pd.read_csv(DEMO / "chancheng" / "enterprises_truth.csv", dtype=str)
     t["lon"] = t["wgs84_lon"].astype(float)
     t["lat"] = t["wgs84_lat"].astype(float)
     return t
@@ -535,13 +536,13 @@ def test_export_enterprises_carries_cells_areas_people_and_overdue(demo, tmp_pat
     assert list(x.loc[ents.index, "网格编码"].astype(str)) == list(ents["cell_code"])
 
     # independent: names from the source files, people from officers.csv + assignments.csv
-    comm = gpd.read_file(DATA / "chancheng" / "communities.geojson")
+    comm = gpd.read_file(DEMO / "chancheng" / "communities.geojson")
     comm_name = dict(zip(comm["社区编码"], comm["社区名称"]))
-    street = gpd.read_file(DATA / "chancheng" / "streets.geojson")
+    street = gpd.read_file(DEMO / "chancheng" / "streets.geojson")
     street_name = dict(zip(street["街道编码"], street["街道名称"]))
-    with open(DATA / "chancheng" / "officers.csv", encoding="utf-8-sig", newline="") as fh:
+    with open(DEMO / "chancheng" / "officers.csv", encoding="utf-8-sig", newline="") as fh:
         people = {r["工号"]: r for r in csv.DictReader(fh)}
-    with open(DATA / "chancheng" / "assignments.csv", encoding="utf-8-sig", newline="") as fh:
+    with open(DEMO / "chancheng" / "assignments.csv", encoding="utf-8-sig", newline="") as fh:
         assigned = list(csv.DictReader(fh))
     today = beijing.today()  # the project's day: Beijing's, whatever the machine's zone
     # one enterprise in 绿景社区 (网格员 changed on 2026-03-01), one in 黎冲村 (no supervisor)

@@ -15,7 +15,7 @@ from small_district import (
     C2,
     C2_CELLS,
     CELL_M2,
-    DATA,
+    DEMO,
     ENTERPRISES,
     NAME,
     OFFICER_HEADERS,
@@ -353,7 +353,7 @@ def test_assignment_rows_with_unknown_staff_or_area_are_reported_and_the_rest_la
 def test_reapplying_the_same_assignments_file_changes_nothing(demo_copy):
     with open_project(demo_copy) as store:
         before = store.responsibilities()
-        report = assign_from_file(store, str(DATA / "chancheng" / "assignments.csv"))
+        report = assign_from_file(store, str(DEMO / "chancheng" / "assignments.csv"))
         after = store.responsibilities()
     assert report.refused == []
     assert report.accepted == 194

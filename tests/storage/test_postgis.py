@@ -367,7 +367,14 @@ def test_an_older_server_schema_is_upgraded_in_place(pg_server, demo_file, capsy
             store.add_inspection_photo("insp-1", "a.jpg", "image/jpeg", b"\xff\xd8jpeg", None)
         assert [(p["name"], p["data"]) for p in store.inspection_photos("insp-1")] == \
             [("a.jpg", b"\xff\xd8jpeg")]
-    pull_project(url, tmp_path / "pulled.gpkg")  # no styles on the server: the file's own
+    # schema 11 on the server brought QGIS's default styles: the ones a push of the file brings
+    push_project(demo_file, _url(pg_server, "older_ref"))
+    query = ('SELECT f_table_name, f_geometry_column, "styleName", "useAsDefault", owner, '
+             '"styleQML", "styleSLD" FROM {}.layer_styles ORDER BY f_table_name')
+    upgraded = _sql(pg_server, query.format("older"))
+    assert {"cells", "enterprises", "cases"} <= {r[0] for r in upgraded}
+    assert upgraded == _sql(pg_server, query.format("older_ref"))
+    pull_project(url, tmp_path / "pulled.gpkg")
     with open_project(tmp_path / "pulled.gpkg", readonly=True) as store:
         styled = {r[0] for r in store.db.execute("SELECT f_table_name FROM layer_styles WHERE "
                                                  "useAsDefault")}
@@ -425,7 +432,7 @@ def test_a_connection_lost_mid_import_writes_nothing_and_says_so(pg_server, tmp_
                                                                   monkeypatch, capsys):
     """The server ends the desk's session while the import is inserting (as a dropped network
     or a restarted server would): one line, exit 7, the project as it was before."""
-    data = Path(__file__).resolve().parents[2] / "data" / "chancheng"
+    data = Path(__file__).resolve().parents[2] / "gridmgr" / "data" / "demo" / "chancheng"
     url = _url(pg_server, "dropped")
     with init_project(url, name="禅城区", admin_code="440604"):
         pass

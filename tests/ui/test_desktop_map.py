@@ -371,6 +371,18 @@ def test_box_mode_toggle_reaches_the_page(qtbot, win):
     page(qtbot, win, "gridmap.stats()", lambda s: s["boxMode"] is False)
 
 
+def test_the_page_writes_in_the_font_the_window_chose(qtbot, win):
+    """The map's labels and legend start with the computer's own Chinese family (any one Qt
+    accepts, maps/fonts.py), then the usual ones of each OS and the shipped font."""
+    from maps.fonts import BUNDLED_FAMILY, cjk_families
+
+    chosen = cjk_families()[0]
+    stack = page(qtbot, win, "document.querySelector('.leaflet-container').style.fontFamily",
+                 lambda v: bool(v))
+    assert stack.split(",")[0].strip().strip('"') == chosen
+    assert BUNDLED_FAMILY in stack and "Microsoft YaHei" in stack
+
+
 def test_painter_map_is_the_fallback(qtbot, demo, monkeypatch):
     """Without QtWebEngine (here: GRIDMGR_MAP=painter) the QPainter map stands in: the window
     still shows the grid, and a click selects and fills the detail panel."""

@@ -28,6 +28,7 @@ from ui.import_dialog import (
 )
 
 DATA = Path(__file__).resolve().parents[2] / "data"
+DEMO = Path(__file__).resolve().parents[2] / "gridmgr" / "data" / "demo"
 MESSY = DATA / "samples" / "enterprises_messy.csv"
 SHOTS = Path("/tmp")
 WAIT = 60_000
@@ -220,11 +221,11 @@ def test_grid_gbk_shapefile_without_prj_with_a_hand_mapped_column(
 def test_cancelling_the_import_leaves_the_project_as_it_was(qtbot, tmp_path):
     proj = fresh_project(tmp_path / "cancel.gpkg")
     with open_project(proj) as store:
-        run(import_grid(store, DATA / "chancheng" / "streets.geojson", level="street"))
+        run(import_grid(store, DEMO / "chancheng" / "streets.geojson", level="street"))
     before = sha(proj)
 
     dlg = shown(qtbot, ImportDialog(proj, "grid", level="community"))
-    assert dlg.set_file(DATA / "chancheng" / "communities.geojson")
+    assert dlg.set_file(DEMO / "chancheng" / "communities.geojson")
     assert dlg.combos["parent"].currentText() == "所属街道编码"
 
     # hold the worker inside the write transaction (the batch is inserted, not committed)
@@ -259,7 +260,7 @@ def test_an_unreadable_file_is_explained_not_raised(qtbot, demo_copy, tmp_path):
     assert not dlg.set_file(bad)
     assert ".xlsx" in dlg.file_error.text() and "输入文件错误" in dlg.file_error.text()
     assert not dlg.next_button.isEnabled()
-    assert dlg.set_file(DATA / "chancheng" / "officers.csv")
+    assert dlg.set_file(DEMO / "chancheng" / "officers.csv")
     assert dlg.combos["staff_no"].currentText() == "工号"
     assert "UTF-8" in dlg.preview_info.text() and "BOM" in dlg.preview_info.text()
     with qtbot.waitSignal(dlg.run_dry().finished, timeout=WAIT):
@@ -270,10 +271,10 @@ def test_an_unreadable_file_is_explained_not_raised(qtbot, demo_copy, tmp_path):
 def test_closing_the_dialog_during_the_import_cancels_it(qtbot, tmp_path):
     proj = fresh_project(tmp_path / "close.gpkg")
     with open_project(proj) as store:
-        run(import_grid(store, DATA / "chancheng" / "streets.geojson", level="street"))
+        run(import_grid(store, DEMO / "chancheng" / "streets.geojson", level="street"))
     before = sha(proj)
     dlg = shown(qtbot, ImportDialog(proj, "grid", level="community"))
-    assert dlg.set_file(DATA / "chancheng" / "communities.geojson")
+    assert dlg.set_file(DEMO / "chancheng" / "communities.geojson")
     in_transaction = threading.Event()
 
     def on_progress(done: int, total: int, message: str) -> None:  # in the worker thread

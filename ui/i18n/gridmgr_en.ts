@@ -250,7 +250,7 @@
 <context>
     <name>AssignDialog</name>
     <message>
-        <location filename="../assign_dialog.py" line="+36"/>
+        <location filename="../assign_dialog.py" line="+33"/>
         <source>指定责任人</source>
         <translation>Assign responsible officer</translation>
     </message>
@@ -2340,7 +2340,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../app.py" line="+140"/>
+        <location filename="../app.py" line="+142"/>
         <source>gridmgr 网格化管理</source>
         <translation>gridmgr grid management</translation>
     </message>
@@ -2386,12 +2386,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+599"/>
+        <location line="+602"/>
         <source>企业数</source>
         <translation>Enterprises</translation>
     </message>
     <message>
-        <location line="-598"/>
+        <location line="-601"/>
         <source>重点企业数</source>
         <translation>Key enterprises</translation>
     </message>
@@ -2402,18 +2402,18 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+601"/>
+        <location line="+604"/>
         <source>未结案件</source>
         <translation>Open cases</translation>
     </message>
     <message>
-        <location line="-600"/>
-        <location line="+600"/>
+        <location line="-603"/>
+        <location line="+603"/>
         <source>超期案件</source>
         <translation>Overdue cases</translation>
     </message>
     <message>
-        <location line="-596"/>
+        <location line="-599"/>
         <source> 案件：</source>
         <translation> Cases: </translation>
     </message>
@@ -2591,12 +2591,12 @@
     </message>
     <message>
         <location line="+26"/>
-        <location line="+160"/>
+        <location line="+163"/>
         <source>案件</source>
         <translation>Cases</translation>
     </message>
     <message>
-        <location line="-124"/>
+        <location line="-127"/>
         <source>打开项目</source>
         <translation>Open project</translation>
     </message>
@@ -2632,7 +2632,12 @@ Password for user {user} (kept in memory for this session only):</translation>
 (no password in the address: use PGPASSWORD, ~/.pgpass, or type it here later):</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+31"/>
+        <source>项目在网络共享上</source>
+        <translation>Project on a network share</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>点击地图或左侧的区域查看详情。</source>
         <translation>Click the map or an area on the left to see its details.</translation>
     </message>

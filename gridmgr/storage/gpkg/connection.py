@@ -11,6 +11,7 @@ first undone by a read-write open, as SQLite itself would on the next write.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import stat
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from ... import geometry
+from ... import geometry, platforms
 from ...errors import (
     CorruptProject,
     NewerSchema,
@@ -32,7 +33,10 @@ from ...errors import (
 )
 from ...messages import message
 from ..clock import now_iso, today  # noqa: F401 (re-exported)
+from ..location import sqlite_uri
 from . import locking, schema
+
+log = logging.getLogger("gridmgr")
 
 GPKG_APPLICATION_ID = 0x47504B47  # 'GPKG'
 GPKG_USER_VERSION = 10300  # GeoPackage 1.3.0: the R-tree triggers of 1.3, which
@@ -71,7 +75,9 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Databas
     """
     mode = "ro" if readonly else "rw"
     _opened.add(Path(path).resolve())
-    uri = f"{Path(path).resolve().as_uri()}?mode={mode}"
+    if not readonly:
+        _warn_if_shared(str(path))
+    uri = sqlite_uri(Path(path).resolve(), mode)
     wait = locking.busy_timeout()
     conn = sqlite3.connect(uri, uri=True, timeout=wait)
     _register_functions(conn)
@@ -84,6 +90,17 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Databas
 
 
 _opened: set[Path] = set()  # project files this process has opened (for explain_failure)
+_checked: set[str] = set()  # project paths already looked at (a share check reads /proc/mounts)
+
+
+def _warn_if_shared(path: str) -> None:
+    """SQLite's locking is not reliable over SMB/NFS: say so, once, when writing there.  Each
+    path is looked at once per process: connections are opened often, shares do not move."""
+    if path in _checked:
+        return
+    _checked.add(path)
+    if platforms.is_network_path(path):
+        log.warning(platforms.SHARE_WARNING.format(path=path))
 
 
 def explain_failure(exc: BaseException) -> ProjectError | None:

@@ -30,6 +30,7 @@ from ...levels import LEVEL_TABLES
 from ..api import ProjectDefaults
 from ..records import AREA_COLUMNS
 from . import locking, schema
+from . import metadata as gpkg_metadata
 from .case_browse import CaseBrowseMixin
 from .case_stats import CaseStatsMixin
 from .cases import CasesMixin
@@ -95,6 +96,7 @@ class GpkgStore(RegistersMixin, FieldworkMixin, CasesMixin, CaseStatsMixin, Look
                     if k != "schema_version":
                         meta.upsert({"key": k, "value": str(v)}, pk="key")
                 meta.upsert({"key": "created_at", "value": now_iso()}, pk="key")
+                gpkg_metadata.refresh(db, {r["key"]: r["value"] for r in meta.rows})
                 db["gridmgr_audit"].insert({"at": now_iso(), "action": "init",
                                             "detail": json.dumps(settings, ensure_ascii=False)})
         finally:
@@ -120,6 +122,13 @@ class GpkgStore(RegistersMixin, FieldworkMixin, CasesMixin, CaseStatsMixin, Look
                 db.conn.close()
                 raise
             store._meta = None
+        if not readonly and gpkg_metadata.is_stale(db, store.meta()):
+            try:  # the project's name and schema version for GDAL/QGIS (no migration of its own)
+                with store.atomic():
+                    gpkg_metadata.refresh(db, store.meta())
+            except BaseException:
+                db.conn.close()
+                raise
         return store
 
     def close(self) -> None:

@@ -34,6 +34,11 @@ class LocalServer:
         return f"postgresql://{self.user}@127.0.0.1:{self.port}/{database}{q}"
 
 
+def _is_root() -> bool:
+    """Root on Linux (Windows has no geteuid: there the cluster runs as the user)."""
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
 def _bin(name: str) -> str:
     for base in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
         if (base / name).exists():
@@ -46,7 +51,7 @@ def _bin(name: str) -> str:
 
 def _as_owner(cmd: list[str], folder: Path, **kw: object) -> subprocess.CompletedProcess[str]:
     """Run ``cmd`` as the owner of ``folder`` (``postgres`` when we are root)."""
-    if os.geteuid() == 0:
+    if _is_root():
         cmd = ["runuser", "-u", "postgres", "--", *cmd]
     return subprocess.run(cmd, capture_output=True, text=True, **kw)  # type: ignore[call-overload]
 
@@ -71,12 +76,12 @@ def start(folder: str | Path, *, port: int | None = None, password: str | None =
         port = server.port
     else:
         d.mkdir(parents=True, exist_ok=True)
-        if os.geteuid() == 0:
+        if _is_root():
             shutil.chown(d, "postgres", "postgres")
         with tempfile.TemporaryDirectory(prefix="gridmgr-initdb-") as scratch:
             pwfile = Path(scratch) / "pw"
             pwfile.write_text((password or os.urandom(16).hex()) + "\n")
-            if os.geteuid() == 0:  # initdb runs as postgres: let it read the file, no one else
+            if _is_root():  # initdb runs as postgres: let it read the file, no one else
                 shutil.chown(scratch, "postgres")
                 shutil.chown(pwfile, "postgres")
             os.chmod(pwfile, 0o600)
@@ -90,7 +95,7 @@ def start(folder: str | Path, *, port: int | None = None, password: str | None =
             fh.write(f"\n# gridmgr local server\nlisten_addresses = '127.0.0.1'\nport = {port}\n"
                      f"unix_socket_directories = '{d}'\nfsync = on\n")
         port_file.write_text(str(port))
-        if os.geteuid() == 0:
+        if _is_root():
             shutil.chown(port_file, "postgres", "postgres")
     out = _as_owner([_bin("pg_ctl"), "start", "-D", str(d), "-w", "-t", "60", "-l",
                      str(d / "server.log")], d)

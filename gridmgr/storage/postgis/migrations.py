@@ -37,15 +37,28 @@ def _branch_sites(db: PgDatabase, defaults: ProjectDefaults | None) -> None:
 
 
 def _inspection_photos(db: PgDatabase, defaults: ProjectDefaults | None) -> None:
-    """Schema 11 on the server: the inspection photos table (dates stay text on the server, and
-    the value lists and QGIS styles are GeoPackage tables: a pull writes this version's
-    defaults into the file, a push of a schema-11 file carries its ``layer_styles`` along)."""
-    from ..gpkg.schema_qgis import INSPECTION_PHOTOS, INSPECTION_PHOTOS_INDEX
+    """Schema 11 on the server: the inspection photos table, and QGIS's default layer styles
+    (``layer_styles``, as a push of a schema-11 file brings them), so QGIS opening the server's
+    layers draws them as the desktop does.  Dates stay text on the server, and the value lists
+    are GeoPackage tables: a pull writes this version's lists into the file."""
+    from ..gpkg.schema_qgis import INSPECTION_PHOTOS, INSPECTION_PHOTOS_INDEX, LAYER_STYLES
     from .schema import translate_table
 
-    if "inspection_photos" not in db.table_names():
+    tables = set(db.table_names())
+    if "inspection_photos" not in tables:
         db.execute(translate_table(INSPECTION_PHOTOS, 0))
         db.execute(INSPECTION_PHOTOS_INDEX)
+    if "layer_styles" not in tables and defaults is not None:
+        db.execute(translate_table(LAYER_STYLES, 0))
+        for row in defaults.layer_styles():
+            if row["f_table_name"] not in tables:
+                continue
+            cols = list(row)
+            marks = ", ".join("CAST(? AS integer)::boolean" if c == "useAsDefault" else "?"
+                              for c in cols)  # the shim passes a bool as 0/1
+            names = ", ".join(f'"{c}"' for c in cols)  # styleQML …: mixed case, quoted
+            db.execute(f"INSERT INTO layer_styles ({names}) VALUES ({marks})",
+                       [row[c] for c in cols])
 
 
 def _teams(db: PgDatabase, defaults: ProjectDefaults | None) -> None:

@@ -111,7 +111,7 @@ def clean_cell(value: Any, *, narrow: bool = False) -> tuple[str | None, list[st
 
 # a character clean_cell may change: the invisible ones, every character str.split() takes for
 # whitespace except the plain space, and (with narrow) the full-width ones _NARROW maps.
-# tests/test_text_columns.py checks every code point against clean_cell itself.
+# tests/files/test_clean_column.py checks every code point against clean_cell itself.
 _SPACES = "\t\n\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _INVISIBLE_SET = ("\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2064"
                   "\u2066-\u2069\ufeff")

@@ -39,8 +39,8 @@ def _offset(t: time) -> int:
 
 
 def orderly(hours: list[tuple[time, time]]) -> bool:
-    """Whether the periods are ascending and disjoint (what the index assumes; the calendar
-    steps through any other list the old way)."""
+    """Whether the periods are ascending and disjoint (what the index assumes;
+    ``parse_work_hours`` refuses any other list, and so does the calendar)."""
     return bool(hours) and all(a < b for a, b in hours) and all(
         p[1] <= q[0] for p, q in zip(hours, hours[1:]))
 

@@ -13,7 +13,7 @@ import json
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -209,8 +209,9 @@ class GpkgStore(RegistersMixin, FieldworkMixin, CasesMixin, CaseStatsMixin, Look
                                     "name = ?", [table]).fetchone())
 
     @contextmanager
-    def bulk_indexes(self, adding: Mapping[str, int]) -> Iterator[None]:
-        with rebuilt_indexes(self.db, adding):
+    def bulk_indexes(self, adding: Mapping[str, int],
+                     columns: Collection[str] | None = None) -> Iterator[None]:
+        with rebuilt_indexes(self.db, adding, columns):
             yield
 
     # -- the file-specific parts of writing and reading geometry (the server adapter has its own)

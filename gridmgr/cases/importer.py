@@ -43,9 +43,9 @@ All or nothing: one transaction; ``--dry-run`` writes nothing.
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
@@ -57,12 +57,12 @@ import shapely
 from .. import beijing
 from ..errors import InputFileError, UsageError
 from ..files.columns import match_headers, normalise_header
-from ..files.tables import cell_reader, read_table
+from ..files.tables import read_table
 from ..findings import NOTICE, WARNING, Finding, Report
 from ..progress import Progress, Task
 from ..registers.enterprises import settle_coords
 from ..storage import Store
-from ..text import clean_cell, finite_number
+from ..text import clean_cell, clean_column, finite_number
 from . import notes, workflow
 from .category_names import (
     CategoryResolver,
@@ -173,6 +173,46 @@ def parse_time(value: Any) -> str | None:
         raise ValueError(text) from None
 
 
+_STORED = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}")
+
+
+class _Unreadable:
+    """What :func:`parse_time` raised for a cell, kept for the row that reaches it."""
+
+    def __init__(self, exc: Exception) -> None:
+        self.exc = exc
+
+
+def parse_time_column(values: list[Any]) -> list[str | None | _Unreadable]:
+    """:func:`parse_time` of every value of a column, each value read once: text already in
+    the stored form (``YYYY-MM-DD HH:MM:SS`` or with a T, what exports mostly hold) is checked
+    and passed on; anything else goes through ``parse_time``, its error kept as
+    :class:`_Unreadable` for the row."""
+    out: list[str | None | _Unreadable] = []
+    other: dict[Any, Any] = {}
+    stored = _STORED.fullmatch
+    miss = object()
+    for v in values:
+        if type(v) is str and len(v) == 19 and stored(v):
+            try:
+                datetime.fromisoformat(v)
+                out.append(v if v[10] == "T" else f"{v[:10]}T{v[11:]}")
+                continue
+            except ValueError:
+                pass
+        key = (type(v), v) if isinstance(v, str | None) else None
+        hit = other.get(key, miss) if key is not None else miss
+        if hit is miss:
+            try:
+                hit = parse_time(v)
+            except Exception as exc:  # re-raised for the row it belongs to
+                hit = _Unreadable(exc)
+            if key is not None:
+                other[key] = hit
+        out.append(hit)
+    return out
+
+
 def parse_status_map(items: list[str] | None) -> dict[str, str]:
     """``['外部=内部', …]`` → {外部: 内部}; UsageError when 内部 is not a workflow status."""
     out: dict[str, str] = {}
@@ -226,18 +266,30 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
     officers = set(store.officers()["staff_no"])
     ent_keys = store.enterprise_keys() if "enterprise" in fields else {}
 
-    cell = cell_reader(cols)
     refuse, warn = partial(report.refuse, file), partial(report.warn, file)
 
     yield Progress(1, 5, "检查每一行")
     now = beijing.now()
+    future = iso(now + beijing.FUTURE_SLACK)  # a stored-form time after this is in the future
     recs: list[dict[str, Any]] = []
     xs: list[float] = []
     ys: list[float] = []
     seen: dict[str, int] = {}
-    for r, row in zip(table.rows, table.row_numbers):
-        no, changed = clean_cell(cell(r, "case_no"), narrow=True)
-        notes = [(n, fields["case_no"]) for n in changed]
+
+
+    # each column cleaned and each time column read once, for every row
+    narrow = {"case_no", "ext_no", "handler", "category", "limit", xcol, ycol}
+    text_fields = ("case_no", "ext_no", "source", "category", "description", "address",
+                   "reporter", "status", "handler", "enterprise", "supervised", "limit_unit",
+                   "limit", xcol, ycol)
+    cleaned = {f: clean_column(_column(table.rows, cols.get(f)), narrow=f in narrow)
+               for f in text_fields}
+    times = {f: parse_time_column(_column(table.rows, cols.get(f))) for f in TIME_FIELDS}
+    row_numbers = table.row_numbers
+    del table  # the columns above hold what the rows are needed for
+    for i, row in enumerate(row_numbers):
+        no = cleaned["case_no"][0][i]
+        notes = [(n, fields["case_no"]) for n in cleaned["case_no"][1].get(i, ())]
         if not no:
             refuse(row, "missing_case_no")
             continue
@@ -248,24 +300,27 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
         rec: dict[str, Any] = {"row": row, "case_no": no}
         for f in ("ext_no", "source", "category", "description", "address", "reporter",
                   "status", "handler", "enterprise", "supervised", "limit_unit"):
-            rec[f], changed = clean_cell(cell(r, f), narrow=f in ("ext_no", "handler",
-                                                                   "category"))
-            notes += [(n, fields[f]) for n in changed]
+            texts, said = cleaned[f]
+            rec[f] = texts[i]
+            if i in said:
+                notes += [(n, fields[f]) for n in said[i]]
         bad_time = False
         for f in TIME_FIELDS:
-            try:
-                rec[f] = parse_time(cell(r, f))
-            except ValueError as exc:
+            t = times[f][i]
+            if isinstance(t, _Unreadable):
+                if not isinstance(t.exc, ValueError):
+                    raise t.exc
                 refuse(row, "bad_time", code=no, field=fields.get(f, FIELD_ZH[f]),
-                       value=str(exc))
+                       value=str(t.exc))
                 bad_time = True
                 break
+            rec[f] = t
         if bad_time:
             continue
         if not rec["reported_at"]:
             refuse(row, "missing_time", code=no, field=fields["reported_at"])
             continue
-        limit_text, _ = clean_cell(cell(r, "limit"), narrow=True)
+        limit_text = cleaned["limit"][0][i]
         limit_m = _LIMIT.match(limit_text) if limit_text else None
         # impossible values first, so every row that has one says so whatever else it has
         # (its status, 作废 included, its category, a conflict of its times)
@@ -301,10 +356,10 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
             refuse(row, "time_order", code=no, first=FIELD_ZH[wrong[0][0]], a=wrong[0][1],
                    second=FIELD_ZH[wrong[1][0]], b=wrong[1][1])
             continue
-        future = next(((f, t) for f, t in order if beijing.is_future(t, now_=now)), None)
-        if future:
-            refuse(row, "future_time", code=no, field=fields.get(future[0], FIELD_ZH[future[0]]),
-                   value=future[1], now=iso(now))
+        late = next(((f, t) for f, t in order if t > future), None)  # beijing.is_future
+        if late:
+            refuse(row, "future_time", code=no, field=fields.get(late[0], FIELD_ZH[late[0]]),
+                   value=late[1], now=iso(now))
             continue
         conflict = _status_time_conflict(status, rec)
         if conflict:
@@ -327,8 +382,8 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
             how = said if said else f"表头“{header_unit[0]}”" if header_unit else "（无单位）"
             units_read[(how, unit)] = units_read.get((how, unit), 0) + 1
             rec["limit"] = (float(limit_m.group(1)), unit)
-        x_text, xn = clean_cell(cell(r, xcol), narrow=True)
-        y_text, yn = clean_cell(cell(r, ycol), narrow=True)
+        x_text, xn = cleaned[xcol][0][i], cleaned[xcol][1].get(i, ())
+        y_text, yn = cleaned[ycol][0][i], cleaned[ycol][1].get(i, ())
         notes += [(n, fields[xcol]) for n in xn] + [(n, fields[ycol]) for n in yn]
         x, y = finite_number(x_text), finite_number(y_text)
         if x is None or y is None:
@@ -390,19 +445,20 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
 
     yield Progress(3, 5, "计算时限、派遣对象")
     cal = calendar(store)
+    _prime_deadlines(cal, recs, cats)
     dispatcher = Dispatcher(store, system)
     nos = [r["case_no"] for r in recs]
     existing = ({r["case_no"]: r for r in
                  store.cases_frame(case_nos=nos, with_location=True).to_dict("records")}
-                if nos else {})
+                if nos and store.count_cases() else {})  # a first import asks nothing
     last = store.last_steps([r["uuid"] for r in existing.values()])
     inserts: list[dict[str, Any]] = []
     insert_pts: list[Any] = []
     updates: list[tuple[str, dict[str, Any], Any]] = []
-    transitions: list[dict[str, Any]] = []
+    transitions: list[tuple[Any, ...]] = []  # the steps as _STEP_KEYS tuples (a third of a dict)
     changes: list[dict[str, Any]] = []
     unchanged = 0
-    ctx = _Context(cal, dispatcher, system, set(fields))
+    ctx = _Context(cal, dispatcher, system, set(fields), iter(sorted_uuid4s(len(recs))))
     not_exported: dict[tuple[str, str], int] = {}
     for rec, pt, c, m, s in zip(recs, pts, cells, comms, streets):
         old = existing.get(rec["case_no"])
@@ -420,7 +476,7 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
             warn(rec["row"], reason, code=rec["case_no"],
                  **{k: fields.get(v, FIELD_ZH.get(v, v)) if k in ("field", "source") else v
                     for k, v in kw.items()})
-        transitions += plan.steps
+        transitions.extend(tuple(map(step.__getitem__, _STEP_KEYS)) for step in plan.steps)
         if old is None:
             inserts.append(plan.fields)
             insert_pts.append(pt)
@@ -430,6 +486,7 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
                             "name": rec["case_no"], "changes": plan.changes})
         else:
             unchanged += 1
+    recs.clear()  # planned: the rows' fields live on in the inserts and steps
     for (field, source), n in not_exported.items():
         report.add(Finding.make("time_not_exported", severity=WARNING, file=file,
                                 field=FIELD_ZH[field], source=fields.get(source, FIELD_ZH[source]),
@@ -450,13 +507,19 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
         if added:
             store.add_categories(added)
         batch = 20000
-        for start in range(0, len(inserts), batch):
-            store.insert_cases(inserts[start:start + batch], insert_pts[start:start + batch],
-                               refresh_extent=False)
-            yield Progress(4, 5, f"写入 {min(start + batch, len(inserts))}/{len(inserts)}")
-        for case_uuid, changed, pt in updates:
-            store.update_case(case_uuid, changed, pt)
-        store.insert_transitions(transitions)
+        # a large import into a small project: the secondary indexes are built once at the end
+        with store.bulk_indexes({"cases": len(inserts), "case_transitions": len(transitions)}):
+            for start in range(0, len(inserts), batch):
+                store.insert_cases(inserts[start:start + batch], insert_pts[start:start + batch],
+                                   refresh_extent=False)
+                yield Progress(4, 5, f"写入 {min(start + batch, len(inserts))}/{len(inserts)}")
+            for case_uuid, changed, pt in updates:
+                store.update_case(case_uuid, changed, pt)
+            # the steps' own uuids, ascending like the new cases' (file order, then seq): the
+            # indexes on uuid and (case_uuid, seq) are then written in order, not at random
+            store.insert_transitions(
+                {**dict(zip(_STEP_KEYS, step)), "uuid": step_uuid}
+                for step, step_uuid in zip(transitions, sorted_uuid4s(len(transitions))))
         store.refresh_cases_extent()
         store.audit("cases import", {"file": str(p), "inserted": len(inserts),
                                      "updated": len(updates), "unchanged": unchanged,
@@ -465,6 +528,39 @@ def import_cases(store: Store, path: str | Path, *, coords: str | None = None,
                                      "refused": len(report.refused)})
     yield Progress(5, 5, "完成")
     return report
+
+
+def _prime_deadlines(cal: Any, recs: list[dict[str, Any]],
+                     cats: Mapping[str, dict[str, Any]]) -> None:
+    """Compute, all at once, the deadlines a new case's plan asks for (verify from the report,
+    dispatch from 立案, dispose from 派遣: the file's times, or the earlier ones they are filled
+    with), so that :func:`stage_due` finds them; anything else is computed when asked."""
+    starts: list[str] = []
+    limits: list[float] = []
+    units: list[str] = []
+
+    def ask(start: str, cat: dict[str, Any], stage: str) -> None:
+        if cat.get(f"{stage}_limit") is not None:
+            starts.append(start)
+            limits.append(float(cat[f"{stage}_limit"]))
+            units.append(cat.get(f"{stage}_unit") or WORK_HOURS)
+
+    for rec in recs:
+        cat = cats.get(rec["category_code"]) or {}
+        reported = rec["reported_at"]
+        registered = rec["registered_at"] or reported
+        dispatched = rec["dispatched_at"] or registered
+        ask(reported, cat, "verify")
+        ask(registered, cat, "dispatch")
+        if rec["due"]:
+            continue
+        if rec["limit"] is not None:
+            starts.append(dispatched)
+            limits.append(rec["limit"][0])
+            units.append(rec["limit"][1])
+        else:
+            ask(dispatched, cat, "dispose")
+    cal.prime(starts, limits, units)
 
 
 def _limit_header(headers: list[str], fields: dict[str, str], hours: str, days: str,
@@ -552,11 +648,36 @@ def _status_time_conflict(status: str, rec: dict[str, Any]) -> tuple[str, str] |
     return None
 
 
-class _Context:
-    """What every row's plan needs: the calendar, who is responsible, the file's columns."""
+def _column(rows: list[list[Any]], i: int | None) -> list[Any]:
+    """Column ``i`` of every row (None where the row is short or the field not mapped)."""
+    if i is None:
+        return [None] * len(rows)
+    return [r[i] if i < len(r) else None for r in rows]
 
-    def __init__(self, cal: Any, dispatcher: Dispatcher, system: str, columns: set[str]) -> None:
+
+_STEP_KEYS = ("uuid", "case_uuid", "seq", "action", "from_status", "to_status", "by_staff_no",
+              "by_name", "at", "note", "due_at")
+
+
+def sorted_uuid4s(n: int) -> list[str]:
+    """``n`` random version-4 UUIDs as text (as ``str(uuid.uuid4())``), in ascending order:
+    rows written in that order fill a UNIQUE index on them page by page."""
+    raw = np.frombuffer(os.urandom(16 * n), dtype=np.uint8).reshape(n, 16).copy()
+    raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40  # version 4
+    raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80  # the RFC 4122 variant
+    h = raw.tobytes().hex()
+    return sorted(f"{h[i:i + 8]}-{h[i + 8:i + 12]}-{h[i + 12:i + 16]}-{h[i + 16:i + 20]}-"
+                  f"{h[i + 20:i + 32]}" for i in range(0, 32 * n, 32))
+
+
+class _Context:
+    """What every row's plan needs: the calendar, who is responsible, the file's columns, and
+    the uuids for new cases (ascending in file order)."""
+
+    def __init__(self, cal: Any, dispatcher: Dispatcher, system: str, columns: set[str],
+                 case_uuids: Iterator[str]) -> None:
         self.cal, self.dispatcher, self.system, self.columns = cal, dispatcher, system, columns
+        self.case_uuids = case_uuids
 
 
 class _Plan:
@@ -613,7 +734,7 @@ def _plan(ctx: _Context, rec: dict[str, Any], cat: dict[str, Any], pt: Any,
         dispose_due = rec["due"]
         if not dispose_due:
             if rec["limit"] is not None:
-                dispose_due = iso(ctx.cal.add(datetime.fromisoformat(dispatched), *rec["limit"]))
+                dispose_due = ctx.cal.due_iso(dispatched, *rec["limit"])
             else:
                 dispose_due = stage_due(ctx.cal, cat, "dispose", dispatched)
     elif old is not None:
@@ -660,14 +781,14 @@ def _plan(ctx: _Context, rec: dict[str, Any], cat: dict[str, Any], pt: Any,
         prev, seq0 = (desk, last["seq"]) if last is not None else (desk, 0)
         for i, (action, to, at, _) in enumerate(steps, start=1):
             step_due = due if to == status else stage_dues[to]()
-            plan.steps.append({"uuid": str(uuid.uuid4()), "case_uuid": None, "seq": seq0 + i,
+            plan.steps.append({"uuid": None, "case_uuid": None, "seq": seq0 + i,
                                "action": action, "from_status": prev, "to_status": to,
                                "by_staff_no": None, "by_name": None, "at": at, "note": note,
                                "due_at": step_due})
             prev = to
 
     if old is None:
-        case_uuid = str(uuid.uuid4())
+        case_uuid = next(ctx.case_uuids)
         plan.fields = {
             "uuid": case_uuid, "case_no": rec["case_no"], "source": rec["source"],
             "category_code": rec["category_code"], "description": rec["description"],

@@ -79,7 +79,7 @@ def stage_due(cal: WorkCalendar, category: dict[str, Any] | None, stage: str,
     if not category or category.get(f"{stage}_limit") is None:
         return None
     limit = float(category[f"{stage}_limit"])
-    return iso(cal.add(parse_moment(start), limit, category.get(f"{stage}_unit") or "工作时"))
+    return cal.due_iso(start, limit, category.get(f"{stage}_unit") or "工作时")
 
 
 # --------------------------------------------------------------------------- who is responsible

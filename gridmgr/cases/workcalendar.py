@@ -32,8 +32,11 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..beijing import iso, parse_moment  # re-exported: callers read times through here too
 from ..errors import UsageError
+from .workindex import US, WorkIndex, from_us, orderly, to_us
 
 DEFAULT_WORK_HOURS = "08:30-12:00,14:00-18:00"
 HOLIDAYS_FILE = Path(__file__).resolve().parents[1] / "data" / "holidays_cn.csv"
@@ -84,6 +87,11 @@ class WorkCalendar:
     days: Mapping[str, str] = field(default_factory=dict)
     hours: list[tuple[time, time]] = field(
         default_factory=lambda: parse_work_hours(DEFAULT_WORK_HOURS))
+    # built on first use from ``days`` and ``hours`` (a calendar is not edited in place: a
+    # changed one is a new WorkCalendar); deadlines computed ahead by :meth:`prime`
+    _index: WorkIndex | None = field(default=None, init=False, repr=False, compare=False)
+    _primed: dict[tuple[str, float, str], str] = field(default_factory=dict, init=False,
+                                                        repr=False, compare=False)
 
     @classmethod
     def default(cls) -> WorkCalendar:
@@ -117,17 +125,24 @@ class WorkCalendar:
         if hours < 0:
             raise UsageError(f"时限不能为负数：{hours}")
         left = timedelta(hours=hours)
-        day = start.date()
-        for _ in range(_MAX_DAYS):
-            for a, b in self._periods(day):
-                if b <= start:
-                    continue
-                a = max(a, start)
-                if a + left <= b:
-                    return a + left
-                left -= b - a
-            day += timedelta(days=1)
-        raise UsageError(f"从 {iso(start)} 起十年内凑不够 {hours} 个工作时：请检查工作日历")
+        due = int(self._index_for(start.date(), start.date()).add(
+            np.array([to_us(start)]), np.array([left // timedelta(microseconds=1)]),
+            _MAX_DAYS)[0])
+        if due < 0:
+            raise UsageError(f"从 {iso(start)} 起十年内凑不够 {hours} 个工作时：请检查工作日历")
+        return from_us(due)
+
+    def _index_for(self, first: date, last: date) -> WorkIndex:
+        """The period index covering the days from ``first`` to ten years after ``last``."""
+        end = last + timedelta(days=_MAX_DAYS)
+        if self._index is None or not self._index.covers(first, end):
+            if not orderly(self.hours):
+                raise UsageError(f"工作时间段应按时间先后且不重叠：{self.hours!r}")
+            if self._index is not None:  # grow, so that calls in time order rarely rebuild
+                first, end = min(first, self._index.first), max(end, self._index.last)
+            self._index = WorkIndex(self.days, self.hours, first - timedelta(days=366),
+                                    end + timedelta(days=366))
+        return self._index
 
     def add_days(self, start: datetime, days: float) -> datetime:
         """``days`` working days after ``start``: days × the working hours of one day."""
@@ -145,6 +160,70 @@ class WorkCalendar:
             return start + (timedelta(hours=limit) if u == CALENDAR_HOURS
                              else timedelta(days=limit))
         return self.add_hours(start, limit) if u == WORK_HOURS else self.add_days(start, limit)
+
+    def prime(self, starts: list[str], limits: list[float], units: list[str]) -> None:
+        """Compute many deadlines at once (as :meth:`add` would, ``iso`` of the result) so that
+        :meth:`due_iso` finds them: ``starts`` in the stored form ``YYYY-MM-DDTHH:MM:SS``.
+        Requests :meth:`add` would refuse (a bad unit, a negative limit, no deadline within ten
+        years) are left out: ``due_iso`` then asks :meth:`add`, which says why."""
+        if not starts:
+            return
+        pairs = list(zip(limits, units))
+        code = {p: k for k, p in enumerate(dict.fromkeys(pairs))}  # each (limit, unit) once
+        offsets = [self._offset(lim, u) for lim, u in code]
+        usable = np.array([o is not None for o in offsets], dtype=bool)
+        work_of = np.array([o is not None and o[0] == "work" for o in offsets], dtype=bool)
+        left_of = np.array([o[1] if o is not None else 0 for o in offsets], dtype=np.int64)
+        codes = np.fromiter((code[p] for p in pairs), dtype=np.int64, count=len(pairs))
+        text = np.array(starts, dtype=object)
+        try:  # the stored form is what numpy reads and writes back unchanged
+            parsed = text.astype("datetime64[s]")
+            same = np.datetime_as_string(parsed, unit="s") == text.astype(str)
+        except (ValueError, TypeError, OverflowError):
+            same = np.array([_stored_form(t) for t in starts], dtype=bool)
+            parsed = np.where(same, text, "NaT").astype("datetime64[s]")
+        keep = np.flatnonzero(same & ~np.isnat(parsed) & usable[codes])
+        if not len(keep):
+            return
+        start_s = parsed[keep].astype(np.int64)
+        start_us = start_s * US
+        left = left_of[codes[keep]]
+        due = start_us + left  # calendar time
+        work = work_of[codes[keep]]
+        if work.any():
+            day = start_s[work] // 86400
+            first = date.fromordinal(_ORDINAL_1970 + int(day.min()))
+            last = date.fromordinal(_ORDINAL_1970 + int(day.max()))
+            due[work] = self._index_for(first, last).add(start_us[work], left[work], _MAX_DAYS)
+        ok = due >= 0
+        keep, due = keep[ok], due[ok]
+        text_due = np.datetime_as_string((due // US).astype("datetime64[s]"), unit="s")
+        self._primed.update(zip(((starts[i], pairs[i][0], pairs[i][1]) for i in keep.tolist()),
+                                text_due.tolist()))
+
+    def due_iso(self, start: str, limit: float, unit: str) -> str:
+        """``iso(add(parse_moment(start), limit, unit))``, from :meth:`prime` when it was
+        computed there."""
+        hit = self._primed.get((start, limit, unit))
+        return hit if hit is not None else iso(self.add(parse_moment(start), limit, unit))
+
+    def _offset(self, limit: float, unit: str) -> tuple[str, int] | None:
+        """('work' or 'calendar', the limit in µs) as :meth:`add` reads it; None when add
+        would refuse it."""
+        try:
+            u = normalise_unit(unit)
+            lim = float(limit)
+            if lim < 0 or lim != lim:
+                return None
+            if u in (CALENDAR_HOURS, CALENDAR_DAYS):
+                if lim > _MAX_DAYS * (24 if u == CALENDAR_HOURS else 1):
+                    return None
+                d = timedelta(hours=lim) if u == CALENDAR_HOURS else timedelta(days=lim)
+                return "calendar", d // timedelta(microseconds=1)
+            hours = lim if u == WORK_HOURS else lim * self.hours_per_day
+            return "work", timedelta(hours=hours) // timedelta(microseconds=1)
+        except (UsageError, ValueError, OverflowError, TypeError):
+            return None
 
     def working_hours_between(self, a: datetime, b: datetime) -> float:
         """Working time between two moments, in hours (0 when b ≤ a)."""
@@ -190,6 +269,19 @@ def overdue(due_at: str | None, now: str | datetime) -> bool:
     if not due_at:
         return False
     return parse_moment(now) > parse_moment(due_at)
+
+
+_ORDINAL_1970 = date(1970, 1, 1).toordinal()
+
+
+def _stored_form(text: object) -> bool:
+    """Whether ``text`` is exactly ``YYYY-MM-DDTHH:MM:SS`` (a valid moment)."""
+    if not isinstance(text, str) or len(text) != 19 or text[10] != "T":
+        return False
+    try:
+        return datetime.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
 
 
 def _secs(t: time) -> int:

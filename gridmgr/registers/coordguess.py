@@ -78,6 +78,13 @@ def _projected_candidates(store: Store, outline: shapely.Geometry) -> list[str]:
     return out
 
 
+def in_some_cell(tree: shapely.STRtree, points: np.ndarray) -> int:
+    """How many ``points`` some cell of ``tree`` covers (its border included): the points the
+    union of the cells covers."""
+    hit = tree.query(points, predicate="covered_by")[0]
+    return int(len(np.unique(hit)))
+
+
 def choose_coords(store: Store, xs: np.ndarray, ys: np.ndarray, given: str | None,
                   to_points: Callable[[np.ndarray, np.ndarray, str], np.ndarray],
                   outline: shapely.Geometry | None, file: str) -> CoordsChoice:
@@ -96,10 +103,9 @@ def choose_coords(store: Store, xs: np.ndarray, ys: np.ndarray, given: str | Non
     candidates = (_projected_candidates(store, outline) if metres
                   else list(GEOGRAPHIC_CANDIDATES))
     cells = store.areas("cell", system="urban")
-    cell_union = shapely.union_all(cells.geometry.to_numpy()) if len(cells) else None
+    # points in some cell, counted on a tree of the cells (their union took 1.5 s at 100k)
+    cell_tree = shapely.STRtree(cells.geometry.to_numpy()) if len(cells) else None
     shapely.prepare(outline)
-    if cell_union is not None:
-        shapely.prepare(cell_union)
     counts: dict[str, dict[str, int]] = {}
     for key in candidates:
         pts = to_points(xs, ys, key)
@@ -107,8 +113,8 @@ def choose_coords(store: Store, xs: np.ndarray, ys: np.ndarray, given: str | Non
         if metres:  # surveyors' tables often put the northing in X: count a point either way
             ok |= shapely.covers(outline, to_points(ys, xs, key))
         c = {"points": len(xs), "district": int(ok.sum())}
-        if cell_union is not None:
-            c["cells"] = int(shapely.covers(cell_union, pts).sum())
+        if cell_tree is not None:
+            c["cells"] = in_some_cell(cell_tree, pts)
         counts[key] = c
 
     def score(key: str) -> int:

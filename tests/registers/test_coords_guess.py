@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import shapely
 from pyproj import Transformer
 
 from gridmgr.cli import main
@@ -20,6 +21,7 @@ from gridmgr.errors import InputFileError
 from gridmgr.progress import run
 from gridmgr.project import open_project
 from gridmgr.registers import creditcode
+from gridmgr.registers.coordguess import in_some_cell
 from gridmgr.registers.enterprises import import_enterprises
 
 TRUTH = Path(__file__).resolve().parents[2] / "gridmgr" / "data" / "demo" / "chancheng" / "enterprises_truth.csv"
@@ -133,3 +135,25 @@ def test_cases_from_an_amap_export_without_coords_are_refused(store, tmp_path, t
         run(import_cases(store, f, dry_run=True))
     report = run(import_cases(store, f, coords="gcj02", dry_run=True))
     assert not [r for r in report.refused if r.reason == "case_outside_district"]
+
+
+def test_points_in_some_cell_are_the_points_the_union_covers() -> None:
+    """The tree count (``in_some_cell``) equals covering by the cells' union on an irregular
+    grid — points inside, outside, on shared borders and on corners where three cells meet."""
+    rng = np.random.default_rng(17)
+    seeds = shapely.points(rng.uniform(0, 1000, (300, 2)))
+    frame = shapely.box(0, 0, 1000, 1000)
+    cells = shapely.intersection(
+        shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(seeds), extend_to=frame)),
+        frame)
+    cells = cells[rng.random(len(cells)) < 0.8]  # holes in the grid: some points in no cell
+    corners = shapely.get_coordinates(shapely.get_exterior_ring(cells))
+    edges = shapely.line_interpolate_point(shapely.get_exterior_ring(cells), 0.37,
+                                           normalized=True)
+    pts = np.concatenate([shapely.points(rng.uniform(-50, 1050, (5000, 2))),
+                          shapely.points(corners), edges])
+    union = shapely.union_all(cells)
+    want = int(shapely.covers(union, pts).sum())
+    got = in_some_cell(shapely.STRtree(cells), pts)
+    assert got == want
+    assert 0 < want < len(pts) and len(corners) > 1000

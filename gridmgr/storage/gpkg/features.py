@@ -9,7 +9,8 @@ an error or a cancel restores everything.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -59,3 +60,49 @@ def update_extent(db: sqlite_utils.Database, table: str) -> None:
     db.execute("UPDATE gpkg_contents SET min_x=?, min_y=?, max_x=?, max_y=?, "
                "last_change=strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE table_name=?",
                [*r, table])
+
+
+BULK_MIN_ROWS = 10_000  # below this, updating the indexes row by row is cheap enough
+
+
+@contextmanager
+def rebuilt_indexes(db: sqlite_utils.Database, adding: Mapping[str, int],
+                    columns: Collection[str] | None = None) -> Iterator[None]:
+    """Inside a transaction: for each table about to have rows written (inserted or updated),
+    at least half as many as it has and at least :data:`BULK_MIN_ROWS`, drop its secondary
+    indexes (with ``columns``, those on one of these columns: what an update changes) and
+    create them again at the end, from their own ``CREATE INDEX`` text — one sort instead of
+    a random page update per row and index.  UNIQUE constraints stay (they check every row as
+    it comes).
+    An error rolls the transaction back, which restores the indexes; they are recreated here
+    too, so a caller that catches the error keeps them."""
+    saved: list[str] = []
+    if db.conn.in_transaction:
+        for table, n in adding.items():
+            have = db.execute(f'SELECT max(rowid) FROM "{table}"').fetchone()[0] or 0
+            if n < BULK_MIN_ROWS or 2 * n < have:
+                continue
+            for name, sql in db.execute(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                    "AND sql IS NOT NULL ORDER BY name", [table]).fetchall():
+                if columns is not None and not _indexes_any(db, name, columns):
+                    continue
+                db.execute(f'DROP INDEX "{name}"')
+                saved.append(sql)
+    try:
+        yield
+    except BaseException:
+        try:
+            for sql in saved:
+                db.execute(sql)
+        except Exception:  # the transaction is failing: its rollback restores them
+            pass
+        raise
+    for sql in saved:
+        db.execute(sql)
+
+
+def _indexes_any(db: sqlite_utils.Database, index: str, columns: Collection[str]) -> bool:
+    """Whether the index covers one of ``columns`` (an expression counts as covering all)."""
+    names = [r[2] for r in db.execute(f'PRAGMA index_info("{index}")').fetchall()]
+    return any(n is None or n in columns for n in names)

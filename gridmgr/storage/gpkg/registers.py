@@ -44,6 +44,15 @@ class RegistersMixin:
         geoms = self._decode_geoms([r[-1] for r in rows]) if rows else np.array([], dtype=object)
         return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, crs=self.crs), crs=self.crs)
 
+    def enterprise_places(self) -> gpd.GeoDataFrame:
+        cur = self.db.execute("SELECT fid, credit_code, name, cell_code, geom FROM enterprises "
+                              "ORDER BY fid")
+        rows = cur.fetchall()
+        df = _frame([r[:-1] for r in rows], ("fid", "credit_code", "name", "cell_code"))
+        df["fid"] = df["fid"].astype("int64")
+        geoms = self._decode_geoms([r[-1] for r in rows]) if rows else np.array([], dtype=object)
+        return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, crs=self.crs), crs=self.crs)
+
     def _has_flag_column(self) -> bool:
         """Schema 8 added ``credit_code_flag``; an older file opened read-only lacks it."""
         return int(self.meta().get("schema_version") or 0) >= 8  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ import json
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -45,7 +45,7 @@ from .connection import (
     now_iso,
     today,
 )
-from .features import insert_features, update_extent
+from .features import insert_features, rebuilt_indexes, update_extent
 from .fieldwork import FieldworkMixin
 from .lookup import LookupMixin
 from .registers import RegistersMixin
@@ -207,6 +207,12 @@ class GpkgStore(RegistersMixin, FieldworkMixin, CasesMixin, CaseStatsMixin, Look
         older one may lack the newer tables)."""
         return bool(self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
                                     "name = ?", [table]).fetchone())
+
+    @contextmanager
+    def bulk_indexes(self, adding: Mapping[str, int],
+                     columns: Collection[str] | None = None) -> Iterator[None]:
+        with rebuilt_indexes(self.db, adding, columns):
+            yield
 
     # -- the file-specific parts of writing and reading geometry (the server adapter has its own)
     def _insert_features(self, table: str, rows: list[dict[str, Any]], geoms: Sequence[Any]

@@ -14,7 +14,7 @@ A project's schema holds its tables; several districts share a database, one sch
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -140,6 +140,11 @@ class PgStore(GpkgStore):
         if self.change_token() != token:
             raise ProjectChanged(f"{self.path}：读取期间另一个工位修改了项目，据旧内容算出的结果"
                                  "可能不再成立；本次未写入任何内容，请重新运行")
+
+    @contextmanager
+    def bulk_indexes(self, adding: Mapping[str, int],
+                     columns: Collection[str] | None = None) -> Iterator[None]:
+        yield  # PostgreSQL keeps its indexes: dropping one takes a lock every desk would wait on
 
     def has_table(self, table: str) -> bool:
         return table in self.db.table_names()

@@ -181,11 +181,21 @@ def _rss_mb(pids: list[int]) -> float:
     return total / 1024
 
 
-def start_once(path: Path, shot: Path) -> dict:
+def start_once(path: Path, shot: Path, kind: str = "web") -> dict:
+    """One fresh process: ``web`` (the window, Leaflet map), ``painter`` (the window with the
+    QPainter fallback map) or ``floor`` (bench/gui_floor.py, which also recolours)."""
     exe = Path(sys.executable).with_name("gridmgr")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "gridmgr"]
+    env = dict(ENV)
+    if kind == "floor":
+        argv = [sys.executable, str(ROOT / "bench" / "gui_floor.py"), str(path),
+                "--screenshot", str(shot), "--recolour"]
+    else:
+        argv = [*cmd, "gui", str(path), "--screenshot", str(shot)]
+        if kind == "painter":
+            env["GRIDMGR_MAP"] = "painter"
     t0 = time.perf_counter()
-    proc = subprocess.Popen([*cmd, "gui", str(path), "--screenshot", str(shot)], env=ENV,
+    proc = subprocess.Popen(argv, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT)
     peak, painted, inproc = 0.0, None, None
     fd = proc.stdout.fileno()
@@ -207,12 +217,28 @@ def start_once(path: Path, shot: Path) -> dict:
     buf += read()
     if painted is None and b"painted_ms=" in buf:
         painted = time.perf_counter() - t0
+    recol = None
     for line in buf.decode(errors="replace").splitlines():
         if line.startswith("painted_ms="):
             inproc = int(line.split("=")[1]) / 1000
-    return {"start_to_painted_s": None if painted is None else round(painted, 2),
-            "in_process_s": inproc, "exit_code": proc.returncode,
-            "peak_rss_total_mb": round(peak)}
+        if line.startswith("recolour_ms="):
+            recol = int(line.split("=")[1]) / 1000
+    out = {"start_to_painted_s": None if painted is None else round(painted, 2),
+           "in_process_s": inproc, "exit_code": proc.returncode,
+           "peak_rss_total_mb": round(peak)}
+    if kind == "floor":
+        out["recolour_s"] = recol
+    return out
+
+
+def _median(values: list) -> float | None:
+    vals = sorted(v for v in values if v is not None)
+    return round(vals[len(vals) // 2] if len(vals) % 2 else
+                 (vals[len(vals) // 2 - 1] + vals[len(vals) // 2]) / 2, 3) if vals else None
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 2) if a and b else None
 
 
 def recolour(path: Path) -> dict:
@@ -293,7 +319,7 @@ def search(work: Path, n: int) -> list[dict]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--cells", type=int, nargs="+", default=[1000, 10000, 100000])
-    ap.add_argument("--runs", type=int, default=2)
+    ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--work", type=Path, default=Path("/tmp/gridmgr-bench-gui"))
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results_gui_start.json")
     ap.add_argument("--search-rows", type=int, default=1_000_000,
@@ -305,34 +331,55 @@ def main() -> None:
         return
 
     rows = []
-    print(f"{'cells':>8} {'start→painted':>14} {'in-process':>11} {'peak RSS':>9}", flush=True)
+    kinds = ("web", "painter", "floor")
+    print("first paint, start of the process → painted (median of the runs, paired: the three "
+          "kinds alternate)", flush=True)
+    print(f"{'cells':>8} {'web':>7} {'painter':>8} {'floor':>7} {'web/floor':>10} "
+          f"{'painter/floor':>14} {'RSS web':>8}", flush=True)
     paths = {}
     for n in args.cells:
         path = project(args.work, n) if n < 50_000 else city(args.work)
         paths[n] = path
-        runs = [start_once(path, args.work / f"shot_{n}.png") for _ in range(args.runs)]
-        ok = [r for r in runs if r["start_to_painted_s"] is not None and r["exit_code"] == 0]
-        best = min(ok, key=lambda r: r["start_to_painted_s"]) if ok else runs[0]
-        row = {"cells_asked": n, "cells": count_cells(path), **best,
-               "runs": [r["start_to_painted_s"] for r in runs]}
+        runs: dict[str, list[dict]] = {k: [] for k in kinds}
+        for _ in range(args.runs):
+            for k in kinds:
+                runs[k].append(start_once(path, args.work / f"shot_{n}_{k}.png", k))
+        row: dict = {"cells_asked": n, "cells": count_cells(path)}
+        for k in kinds:
+            ok = [r for r in runs[k] if r["start_to_painted_s"] is not None
+                  and r["exit_code"] == 0]
+            row[k] = {"start_to_painted_s": _median([r["start_to_painted_s"] for r in ok]),
+                      "in_process_s": _median([r["in_process_s"] for r in ok]),
+                      "peak_rss_total_mb": max((r["peak_rss_total_mb"] for r in runs[k]),
+                                               default=None),
+                      "runs": runs[k]}
+        row["floor"]["recolour_s"] = _median([r.get("recolour_s") for r in runs["floor"]])
+        web, painter, floor = (row[k]["start_to_painted_s"] for k in kinds)
+        row["ratio_web"], row["ratio_painter"] = _ratio(web, floor), _ratio(painter, floor)
         rows.append(row)
-        print(f"{row['cells']:>8} {row['start_to_painted_s'] or float('nan'):>13.2f}s "
-              f"{row['in_process_s'] or float('nan'):>10.2f}s {row['peak_rss_total_mb']:>6} MB",
-              flush=True)
-    near = min(paths, key=lambda n: abs(n - 10000))
-    out = subprocess.run([sys.executable, __file__, "--recolour", str(paths[near])], env=ENV,
-                         capture_output=True, text=True, cwd=ROOT, timeout=900)
-    line = next((x for x in out.stdout.splitlines() if x.startswith("RESULT ")), None)
-    recol = json.loads(line[7:]) if line else {"error": out.stderr[-1500:]}
-    print(f"recolour of {recol.get('cells')} cells: measure→painted "
-          f"{recol.get('measure_to_painted_s')} s, set_colours→painted "
-          f"{recol.get('set_colours_to_painted_s')} s", flush=True)
+        print(f"{row['cells']:>8} {web or float('nan'):>6.2f}s {painter or float('nan'):>7.2f}s "
+              f"{floor or float('nan'):>6.2f}s {row['ratio_web'] or float('nan'):>9.2f}x "
+              f"{row['ratio_painter'] or float('nan'):>13.2f}x "
+              f"{row['web']['peak_rss_total_mb']:>5} MB", flush=True)
+    recols = []
+    for n, row in zip(args.cells, rows):
+        out = subprocess.run([sys.executable, __file__, "--recolour", str(paths[n])], env=ENV,
+                             capture_output=True, text=True, cwd=ROOT, timeout=900)
+        line = next((x for x in out.stdout.splitlines() if x.startswith("RESULT ")), None)
+        recol = json.loads(line[7:]) if line else {"error": out.stderr[-1500:]}
+        recol["floor_recolour_s"] = row["floor"]["recolour_s"]
+        recol["ratio"] = _ratio(recol.get("set_colours_to_painted_s"), recol["floor_recolour_s"])
+        recols.append(recol)
+        print(f"recolour of {recol.get('cells')} cells: measure→painted "
+              f"{recol.get('measure_to_painted_s')} s, set_colours→painted "
+              f"{recol.get('set_colours_to_painted_s')} s, floor {recol['floor_recolour_s']} s, "
+              f"ratio {recol['ratio']}", flush=True)
     found = search(args.work, args.search_rows) if args.search_rows else []
     result = {"when": datetime.now().isoformat(timespec="seconds"),
               "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                           "platform": platform.platform(),
                           "load_avg_at_start": os.getloadavg()[0]},
-              "rows": rows, "recolour": recol, "search_enterprises": found}
+              "rows": rows, "recolour": recols, "search_enterprises": found}
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n",
                         encoding="utf-8")
     print(f"wrote {args.out}")

@@ -8,15 +8,18 @@ renders into any paint device (a widget, a QImage, later a QPdfWriter) and never
 from __future__ import annotations
 
 import math
+import struct
 from dataclasses import dataclass, field
 
-import shapely
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF, QTransform
+import numpy as np
+from PySide6.QtCore import QByteArray, QDataStream, QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen, QTransform
 
+from gridmgr.geometry import Rings
 from gridmgr.registers.enterprises import KEY_CLASSES, SUPERVISION_CLASSES
 
 from .fonts import cjk_families
+from .web_page import area_features
 
 STYLE = {  # level: (outline colour, outline width in px, fill)
     "district": ("#1f2937", 2.4, None),
@@ -28,26 +31,101 @@ SELECTED = QColor("#f59e0b")
 CLASS_COLOURS = {"国控": "#b91c1c", "省控": "#ea580c", "市控": "#ca8a04", "一般": "#64748b"}
 
 
+CHUNK = 2048  # areas per painter path (a path per area made 100k Python objects: 4 s)
+
+
+def _path_bytes(xy: np.ndarray, starts: np.ndarray, rule: Qt.FillRule) -> bytes:
+    """A QPainterPath in QDataStream's format: element count, (type, x, y) per point (moveTo
+    at each ring's first point, lineTo after), the last subpath's start and the fill rule."""
+    n = len(xy)
+    el = np.empty(n, dtype=[("t", ">i4"), ("x", ">f8"), ("y", ">f8")])
+    el["t"] = 1  # LineToElement
+    el["t"][starts] = 0  # MoveToElement
+    el["x"], el["y"] = xy[:, 0], xy[:, 1]
+    last = int(starts[-1]) if len(starts) else 0
+    return (struct.pack(">i", n) + el.tobytes()
+            + struct.pack(">ii", last, rule.value))
+
+
+def _path(xy: np.ndarray, starts: np.ndarray,
+          rule: Qt.FillRule = Qt.FillRule.OddEvenFill) -> QPainterPath:
+    """One path of many rings (``starts``: each ring's first point) built in one call."""
+    path = QPainterPath()
+    if len(xy):
+        QDataStream(QByteArray(_path_bytes(xy, starts, rule))) >> path
+    path.setFillRule(rule)
+    return path
+
+
+def _oriented(rings: Rings) -> np.ndarray:
+    """The coordinates with every shell counter-clockwise and every hole clockwise, so that
+    a winding fill of many areas in one path leaves holes open and fills overlaps (an even-odd
+    fill of one path would open where two areas overlap)."""
+    xy, ro = rings.coords, rings.ring_offsets
+    n = np.diff(ro)
+    if not len(xy):
+        return xy
+    ring_of = np.repeat(np.arange(len(n)), n)
+    nxt = np.arange(len(xy)) + 1
+    nxt[ro[1:][n > 0] - 1] = ro[:-1][n > 0]  # the last point's next is the first
+    cross = xy[:, 0] * xy[nxt, 1] - xy[nxt, 0] * xy[:, 1]
+    area = np.bincount(ring_of, weights=cross, minlength=len(n))
+    shell = np.zeros(len(n), dtype=bool)
+    shell[rings.poly_offsets[:-1][np.diff(rings.poly_offsets) > 0]] = True
+    flip = np.where(shell, area < 0, area > 0)
+    idx = np.arange(len(xy))
+    f = flip[ring_of]
+    idx[f] = ro[:-1][ring_of[f]] + ro[1:][ring_of[f]] - 1 - idx[f]
+    return xy[idx]
+
+
 @dataclass
 class Layer:
+    """One level ready to paint: its areas' codes and names, scene coordinates as flat rings,
+    boxes (x0, y0, x1, y1) and painter paths of :data:`CHUNK` areas each."""
+
     level: str
     codes: list[str]
     names: list[str]
-    paths: list[QPainterPath]
-    bounds: list[QRectF]
+    rings: Rings
+    box: np.ndarray
+    chunks: list[tuple[QRectF, QPainterPath]] = field(default_factory=list)
     index: dict[str, int] = field(default_factory=dict)
 
+    def bounds(self, i: int) -> QRectF:
+        x0, y0, x1, y1 = self.box[i]
+        return QRectF(x0, y0, x1 - x0, y1 - y0) if np.isfinite(x0) else QRectF()
 
-def _to_path(geom: shapely.Geometry, kx: float) -> QPainterPath:
-    path = QPainterPath()
-    path.setFillRule(Qt.FillRule.OddEvenFill)
-    polys = getattr(geom, "geoms", [geom])
-    for poly in polys:
-        for ring in [poly.exterior, *poly.interiors]:
-            pts = [QPointF(x * kx, -y) for x, y in ring.coords]
-            path.addPolygon(QPolygonF(pts))
-            path.closeSubpath()
-    return path
+    def path(self, i: int) -> QPainterPath:
+        """Area ``i`` alone (hit tests and the selection)."""
+        r = self.rings
+        p0, p1 = r.geom_offsets[i], r.geom_offsets[i + 1]
+        ro = r.ring_offsets[r.poly_offsets[p0]:r.poly_offsets[p1] + 1]
+        return _path(r.coords[ro[0]:ro[-1]], ro[:-1][np.diff(ro) > 0] - ro[0])
+
+
+def _layer(level: str, data: object, kx: float) -> Layer:
+    codes, names, rings, _ = area_features(data)
+    scene = rings.transformed(lambda x, y: (x * kx, -y))
+    box = scene.bounds()
+    xy = _oriented(scene)
+    layer = Layer(level, codes, ["" if n is None or n != n else str(n) for n in names], scene, box,
+                  index={c: i for i, c in enumerate(codes)})
+    starts = scene.point_offsets()
+    ro = scene.ring_offsets
+    ring_start = ro[:-1][np.diff(ro) > 0]
+    for c0 in range(0, len(codes), CHUNK):
+        c1 = min(c0 + CHUNK, len(codes))
+        a, b = int(starts[c0]), int(starts[c1])
+        if a == b:
+            continue
+        sub = ring_start[(ring_start >= a) & (ring_start < b)] - a
+        bx = box[c0:c1]
+        rect = QRectF(np.nanmin(bx[:, 0]), np.nanmin(bx[:, 1]),
+                      np.nanmax(bx[:, 2]) - np.nanmin(bx[:, 0]),
+                      np.nanmax(bx[:, 3]) - np.nanmin(bx[:, 1]))
+        layer.chunks.append((rect, _path(xy[a:b], sub, Qt.FillRule.WindingFill)))
+    return layer
 
 
 class AreaScene:
@@ -60,25 +138,26 @@ class AreaScene:
         self.points: list[tuple[QPointF, str]] = []  # enterprises: position, supervision class
 
     def set_layers(self, frames: dict[str, object]) -> None:
-        """``frames``: level → GeoDataFrame in lon/lat with ``code`` and ``name`` columns."""
+        """``frames``: level → GeoDataFrame in lon/lat with ``code`` and ``name`` columns, or
+        the level's ``Store.map_areas`` in lon/lat."""
         lat = 0.0
-        for gdf in frames.values():
-            if len(gdf):
-                y0, y1 = gdf.total_bounds[1], gdf.total_bounds[3]
-                lat = (y0 + y1) / 2
+        for data in frames.values():
+            if len(data):
+                _, _, rings, _ = area_features(data)
+                b = rings.bounds()
+                if np.isfinite(b[:, 1]).any():
+                    lat = (np.nanmin(b[:, 1]) + np.nanmax(b[:, 3])) / 2
                 break
         self.kx = math.cos(math.radians(lat))
-        self.layers = {}
-        extent = QRectF()
-        for level, gdf in frames.items():
-            paths = [_to_path(g, self.kx) for g in gdf.geometry]
-            bounds = [p.boundingRect() for p in paths]
-            for b in bounds:
-                extent = extent.united(b)
-            self.layers[level] = Layer(level, list(gdf["code"]),
-                                       [n or "" for n in gdf["name"]], paths, bounds,
-                                       {c: i for i, c in enumerate(gdf["code"])})
-        self.extent = extent
+        self.layers = {level: _layer(level, data, self.kx) for level, data in frames.items()}
+        boxes = [layer.box for layer in self.layers.values() if len(layer.box)]
+        allbox = np.vstack(boxes) if boxes else np.zeros((0, 4))
+        ok = np.isfinite(allbox[:, 0]) if len(allbox) else np.zeros(0, bool)
+        if ok.any():
+            x0, y0 = allbox[ok, 0].min(), allbox[ok, 1].min()
+            self.extent = QRectF(x0, y0, allbox[ok, 2].max() - x0, allbox[ok, 3].max() - y0)
+        else:
+            self.extent = QRectF()
 
     def set_points(self, xs: list[float], ys: list[float], classes: list[str | None]) -> None:
         """Enterprise locations (lon/lat), drawn as dots coloured by supervision class."""
@@ -90,11 +169,12 @@ class AreaScene:
     def hit(self, level: str, x: float, y: float) -> str | None:
         """Code of the ``level`` area under scene point (x, y)."""
         layer = self.layers.get(level)
-        if layer is None:
+        if layer is None or not len(layer.box):
             return None
+        b = layer.box
         pt = QPointF(x, y)
-        for i, b in enumerate(layer.bounds):
-            if b.contains(pt) and layer.paths[i].contains(pt):
+        for i in np.flatnonzero((b[:, 0] <= x) & (x <= b[:, 2]) & (b[:, 1] <= y) & (y <= b[:, 3])):
+            if layer.path(int(i)).contains(pt):
                 return layer.codes[i]
         return None
 
@@ -102,7 +182,7 @@ class AreaScene:
         for layer in self.layers.values():
             i = layer.index.get(code)
             if i is not None:
-                return layer.bounds[i]
+                return layer.bounds(i)
         return None
 
     def _paint_points(self, painter: QPainter, view: QTransform, visible: QRectF) -> None:
@@ -138,18 +218,22 @@ class AreaScene:
             painter.setPen(pen)
             brush = QBrush(QColor(fill)) if fill else QBrush(Qt.BrushStyle.NoBrush)
             painter.setTransform(view)
-            for i, path in enumerate(layer.paths):
-                if not layer.bounds[i].intersects(visible):
-                    continue
-                painter.setBrush(QBrush(SELECTED) if layer.codes[i] in selected else brush)
-                painter.drawPath(path)
+            painter.setBrush(brush)
+            for rect, path in layer.chunks:
+                if rect.intersects(visible):
+                    painter.drawPath(path)
+            painter.setBrush(QBrush(SELECTED))
+            for code in selected:
+                i = layer.index.get(code)
+                if i is not None and layer.bounds(i).intersects(visible):
+                    painter.drawPath(layer.path(i))
         painter.resetTransform()
         self._paint_points(painter, view, visible)
         for level in ("street", "community", "cell"):
             layer = self.layers.get(level)
             if layer is None:
                 continue
-            size_px = view.mapRect(layer.bounds[0]).width() if layer.bounds else 0
+            size_px = view.mapRect(layer.bounds(0)).width() if len(layer.box) else 0
             if level == "cell" and size_px < 60:
                 continue
             if level == "community" and size_px < 40:
@@ -159,9 +243,10 @@ class AreaScene:
             painter.setFont(font)
             painter.setPen(QColor({"street": "#7f1d1d", "community": "#1e3a8a",
                                    "cell": "#374151"}[level]))
-            for i, b in enumerate(layer.bounds):
-                if not b.intersects(visible):
-                    continue
-                r = view.mapRect(b)
+            bx = layer.box
+            seen = ((bx[:, 0] <= visible.right()) & (bx[:, 2] >= visible.left())
+                    & (bx[:, 1] <= visible.bottom()) & (bx[:, 3] >= visible.top()))
+            for i in np.flatnonzero(seen):
+                r = view.mapRect(layer.bounds(i))
                 text = layer.codes[i][-2:] if level == "cell" else layer.names[i]
                 painter.drawText(r, Qt.AlignmentFlag.AlignCenter, text)

@@ -18,19 +18,19 @@ breaks, aligned colours and the legend ``gridmap.setLegend`` draws.
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import folium
 import numpy as np
 import shapely
-from branca.element import MacroElement
-from jinja2 import Template
 
+from gridmgr.geometry import Rings, rings_of
 from gridmgr.registers.enterprises import KEY_CLASSES
 
 HERE = Path(__file__).resolve().parent
@@ -68,24 +68,21 @@ NO_DATA_COLOUR = "#d1d5db"
 NO_DATA_LABEL = "无数据"
 
 
-class _GridmapInit(MacroElement):
-    """Hands the folium-created Leaflet map to ``gridmap.init`` (after the map exists)."""
+MAP_ID = "map_gridmgr"  # folium's map variable, fixed (folium draws a random one)
 
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-            {{ this._parent.get_name() }}.attributionControl.setPrefix("Leaflet");
-            L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
-            window.gridmap.init({{ this._parent.get_name() }}, {{ this.options }});
-        {% endmacro %}
-    """)
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.options = json.dumps({"keyOnlyBelow": KEY_ONLY_BELOW, "labelsFrom": LABELS_FROM,
-                                   "maxLabels": MAX_LABELS, "keyClasses": list(KEY_CLASSES),
-                                   "classColours": CLASS_COLOURS,
-                                   "otherClassColour": OTHER_CLASS_COLOUR},
-                                  ensure_ascii=False)
+def _init_options() -> str:
+    return json.dumps({"keyOnlyBelow": KEY_ONLY_BELOW, "labelsFrom": LABELS_FROM,
+                       "maxLabels": MAX_LABELS, "keyClasses": list(KEY_CLASSES),
+                       "classColours": CLASS_COLOURS, "otherClassColour": OTHER_CLASS_COLOUR},
+                      ensure_ascii=False)
+
+
+_INIT_JS = """
+            {map}.attributionControl.setPrefix("Leaflet");
+            L.control.scale({{imperial: false}}).addTo({map});
+            window.gridmap.init({map}, {options});
+        """
 
 
 def local_assets() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -98,17 +95,132 @@ def local_assets() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     return js, css
 
 
-def page_html() -> str:
-    """The map page: an empty Leaflet map (no basemap) ready for ``gridmap.setAreas``."""
+def folium_page_html() -> str:
+    """The page as folium renders it (``folium.Map(tiles=None, prefer_canvas=True)`` with the
+    local assets), trailing spaces dropped: the reference :func:`page_html` reproduces without
+    importing folium, which cost 0.2–3 s at every start (tests check the two are the same)."""
+    import folium
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    class GridmapInit(MacroElement):
+        """Hands the folium-created Leaflet map to ``gridmap.init`` (after the map exists)."""
+
+        _template = Template("{% macro script(this, kwargs) %}"
+                             + _INIT_JS.format(map="{{ this._parent.get_name() }}",
+                                               options="{{ this.options }}")
+                             + "{% endmacro %}")
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.options = _init_options()
+
     m = folium.Map(location=(23.0, 113.1), zoom_start=11, tiles=None, prefer_canvas=True,
                    control_scale=False)  # a metric-only scale is added with gridmap.init
+    m._id = MAP_ID.removeprefix("map_")
     m.default_js, m.default_css = local_assets()  # instance attributes hide folium's CDN lists
-    _GridmapInit().add_to(m)
+    GridmapInit().add_to(m)
     html = m.get_root().render()
+    return _checked(_tidy(html))
+
+
+def _tidy(html: str) -> str:
+    return "\n".join(line.rstrip() for line in html.split("\n"))
+
+
+def _checked(html: str) -> str:
     remote = re.findall(r"""(?:src|href)\s*=\s*["']?((?:https?:)?//[^"'\s>]+)""", html)
     if remote:  # folium grew a new default asset: fail loudly rather than go online
         raise RuntimeError(f"map page references remote files: {remote}")
     return html
+
+
+_PAGE = """<!DOCTYPE html>
+<html>
+<head>
+
+    <meta http-equiv="content-type" content="text/html; charset=UTF-8" />
+{scripts}
+{styles}
+
+            <meta name="viewport" content="width=device-width,
+                initial-scale=1.0, maximum-scale=1.0, user-scalable=no" />
+            <style>
+                #{map} {{
+                    position: relative;
+                    width: 100.0%;
+                    height: 100.0%;
+                    left: 0.0%;
+                    top: 0.0%;
+                }}
+                .leaflet-container {{ font-size: 1rem; }}
+            </style>
+
+            <style>html, body {{
+                width: 100%;
+                height: 100%;
+                margin: 0;
+                padding: 0;
+            }}
+            </style>
+
+            <style>#map {{
+                position:absolute;
+                top:0;
+                bottom:0;
+                right:0;
+                left:0;
+                }}
+            </style>
+
+            <script>
+                L_NO_TOUCH = false;
+                L_DISABLE_3D = false;
+            </script>
+
+
+</head>
+<body>
+
+
+            <div class="folium-map" id="{map}" ></div>
+
+</body>
+<script>
+
+
+            var {map} = L.map(
+                "{map}",
+                {{
+                    center: [23.0, 113.1],
+                    crs: L.CRS.EPSG3857,
+                    ...{{
+  "zoom": 11,
+  "zoomControl": true,
+  "preferCanvas": true,
+}}
+
+                }}
+            );
+
+
+
+
+    {init}
+</script>
+</html>"""
+
+
+@lru_cache(maxsize=1)
+def page_html() -> str:
+    """The map page: an empty Leaflet map (no basemap) ready for ``gridmap.setAreas`` — the
+    text folium renders (:func:`folium_page_html`), from a template, so a start needs no folium."""
+    js, css = local_assets()
+    return _checked(_tidy(_PAGE.format(
+        map=MAP_ID,
+        scripts="\n".join(f'    <script src="{url}"></script>' for _, url in js),
+        styles="\n".join(f'    <link rel="stylesheet" href="{url}"/>' for _, url in css),
+        init=_INIT_JS.format(map=MAP_ID, options=_init_options()))))
 
 
 def write_page(directory: str | Path) -> Path:
@@ -119,23 +231,51 @@ def write_page(directory: str | Path) -> Path:
     return path
 
 
-def _packed(geoms: np.ndarray) -> dict[str, list]:
-    """Polygons as one flat coordinate array with geoarrow-style offsets (see area_payload)."""
-    parts, part_of = shapely.get_parts(geoms, return_index=True)
-    polys = shapely.get_type_id(parts) == shapely.GeometryType.POLYGON.value
-    parts, part_of = parts[polys], part_of[polys]
-    rings, ring_of = shapely.get_rings(parts, return_index=True)
-    coords, coord_of = shapely.get_coordinates(rings, return_index=True)
-    n_pts = np.bincount(coord_of, minlength=len(rings)) if len(rings) else np.zeros(0, int)
-    keep = np.ones(len(coords), dtype=bool)
-    keep[np.cumsum(n_pts)[n_pts > 0] - 1] = False  # drop each ring's closing point
-    coords = np.round(coords[keep], DECIMALS)
-    return {
-        "coords": coords.ravel().tolist(),
-        "ring_ends": np.cumsum(np.maximum(n_pts - 1, 0)).tolist(),
-        "poly_rings": np.cumsum(np.bincount(ring_of, minlength=len(parts))).tolist(),
-        "feature_polys": np.cumsum(np.bincount(part_of, minlength=len(geoms))).tolist(),
-    }
+def _flat(rings: Rings) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(coords without each ring's closing point, ring_ends, poly_rings, feature_polys)."""
+    n_pts = np.diff(rings.ring_offsets)
+    keep = np.ones(len(rings.coords), dtype=bool)
+    keep[rings.ring_offsets[1:][n_pts > 0] - 1] = False  # drop each ring's closing point
+    return (rings.coords[keep], np.cumsum(np.maximum(n_pts - 1, 0)), rings.poly_offsets[1:],
+            rings.geom_offsets[1:])
+
+
+def _packed(rings: Rings) -> dict[str, list]:
+    """Polygons as one flat coordinate list with geoarrow-style offsets (see area_payload)."""
+    coords, ring_ends, poly_rings, feature_polys = _flat(rings)
+    return {"coords": np.round(coords, DECIMALS).ravel().tolist(),
+            "ring_ends": ring_ends.tolist(), "poly_rings": poly_rings.tolist(),
+            "feature_polys": feature_polys.tolist()}
+
+
+def _b64(a: np.ndarray) -> str:
+    return base64.b64encode(np.ascontiguousarray(a, dtype="<i4").tobytes()).decode("ascii")
+
+
+def _binary(rings: Rings) -> dict[str, Any]:
+    """The same as :func:`_packed`, as base64 int32 arrays: coordinates in millionths of a
+    degree from ``origin`` (``(origin + xy) / 1e6`` is exactly the rounded value the JSON list
+    holds), offsets as they are.  A quarter of the text, and no number to parse in the page."""
+    coords, ring_ends, poly_rings, feature_polys = _flat(rings)
+    q = np.rint(coords * 10 ** DECIMALS) if len(coords) else np.zeros((0, 2))
+    origin = q.min(axis=0) if len(q) else np.zeros(2)
+    d = q - origin
+    if len(d) and d.max() >= 2 ** 31:
+        raise ValueError("areas span more than 2147 degrees")
+    return {"origin": [int(origin[0]), int(origin[1])], "scale": 10 ** DECIMALS,
+            "xy": _b64(d), "ring_ends": _b64(ring_ends), "poly_rings": _b64(poly_rings),
+            "feature_polys": _b64(feature_polys)}
+
+
+def decode_binary(d: Mapping[str, Any]) -> dict[str, list]:
+    """A binary payload back to the JSON form (what ``gridmap.js`` reads from it)."""
+    def ints(key: str) -> np.ndarray:
+        return np.frombuffer(base64.b64decode(d[key]), dtype="<i4").astype(np.int64)
+
+    xy = (ints("xy").reshape(-1, 2) + np.asarray(d["origin"], dtype=np.int64)) / d["scale"]
+    return {"coords": xy.ravel().tolist(), "ring_ends": ints("ring_ends").tolist(),
+            "poly_rings": ints("poly_rings").tolist(),
+            "feature_polys": ints("feature_polys").tolist()}
 
 
 def _simplified(geoms: np.ndarray, tol: float) -> np.ndarray:
@@ -153,10 +293,10 @@ def pixel_degrees(zoom: float) -> float:
     return 360.0 / (256.0 * 2.0 ** zoom)
 
 
-def lod_zoom(geoms: np.ndarray, min_px: float = MIN_PX) -> int:
+def lod_zoom(geoms: np.ndarray | Rings, min_px: float = MIN_PX) -> int:
     """The zoom from which the median area is ``min_px`` wide (gridmap.js draws a level from
     there; the same rule, so Python knows which zoom the coarse geometry serves)."""
-    b = shapely.bounds(geoms)
+    b = geoms.bounds() if isinstance(geoms, Rings) else shapely.bounds(geoms)
     w = b[:, 2] - b[:, 0]
     w = w[np.isfinite(w) & (w > 0)]
     if not len(w):
@@ -164,40 +304,57 @@ def lod_zoom(geoms: np.ndarray, min_px: float = MIN_PX) -> int:
     return max(0, math.ceil(math.log2(min_px / (256 * float(np.median(w)) / 360))))
 
 
+def area_features(data: Any) -> tuple[list[str], list[Any], Rings, Any]:
+    """(codes, names, rings, geometries-or-None) of a GeoDataFrame or a ``Store.map_areas``."""
+    if isinstance(getattr(data, "rings", None), Rings):
+        return [str(c) for c in data.codes], list(data.names), data.rings, None
+    geoms = np.asarray(data.geometry.values, dtype=object)
+    return [str(c) for c in data["code"]], list(data["name"]), rings_of(geoms), geoms
+
+
 def area_payload(gdf: Any, simplify: float | None = None,
-                 simplify_above: int = SIMPLIFY_ABOVE, coarse: bool = True) -> dict[str, Any]:
-    """A GeoDataFrame in lon/lat (``code``, ``name``, polygon ``geometry``) as compact data.
+                 simplify_above: int = SIMPLIFY_ABOVE, coarse: bool = True,
+                 binary: bool = False, names: bool = True) -> dict[str, Any]:
+    """A GeoDataFrame in lon/lat (``code``, ``name``, polygon ``geometry``), or the
+    ``Store.map_areas`` of a level in lon/lat, as compact data.
 
     Coordinates are one flat ``[lon, lat, lon, lat, …]`` array (rings without their closing
     point) with geoarrow-style offsets: ``ring_ends`` (end of each ring in points),
     ``poly_rings`` (end of each polygon in rings, the first ring is the shell) and
-    ``feature_polys`` (end of each feature in polygons).  With ``simplify`` (degrees), layers
-    with more than ``simplify_above`` features are simplified with
+    ``feature_polys`` (end of each feature in polygons).  ``binary=True`` gives the same as
+    base64 int32 arrays (:func:`_binary`, what the window pushes); ``names=False`` leaves the
+    names out (the page writes codes on cells, never their names).  With ``simplify``
+    (degrees), layers with more than ``simplify_above`` features are simplified with
     :func:`shapely.coverage_simplify`, which keeps shared edges shared.
 
     Level of detail: when the areas have many vertices (more than :data:`COARSE_ABOVE` points per
     area on average) a ``coarse`` geometry is added, coverage-simplified to half a pixel at the
     zoom where the layer starts to show, which the page draws below ``coarse["below"]``.
     """
-    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    codes, labels, rings, geoms = area_features(gdf)
     tol = SIMPLIFY_TOLERANCE if simplify is None else simplify
-    if tol and len(geoms) > simplify_above:
-        geoms = _simplified(geoms, tol)
+    if tol and len(codes) > simplify_above:
+        geoms = _simplified(rings.geoms() if geoms is None else geoms, tol)
+        rings = rings_of(geoms)
+    pack = _binary if binary else _packed
     out: dict[str, Any] = {
-        "codes": [str(c) for c in gdf["code"]],
-        "names": ["" if n is None or n != n else str(n) for n in gdf["name"]],
-        **_packed(geoms),
+        "codes": codes,
+        "names": ["" if n is None or n != n else str(n) for n in labels] if names else [],
+        **pack(rings),
     }
-    n_pts = len(out["coords"]) / 2
-    if coarse and 0 < len(geoms) <= COARSE_MAX_AREAS and n_pts / len(geoms) > COARSE_ABOVE:
-        z = lod_zoom(geoms)
+    n_pts = len(rings.coords) - int(np.count_nonzero(np.diff(rings.ring_offsets)))
+    if coarse and 0 < len(codes) <= COARSE_MAX_AREAS and n_pts / len(codes) > COARSE_ABOVE:
+        z = lod_zoom(rings)
         if z == 0:  # shown from the start (a district, streets): from the zoom that fits them
-            b = shapely.total_bounds(geoms)
-            z = max(0, int(math.log2(1000 / (256 * max(b[2] - b[0], 1e-9) / 360))))
+            b = rings.bounds()
+            width = np.nanmax(b[:, 2]) - np.nanmin(b[:, 0])
+            z = max(0, int(math.log2(1000 / (256 * max(width, 1e-9) / 360))))
         below = z + COARSE_ZOOMS
-        packed = _packed(_simplified(geoms, pixel_degrees(below - 1) / 2))
-        if len(packed["coords"]) < 0.75 * len(out["coords"]):
-            out["coarse"] = {**packed, "below": below}
+        geoms = rings.geoms() if geoms is None else geoms
+        simple = rings_of(_simplified(geoms, pixel_degrees(below - 1) / 2))
+        n_simple = len(simple.coords) - int(np.count_nonzero(np.diff(simple.ring_offsets)))
+        if n_simple < 0.75 * n_pts:
+            out["coarse"] = {**pack(simple), "below": below}
     return out
 
 

@@ -85,3 +85,57 @@ def test_gdal_reads_what_we_write(tmp_path):
     assert df.crs.to_epsg() == 4490
     got = np.array([g.geoms[0] for g in df.geometry])
     assert all(shapely.equals_exact(a, b, tolerance=0) for a, b in zip(got, polys))
+
+
+# -- flat rings (the map's payload, the painter map): the fast readers against shapely
+RING_SAMPLES = [
+    shapely.Polygon([(0, 0), (4, 0), (4, 4), (0, 4)], [[(1, 1), (2, 1), (2, 2), (1, 2)]]),
+    None,
+    shapely.MultiPolygon([shapely.box(10, 0, 11, 1), shapely.Polygon(
+        [(12, 0), (16, 0), (16, 4), (12, 4)],
+        [[(13, 1), (14, 1), (14, 2)], [(14.5, 1), (15, 1), (15, 2), (14.5, 2)]])]),
+    shapely.MultiPolygon(),
+    shapely.Polygon(),
+    shapely.box(113.1, 23.0, 113.2, 23.1),
+]
+
+
+def same_rings(a, b) -> bool:
+    return all(np.array_equal(getattr(a, k), getattr(b, k))
+               for k in ("coords", "ring_offsets", "poly_offsets", "geom_offsets"))
+
+
+def test_gpb_and_wkb_rings_equal_shapelys_with_holes_parts_and_empties():
+    ref = geometry.rings_of(RING_SAMPLES)
+    assert ref.geom_offsets.tolist() == [0, 1, 1, 3, 3, 4, 5]  # None, empty: no polygon
+    assert ref.poly_offsets.tolist() == [0, 2, 3, 6, 6, 7]  # POLYGON EMPTY: no ring
+    assert len(ref.coords) == 5 + 5 + 5 + 5 + 4 + 5 + 5
+    wkb = list(shapely.to_wkb(np.asarray(RING_SAMPLES, dtype=object)))
+    assert same_rings(geometry.rings_from_wkb(wkb), ref)
+    assert same_rings(geometry.gpb_rings(geometry.encode(RING_SAMPLES, 4490)), ref)
+    ewkb = shapely.to_wkb(shapely.set_srid(np.asarray(RING_SAMPLES, dtype=object), 4490),
+                          include_srid=True, flavor="extended")  # what PostGIS sends
+    assert same_rings(geometry.rings_from_wkb(list(ewkb)), ref)
+
+
+def test_rings_of_a_random_irregular_grid_match_and_rebuild():
+    rng = np.random.default_rng(7)
+    pts = shapely.MultiPoint(rng.random((300, 2)) * 0.1 + [113.0, 23.0])
+    cells = np.asarray(shapely.get_parts(shapely.voronoi_polygons(pts)), dtype=object)
+    cells[::7] = shapely.difference(cells[::7], shapely.buffer(shapely.centroid(cells[::7]),
+                                                               0.001))  # holes
+    blobs = geometry.encode(geometry.to_multi(cells), 4490)
+    fast = geometry.gpb_rings(blobs)
+    assert same_rings(fast, geometry.rings_of(geometry.decode(blobs)))
+    assert all(a.equals(b) for a, b in zip(fast.geoms(), cells))
+    assert np.array_equal(fast.bounds(), shapely.bounds(cells))
+
+
+def test_what_the_fast_reader_does_not_take_goes_through_shapely():
+    big = [shapely.to_wkb(g, byte_order=0) for g in RING_SAMPLES if g is not None]
+    z = [shapely.to_wkb(shapely.Polygon([(0, 0, 1), (1, 0, 1), (1, 1, 1)]))]
+    mixed = [shapely.to_wkb(shapely.box(0, 0, 1, 1)), shapely.to_wkb(shapely.Point(5, 5))]
+    for wkbs in (big, z, mixed):
+        geoms = shapely.from_wkb(np.asarray(wkbs, dtype=object))
+        assert same_rings(geometry.rings_from_wkb(wkbs), geometry.rings_of(geoms))
+    assert len(geometry.rings_from_wkb(mixed)) == 2  # the point is a feature without polygon

@@ -89,6 +89,7 @@ from maps.case_layer import OVERDUE_COLOUR as OVERDUE_RING
 from maps.fonts import cjk_families
 from maps.render import CLASS_COLOURS, STYLE
 from ui import detail_html, i18n
+from ui.area_info import AreaInfo
 from ui.assign_dialog import AssignDialog
 from ui.cases_panel import CasesPanel
 from ui.findings_view import FindingsDialog
@@ -155,7 +156,7 @@ class MainWindow(QMainWindow):
         self._watch.start()
         self.registers: dict[str, RegisterView] = {}
         self.items: dict[str, QStandardItem] = {}
-        self.info: dict[str, dict] = {}
+        self.info: AreaInfo | dict[str, dict] = {}  # code → level, name, parent, area
         self.unit_level = "cell"
         self.current: tuple[str, str] | None = None  # ("area"|"enterprise"|"officer", key)
         self.selection: set[str] = set()  # cells chosen for an assignment
@@ -412,7 +413,7 @@ class MainWindow(QMainWindow):
                 codes = [x["code"] for x in systems]
                 system = system if system in codes else (self.system if self.system in codes
                                                          else codes[0])
-                frames = {lvl: store.areas(lvl, system=system).to_crs("EPSG:4490")
+                frames = {lvl: store.map_areas(lvl, system=system).to_crs("EPSG:4490")
                           for lvl in ("district", "street", "community", "cell")}
                 n_ents = store.count_enterprises()
                 few = n_ents <= MAX_MAP_ENTERPRISES  # else only the key ones are drawn
@@ -433,6 +434,11 @@ class MainWindow(QMainWindow):
             self.current = None
             self.map.select(set())
             self.detail.setText(self.tr("点击地图或左侧的区域查看详情。"))
+        # the map first: the page parses and draws (in its own process) while the tree, the
+        # registers and the cases are built here
+        self._all_enterprises = few
+        self.map.set_frames(frames)
+        self.map.set_points(ents)
         self.project, self.system = path, system
         self.unit_level = next((lv for lv in ("cell", "community", "street")
                                 if len(frames[lv])), "cell")
@@ -447,9 +453,6 @@ class MainWindow(QMainWindow):
         self._fill_tree(frames)
         self._overview = None  # who answers for each cell: computed when first needed
         self.counts = counts
-        self._all_enterprises = few
-        self.map.set_frames(frames)
-        self.map.set_points(ents)
         self._push_cases()
         self.map.select(self.selection)
         self.apply_measure()
@@ -635,15 +638,12 @@ class MainWindow(QMainWindow):
     def _fill_tree(self, frames: dict) -> None:
         self.model.removeRows(0, self.model.rowCount())
         self.items.clear()
-        self.info.clear()
+        self.info = AreaInfo(frames)  # level, name, parent, area of a code, made when asked
         self.cells_of: dict[str, list[str]] = {}
         root = self.model.invisibleRootItem()
         for level in ("street", "community", "cell"):
-            gdf = frames[level]
-            for code, name, parent, area in zip(gdf["code"], gdf["name"], gdf["parent_code"],
-                                                gdf["area_m2"]):
-                self.info[code] = {"level": level, "name": name, "parent": parent,
-                                   "area": area}
+            areas = frames[level]  # Store.map_areas
+            for code, name, parent in zip(areas.codes, areas.names, areas.parents):
                 if level == "cell" and parent in self.items:
                     self.cells_of.setdefault(parent, []).append(code)
                     continue
@@ -826,7 +826,7 @@ class MainWindow(QMainWindow):
             self._measure_legend = None
             self._refresh_legend()
             return
-        units = [c for c, i in self.info.items() if i["level"] == level]
+        units = self.info.codes_of(level)
         if kind == "unassigned":
             colours = {c: (UNASSIGNED_COLOUR if not (d["primary_name"] and d["supervisor_name"])
                            else ASSIGNED_COLOUR) for c, d in self.details.items()}

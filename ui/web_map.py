@@ -204,13 +204,16 @@ class WebMapView(QWebEngineView):
 
     # -- public API (as ui.map_view.MapView) ------------------------------------------------
     def set_frames(self, frames: Mapping[str, object], fit: bool = True) -> None:
-        """``frames``: level → GeoDataFrame in EPSG:4490 with ``code``, ``name``, geometry."""
+        """``frames``: level → GeoDataFrame in EPSG:4490 with ``code``, ``name``, geometry, or
+        the level's ``Store.map_areas`` in EPSG:4490; pushed as binary payloads."""
         self.run_js("window.gridmap.clear()")
         self.codes = {}
         ordered = sorted(frames, key=lambda lv: LEVELS.index(lv) if lv in LEVELS else -1)
         t0 = time.perf_counter()
         for level in ordered:
-            payload = area_payload(frames[level])
+            # cells are labelled with their codes: their names stay in Python (100k of them
+            # would double what the page has to read)
+            payload = area_payload(frames[level], binary=True, names=level != "cell")
             self.codes[level] = payload["codes"]
             self.run_js(self._call("setAreas", level, payload))
         self.timings["payload"] = time.perf_counter() - t0

@@ -32,6 +32,7 @@ import pandas as pd
 from pyproj import CRS
 
 from .queries import CaseQuery, Query
+from .records import MapAreas
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,10 @@ class ProjectBase(Protocol):
         as_of: str | None = None,
     ) -> gpd.GeoDataFrame:
         """Areas of one level as a GeoDataFrame in the project CRS (shapely geometry)."""
+        ...
+
+    def map_areas(self, level: str, *, system: str | None = None) -> MapAreas:
+        """The current areas of one level for the map (codes, names, parents, m², flat rings)."""
         ...
 
     def count_areas(

@@ -7,6 +7,14 @@ holds the project.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+from pyproj import CRS, Transformer
+
+from ..geometry import Rings
+
 # -- areas
 AREA_COLUMNS = ("fid", "uuid", "system", "code", "name", "parent_code", "valid_from", "valid_to",
                 "area_m2", "source", "created_at")
@@ -60,3 +68,29 @@ FIELDPACK_COLUMNS = ("id", "uuid", "project_uuid", "scope_kind", "scope_value", 
 CONFLICT_COLUMNS = ("id", "package_uuid", "table_name", "record_uuid", "label", "sent_version",
                     "desk_version", "field_version", "status", "decision", "decided_by",
                     "decided_at", "created_at")
+
+
+@dataclass
+class MapAreas:
+    """The current areas of one level as the map draws them: codes, names, parents and areas
+    (m²) in the store's order, and the geometry as flat :class:`gridmgr.geometry.Rings` in
+    ``crs`` — no shapely objects and no frame, so that a window opens on 100k cells at once
+    (``Store.map_areas``)."""
+
+    codes: list[str]
+    names: list[str | None]
+    parents: list[str | None]
+    areas: np.ndarray
+    rings: Rings
+    crs: Any
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def to_crs(self, crs: Any) -> MapAreas:
+        """The same areas with coordinates in ``crs`` (pyproj, x/y order as geopandas)."""
+        src, dst = CRS.from_user_input(self.crs), CRS.from_user_input(crs)
+        if src == dst:
+            return self
+        t = Transformer.from_crs(src, dst, always_xy=True)
+        return replace(self, rings=self.rings.transformed(t.transform), crs=dst)

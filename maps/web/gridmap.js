@@ -51,7 +51,7 @@
   var pointRenderer = null;
   var caseRenderer = null, cases = null, pickMode = false; // case markers, 新建案件 pick
   var layers = {}; // level -> AreaLayer
-  var where = {}; // code -> {level, i}  (the finest level wins for a repeated code)
+  var where = null; // code -> {level, i} (the finest level wins), see whereOf
   var selected = []; // codes
   var selectedPoint = null;
   var opts = { keyOnlyBelow: 12, labelsFrom: 15, maxLabels: 400, keyClasses: ["国控", "省控"],
@@ -81,9 +81,31 @@
     return L.latLng(lat, (u - 0.5) * 360);
   }
 
+  // a base64 string of little-endian int32 (maps/web_page.py _binary) as an Int32Array
+  function int32s(text) {
+    var bin = atob(text), n = bin.length, bytes = new Uint8Array(n);
+    for (var i = 0; i < n; i++) bytes[i] = bin.charCodeAt(i);
+    return new Int32Array(bytes.buffer);
+  }
+
   function geomOf(d) {
-    var n = d.coords.length / 2, uv = new Float64Array(2 * n);
-    for (var k = 0; k < n; k++) {
+    var uv, k, n;
+    if (d.xy !== undefined) { // binary: (origin + xy) / scale is the rounded lon/lat
+      var q = int32s(d.xy), ox = d.origin[0], oy = d.origin[1], sc = d.scale;
+      var W = 2 * Math.PI;  // the same arithmetic as project(), so the same numbers
+      n = q.length / 2;
+      uv = new Float64Array(2 * n);
+      for (k = 0; k < n; k++) {
+        var lat = Math.max(Math.min((oy + q[2 * k + 1]) / sc, MAX_LAT), -MAX_LAT) * Math.PI / 180;
+        uv[2 * k] = (ox + q[2 * k]) / sc / 360 + 0.5;
+        uv[2 * k + 1] = 0.5 - Math.log(Math.tan(Math.PI / 4 + lat / 2)) / W;
+      }
+      return { uv: uv, ringEnds: int32s(d.ring_ends), polyRings: int32s(d.poly_rings),
+               featurePolys: int32s(d.feature_polys) };
+    }
+    n = d.coords.length / 2;
+    uv = new Float64Array(2 * n);
+    for (k = 0; k < n; k++) {
       var p = project(d.coords[2 * k], d.coords[2 * k + 1]);
       uv[2 * k] = p[0];
       uv[2 * k + 1] = p[1];
@@ -148,9 +170,9 @@
       this.boxes = boxesOf(this.fine, this.n);
       this.colours = null;
       this.drawn = 0;
-      var widths = [];
-      for (var i = 0; i < this.n; i++) widths.push(this.boxes[4 * i + 2] - this.boxes[4 * i]);
-      widths.sort(function (a, b) { return a - b; });
+      var widths = new Float64Array(this.n);
+      for (var i = 0; i < this.n; i++) widths[i] = this.boxes[4 * i + 2] - this.boxes[4 * i];
+      widths.sort(); // numeric (a typed array): no comparator calls for 100k areas
       this.medianWidth = widths.length ? widths[widths.length >> 1] : 0;
       this.extent = [Infinity, Infinity, -Infinity, -Infinity];
       for (i = 0; i < this.n; i++) {
@@ -159,7 +181,7 @@
         this.extent[2] = Math.max(this.extent[2], this.boxes[4 * i + 2]);
         this.extent[3] = Math.max(this.extent[3], this.boxes[4 * i + 3]);
       }
-      this._buildIndex();
+      this.buckets = null; // the click index: built on the first click (not before a paint)
     },
 
     _buildIndex: function () {
@@ -203,6 +225,7 @@
       if (u < this.extent[0] || u > this.extent[2] || v < this.extent[1] || v > this.extent[3]) {
         return -1;
       }
+      if (!this.buckets) this._buildIndex();
       var list = this.buckets[this._gy(v) * this.grid + this._gx(u)] || [], b = this.boxes;
       for (var k = list.length - 1; k >= 0; k--) {
         var i = list[k];
@@ -389,7 +412,7 @@
       var s = 256 * Math.pow(2, map.getZoom()), po = map.getPixelOrigin();
       var ox = po.x + b.min.x, oy = po.y + b.min.y, path = new Path2D();
       selected.forEach(function (code) {
-        var w = where[code], layer = w && layers[w.level];
+        var w = whereOf(code), layer = w && layers[w.level];
         if (layer) AreaLayer.prototype._trace(path, layer.fine, w.i, s, ox, oy);
       });
       ctx.strokeStyle = SELECTED.color;
@@ -568,7 +591,7 @@
   function boundsOf(codes) {
     var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity, any = false;
     codes.forEach(function (c) {
-      var w = where[c];
+      var w = whereOf(c);
       if (w) {
         var b = layers[w.level].boxes, i = w.i;
         x0 = Math.min(x0, b[4 * i]); y0 = Math.min(y0, b[4 * i + 1]);
@@ -585,17 +608,41 @@
     return L.latLngBounds(unproject(x0, y1), unproject(x1, y0));
   }
 
+  // the union of every area pushed (what boundsOf(every code) gives, without 100k look-ups)
+  function allBounds() {
+    var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    Object.keys(layers).forEach(function (level) {
+      var e = layers[level].extent;
+      x0 = Math.min(x0, e[0]); y0 = Math.min(y0, e[1]);
+      x1 = Math.max(x1, e[2]); y1 = Math.max(y1, e[3]);
+    });
+    if (!(x0 <= x1 && y0 <= y1)) return L.latLngBounds([]);
+    return L.latLngBounds(unproject(x0, y1), unproject(x1, y0));
+  }
+
+  // code -> {level, i}: built when first asked after a push (a push does not wait for it)
   function reindex() {
-    where = {};
+    where = null;
+  }
+
+  function whereOf(code) {
+    if (where === null) buildWhere();
+    return where.get(code);
+  }
+
+  function buildWhere() {
+    where = new Map();
     ORDER.slice().reverse().forEach(function (level) { // finest level last: it wins
       var l = layers[level];
       if (!l) return;
-      for (var i = 0; i < l.n; i++) where[l.codes[i]] = { level: level, i: i };
+      for (var i = 0; i < l.n; i++) where.set(l.codes[i], { level: level, i: i });
     });
     Object.keys(layers).forEach(function (level) {
       if (ORDER.indexOf(level) >= 0) return;
       var l = layers[level];
-      for (var i = 0; i < l.n; i++) if (!where[l.codes[i]]) where[l.codes[i]] = { level: level, i: i };
+      for (var i = 0; i < l.n; i++) {
+        if (!where.has(l.codes[i])) where.set(l.codes[i], { level: level, i: i });
+      }
     });
   }
 
@@ -716,7 +763,7 @@
     clear: function () {
       Object.keys(layers).forEach(function (l) { map.removeLayer(layers[l]); });
       layers = {};
-      where = {};
+      where = null;
       selected = [];
       rebuildControl();
       if (selectionLayer) selectionLayer.redraw();
@@ -917,7 +964,7 @@
     },
 
     setSelected: function (codes) {
-      selected = (codes || []).filter(function (c) { return !!where[c]; });
+      selected = (codes || []).filter(function (c) { return !!whereOf(c); });
       if (selectionLayer) selectionLayer.redraw();
       return selected.length;
     },
@@ -941,8 +988,13 @@
       return true;
     },
 
+    /* the code of the finest shown area at lon/lat (what a click there selects), or null */
+    codeAt: function (lon, lat) {
+      return codeAt(L.latLng(lat, lon));
+    },
+
     fitAll: function () {
-      var b = boundsOf(Object.keys(where));
+      var b = allBounds();
       if (!b.isValid()) return false;
       if (!map.getSize().x || !map.getSize().y) { // not shown yet: fit once it has a size
         pendingFit = b;
@@ -1002,7 +1054,7 @@
     },
 
     styleOf: function (code) {
-      var w = where[code];
+      var w = whereOf(code);
       if (!w) return null;
       var s = layers[w.level].styleOf(w.i);
       if (selected.indexOf(code) >= 0) s = L.extend(s, SELECTED);
@@ -1011,7 +1063,7 @@
 
     /* a point inside the area, in CSS pixels of the page, to click at */
     pointOf: function (code) {
-      var w = where[code];
+      var w = whereOf(code);
       if (!w) return null;
       var l = layers[w.level], b = l.boxes, i = w.i;
       var u = (b[4 * i] + b[4 * i + 2]) / 2, v = (b[4 * i + 1] + b[4 * i + 3]) / 2;

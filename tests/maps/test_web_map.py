@@ -433,3 +433,68 @@ def test_page_draws_coarse_outlines_when_zoomed_out(qtbot, view):
     view.run_js(f"gridmap.setView(23.03, 113.13, {below})")
     stats = wait_js(qtbot, view, "gridmap.stats()", lambda s: s["zoom"] == below)
     assert stats["coarse"] == {"community": False}
+
+
+# -- the binary payload (what the window pushes) and the page built without folium
+def holed() -> gpd.GeoDataFrame:
+    """A cell with a hole, a cell of two parts (the second with two holes), a plain cell."""
+    x, y, d = 113.1, 23.0, 0.004
+    hole = Polygon([(x, y), (x + d, y), (x + d, y + d), (x, y + d)],
+                   [[(x + d / 4, y + d / 4), (x + 3 * d / 4, y + d / 4),
+                     (x + 3 * d / 4, y + 3 * d / 4), (x + d / 4, y + 3 * d / 4)]])
+    x2 = x + 1.5 * d
+    part2 = Polygon([(x2 + d, y), (x2 + 3 * d, y), (x2 + 3 * d, y + d), (x2 + d, y + d)],
+                    [[(x2 + 1.2 * d, y + 0.3 * d), (x2 + 1.6 * d, y + 0.3 * d),
+                      (x2 + 1.6 * d, y + 0.7 * d), (x2 + 1.2 * d, y + 0.7 * d)],
+                     [(x2 + 2.2 * d, y + 0.3 * d), (x2 + 2.6 * d, y + 0.3 * d),
+                      (x2 + 2.6 * d, y + 0.7 * d)]])
+    multi = MultiPolygon([box(x2, y, x2 + 0.8 * d, y + d), part2])
+    return gpd.GeoDataFrame({"code": ["h", "m", "p"], "name": ["有洞", "两块", None]},
+                            geometry=[hole, multi, box(x, y + 1.5 * d, x + d, y + 2.5 * d)],
+                            crs="EPSG:4490")
+
+
+def test_binary_payload_decodes_to_the_json_one():
+    from gridmgr.geometry import Rings, rings_of
+    from gridmgr.storage.records import MapAreas
+    from maps.web_page import decode_binary
+
+    gdf = holed()
+    ref = area_payload(gdf)
+    assert ref["feature_polys"] == [1, 3, 4] and ref["poly_rings"] == [2, 3, 6, 7]
+    binary = area_payload(gdf, binary=True)
+    assert set(binary) >= {"origin", "scale", "xy", "ring_ends", "poly_rings", "feature_polys"}
+    assert "coords" not in binary
+    assert {**ref, **decode_binary(binary)} == ref  # the very same numbers
+    areas = MapAreas(list(gdf["code"]), list(gdf["name"]), [None] * 3, np.zeros(3),
+                     rings_of(gdf.geometry.values), "EPSG:4490")
+    assert isinstance(areas.rings, Rings)
+    assert area_payload(areas) == ref  # the store's read gives the same payload
+    assert area_payload(areas, binary=True, names=False)["names"] == []
+
+
+def test_the_page_is_what_folium_renders():
+    from maps.web_page import folium_page_html
+
+    assert page_html() == folium_page_html()
+
+
+def test_the_page_reads_binary_holes_and_parts(qtbot, view):
+    """Pushed as binary (set_frames), a place in a hole is in no cell, each part of a
+    multipolygon is its cell, and a click on a part selects that cell."""
+    view.set_frames({"cell": holed()})
+    wait_js(qtbot, view, "gridmap.stats()", lambda s: s["drawn"] == 3 and s["bridge"])
+    x, y, d = 113.1, 23.0, 0.004
+    x2 = x + 1.5 * d
+    at = {(x + d / 8, y + d / 2): "h", (x + d / 2, y + d / 2): None,  # the ring, its hole
+          (x2 + 0.4 * d, y + d / 2): "m", (x2 + 2 * d, y + d / 2): "m",  # both parts
+          (x2 + 1.4 * d, y + d / 2): None, (x2 + 2.5 * d, y + 0.4 * d): None,  # their holes
+          (x + d / 2, y + 2 * d): "p", (x + 10 * d, y): None}
+    for (lon, lat), code in at.items():
+        assert eval_js(qtbot, view, f"gridmap.codeAt({lon}, {lat})") == code, (lon, lat)
+    px, py = eval_js(qtbot, view, "gridmap.pointOf('m')")
+    target = view.focusProxy() or view
+    with qtbot.waitSignal(view.areaClicked, timeout=10_000) as sig:
+        QTest.mouseClick(target, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         QPoint(round(px), round(py)))
+    assert sig.args == ["m"]

@@ -20,6 +20,7 @@ pytest.importorskip("PySide6.QtWebEngineWidgets")
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QAction, QImage, QMouseEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWebEngineCore import QWebEngineSettings, QWebEngineUrlRequestInterceptor
 from PySide6.QtWidgets import QApplication
 from webpage import wait_js
@@ -489,3 +490,64 @@ def test_gui_starts_quietly_unless_verbose(demo, tmp_path):
     assert "painted_ms=" in runs[False].stdout
     if "--disable-gpu" in env.get("QTWEBENGINE_CHROMIUM_FLAGS", ""):  # as here: no GPU
         assert any(n in loud for n in noise), loud  # the same start, told in full
+
+
+def test_a_click_right_after_opening_identifies_the_cell(qtbot, demo):
+    """The window paints from the binary payload before the page builds its look-ups; the
+    first real click on the map still selects the cell under the mouse."""
+    from gridmgr.project import open_project
+
+    code = "44060401200107"
+    with open_project(demo, readonly=True) as store:
+        cells = store.areas("cell").to_crs("EPSG:4490").set_index("code")
+        name = cells.loc[code, "name"]
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.resize(1280, 860)
+    w.show()
+    with qtbot.waitSignal(w.map.painted, timeout=30_000):
+        assert w.load(demo)
+    st = page(qtbot, w, "gridmap.stats()", lambda s: s["bridge"])
+    assert st["shown"]["cell"]  # the whole district in view, cells drawn
+    x, y = page(qtbot, w, f"gridmap.pointOf('{code}')")
+    target = w.map.focusProxy() or w.map
+    with qtbot.waitSignal(w.map.areaClicked, timeout=10_000) as sig:
+        QTest.mouseClick(target, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         QPoint(round(x), round(y)))
+    assert sig.args == [code]
+    assert w.selection == {code} and name in w.detail_plain()
+    assert w.info[code]["level"] == "cell" and w.info[code]["parent"] == code[:12]
+    w.close()
+    w.map.page().deleteLater()
+
+
+def test_painter_map_click_identifies_the_cell(qtbot, demo, monkeypatch):
+    """The QPainter fallback (paths built from flat rings): a real click at a cell's inside
+    point selects that cell; the layers hold every area of the project."""
+    from gridmgr.project import open_project
+    from ui.map_view import MapView
+
+    monkeypatch.setenv("GRIDMGR_MAP", "painter")
+    code = "44060401200107"
+    with open_project(demo, readonly=True) as store:
+        cells = store.areas("cell").to_crs("EPSG:4490").set_index("code")
+    inner = cells.loc[code, "geometry"].representative_point()
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.resize(1200, 800)
+    w.show()
+    assert w.load(demo)
+    assert isinstance(w.map, MapView)
+    layer = w.map.scene.layers["cell"]
+    assert layer.codes == list(cells.index) and len(layer.chunks) == 1  # 1963 cells: 1 path
+    b = layer.bounds(layer.index[code])
+    x0, y0, x1, y1 = cells.loc[code, "geometry"].bounds
+    kx = w.map.scene.kx
+    assert (b.left(), b.right(), b.top(), b.bottom()) == pytest.approx((x0 * kx, x1 * kx, -y1,
+                                                                         -y0))
+    pt = w.map._view().map(QPointF(inner.x * kx, -inner.y))
+    with qtbot.waitSignal(w.map.areaClicked, timeout=5_000) as sig:
+        QTest.mouseClick(w.map, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         pt.toPoint())
+    assert sig.args == [code] and w.selection == {code}
+    w.close()

@@ -28,7 +28,7 @@ from ... import geometry
 from ...errors import ProjectChanged, ProjectExists, ReadOnlyProject, UsageError
 from ...levels import LEVEL_TABLES
 from ..api import ProjectDefaults
-from ..records import AREA_COLUMNS
+from ..records import AREA_COLUMNS, MapAreas
 from . import locking, schema
 from . import metadata as gpkg_metadata
 from .case_browse import CaseBrowseMixin
@@ -228,6 +228,9 @@ class GpkgStore(RegistersMixin, FieldworkMixin, CasesMixin, CaseStatsMixin, Look
     def _decode_geoms(self, blobs: Sequence[Any]) -> np.ndarray:
         return geometry.decode(blobs)
 
+    def _rings_of(self, blobs: Sequence[Any]) -> geometry.Rings:
+        return geometry.gpb_rings(blobs)
+
     # -- settings and audit
     def meta(self) -> dict[str, str]:
         if self._meta is None:
@@ -293,6 +296,22 @@ class GpkgStore(RegistersMixin, FieldworkMixin, CasesMixin, CaseStatsMixin, Look
         df["area_m2"] = pd.to_numeric(df["area_m2"]).astype("float64")
         geoms = self._decode_geoms([r[-1] for r in rows]) if rows else np.array([], dtype=object)
         return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, crs=self.crs), crs=self.crs)
+
+    def map_areas(self, level: str, *, system: str | None = None) -> MapAreas:
+        """The current areas of one level for the map: code, name, parent, area and the
+        geometry read straight into flat rings (no frame, no shapely objects)."""
+        sql = f'SELECT code, name, parent_code, area_m2, geom FROM "{LEVEL_TABLES[level]}" ' \
+              "WHERE valid_to IS NULL"
+        params: list[Any] = []
+        if system is not None:
+            sql += " AND system = ?"
+            params.append(system)
+        rows = self.db.execute(sql + " ORDER BY fid", params).fetchall()
+        codes, names, parents, areas, blobs = (list(c) for c in zip(*rows)) if rows else \
+            ([], [], [], [], [])
+        return MapAreas(codes, names, parents,
+                        np.array([np.nan if a is None else a for a in areas], dtype=float),
+                        self._rings_of(blobs), self.crs)
 
     def count_areas(self, level: str, *, system: str | None = None, current: bool = True) -> int:
         where = ["1=1"]

@@ -23,6 +23,7 @@ import numpy as np
 import psycopg
 import shapely
 
+from ... import geometry
 from ...errors import NewerSchema, NotAProject, ProjectBusy, ProjectChanged, ReadOnlyProject
 from ..api import ProjectDefaults
 from ..gpkg import schema as gpkg_schema
@@ -179,6 +180,9 @@ class PgStore(GpkgStore):
         arr = shapely.set_srid(np.where(missing, None, arr), self.srs_id)
         out = shapely.to_wkb(arr, include_srid=True, flavor="extended")
         return [None if m else bytes(b) for m, b in zip(missing, out)]
+
+    def _rings_of(self, blobs: Sequence[Any]) -> geometry.Rings:
+        return geometry.rings_from_wkb([None if b is None else bytes(b) for b in blobs])
 
     def _decode_geoms(self, blobs: Sequence[Any]) -> np.ndarray:
         arr = np.asarray([None if b is None else bytes(b) for b in blobs], dtype=object)

@@ -819,14 +819,13 @@ def period_states(store: Any, period: Period, as_of: datetime
     already reduced.  A case with a step after ``as_of`` (or without a reduced log) is replayed
     from its own steps, so the figures equal the replay of the whole log (:func:`load`)."""
     yield Progress(0, 0, "读取案件")
-    frame = store.case_time_frame(period.first, period.last)
-    cases = frame[[c for c in frame.columns if not c.startswith("t_") and c != "timed"]]
     T = np.datetime64(pd.Timestamp(as_of).to_datetime64(), "ns")
-    last = _seconds_column(frame["t_last_at"])
-    timed = frame["timed"].astype(bool).to_numpy()
-    fresh = timed & (np.isnat(last) | (last <= T))
-    flags = case_log.unpack_flags(pd.to_numeric(frame["t_flags"], errors="coerce").fillna(0)
-                                  .to_numpy(dtype=np.int64)[fresh])
+    t_s = int(T.astype("datetime64[s]").astype(np.int64))
+    frame = store.case_time_frame(period.first, period.last, as_of=t_s)
+    cases = frame[[c for c in frame.columns if not c.startswith("t_") and c != "timed"]]
+    fresh = frame["uuid"].isna().to_numpy()  # the table answers for it at as_of
+    flags = case_log.unpack_flags(pd.to_numeric(frame["t_flags"][fresh], errors="coerce")
+                                  .fillna(0).to_numpy(dtype=np.int64))
     status = frame["t_status"].to_numpy(dtype=object)[fresh]
     figures = {**flags, "status": status,
                **{k: _seconds_column(frame[f"t_{k}"][fresh]) for k in case_log.TIME_COLUMNS}}
@@ -834,9 +833,11 @@ def period_states(store: Any, period: Period, as_of: datetime
     parts = [states_frame(figures, reported[fresh], cases.index[fresh])]
     if (~fresh).any():
         yield Progress(0, 0, f"回放 {int((~fresh).sum()):,} 个案件的办理记录")
-        some = cases[~fresh]
-        uuids, ints = store.transition_stat_arrays_of(some["uuid"].tolist())
-        steps = prepare_arrays(uuids, ints, pd.Index(some["uuid"].astype(object)))
+        uuids = cases["uuid"][~fresh].tolist()
+        some = store.case_stat_rows(uuids).set_index("uuid", drop=False).loc[uuids]
+        some.index = cases.index[~fresh]
+        u, ints = store.transition_stat_arrays_of(uuids)
+        steps = prepare_arrays(u, ints, pd.Index(some["uuid"].astype(object)))
         parts.append(case_states(some.reset_index(drop=True), steps, as_of
                                  ).set_index(some.index))
     states = pd.concat(parts).sort_index() if len(parts) > 1 else parts[0]

@@ -470,11 +470,15 @@ class CaseStatsStore(Protocol):
         ``due_at`` as seconds since 1970 of the same wall time (−1: none or unreadable))."""
         ...
 
-    def case_time_frame(self, first: date | None = None, last: date | None = None
-                        ) -> pd.DataFrame:
+    def case_time_frame(self, first: date | None = None, last: date | None = None,
+                        as_of: int | None = None) -> pd.DataFrame:
         """The cases a period (立案 or reported from ``first`` to ``last``, both days inclusive;
-        None: open) can count, with the columns the indicators read and their ``case_times``
-        (``timed`` = 0 for a case without steps, whose columns then stand for its log)."""
+        None: open) can count: their keys, report time and ``case_times`` (``timed`` = 0 for a
+        case without steps); with ``as_of`` (seconds) ``uuid`` only for the cases to replay."""
+        ...
+
+    def case_stat_rows(self, case_uuids: Sequence[str]) -> pd.DataFrame:
+        """:meth:`case_stat_frame` of these cases only."""
         ...
 
     def transition_stat_arrays_of(self, case_uuids: Iterable[str]

@@ -44,6 +44,11 @@ A case with no transitions at all (imported as a summary) is read from its colum
 (``registered_at``, ``closed_at``, ``dispose_due_at``, ``status``, ``rework_count`` …): those
 figures are right for ``as_of`` = now but cannot be wound back in time.
 
+The per-case replay is :mod:`gridmgr.case_log`; storage keeps its result over each case's whole
+log in ``case_times`` (schema 12), so :func:`project_tables` reads only the period's cases and
+replays only those with a step after ``as_of`` (:func:`period_states`); :func:`load` (the whole
+log) is the reference and serves projects opened read-only before schema 12.
+
 Groups by area use the codes stored on the case at 立案, so a redrawn grid does not move old
 cases.  The outputs (text, CSV, JSON, XLSX, monthly/quarterly reports) are in
 :mod:`gridmgr.indicators.reports`.  For enterprises, **按频次检查率** = enterprises whose last inspection + inspection
@@ -792,7 +797,8 @@ class CaseData:
 
 
 def load(store: Any, chunk: int = 500_000) -> Task[CaseData]:
-    """Read the cases and their whole transition log (compacted chunk by chunk)."""
+    """Read the cases and their whole transition log (compacted chunk by chunk): the replay
+    :func:`period_states` must equal, and what a project before schema 12 is read with."""
     yield Progress(0, 0, "读取案件")
     cases = store.case_stat_frame()
     index = pd.Index(cases["uuid"].astype(object))

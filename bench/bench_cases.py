@@ -26,6 +26,12 @@ Steps (see docs/readme-indicators.md for what every number means):
    pandas ``groupby`` of the same cases' current columns (counts of registered / closed /
    overdue) — what the numbers would cost without the log replay and the definitions.  The
    registered totals of both are checked to be equal.
+4b. **stats against its floor** (issue 17) — in fresh processes (each prints its own wall time
+   and peak RSS): ``stats --by street`` over every case and for one month (2026-03), i.e.
+   opening the project and ``indicators.project_tables``; floor: opening it, reading the cases'
+   current columns (``Store.case_stat_frame``; for the month only the cases reported in it, by
+   the ``reported_at`` index) and a plain ``groupby`` (``baseline_groupby``).  ``--repeat N``
+   pairs (floor, then product), medians kept.  ``--stats-only`` stops after this step.
 5. **map colouring** — per-cell open and overdue counts for every cell, now: the grouped SQL
    scan (``Store.cell_open_overdue``) and ``indicators.map_counts.cell_case_counts``; baseline:
    pandas groupby on an already-loaded frame.  At 2026-04-01 (a past moment, history
@@ -319,9 +325,97 @@ def baseline_groupby(frame: pd.DataFrame, key: str, as_of: str, start: str | Non
                         ).groupby("k").sum()
 
 
+# --------------------------------------------------------------------------- stats vs floor
+
+MONTH = ("2026-03-01", "2026-04-01")
+
+
+def stats_child(path: str, kind: str, scope: str) -> dict[str, Any]:
+    """One measurement in this (fresh) process: the product or the floor, all or one month."""
+    import resource
+
+    t0 = time.perf_counter()
+    with open_project(path, readonly=True) as store:
+        if kind == "product":
+            period = ind.Period.parse("2026-03") if scope == "month" else ind.Period()
+            (tab,) = run(ind.project_tables(store, ["street"], as_of=ind.parse_as_of(AS_OF),
+                                            period=period, weights=dict(ind.DEFAULT_WEIGHTS)))
+            registered = int(tab.total["registered"])
+            rows = len(tab.rows)
+        else:
+            if scope == "month":
+                from gridmgr.storage.records import STAT_CASE_COLUMNS
+
+                cur = store.db.execute(f"SELECT {', '.join(STAT_CASE_COLUMNS)} FROM cases WHERE "
+                                       "reported_at >= ? AND reported_at < ?", list(MONTH))
+                frame = pd.DataFrame(cur.fetchall(), columns=list(STAT_CASE_COLUMNS),
+                                     dtype=object)
+                base = baseline_groupby(frame, "street_code", AS_OF, *MONTH)
+            else:
+                frame = store.case_stat_frame()
+                base = baseline_groupby(frame, "street_code", AS_OF, None, None)
+            registered = int(base["registered"].sum())
+            rows = len(base)
+    seconds = time.perf_counter() - t0
+    # VmHWM: this process image's peak (ru_maxrss would carry the parent's across fork + exec)
+    hwm = [ln for ln in Path("/proc/self/status").read_text().splitlines()
+           if ln.startswith("VmHWM:")]
+    peak = int(hwm[0].split()[1]) / 1024 if hwm else (
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return {"seconds": seconds, "peak_rss_mb": round(peak, 1), "registered": registered,
+            "rows": rows}
+
+
+def stats_pairs(path: Path, repeat: int) -> list[dict[str, Any]]:
+    """Floor then product, ``repeat`` times, for all cases and for one month (fresh processes)."""
+    import subprocess
+
+    def child(kind: str, scope: str) -> dict[str, Any]:
+        out = subprocess.run([sys.executable, __file__, "--stats-child", str(path), kind, scope],
+                             check=True, capture_output=True, text=True).stdout
+        return json.loads(out.strip().splitlines()[-1])
+
+    ops = []
+    for scope in ("all", "month"):
+        prods, floors = [], []
+        for k in range(max(1, repeat)):
+            floors.append(child("floor", scope))
+            prods.append(child("product", scope))
+            log(f"  stats {scope} run {k + 1}: product {prods[-1]['seconds']:.2f} s "
+                f"({prods[-1]['peak_rss_mb']:.0f} MB), floor {floors[-1]['seconds']:.2f} s "
+                f"({floors[-1]['peak_rss_mb']:.0f} MB)")
+        p = sorted(prods, key=lambda r: r["seconds"])[len(prods) // 2]
+        f = sorted(floors, key=lambda r: r["seconds"])[len(floors) // 2]
+        # the floor's 立案 count is of the cases' columns: over every case it must agree with
+        # the product's (for the month the floor reads only the cases reported in it, so it
+        # misses those reported the month before and registered in it: both are noted)
+        if scope == "all":
+            assert p["registered"] == f["registered"], (p["registered"], f["registered"])
+        label = "all cases" if scope == "all" else f"one month ({MONTH[0][:7]})"
+        ops.append({"operation": f"stats --by street, {label}", "items": p["registered"],
+                    "unit": "cases", "seconds": round(p["seconds"], 3),
+                    "throughput_per_s": p["registered"] / p["seconds"],
+                    "baseline_seconds": round(f["seconds"], 3),
+                    "ratio": round(p["seconds"] / f["seconds"], 2),
+                    "peak_rss_mb": p["peak_rss_mb"], "floor_peak_rss_mb": f["peak_rss_mb"],
+                    "runs_seconds": [round(r["seconds"], 3) for r in prods],
+                    "floor_runs_seconds": [round(r["seconds"], 3) for r in floors],
+                    "floor_registered": f["registered"],
+                    "note": f"fresh processes; floor: open + cases' columns + groupby; "
+                            f"{p['rows']} streets, {p['registered']:,} registered "
+                            f"(floor {f['registered']:,})"})
+        log(f"{ops[-1]['operation']}: product {p['seconds']:.2f} s, floor {f['seconds']:.2f} s, "
+            f"{ops[-1]['ratio']}x; peak {p['peak_rss_mb']:.0f} / {f['peak_rss_mb']:.0f} MB")
+    return ops
+
+
 # --------------------------------------------------------------------------- main
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--stats-child"]:
+        print(json.dumps(stats_child(*argv[1:4])))
+        return 0
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--cases", type=int, default=1_000_000)
     ap.add_argument("--cells", type=int, default=100_000)
@@ -330,6 +424,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="stop after the import step (its floor included)")
     ap.add_argument("--repeat", type=int, default=1,
                     help="paired runs of the import and its floor (the median is kept)")
+    ap.add_argument("--stats-only", action="store_true",
+                    help="after inserting the cases, only stats against its floor (step 4b)")
     ap.add_argument("--workdir", type=Path)
     ap.add_argument("--out", type=Path, default=BENCH / "results_cases.json")
     args = ap.parse_args(argv)
@@ -408,6 +504,9 @@ def main(argv: list[str] | None = None) -> int:
     record("insert cases+steps (store)", args.cases, "cases", m,
            note=f"{written:,} steps; {written / m['seconds']:,.0f} steps/s")
     cases = trans = {}  # free the synthetic arrays
+    ops.extend(stats_pairs(big, args.repeat))
+    if args.stats_only:
+        return finish(args, g, ops, work, big)
 
     # 4. indicators
     as_of = ind.parse_as_of(AS_OF)

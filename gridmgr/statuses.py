@@ -8,3 +8,6 @@ statuses count as open (a deadline can run out) and which are final.
 STATUSES = ("受理", "立案", "派遣", "处置", "反馈", "核查", "结案", "作废", "挂账")
 OPEN_STATUSES = ("受理", "立案", "派遣", "处置", "反馈", "核查")
 FINAL_STATUSES = ("结案", "作废")
+# every step a case can take (the rules of each are in gridmgr.cases.workflow)
+ACTIONS = ("受理", "核实", "立案", "派遣", "处置", "反馈", "核查通过", "结案", "作废", "回退",
+           "延期", "返工", "挂账", "督办")

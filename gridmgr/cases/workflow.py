@@ -26,10 +26,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import UsageError
-from ..statuses import FINAL_STATUSES, OPEN_STATUSES, STATUSES  # noqa: F401 (re-exported)
+from ..statuses import (  # noqa: F401 (re-exported)
+    ACTIONS,
+    FINAL_STATUSES,
+    OPEN_STATUSES,
+    STATUSES,
+)
 
-ACTIONS = ("受理", "核实", "立案", "派遣", "处置", "反馈", "核查通过", "结案", "作废", "回退",
-           "延期", "返工", "挂账", "督办")
 SAME = "="  # to-status of a step that leaves the status as it was
 
 

@@ -44,6 +44,11 @@ A case with no transitions at all (imported as a summary) is read from its colum
 (``registered_at``, ``closed_at``, ``dispose_due_at``, ``status``, ``rework_count`` …): those
 figures are right for ``as_of`` = now but cannot be wound back in time.
 
+The per-case replay is :mod:`gridmgr.case_log`; storage keeps its result over each case's whole
+log in ``case_times`` (schema 12), so :func:`project_tables` reads only the period's cases and
+replays only those with a step after ``as_of`` (:func:`period_states`); :func:`load` (the whole
+log) is the reference and serves projects opened read-only before schema 12.
+
 Groups by area use the codes stored on the case at 立案, so a redrawn grid does not move old
 cases.  The outputs (text, CSV, JSON, XLSX, monthly/quarterly reports) are in
 :mod:`gridmgr.indicators.reports`.  For enterprises, **按频次检查率** = enterprises whose last inspection + inspection
@@ -61,7 +66,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import beijing
+from .. import beijing, case_log
 from ..cases import workflow
 from ..errors import UsageError
 from ..progress import Progress, Task
@@ -411,68 +416,9 @@ def case_states(cases: pd.DataFrame, transitions: pd.DataFrame,
     cidx = tr["c"].to_numpy()
     logged = np.zeros(n, dtype=bool)
     logged[cidx] = True
-    at = tr["at"].to_numpy()
-    keep = at <= T
-    c, seq = cidx[keep], tr["seq"].to_numpy()[keep]
-    order = np.lexsort((seq, c))  # by case, then step
-    c = c[order]
-    codes = tr["action"].to_numpy()[keep][order]
-    status_codes = tr["to_status"].to_numpy()[keep][order]
-    due = tr["due"].to_numpy()[keep][order]
-    at = at[keep][order]
-
-    def is_action(*names: str) -> np.ndarray:
-        return np.isin(codes, [ALL_ACTIONS.index(a) for a in names])
-
-    def first_at(name: str) -> np.ndarray:
-        m = is_action(name)
-        out = _nat(n)
-        if m.any():
-            s = pd.Series(at[m]).groupby(c[m]).min()
-            out[s.index.to_numpy()] = s.to_numpy()
-        return out
-
-    def last_at(name: str) -> np.ndarray:
-        m = is_action(name)
-        out = _nat(n)
-        if m.any():
-            s = pd.Series(at[m]).groupby(c[m]).max()
-            out[s.index.to_numpy()] = s.to_numpy()
-        return out
-
-    def last_value(mask: np.ndarray, values: np.ndarray, empty: Any) -> np.ndarray:
-        """Per case, the value on its last step (by seq) among ``mask``; ``empty`` where none."""
-        out = np.full(n, empty, dtype=values.dtype)
-        idx = np.flatnonzero(mask)
-        if len(idx):
-            cc = c[idx]
-            last = np.r_[cc[1:] != cc[:-1], True]  # sorted by case: the last row of each run
-            out[cc[last]] = values[idx[last]]
-        return out
-
-    def count(name: str) -> np.ndarray:
-        return np.bincount(c[is_action(name)], minlength=n)
-
-    reg_at = first_at(REGISTER)
-    void_at = first_at(VOID)
-    closed_at = first_at(CLOSE)
-    feedback_at = last_at(FEEDBACK)
-    rework_at = last_at(REWORK)
-    nat = np.datetime64("NaT")
-    # the dispose deadline: set by 派遣, moved by 延期, gone with a 回退 (back for re-dispatch)
-    returned = is_action(RETURN)
-    deadline = last_value(is_action(DISPATCH, EXTEND) | returned, np.where(returned, nat, due),
-                          nat)
-    last_dispatch = last_value(is_action(DISPATCH) | returned, codes, -1)
-    status_code = last_value(status_codes >= 0, status_codes, -1)
-    status = np.array([None, *STATUSES], dtype=object)[status_code.astype(np.int64) + 1]
-    # every step records the deadline of the stage it leaves the case in (the contract)
-    stage_due = last_value(np.ones(len(c), dtype=bool), due, nat)
-    n_rework, n_extend = count(REWORK), count(EXTEND)
-    # reached 核查: passed it, was sent back by it, sits in it, or was closed — a log that
-    # skips 核查通过 (受理→立案→派遣→结案, as hotline imports tell it) still went through it
-    checked = (count(CHECK_PASS) + n_rework > 0) | (np.bincount(
-        c[status_codes == STATUSES.index(CHECK_STATUS)], minlength=n) > 0) | ~np.isnat(closed_at)
+    r = case_log.reduce(n, cidx, tr["seq"].to_numpy(), tr["action"].to_numpy(),
+                        tr["to_status"].to_numpy(), tr["at"].to_numpy(), tr["due"].to_numpy(), T)
+    r["status"] = case_log.status_names(r["status_code"])
 
     # cases with no transitions at all: their columns (right for now, not windable back)
     fb = ~logged
@@ -485,43 +431,48 @@ def case_states(cases: pd.DataFrame, transitions: pd.DataFrame,
             t = _times(col[name])
             return np.where(t <= T, t, np.datetime64("NaT"))
 
-        reg_at[fb] = upto("registered_at")
-        closed_at[fb] = upto("closed_at")
-        last_dispatch[fb] = np.where(np.isnat(upto("dispatched_at")), -1,
-                                     ALL_ACTIONS.index(DISPATCH))
-        deadline[fb] = _times(col["dispose_due_at"])
-        stage_due[fb] = _times(col["due_at"])
-        status[fb] = s_status
-        void_at[fb] = np.where(s_status == VOID, T, np.datetime64("NaT"))
-        for arr, name in ((n_rework, "rework_count"), (n_extend, "extension_count")):
-            arr[fb] = pd.to_numeric(pd.Series(col[name]), errors="coerce").fillna(0).to_numpy()
-        done = ~np.isnat(closed_at[fb])
-        checked[fb] = done | (s_status == CHECK_STATUS) | (n_rework[fb] > 0)
-        feedback_at[fb] = np.where(done | np.isin(s_status, [FEEDBACK, CHECK_STATUS]), T,
-                                   np.datetime64("NaT"))
-        rework_at[fb] = np.datetime64("NaT")
-
+        r["reg_at"][fb] = upto("registered_at")
+        r["closed_at"][fb] = upto("closed_at")
+        r["last_dispatch"][fb] = np.where(np.isnat(upto("dispatched_at")), -1,
+                                          ALL_ACTIONS.index(DISPATCH))
+        r["deadline"][fb] = _times(col["dispose_due_at"])
+        r["stage_due"][fb] = _times(col["due_at"])
+        r["status"][fb] = s_status
+        r["void_at"][fb] = np.where(s_status == VOID, T, np.datetime64("NaT"))
+        for name, column in (("n_rework", "rework_count"), ("n_extend", "extension_count")):
+            r[name][fb] = pd.to_numeric(pd.Series(col[column]),
+                                        errors="coerce").fillna(0).to_numpy()
+        done = ~np.isnat(r["closed_at"][fb])
+        r["checked"][fb] = done | (s_status == CHECK_STATUS) | (r["n_rework"][fb] > 0)
+        r["feedback_at"][fb] = np.where(done | np.isin(s_status, [FEEDBACK, CHECK_STATUS]), T,
+                                        np.datetime64("NaT"))
+        r["rework_at"][fb] = np.datetime64("NaT")
     reported = _times(cases["reported_at"]) if "reported_at" in cases else _nat(n)
-    closed = ~np.isnat(closed_at)
-    disposed = closed | (~np.isnat(feedback_at) & (np.isnat(rework_at) |
-                                                   (feedback_at > rework_at)))
+    return states_frame(case_log.finish(r), reported, cases.index)
+
+
+def states_frame(figures: dict[str, np.ndarray], reported: np.ndarray,
+                 index: pd.Index) -> pd.DataFrame:
+    """:func:`case_states`' frame from :func:`gridmgr.case_log.finish`'s figures."""
+    reg_at = figures["reg_at"]
+    status = figures["status"]
     return pd.DataFrame({
         "reg_at": reg_at,
         "period_at": np.where(np.isnat(reg_at), reported, reg_at),
-        "voided": ~np.isnat(void_at),
+        "voided": figures["voided"],
         "parked": status == PARK,
-        "closed": closed,
-        "closed_at": closed_at,
-        "deadline": deadline,
-        "dispatched": last_dispatch == ALL_ACTIONS.index(DISPATCH),
-        "disposed": disposed,
-        "checked": checked,
-        "reworked": n_rework > 0,
-        "extended": n_extend > 0,
-        "stage_due": stage_due,
+        "closed": ~np.isnat(figures["closed_at"]),
+        "closed_at": figures["closed_at"],
+        "deadline": figures["deadline"],
+        "dispatched": figures["dispatched"],
+        "disposed": figures["disposed"],
+        "checked": figures["checked"],
+        "reworked": figures["reworked"],
+        "extended": figures["extended"],
+        "stage_due": figures["stage_due"],
         "status": status,
         "reported": reported,
-    }, index=cases.index)
+    }, index=index)
 
 
 UNRESOLVED = (*workflow.OPEN_STATUSES, PARK)  # what the map counts as open
@@ -846,7 +797,8 @@ class CaseData:
 
 
 def load(store: Any, chunk: int = 500_000) -> Task[CaseData]:
-    """Read the cases and their whole transition log (compacted chunk by chunk)."""
+    """Read the cases and their whole transition log (compacted chunk by chunk): the replay
+    :func:`period_states` must equal, and what a project before schema 12 is read with."""
     yield Progress(0, 0, "读取案件")
     cases = store.case_stat_frame()
     index = pd.Index(cases["uuid"].astype(object))
@@ -858,6 +810,44 @@ def load(store: Any, chunk: int = 500_000) -> Task[CaseData]:
     cats = store.categories_frame() if store.has_table("case_categories") else pd.DataFrame(
         columns=["code", "kind", "major_code", "major_name", "name"])
     return CaseData(cases, concat_prepared(parts), cats)
+
+
+def _seconds_column(values: pd.Series) -> np.ndarray:
+    """A column of seconds since 1970 (None: none) → datetime64[ns] with NaT."""
+    v = pd.to_numeric(values, errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
+    return case_log.seconds_to_times(v)
+
+
+def period_states(store: Any, period: Period, as_of: datetime
+                  ) -> Task[tuple[pd.DataFrame, pd.DataFrame]]:
+    """(cases, their :func:`case_states` as of ``as_of``) of the cases ``period`` can count —
+    those registered or reported in it — read from ``case_times`` (schema 12): each case's log
+    already reduced.  A case with a step after ``as_of`` (or without a reduced log) is replayed
+    from its own steps, so the figures equal the replay of the whole log (:func:`load`)."""
+    yield Progress(0, 0, "读取案件")
+    T = np.datetime64(pd.Timestamp(as_of).to_datetime64(), "ns")
+    t_s = int(T.astype("datetime64[s]").astype(np.int64))
+    frame = store.case_time_frame(period.first, period.last, as_of=t_s)
+    cases = frame[[c for c in frame.columns if not c.startswith("t_") and c != "timed"]]
+    fresh = frame["uuid"].isna().to_numpy()  # the table answers for it at as_of
+    flags = case_log.unpack_flags(pd.to_numeric(frame["t_flags"][fresh], errors="coerce")
+                                  .fillna(0).to_numpy(dtype=np.int64))
+    status = frame["t_status"].to_numpy(dtype=object)[fresh]
+    figures = {**flags, "status": status,
+               **{k: _seconds_column(frame[f"t_{k}"][fresh]) for k in case_log.TIME_COLUMNS}}
+    reported = _times(cases["reported_at"])
+    parts = [states_frame(figures, reported[fresh], cases.index[fresh])]
+    if (~fresh).any():
+        yield Progress(0, 0, f"回放 {int((~fresh).sum()):,} 个案件的办理记录")
+        uuids = cases["uuid"][~fresh].tolist()
+        some = store.case_stat_rows(uuids).set_index("uuid", drop=False).loc[uuids]
+        some.index = cases.index[~fresh]
+        u, ints = store.transition_stat_arrays_of(uuids)
+        steps = prepare_arrays(u, ints, pd.Index(some["uuid"].astype(object)))
+        parts.append(case_states(some.reset_index(drop=True), steps, as_of
+                                 ).set_index(some.index))
+    states = pd.concat(parts).sort_index() if len(parts) > 1 else parts[0]
+    return cases, states
 
 
 def names_for(store: Any, by: str, system: str | None) -> dict[str, Any]:
@@ -876,10 +866,17 @@ def project_tables(store: Any, groupings: list[str], *, as_of: datetime, period:
     """The tables of several groupings of one project, from one read and one pass over the log.
     ``'month'`` gives one row per calendar month of the period."""
     denominator = denominator or resolve_denominator(store.meta(), None)
-    if data is None:
-        data = yield from load(store)
-    yield Progress(1, 3, "计算各案件在计算时点的状态")
-    states = case_states(data.cases, data.transitions, as_of)
+    if data is None and store.has_table("case_times"):
+        cases, states = yield from period_states(store, period, as_of)
+        cats = store.categories_frame() if store.has_table("case_categories") else None
+        data = CaseData(cases, prepare_transitions(pd.DataFrame(), pd.Index([])),
+                        cats if cats is not None else pd.DataFrame(
+                            columns=["code", "kind", "major_code", "major_name", "name"]))
+    else:
+        if data is None:  # a project before schema 12 (opened read-only): replay the log
+            data = yield from load(store)
+        yield Progress(1, 3, "计算各案件在计算时点的状态")
+        states = case_states(data.cases, data.transitions, as_of)
     enterprises = store.enterprise_inspection_frame() if any(
         g in AREA_GROUPINGS for g in groupings) else None
     out = []

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -481,6 +482,32 @@ class CaseStatsStore(Protocol):
         ``actions``, the to-status's index in ``statuses`` (−1: not listed), ``at`` and
         ``due_at`` as seconds since 1970 of the same wall time (−1: none or unreadable))."""
         ...
+
+    def case_time_frame(self, first: date | None = None, last: date | None = None,
+                        as_of: int | None = None) -> pd.DataFrame:
+        """The cases a period (立案 or reported from ``first`` to ``last``, both days inclusive;
+        None: open) can count: their keys, report time and ``case_times`` (``timed`` = 0 for a
+        case without steps); with ``as_of`` (seconds) ``uuid`` only for the cases to replay."""
+        ...
+
+    def case_stat_rows(self, case_uuids: Sequence[str]) -> pd.DataFrame:
+        """:meth:`case_stat_frame` of these cases only."""
+        ...
+
+    def transition_stat_arrays_of(self, case_uuids: Iterable[str]
+                                  ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`transition_stat_arrays` of these cases only, in one piece."""
+        ...
+
+    def update_case_times(self, after_id: int, firsts: dict[str, int]) -> None:
+        """Keep ``case_times`` right after steps were written (called by insert_transitions)."""
+        ...
+
+    def refresh_case_times(self) -> int:
+        """Rebuild ``case_times`` from the whole log (what migration 12 does); returns rows."""
+        ...
+
+    def last_step_id(self) -> int: ...
 
     def area_names(self, level: str, system: str | None = None) -> dict[str, str]:
         """{code: name} of every area of a level, old ones included (an old case keeps the cell it

@@ -17,6 +17,7 @@ import pandas as pd
 
 from ...levels import LEVEL_TABLES
 from ..records import INSPECTION_COLUMNS, STAT_CASE_COLUMNS
+from .case_times import stat_select
 
 
 class CaseStatsMixin:
@@ -40,12 +41,8 @@ class CaseStatsMixin:
         for a city's millions of steps that is most of the reading time saved."""
         if not self.has_table("case_transitions"):
             return
-        case_a = " ".join(f"WHEN ? THEN {i}" for i in range(len(actions)))
-        case_s = " ".join(f"WHEN ? THEN {i}" for i in range(len(statuses)))
-        cur = self.db.execute(
-            f"SELECT case_uuid, seq, CASE action {case_a} ELSE -1 END, "
-            f"CASE to_status {case_s} ELSE -1 END, coalesce(unixepoch(at), -1), "
-            "coalesce(unixepoch(due_at), -1) FROM case_transitions", [*actions, *statuses])
+        sql, params = stat_select(actions, statuses)
+        cur = self.db.execute(sql, params)
         while True:
             rows = cur.fetchmany(size)
             if not rows:

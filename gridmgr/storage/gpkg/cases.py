@@ -214,9 +214,20 @@ class CasesMixin:
         middle = cols[1:-1]  # between uuid (drawn when missing) and created_at (now)
         # one tuple per row, straight from the row: 5k cases took 5 s one dict per column
         values = [(r.get("uuid") or str(uuid.uuid4()), *map(r.get, middle), now) for r in rows]
+        if not values:
+            return
+        after = self.last_step_id()  # type: ignore[attr-defined]
         self.db.conn.executemany(
             f"INSERT INTO case_transitions ({', '.join(cols)}) VALUES "
             f"({', '.join('?' * len(cols))})", values)
+        # the cases' reduced logs (schema 12) follow every write of steps
+        firsts: dict[str, int] = {}
+        ci, si = cols.index("case_uuid"), cols.index("seq")
+        for v in values:
+            seq = int(v[si])
+            if firsts.get(v[ci], seq + 1) > seq:
+                firsts[v[ci]] = seq
+        self.update_case_times(after, firsts)  # type: ignore[attr-defined]
 
     # -- photos
     def add_photo(self, case_uuid: str, name: str, mime: str, data: bytes,

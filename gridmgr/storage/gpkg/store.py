@@ -33,6 +33,7 @@ from . import locking, schema
 from . import metadata as gpkg_metadata
 from .case_browse import CaseBrowseMixin
 from .case_stats import CaseStatsMixin
+from .case_times import CaseTimesMixin
 from .cases import CasesMixin
 from .connection import (
     GPKG_APPLICATION_ID,
@@ -59,8 +60,8 @@ def _login() -> str:
         return ""
 
 
-class GpkgStore(RegistersMixin, FieldworkMixin, CasesMixin, CaseStatsMixin, LookupMixin,
-                CaseBrowseMixin):
+class GpkgStore(RegistersMixin, FieldworkMixin, CasesMixin, CaseStatsMixin, CaseTimesMixin,
+                LookupMixin, CaseBrowseMixin):
     """A project in one GeoPackage file."""
 
     def __init__(self, path: str | Path, db: sqlite_utils.Database, *, readonly: bool,

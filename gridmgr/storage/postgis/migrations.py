@@ -85,12 +85,26 @@ def _teams(db: PgDatabase, defaults: ProjectDefaults | None) -> None:
         db.execute("UPDATE case_categories SET dispatch_role = ? WHERE code = ?", [role, code])
 
 
+def _case_times(db: PgDatabase, defaults: ProjectDefaults | None) -> None:
+    """Schema 12 on the server: case_times, filled from the log (the same reduction as the
+    file's: the steps' times read by the schema's ``unixepoch``)."""
+    from ..gpkg.case_times import CASE_TIMES, CASE_TIMES_INDEXES, backfill
+    from .schema import translate_table
+
+    if "case_times" not in set(db.table_names()):
+        db.execute(translate_table(CASE_TIMES, 0))
+        for ddl in CASE_TIMES_INDEXES:
+            db.execute(ddl)
+    backfill(db)
+
+
 SERVER_FORMS: dict[int, Callable[[PgDatabase, ProjectDefaults | None], None]] = {
     7: _nothing,
     8: _branch_sites,
     9: _audit_user,
     10: _teams,
     11: _inspection_photos,
+    12: _case_times,
 }
 
 

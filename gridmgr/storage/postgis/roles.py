@@ -53,10 +53,11 @@ ALIASES = {"admin": "admin", "区级管理员": "admin", "管理员": "admin",
 # table → the column whose code (or case) places a row in a street; None: not street-scoped.
 SCOPED = {"cells": "code", "communities": "code", "responsibilities": "area_code",
           "enterprises": "street_code", "cases": "street_code", "inspections": "cell_code",
-          "case_transitions": "case_uuid", "case_photos": "case_uuid",
+          "case_transitions": "case_uuid", "case_times": "case_uuid", "case_photos": "case_uuid",
           "rectification_notices": "case_uuid", "inspection_photos": "inspection_uuid"}
-CASE_WORK = ["cases", "case_transitions", "case_photos", "rectification_notices", "inspections",
-             "inspection_photos", "fieldpacks", "fieldpack_records", "field_conflicts"]
+CASE_WORK = ["cases", "case_transitions", "case_times", "case_photos", "rectification_notices",
+             "inspections", "inspection_photos", "fieldpacks", "fieldpack_records",
+             "field_conflicts"]
 STREET_WRITES = [*CASE_WORK, "cells", "communities", "responsibilities", "enterprises"]
 
 

@@ -173,6 +173,7 @@ _TRIM = {
     "inspections": "cell_code LIKE :a || '%'",
     "responsibilities": "(area_code LIKE :a || '%' OR :a LIKE area_code || '%')",
     "case_transitions": "case_uuid IN (SELECT uuid FROM cases)",
+    "case_times": "case_uuid IN (SELECT uuid FROM cases)",
     "case_photos": "case_uuid IN (SELECT uuid FROM cases)",
     "rectification_notices": "case_uuid IN (SELECT uuid FROM cases)",
 }

@@ -73,13 +73,15 @@ class Hierarchy:
         cells = np.full(len(points), None, dtype=object)
         comms = cells.copy()
         streets = cells.copy()
-        if held.any():  # each cell's community and street once, then by index
-            cell_comm = np.array([self.cell_parent.get(c) for c in self.cell_codes], dtype=object)
-            cell_street = np.array([self.community_parent.get(m) if m else None
-                                    for m in cell_comm], dtype=object)
+        if held.any():  # the community and street of each cell hit, once, then by index
+            hit, which = np.unique(i[held], return_inverse=True)
+            comm = np.array([self.cell_parent.get(c) for c in self.cell_codes[hit]],
+                            dtype=object)
+            street = np.array([self.community_parent.get(m) if m else None for m in comm],
+                              dtype=object)
             cells[held] = self.cell_codes[i[held]]
-            comms[held] = cell_comm[i[held]]
-            streets[held] = cell_street[i[held]]
+            comms[held] = comm[which]
+            streets[held] = street[which]
         return cells, comms, streets
 
 

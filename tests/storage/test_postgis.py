@@ -359,7 +359,7 @@ def test_an_older_server_schema_is_upgraded_in_place(pg_server, demo_file, capsy
     assert _sql(pg_server, "SELECT action, db_user FROM older.gridmgr_audit ORDER BY id DESC "
                            "LIMIT 1") == [("upgrade", pg_server.user)]
     assert [v for (v,) in _sql(pg_server, "SELECT version FROM older.gridmgr_schema WHERE "
-                                          "version > 8 ORDER BY version")] == [9, 10, 11, 12]
+                                          "version > 8 ORDER BY version")] == [9, 10, 11, 12, 13]
     with open_project(url) as store:
         store.audit("test", {})
         assert store.audit_log()[-1]["db_user"] == pg_server.user

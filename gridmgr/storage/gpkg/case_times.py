@@ -10,12 +10,20 @@ replay from the log only the cases with a step after their ``as_of``.
 :meth:`CasesMixin.insert_transitions` — the one writer of steps (case import, workflow steps,
 field packages) — calls :meth:`CaseTimesMixin.update_case_times` with the rows it wrote, so the
 table is right after every write.  Migration 12 fills it from the log (:func:`backfill`).
+
+Steps written by anything else (QGIS, a SQL script, another program) must not leave a row
+stale: from schema 13 a trigger on ``case_transitions`` deletes the ``case_times`` row of every
+case whose steps were inserted, changed or deleted (:data:`STALE_TRIGGERS`; the server's form
+is in :mod:`gridmgr.storage.postgis.case_times_guard`).  A case without a row is replayed from
+its own steps by the indicators, so a foreign write costs a replay, never a wrong figure;
+gridmgr's own writer puts the row back right after its steps.
 """
 
 from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -134,6 +142,35 @@ def migration_12(db: Any, settings: dict[str, str], defaults: Any) -> None:
         backfill(db)
 
 
+# the columns a case's reduced log depends on (a change of a step's uuid or note does not count)
+STEP_COLUMNS = ("case_uuid", "seq", "action", "to_status", "at", "due_at")
+STALE_TRIGGERS = (
+    "CREATE TRIGGER case_times_stale_insert AFTER INSERT ON case_transitions BEGIN "
+    "DELETE FROM case_times WHERE case_uuid = NEW.case_uuid; END",
+    f"CREATE TRIGGER case_times_stale_update AFTER UPDATE OF {', '.join(STEP_COLUMNS)} ON "
+    "case_transitions BEGIN DELETE FROM case_times WHERE case_uuid IN (OLD.case_uuid, "
+    "NEW.case_uuid); END",
+    "CREATE TRIGGER case_times_stale_delete AFTER DELETE ON case_transitions BEGIN "
+    "DELETE FROM case_times WHERE case_uuid = OLD.case_uuid; END",
+)
+
+
+OWN_STEPS_BULK = 1_000  # from this many steps a write takes the triggers out (see _own_steps)
+
+
+def migration_13(db: Any, settings: dict[str, str], defaults: Any) -> None:
+    """Schema 13: a step inserted, changed or deleted by anything but gridmgr (QGIS, SQL)
+    drops its case's case_times row, so the indicators replay that case instead of trusting a
+    stale row; the steps' index on (case_uuid, seq) goes — UNIQUE (case_uuid, seq) is one."""
+    db.execute("DROP INDEX IF EXISTS idx_case_transitions_case")
+    if "case_transitions" not in db.table_names():
+        return
+    for ddl in STALE_TRIGGERS:
+        name = ddl.split()[2]
+        db.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+        db.execute(ddl)
+
+
 def epoch(day: date) -> int:
     """Midnight of ``day`` as ``unixepoch`` reads a time without zone."""
     return calendar.timegm(day.timetuple())
@@ -168,6 +205,26 @@ class CaseTimesMixin:
                 list(chunk)).fetchall())
         keep = pd.Index(list(have), dtype=object).get_indexer(uuids) >= 0
         _write(self.db, derive(uuids[keep], ints[keep]))
+
+    @contextmanager
+    def _own_steps(self, n: int) -> Iterator[None]:
+        """gridmgr writes ``n`` steps and keeps ``case_times`` for them itself
+        (:meth:`update_case_times`), so the stale-step triggers have nothing to do.  They cost
+        ~12 µs a step — 5 s of a 100k-case import — so a write of :data:`OWN_STEPS_BULK` or
+        more takes them out for its length, in a savepoint (an error puts them back), and puts
+        them back exactly as they were; a desk's few steps keep them (no schema change)."""
+        found = [] if n < OWN_STEPS_BULK else [r[0] for r in self.db.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = "
+            "'case_transitions' AND name LIKE 'case_times_stale%' ORDER BY name").fetchall()]
+        if not found:
+            yield
+            return
+        with self.db.atomic():
+            for ddl in found:
+                self.db.execute(f'DROP TRIGGER "{ddl.split()[2]}"')
+            yield
+            for ddl in found:
+                self.db.execute(ddl)
 
     def refresh_case_times(self) -> int:
         """Rebuild ``case_times`` from the whole log (what migration 12 does); returns rows."""

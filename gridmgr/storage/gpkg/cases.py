@@ -217,9 +217,10 @@ class CasesMixin:
         if not values:
             return
         after = self.last_step_id()  # type: ignore[attr-defined]
-        self.db.conn.executemany(
-            f"INSERT INTO case_transitions ({', '.join(cols)}) VALUES "
-            f"({', '.join('?' * len(cols))})", values)
+        with self._own_steps(len(values)):  # type: ignore[attr-defined]
+            self.db.conn.executemany(
+                f"INSERT INTO case_transitions ({', '.join(cols)}) VALUES "
+                f"({', '.join('?' * len(cols))})", values)
         # the cases' reduced logs (schema 12) follow every write of steps
         firsts: dict[str, int] = {}
         ci, si = cols.index("case_uuid"), cols.index("seq")

@@ -29,6 +29,7 @@ from ...levels import LEVEL_TABLES
 from ..api import ProjectDefaults
 from ..clock import now_iso
 from .case_times import migration_12 as _migration_12_case_times
+from .case_times import migration_13 as _migration_13_stale_steps
 from .ddl import DEFAULT_SRS, GPKG_CORE, attributes_table, feature_table, srs_row
 from .schema_branches import migration_8 as _migration_8_branches
 from .schema_cases import migration_4 as _migration_4_cases
@@ -172,6 +173,7 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database, dict[str, str], ProjectDe
     10: _migration_10_teams,
     11: _migration_11_qgis,
     12: _migration_12_case_times,
+    13: _migration_13_stale_steps,
 }
 
 SCHEMA_VERSION = max(MIGRATIONS)

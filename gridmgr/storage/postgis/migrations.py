@@ -98,6 +98,14 @@ def _case_times(db: PgDatabase, defaults: ProjectDefaults | None) -> None:
     backfill(db)
 
 
+def _stale_steps(db: PgDatabase, defaults: ProjectDefaults | None) -> None:
+    """Schema 13 on the server: the stale-step trigger; the duplicate steps index goes."""
+    from . import case_times_guard
+
+    db.execute("DROP INDEX IF EXISTS idx_case_transitions_case")
+    case_times_guard.install(db)
+
+
 SERVER_FORMS: dict[int, Callable[[PgDatabase, ProjectDefaults | None], None]] = {
     7: _nothing,
     8: _branch_sites,
@@ -105,6 +113,7 @@ SERVER_FORMS: dict[int, Callable[[PgDatabase, ProjectDefaults | None], None]] = 
     10: _teams,
     11: _inspection_photos,
     12: _case_times,
+    13: _stale_steps,
 }
 
 

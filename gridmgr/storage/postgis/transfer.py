@@ -26,7 +26,7 @@ from ..gpkg.connection import connect as gpkg_connect
 from ..gpkg.connection import inspect as gpkg_inspect
 from ..gpkg.features import update_extent
 from ..location import ServerLocation, parse_server
-from . import roles, schema
+from . import case_times_guard, roles, schema
 from .connection import PgDatabase, connect
 
 BATCH = 20_000
@@ -76,6 +76,8 @@ def push(source: str | Path, target: str | ServerLocation, *, replace: bool = Fa
                 if ident:
                     db.execute(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', '{ident}'), "
                                f'coalesce((SELECT max("{ident}") FROM "{table}"), 0) + 1, false)')
+            if {"case_transitions", "case_times"} <= set(tables):  # after the copy
+                case_times_guard.install(db)
             if roles.may_create_roles(db):
                 roles.install(db, loc.schema)
             else:

@@ -8,14 +8,29 @@ Baseline: what a model that loads every case into pandas and filters/sorts in me
 (``Store.cases_frame()`` once, then a pandas filter and sort).
 
     .venv/bin/python bench/bench_case_list.py [--cases 1000000] [--cells 100000]
-        [--project FILE] [--out bench/results_case_list.json]
+        [--project FILE | --workdir DIR] [--out bench/results_case_list.json]
+
+``--csv-only`` times ``gridmgr cases list PROJECT --format csv --out F`` instead (issue 17), in
+fresh processes paired with two floors doing the core work — the listing's 10 stored columns
+SELECTed and written as CSV: ``sqlite3`` cursor → ``csv.writer`` (streamed), and
+``pandas.read_sql_query`` → ``DataFrame.to_csv``; ``--repeat`` pairs, medians kept, peak RSS
+per child.  ``--before-root DIR`` also runs the command from another source tree (e.g. ``git
+archive main``) in the same pairs, and the CSVs of both are compared byte for byte.
+``--replay-as-of T`` adds product runs with ``--as-of T`` (a moment inside the log: the
+history is replayed).
+
+    .venv/bin/python bench/bench_case_list.py --csv-only --workdir /tmp/bcl --repeat 3 \
+        [--before-root /tmp/before] --out bench/results_case_list_csv.json
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -56,19 +71,145 @@ def build(path: Path, n_cases: int, n_cells: int) -> None:
         insert_all(store, cases, trans, g, rng)
 
 
+# the listing's stored columns (overdue is computed), as `cases list` shows them
+LIST_COLUMNS = ("case_no", "status", "source", "category_code", "reported_at", "cell_code",
+                "handler_staff_no", "due_at", "supervised", "address")
+FLOOR_CSV = """
+import csv, sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+cur = con.execute("SELECT {} FROM cases ORDER BY fid")
+with open(sys.argv[2], "w", encoding="utf-8-sig", newline="") as fh:
+    w = csv.writer(fh, lineterminator="\\n")
+    w.writerow([d[0] for d in cur.description])
+    while rows := cur.fetchmany(20000):
+        w.writerows(rows)
+""".format(", ".join(LIST_COLUMNS))
+FLOOR_PANDAS = """
+import sqlite3, sys
+import pandas as pd
+con = sqlite3.connect(sys.argv[1])
+df = pd.read_sql_query("SELECT {} FROM cases ORDER BY fid", con)
+df.to_csv(sys.argv[2], index=False, encoding="utf-8-sig")
+""".format(", ".join(LIST_COLUMNS))
+# Linux counts a forked child's peak from the parent's memory at the fork: each command runs
+# under this launcher, which reports its own child's wall time and peak on stderr's last line
+LAUNCH = """
+import resource, subprocess, sys, time
+t0 = time.perf_counter()
+rc = subprocess.call(sys.argv[1:])
+wall = time.perf_counter() - t0
+print(rc, wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
+"""
+
+
+def run_timed(cmd: list[str], root: Path | None = None) -> tuple[float, float]:
+    """(wall seconds, peak RSS MB) of one fresh process; ``root``: run gridmgr from there."""
+    env = dict(os.environ)
+    if root is not None:
+        env["PYTHONPATH"] = str(root)
+    proc = subprocess.run([sys.executable, "-c", LAUNCH, *cmd], capture_output=True,
+                          text=True, env=env, cwd=str(root or ROOT))
+    *err, last = proc.stderr.rstrip("\n").split("\n")
+    rc, wall, kib = last.split()
+    if int(rc) != 0:
+        raise SystemExit(f"{' '.join(cmd[:6])} failed ({rc}): {chr(10).join(err)[-2000:]}")
+    return float(wall), int(kib) / 1024
+
+
+def sha(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+def csv_only(path: Path, args: argparse.Namespace) -> int:
+    """Product against its floors, paired, in fresh processes (``--csv-only``)."""
+    out_dir = Path(tempfile.mkdtemp(prefix="bench_case_list_csv_"))
+    py = sys.executable
+    kinds: dict[str, tuple[list[str], Path | None]] = {
+        "floor: sqlite3 -> csv.writer": ([py, "-c", FLOOR_CSV, str(path)], None),
+        "floor: read_sql_query -> to_csv": ([py, "-c", FLOOR_PANDAS, str(path)], None),
+        "product: cases list --format csv": (
+            [py, "-m", "gridmgr", "cases", "list", str(path), "--format", "csv", "--out"], None)}
+    if args.before_root:
+        kinds["before: cases list --format csv"] = (
+            [py, "-m", "gridmgr", "cases", "list", str(path), "--format", "csv", "--out"],
+            args.before_root)
+    for t in args.replay_as_of or []:
+        kinds[f"product: --as-of {t} (replay)"] = (
+            [py, "-m", "gridmgr", "cases", "list", str(path), "--format", "csv", "--as-of", t,
+             "--out"], None)
+    runs: dict[str, list[tuple[float, float]]] = {k: [] for k in kinds}
+    digests: dict[str, str] = {}
+    for i in range(args.repeat):
+        for k, (cmd, root) in kinds.items():
+            target = out_dir / f"{len(digests)}.csv"
+            wall, mb = run_timed([*cmd, str(target)], root)
+            runs[k].append((wall, mb))
+            log(f"run {i + 1}: {k}: {wall:.2f} s, {mb:,.0f} MB")
+            digests[k] = sha(target)
+            rows = sum(1 for _ in target.open("rb")) - 1
+            target.unlink()
+    product = "product: cases list --format csv"
+    if args.before_root:
+        assert digests[product] == digests["before: cases list --format csv"], "CSV differs"
+    floor = statistics.median(w for w, _ in runs["floor: sqlite3 -> csv.writer"])
+    floor_pd = statistics.median(w for w, _ in runs["floor: read_sql_query -> to_csv"])
+    ops = []
+    for k, rs in runs.items():
+        med = statistics.median(w for w, _ in rs)
+        ops.append({"operation": k, "seconds": round(med, 3),
+                    "runs_seconds": [round(w, 3) for w, _ in rs],
+                    "peak_rss_mb": round(max(m for _, m in rs), 1),
+                    "ratio_to_csv_floor": round(med / floor, 3),
+                    "ratio_to_pandas_floor": round(med / floor_pd, 3)})
+    with open_project(path, readonly=True) as store:
+        n = store.count_cases()
+    doc = {"machine": machine_info(), "cases": n, "lines_last_csv": rows,
+           "load_average": os.getloadavg(), "repeat": args.repeat,
+           "same_csv_before_after": bool(args.before_root) and
+           digests[product] == digests["before: cases list --format csv"],
+           "operations": ops}
+    args.out.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"{'':44} {'median s':>9} {'peak MB':>8} {'/csv floor':>10} {'/pandas floor':>13}")
+    for op in ops:
+        print(f"{op['operation']:44} {op['seconds']:9.2f} {op['peak_rss_mb']:8,.0f} "
+              f"{op['ratio_to_csv_floor']:10.2f} {op['ratio_to_pandas_floor']:13.2f}")
+    print(args.out)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--cases", type=int, default=1_000_000)
     ap.add_argument("--cells", type=int, default=100_000)
     ap.add_argument("--project", type=Path, help="reuse a project built by an earlier run")
-    ap.add_argument("--out", type=Path, default=BENCH / "results_case_list.json")
+    ap.add_argument("--workdir", type=Path,
+                    help="keep the project in DIR/cases.gpkg: built once, reused by later runs")
+    ap.add_argument("--csv-only", action="store_true",
+                    help="time `cases list --format csv` against its floors instead")
+    ap.add_argument("--repeat", type=int, default=3, help="--csv-only: paired runs")
+    ap.add_argument("--before-root", type=Path, help="--csv-only: also run this source tree")
+    ap.add_argument("--replay-as-of", action="append", metavar="T",
+                    help="--csv-only: also time the product with --as-of T")
+    ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
-    path = args.project or Path(tempfile.mkdtemp(prefix="bench_case_list_")) / "cases.gpkg"
+    if args.out is None:
+        args.out = BENCH / ("results_case_list_csv.json" if args.csv_only
+                            else "results_case_list.json")
+    if args.workdir:
+        args.workdir.mkdir(parents=True, exist_ok=True)
+    path = args.project or ((args.workdir or Path(tempfile.mkdtemp(prefix="bench_case_list_")))
+                            / "cases.gpkg")
     if not path.exists():
         log(f"building {args.cases:,} cases on ~{args.cells:,} cells in {path}")
         t = time.perf_counter()
         build(path, args.cases, args.cells)
         log(f"  built in {time.perf_counter() - t:.0f} s")
+    if args.csv_only:
+        return csv_only(path, args)
     app = QApplication.instance() or QApplication([])
     timer = Timer()
     ops: list[dict[str, Any]] = []

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import itertools
 import math
+import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -191,3 +195,40 @@ def sheet_frame(frame: Any) -> Any:
             out[col] = out[col].map(sheet_cell)
     out.columns = [sheet_cell(c) for c in out.columns]
     return out
+
+
+# where a written CSV field starts (the chunk's start, after a comma or a line end, inside an
+# opening quote) with a character sheet_cell guards, or holds one it strips anywhere
+_GUARD_NEEDED = re.compile(r'(?:\A|[,\n])"?[=+\-@\t\r]|' + _XML_ILLEGAL.pattern)
+# the same question asked fast (a scan of [,\n] stops at every comma): any of the rare
+# characters at all, else a field starting with "-" (a common character, found first)
+_RARE = re.compile("[=+@\t\r" + _XML_ILLEGAL.pattern[1:])
+_DASH_START = re.compile(r'-(?:(?<=[,\n]-)|(?<=[,\n]"-))')
+
+
+def _needs_guard(chunk: str) -> bool:
+    """Whether some field of CSV text ``chunk`` would change under :func:`sheet_cell`."""
+    if _RARE.search(chunk):
+        return _GUARD_NEEDED.search(chunk) is not None
+    return chunk.startswith(("-", '"-')) or _DASH_START.search(chunk) is not None
+
+
+def write_sheet_csv(handle: Any, header: Sequence[str], batches: Iterable[Sequence[Sequence[Any]]]
+                    ) -> int:
+    """Write rows to a text ``handle`` exactly as ``sheet_frame(frame).to_csv(index=False)``
+    writes them (pandas' csv dialect, None as '', :func:`sheet_cell` on every text value),
+    one batch at a time, without a DataFrame; returns the rows written.  A batch whose
+    written text shows no field to guard is written as is; any other one value by value."""
+    n = 0
+    for rows in itertools.chain([[header]], batches):
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator=os.linesep).writerows(rows)
+        chunk = buf.getvalue()
+        if _needs_guard(chunk):
+            buf = io.StringIO()
+            csv.writer(buf, lineterminator=os.linesep).writerows(
+                [[sheet_cell(v) for v in row] for row in rows])
+            chunk = buf.getvalue()
+        handle.write(chunk)
+        n += len(rows)
+    return n - 1

@@ -21,7 +21,7 @@
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -424,14 +424,35 @@ def state_as_of(store: Store, as_of: str, **filters: Any) -> pd.DataFrame:
 def list_cases(store: Store, *, status: str | None = None, overdue_only: bool = False,
                as_of: str | None = None) -> pd.DataFrame:
     """Cases as of a moment (default now) with ``overdue``; filtered by status / overdue."""
-    if status is not None and status not in workflow.STATUSES:
-        raise UsageError(f"未知状态“{status}”；可用：{'、'.join(workflow.STATUSES)}")
+    _known_status(status)
     df = state_as_of(store, as_of or now_local())
     if status is not None:
         df = df[df["status"] == status]
     if overdue_only:
         df = df[df["overdue"]]
     return df
+
+
+def list_case_rows(store: Store, columns: Sequence[str], *, status: str | None = None,
+                   overdue_only: bool = False, as_of: str | None = None,
+                   labels: dict[str, str] | None = None, batch: int = 20_000
+                   ) -> Iterator[list[tuple[Any, ...]]]:
+    """:func:`list_cases`' rows and order as batches of ``columns`` tuples read straight from
+    storage — a city's million cases listed without a DataFrame of every column (the history
+    is replayed in SQL when ``as_of`` is before the last step); ``labels`` as
+    ``Store.case_list_rows``.  Arguments are checked here, before any row is read."""
+    _known_status(status)
+    as_of = moment(as_of or now_local(), "--as-of")
+    latest = store.last_transition_at()
+    until = (iso(parse_moment(as_of) + timedelta(seconds=1))
+             if latest is not None and latest > as_of else None)
+    return store.case_list_rows(columns, as_of, replay_until=until, status=status,
+                                overdue_only=overdue_only, labels=labels, batch=batch)
+
+
+def _known_status(status: str | None) -> None:
+    if status is not None and status not in workflow.STATUSES:
+        raise UsageError(f"未知状态“{status}”；可用：{'、'.join(workflow.STATUSES)}")
 
 
 # what the map shows of the cases: by default the unresolved ones — years of closed cases

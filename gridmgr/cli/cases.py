@@ -8,8 +8,8 @@ import sys
 from typing import Any
 
 from ..errors import EXIT_OK, UsageError
-from ..text import sheet_frame
-from .common import emit, print_report, run_import, table_import_args
+from ..text import sheet_frame, write_sheet_csv
+from .common import emit, emit_with, print_report, run_import, table_import_args
 
 LIST_ZH = {"case_no": "案件编号", "status": "状态", "source": "来源", "category_code": "类别",
            "reported_at": "上报时间", "cell_code": "网格", "handler_staff_no": "处置人",
@@ -123,8 +123,16 @@ def cmd_cases_show(args: argparse.Namespace) -> int:
 
 
 def cmd_cases_list(args: argparse.Namespace) -> int:
-    from ..cases.lifecycle import list_cases
+    from ..cases.lifecycle import list_case_rows, list_cases
 
+    if args.format == "csv":  # streamed: the same bytes as the frame below would give
+        with _open(args, readonly=True) as store:
+            batches = list_case_rows(store, list(LIST_ZH), status=args.status,
+                                     overdue_only=args.overdue, as_of=args.as_of,
+                                     labels={"overdue": "是", "supervised": "督办"})
+            emit_with(lambda fh: write_sheet_csv(fh, list(LIST_ZH.values()), batches),
+                      args.out, bom=True)
+        return EXIT_OK
     with _open(args, readonly=True) as store:
         df = list_cases(store, status=args.status, overdue_only=args.overdue, as_of=args.as_of)
     shown = df[list(LIST_ZH)].copy()
@@ -134,8 +142,6 @@ def cmd_cases_list(args: argparse.Namespace) -> int:
     if args.format == "json":
         emit(df[list(LIST_ZH)].to_json(orient="records", force_ascii=False, indent=2),
               args.out)
-    elif args.format == "csv":
-        emit(shown.to_csv(index=False), args.out, bom=True)
     else:
         if len(shown):
             print(shown.to_string(index=False, max_rows=args.limit))

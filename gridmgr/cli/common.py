@@ -8,9 +8,9 @@ import contextlib
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from .. import messages
 from ..errors import EXIT_FINDINGS, EXIT_OK, GridmgrError, UsageError
@@ -172,6 +172,18 @@ def emit(text: str, out: str | None, bom: bool = False) -> None:
         print(f"已写入 {out}")
     else:
         print(text)
+
+
+def emit_with(write: Callable[[TextIO], Any], out: str | None, bom: bool = False) -> None:
+    """:func:`emit` for text written piece by piece: ``write(handle)`` writes it to the file
+    ``out`` (or stdout), and the bytes are those ``emit`` gives for the whole text."""
+    if out and out != "-":
+        with open(out, "w", encoding="utf-8-sig" if bom else "utf-8") as fh:
+            write(fh)
+        print(f"已写入 {out}")
+    else:
+        write(sys.stdout)
+        sys.stdout.write("\n")  # print(text)'s end
 
 
 def date_arg(text: str) -> str:

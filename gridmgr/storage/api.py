@@ -603,6 +603,15 @@ class CaseListStore(Protocol):
         """Staff numbers that handle at least one case (uses the handler index)."""
         ...
 
+    def case_list_rows(self, columns: Sequence[str], as_of: str, *,
+                       replay_until: str | None = None, status: str | None = None,
+                       overdue_only: bool = False, labels: Mapping[str, str] | None = None,
+                       batch: int = 20_000) -> Iterator[list[tuple[Any, ...]]]:
+        """Every case reported by ``as_of``, by fid, as batches of ``columns`` tuples (the
+        streamed listing); ``overdue`` at ``as_of``; ``replay_until``: status and deadline of
+        each case's last step before it; a column in ``labels`` is that text when true."""
+        ...
+
     def case_markers(self, as_of: str, statuses: Sequence[str] = ()) -> pd.DataFrame:
         """Every case (or those in ``statuses``) as a map marker: ``case_no``, ``status``,
         ``description``, ``overdue`` at ``as_of`` and ``x``/``y`` in the project CRS — one
